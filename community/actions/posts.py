@@ -1,0 +1,269 @@
+"""Posts: replying, editing (with revisions), soft delete and restore, flagging."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from .. import events, markup
+from ..errors import Conflict, Invalid, NotFound, RateLimited
+from ..extensions import db
+from ..models import Flag, Post, PostRevision, Thread, User, utcnow
+from ..models.moderation import FLAG_REASONS
+from ..payloads import anonymous_label, post_payload, room_post_event, thread_payload
+from ..permissions import Guardian
+from . import validate
+from .notifications import notify
+
+
+def display_name(obj) -> str:
+    """How a Post or Thread's author is named to everyone (anonymous label when anonymous)."""
+    return anonymous_label(obj.author) if obj.anonymous else obj.author.name
+
+
+def check_slow_mode(actor: User, topic, guardian: Guardian) -> None:
+    if not topic.slow_mode_seconds or guardian.is_moderator(topic):
+        return
+    last = db.session.scalar(
+        select(func.max(Post.created_at)).join(Thread, Post.thread_id == Thread.id)
+        .where(Post.author_id == actor.id, Thread.topic_id == topic.id)
+    )
+    if last is None:
+        return
+    if last.tzinfo is None:
+        from datetime import timezone
+        last = last.replace(tzinfo=timezone.utc)
+    wait = (last + timedelta(seconds=topic.slow_mode_seconds)) - utcnow()
+    if wait.total_seconds() > 0:
+        seconds = int(wait.total_seconds()) + 1
+        raise RateLimited(f"Slow mode is on in {topic.name}: you can post again in {seconds} "
+                          f"second{'s' if seconds != 1 else ''}. Your text is kept.")
+
+
+def initial_state(actor: User, topic, guardian: Guardian) -> str:
+    """visible or held, from the topic's moderation policy."""
+    if guardian.is_moderator(topic):
+        return "visible"
+    if topic.moderation == "all":
+        return "held"
+    if topic.moderation == "first_n" and topic.hold_first_n > 0:
+        approved = db.session.scalar(
+            select(func.count(Post.id)).where(Post.author_id == actor.id, Post.state == "visible")
+        ) or 0
+        if approved < topic.hold_first_n:
+            return "held"
+    return "visible"
+
+
+def refresh_thread_counts(thread: Thread) -> None:
+    thread.reply_count = db.session.scalar(
+        select(func.count(Post.id)).where(Post.thread_id == thread.id, Post.state == "visible",
+                                          Post.is_opening.is_(False))
+    ) or 0
+
+
+def new_post(actor: User, thread: Thread, body: str, *, reply_to: Post | None, anonymous: bool,
+             client_id: str | None, state: str, is_opening: bool = False) -> Post:
+    post = Post(thread=thread, author=actor, body=body, html=markup.render(body),
+                reply_to_id=reply_to.id if reply_to else None, anonymous=anonymous,
+                client_id=client_id, state=state, is_opening=is_opening)
+    db.session.add(post)
+    actor.last_post_at = utcnow()
+    db.session.flush()
+    return post
+
+
+def announce_visible_post(post: Post) -> None:
+    """Events and notifications for a post that has just become visible to readers."""
+    thread = post.thread
+    refresh_thread_counts(thread)
+    thread.last_activity_at = utcnow()
+    if not post.is_opening:
+        events.queue_event(f"thread:{thread.id}", "post.created", room_post_event(post))
+        events.queue_event(f"topic:{thread.topic.slug}", "thread.updated",
+                           {"room": f"topic:{thread.topic.slug}", "change": "activity",
+                            "thread": thread_payload(thread)})
+    notify_about(post)
+
+
+def queue_for_review(post: Post, why: str) -> None:
+    slug = post.thread.topic.slug
+    events.queue_event(f"mods:{slug}", "moderation.queue", {
+        "room": f"mods:{slug}", "change": "added", "why": why,
+        "post": post_payload(post, reveal=True), "thread": thread_payload(post.thread),
+    })
+
+
+def notify_about(post: Post) -> None:
+    thread = post.thread
+    who = display_name(post)
+    url = f"/threads/{thread.id}#post-{post.id}"
+    told: set[int] = {post.author_id}
+    if post.reply_to_id is not None:
+        parent = db.session.get(Post, post.reply_to_id)
+        if parent is not None and parent.author_id not in told:
+            notify(parent.author, "reply", f"{who} replied to your post in “{thread.title}”",
+                   url=url, thread=thread, post=post)
+            told.add(parent.author_id)
+    if thread.kind == "question" and not post.is_opening and thread.author_id not in told:
+        notify(thread.author, "answer", f"{who} answered your question “{thread.title}”",
+               url=url, thread=thread, post=post)
+        told.add(thread.author_id)
+    handles = markup.mentions(post.body)
+    if handles:
+        for user in db.session.scalars(select(User).where(User.handle.in_(handles), User.state == "active")):
+            if user.id not in told:
+                notify(user, "mention", f"{who} mentioned you in “{thread.title}”",
+                       url=url, thread=thread, post=post)
+                told.add(user.id)
+
+
+def _existing_for_client_id(actor: User, client_id: str | None) -> Post | None:
+    if client_id is None:
+        return None
+    return db.session.scalar(select(Post).where(Post.author_id == actor.id, Post.client_id == client_id))
+
+
+def reply(actor: User, thread: Thread, body, *, reply_to=None, anonymous=False, client_id=None) -> Post:
+    """Reply in a thread. The same client_id twice returns the first post."""
+    guardian = Guardian(actor)
+    guardian.ensure_reply(thread)
+    client_id = validate.client_id(client_id)
+    existing = _existing_for_client_id(actor, client_id)
+    if existing is not None:
+        if existing.thread_id != thread.id:
+            raise Conflict("This client_id was already used for a post in another thread.")
+        return existing
+    body = validate.body(body)
+    anonymous = validate.flag(anonymous, "anonymous")
+    if anonymous:
+        guardian.ensure_post_anonymously(thread.topic)
+    parent = None
+    reply_to_id = validate.optional_id(reply_to, "reply_to")
+    if reply_to_id is not None:
+        parent = db.session.get(Post, reply_to_id)
+        if parent is None or parent.thread_id != thread.id or not guardian.can_see_post(parent):
+            raise Invalid("The post you are replying to is not in this thread.", field="reply_to")
+    check_slow_mode(actor, thread.topic, guardian)
+    state = initial_state(actor, thread.topic, guardian)
+    try:
+        post = new_post(actor, thread, body, reply_to=parent, anonymous=anonymous,
+                        client_id=client_id, state=state)
+    except IntegrityError:
+        # The same client_id raced in from another connection: return the first post.
+        db.session.rollback()
+        existing = _existing_for_client_id(actor, client_id)
+        if existing is None:
+            raise
+        return existing
+    if state == "visible":
+        announce_visible_post(post)
+    else:
+        queue_for_review(post, "held")
+    events.commit()
+    return post
+
+
+def edit_post(actor: User, post: Post, body, reason="") -> Post:
+    guardian = Guardian(actor)
+    guardian.ensure_edit_post(post)
+    body = validate.body(body)
+    reason = validate.text(reason, "reason", label="The reason", max_chars=500, min_chars=0)
+    if body == post.body:
+        return post
+    before = post.body
+    db.session.add(PostRevision(post=post, editor_id=actor.id, body=before, reason=reason))
+    post.body = body
+    post.html = markup.render(body)
+    post.edited_at = utcnow()
+    if post.author_id != actor.id:
+        from .moderation import audit
+        audit(actor, "edit_post", "post", post.id, topic=post.thread.topic, target_user=post.author,
+              reason=reason, before={"body": before}, after={"body": body})
+    if post.state == "visible":
+        events.queue_event(f"thread:{post.thread_id}", "post.updated", room_post_event(post))
+    events.commit()
+    return post
+
+
+def delete_post(actor: User, post: Post, reason="") -> Post:
+    guardian = Guardian(actor)
+    guardian.ensure_delete_post(post)
+    reason = validate.text(reason, "reason", label="The reason", max_chars=500, min_chars=0)
+    was = post.state
+    post.deleted_from = was
+    post.state = "deleted"
+    post.state_reason = reason or ("Deleted by the author" if post.author_id == actor.id else "Deleted by a moderator")
+    if post.author_id != actor.id:
+        from .moderation import audit
+        audit(actor, "delete_post", "post", post.id, topic=post.thread.topic, target_user=post.author,
+              reason=reason, before={"state": was}, after={"state": "deleted"})
+    refresh_thread_counts(post.thread)
+    if post.thread.accepted_post_id == post.id:
+        post.thread.accepted_post_id = None
+    if was == "visible":
+        events.queue_event(f"thread:{post.thread_id}", "post.deleted",
+                           {"room": f"thread:{post.thread_id}", "post_id": post.id,
+                            "thread_id": post.thread_id})
+    events.commit()
+    return post
+
+
+def restore_post(actor: User, post: Post, reason="") -> Post:
+    guardian = Guardian(actor)
+    guardian.ensure_restore_post(post)
+    target = post.deleted_from or "visible"
+    if target == "deleted":
+        target = "visible"
+    post.state = target
+    post.deleted_from = None
+    post.state_reason = ""
+    if post.author_id != actor.id:
+        from .moderation import audit
+        audit(actor, "undelete_post", "post", post.id, topic=post.thread.topic, target_user=post.author,
+              reason=reason, before={"state": "deleted"}, after={"state": target})
+    refresh_thread_counts(post.thread)
+    if target == "visible":
+        events.queue_event(f"thread:{post.thread_id}", "post.restored", room_post_event(post))
+    events.commit()
+    return post
+
+
+def flag_post(actor: User, post: Post, reason, note="") -> Flag:
+    guardian = Guardian(actor)
+    guardian.ensure_flag(post)
+    reason = validate.choice(reason, "reason", list(FLAG_REASONS), "The reason")
+    note = validate.text(note, "note", label="The note", max_chars=500, min_chars=1 if reason == "other" else 0)
+    if db.session.scalar(select(Flag.id).where(Flag.post_id == post.id, Flag.user_id == actor.id)):
+        raise Conflict("You have already flagged this post. A moderator will look at it.")
+    flag = Flag(post=post, user=actor, reason=reason, note=note)
+    db.session.add(flag)
+    db.session.flush()
+    open_flags = db.session.scalar(
+        select(func.count(func.distinct(Flag.user_id))).where(Flag.post_id == post.id, Flag.status == "open")
+    ) or 0
+    threshold = current_app.config["FLAGS_TO_HIDE"]
+    hidden = open_flags >= threshold and post.state == "visible"
+    if hidden:
+        post.state = "hidden"
+        post.state_reason = f"Hidden after {open_flags} flags, awaiting a moderator."
+        refresh_thread_counts(post.thread)
+        events.queue_event(f"thread:{post.thread_id}", "post.hidden",
+                           {"room": f"thread:{post.thread_id}", "post_id": post.id,
+                            "thread_id": post.thread_id})
+    slug = post.thread.topic.slug
+    events.queue_event(f"mods:{slug}", "moderation.queue", {
+        "room": f"mods:{slug}", "change": "flagged", "flags": open_flags, "hidden": hidden,
+        "post": post_payload(post, reveal=True), "thread": thread_payload(post.thread),
+    })
+    events.commit()
+    return flag
+
+
+def get_post(post_id) -> Post:
+    post = db.session.get(Post, post_id) if isinstance(post_id, int) else None
+    if post is None:
+        raise NotFound("That post does not exist.")
+    return post

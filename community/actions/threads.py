@@ -1,0 +1,126 @@
+"""Threads: starting one, accepting an answer, and the reads that list them."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from .. import events
+from ..errors import Invalid, NotFound
+from ..extensions import db
+from ..models import Post, Thread, Topic, User, utcnow
+from ..models.thread import THREAD_KINDS
+from ..payloads import thread_payload
+from ..permissions import Guardian
+from . import validate
+from .notifications import notify
+from .posts import check_slow_mode, display_name, initial_state, new_post, notify_about, queue_for_review
+
+
+def _tags(value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, list):
+        items = value
+    elif isinstance(value, str):
+        items = value.split(",")
+    else:
+        raise Invalid("Tags must be a list of words.", field="tags")
+    tags = []
+    for item in items:
+        if not isinstance(item, str):
+            raise Invalid("Tags must be words.", field="tags")
+        tag = re.sub(r"[^a-z0-9-]+", "-", item.strip().lower()).strip("-")[:30]
+        if tag and tag not in tags:
+            tags.append(tag)
+    if len(tags) > 5:
+        raise Invalid("At most 5 tags.", field="tags")
+    return ",".join(tags)
+
+
+def start_thread(actor: User, topic: Topic, *, title, body, kind="discussion", anonymous=False,
+                 tags=None, client_id=None) -> tuple[Thread, Post]:
+    guardian = Guardian(actor)
+    guardian.ensure_read_topic(topic)
+    kind = validate.choice(kind or "discussion", "kind", [k for k in THREAD_KINDS if k != "archive"],
+                           "The kind of thread")
+    guardian.ensure_start_thread(topic, kind)
+    title = validate.title(title)
+    body = validate.body(body)
+    anonymous = validate.flag(anonymous, "anonymous")
+    if anonymous:
+        guardian.ensure_post_anonymously(topic)
+        if kind == "announcement":
+            raise Invalid("Announcements cannot be anonymous.", field="anonymous")
+    client_id = validate.client_id(client_id)
+    if client_id:
+        existing = db.session.scalar(select(Post).where(Post.author_id == actor.id, Post.client_id == client_id))
+        if existing is not None:
+            return existing.thread, existing
+    check_slow_mode(actor, topic, guardian)
+    state = initial_state(actor, topic, guardian)
+    thread = Thread(topic=topic, kind=kind, title=title, author=actor, anonymous=anonymous,
+                    state=state, tags=_tags(tags))
+    db.session.add(thread)
+    post = new_post(actor, thread, body, reply_to=None, anonymous=anonymous, client_id=client_id,
+                    state=state, is_opening=True)
+    if state == "visible":
+        announce_new_thread(thread, post)
+    else:
+        queue_for_review(post, "held")
+    events.commit()
+    return thread, post
+
+
+def announce_new_thread(thread: Thread, opening: Post) -> None:
+    thread.last_activity_at = utcnow()
+    room = f"topic:{thread.topic.slug}"
+    events.queue_event(room, "thread.created", {"room": room, "thread": thread_payload(thread)})
+    notify_about(opening)
+
+
+def accept_answer(actor: User, thread: Thread, post_id) -> Thread:
+    guardian = Guardian(actor)
+    guardian.ensure_read_thread(thread)
+    post_id = validate.optional_id(post_id, "post_id")
+    post = None
+    if post_id is not None:
+        post = db.session.get(Post, post_id)
+        if post is None or post.thread_id != thread.id:
+            raise Invalid("That post is not an answer in this thread.", field="post_id")
+    guardian.ensure_accept_answer(thread, post)
+    thread.accepted_post_id = post.id if post is not None else None
+    change = {"change": "accepted", "accepted_post_id": thread.accepted_post_id}
+    queue_thread_updated(thread, change)
+    if post is not None and post.author_id != actor.id:
+        notify(post.author, "accepted", f"Your answer to “{thread.title}” was accepted",
+               url=f"/threads/{thread.id}#post-{post.id}", thread=thread, post=post)
+    events.commit()
+    return thread
+
+
+def queue_thread_updated(thread: Thread, change: dict, old_topic_slug: str | None = None) -> None:
+    """thread.updated to the thread's room and to its topic's room (and the old topic's on a move)."""
+    payload = thread_payload(thread)
+    events.queue_event(f"thread:{thread.id}", "thread.updated",
+                       {"room": f"thread:{thread.id}", **change, "thread": payload})
+    for slug in {thread.topic.slug, old_topic_slug} - {None}:
+        events.queue_event(f"topic:{slug}", "thread.updated",
+                           {"room": f"topic:{slug}", **change, "thread": payload})
+
+
+def get_thread(thread_id) -> Thread:
+    thread = db.session.get(Thread, thread_id) if isinstance(thread_id, int) else None
+    if thread is None:
+        raise NotFound("That thread does not exist.")
+    return thread
+
+
+def get_topic(slug) -> Topic:
+    topic = db.session.scalar(select(Topic).where(Topic.slug == slug)) if isinstance(slug, str) else None
+    if topic is None:
+        raise NotFound("That topic does not exist.")
+    return topic
+
+
+_ = display_name  # re-exported for views that name authors

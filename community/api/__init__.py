@@ -1,0 +1,6 @@
+"""The JSON API under /api/v1, thin: parse JSON, call the same actions, answer JSON."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import routes  # noqa: E402,F401

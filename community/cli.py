@@ -1,0 +1,80 @@
+"""flask commands: seed-demo, users, topics, events."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from .errors import DomainError
+from .extensions import db
+from .models import Topic, User
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    def seed_demo():
+        """Idempotent demo data; prints the demo logins."""
+        from .demo import seed
+
+        logins = seed()
+        click.echo("Demo data ready. Demo logins (password for all: roundtable-demo):")
+        for role, email, note in logins:
+            click.echo(f"  {role:<10} {email:<34} {note}")
+
+    users = click.Group("users", help="Manage users.")
+    app.cli.add_command(users)
+
+    @users.command("create")
+    @click.option("--email", required=True)
+    @click.option("--name", required=True)
+    @click.option("--password", required=True)
+    @click.option("--role", type=click.Choice(["supplier", "member", "admin"]), required=True)
+    @click.option("--org", "organisation", required=True)
+    @click.option("--org-kind", type=click.Choice(["supplier", "member"]), default=None)
+    def users_create(email, name, password, role, organisation, org_kind):
+        """Create an active user (and the organisation if missing)."""
+        from .actions.accounts import create_user
+
+        try:
+            user = create_user(email=email, name=name, password=password, role=role,
+                               organisation=organisation, org_kind=org_kind)
+        except DomainError as err:
+            raise click.ClickException(err.message) from err
+        click.echo(f"Created {user.role} {user.email} (id {user.id}) in {user.organisation.name}.")
+
+    @users.command("token")
+    @click.option("--email", required=True)
+    def users_token(email):
+        """Print a new personal API token for that user."""
+        from .actions.accounts import issue_token
+
+        user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise click.ClickException(f"No user with email {email}.")
+        click.echo(issue_token(user, "cli"))
+
+    topics = click.Group("topics", help="Manage topics.")
+    app.cli.add_command(topics)
+
+    @topics.command("moderator")
+    @click.option("--topic", "slug", required=True)
+    @click.option("--email", required=True)
+    def topics_moderator(slug, email):
+        """Assign a topic moderator."""
+        from .actions.moderation import assign_moderator
+
+        topic = db.session.scalar(select(Topic).where(Topic.slug == slug))
+        if topic is None:
+            raise click.ClickException(f"No topic {slug}.")
+        user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise click.ClickException(f"No user with email {email}.")
+        assign_moderator(None, topic, user)
+        click.echo(f"{user.name} now moderates {topic.name}.")
+
+    @app.cli.command("prune-events")
+    def prune_events():
+        """Delete room events older than EVENT_RETENTION_HOURS."""
+        from .events import prune
+
+        click.echo(f"Deleted {prune()} old events.")

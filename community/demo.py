@@ -1,0 +1,5 @@
+"""Demo data for `flask seed-demo` (filled in below)."""
+
+
+def seed():
+    return []

@@ -1,0 +1,96 @@
+"""Domain errors and how they are shown: HTML pages, JSON errors, socket acks.
+
+Actions raise these; views, the API and socket handlers translate them.
+"""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    code = "error"
+    status = 400
+    default_message = "Something went wrong."
+
+    def __init__(self, message: str | None = None, *, field: str | None = None):
+        super().__init__(message or self.default_message)
+        self.message = message or self.default_message
+        self.field = field
+
+    def as_dict(self) -> dict:
+        error = {"code": self.code, "message": self.message}
+        if self.field:
+            error["field"] = self.field
+        return {"error": error}
+
+    def as_ack(self) -> dict:
+        return {"ok": False, **self.as_dict()}
+
+
+class Unauthorized(DomainError):
+    code, status, default_message = "unauthorized", 401, "Please sign in."
+
+
+class Forbidden(DomainError):
+    code, status, default_message = "forbidden", 403, "You are not allowed to do that."
+
+
+class NotFound(DomainError):
+    code, status, default_message = "not_found", 404, "Not found."
+
+
+class Invalid(DomainError):
+    code, status, default_message = "invalid", 400, "That input is not valid."
+
+
+class Locked(DomainError):
+    code, status, default_message = "locked", 423, "This thread is locked."
+
+
+class RateLimited(DomainError):
+    code, status, default_message = "rate_limited", 429, "Too many attempts. Please wait and try again."
+
+
+class Conflict(DomainError):
+    code, status, default_message = "conflict", 409, "That was already done."
+
+
+HTTP_CODES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "invalid",
+              423: "locked", 429: "rate_limited"}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(err: DomainError):
+        if wants_json():
+            return jsonify(err.as_dict()), err.status
+        return render_template("error.html", status=err.status, message=err.message), err.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        status = err.code or 500
+        code = HTTP_CODES.get(status, "error")
+        message = err.description or err.name
+        if status == 429:
+            message = "Too many attempts. Please wait a minute and try again."
+        if wants_json():
+            return jsonify({"error": {"code": code, "message": message}}), status
+        return render_template("error.html", status=status, message=message), status
+
+    @app.errorhandler(Exception)
+    def unexpected(err: Exception):
+        if app.testing:
+            raise err
+        app.logger.exception("Unhandled error")
+        message = "Something went wrong on our side. Nothing you sent was lost: go back and try again."
+        if wants_json():
+            return jsonify({"error": {"code": "server_error", "message": message}}), 500
+        return render_template("error.html", status=500, message=message), 500

@@ -1,0 +1,15 @@
+"""The domain models, one module per concept."""
+from .base import utcnow
+from .organisation import Organisation
+from .user import ApiToken, Invitation, User
+from .topic import Topic, TopicModerator, topic_organisations
+from .thread import Post, PostRevision, Thread
+from .moderation import Flag, ModerationAction
+from .notification import Notification
+from .event import RoomEvent
+
+__all__ = [
+    "utcnow", "Organisation", "User", "ApiToken", "Invitation", "Topic", "TopicModerator",
+    "topic_organisations", "Thread", "Post", "PostRevision", "Flag", "ModerationAction",
+    "Notification", "RoomEvent",
+]

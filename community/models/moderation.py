@@ -1,0 +1,53 @@
+"""Flags on posts and the audit log of moderator and administrator actions."""
+from __future__ import annotations
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+FLAG_REASONS = {
+    "spam": "Spam",
+    "off_topic": "Off-topic",
+    "abusive": "Abusive",
+    "confidential": "Confidential information",
+    "other": "Other",
+}
+
+
+class Flag(db.Model):
+    __table_args__ = (UniqueConstraint("post_id", "user_id", name="uq_flag_post_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    reason: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    # open until a moderator decides: upheld / dismissed
+    status: Mapped[str] = mapped_column(String(20), default="open", server_default="open")
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at = mapped_column(UTCDateTime, nullable=True)
+
+    post = relationship("Post")
+    user = relationship("User")
+
+
+class ModerationAction(db.Model):
+    """Append-only audit record: nothing in the application updates or deletes these rows."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topic.id"), nullable=True, index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    target_type: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[int] = mapped_column()
+    target_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    before: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    actor = relationship("User", foreign_keys=[actor_id])
+    target_user = relationship("User", foreign_keys=[target_user_id])
+    topic = relationship("Topic")

@@ -1,0 +1,92 @@
+"""Threads and their posts, with post revisions."""
+from __future__ import annotations
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+THREAD_KINDS = ("discussion", "question", "announcement", "archive")
+POST_STATES = ("visible", "held", "hidden", "deleted")
+
+
+class Thread(db.Model):
+    __table_args__ = (Index("ix_thread_topic_activity", "topic_id", "pinned", "last_activity_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topic.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="discussion")
+    title: Mapped[str] = mapped_column(String(200))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # held until the opening post is approved
+    state: Mapped[str] = mapped_column(String(20), default="visible")
+    locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    tags: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    accepted_post_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reply_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+    last_activity_at = mapped_column(UTCDateTime, default=utcnow)
+
+    topic = relationship("Topic", lazy="joined")
+    author = relationship("User", lazy="joined")
+
+    @property
+    def is_question(self) -> bool:
+        return self.kind == "question"
+
+    @property
+    def answered(self) -> bool:
+        return self.accepted_post_id is not None
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t for t in (self.tags or "").split(",") if t]
+
+    def __repr__(self) -> str:
+        return f"<Thread {self.id} {self.title!r}>"
+
+
+class Post(db.Model):
+    __table_args__ = (
+        UniqueConstraint("author_id", "client_id", name="uq_post_author_client_id"),
+        Index("ix_post_thread_created", "thread_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"), nullable=True)
+    is_opening: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    body: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20), default="visible")
+    state_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # the state a soft-deleted post returns to when restored
+    deleted_from: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    client_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+    edited_at = mapped_column(UTCDateTime, nullable=True)
+
+    thread = relationship("Thread", lazy="joined")
+    author = relationship("User", lazy="joined")
+    revisions = relationship("PostRevision", order_by="PostRevision.id", lazy="select",
+                             back_populates="post")
+
+    def __repr__(self) -> str:
+        return f"<Post {self.id} in {self.thread_id}>"
+
+
+class PostRevision(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+    editor_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    body: Mapped[str] = mapped_column(Text)  # the body *before* this edit
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+
+    post = relationship("Post", back_populates="revisions")
+    editor = relationship("User")

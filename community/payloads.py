@@ -1,0 +1,99 @@
+"""The JSON shapes of users, topics, threads and posts, shared by the API and room events.
+
+Every builder takes the viewer's Guardian, or None for "anyone in the room":
+an anonymous author is named only to viewers the Guardian lets see identities.
+"""
+from __future__ import annotations
+
+from flask import render_template
+
+from .models.base import iso
+from .permissions import Guardian
+
+
+def anonymous_label(user) -> str:
+    return "Anonymous member" if user.role in ("member", "admin") else "Anonymous supplier"
+
+
+def user_payload(user) -> dict:
+    return {
+        "id": user.id,
+        "name": user.name,
+        "handle": user.handle,
+        "role": user.role,
+        "organisation": {"id": user.organisation.id, "name": user.organisation.name,
+                          "kind": user.organisation.kind, "country": user.organisation.country},
+    }
+
+
+def author_payload(obj, guardian: Guardian | None, reveal: bool = False) -> dict:
+    """`obj` is a Post or a Thread; `reveal` is for the topic's moderators' room only."""
+    if obj.anonymous:
+        label = anonymous_label(obj.author)
+        if reveal or (guardian is not None and guardian.user is not None and guardian.can_see_identity(obj)):
+            return {"anonymous": True, "label": label, **user_payload(obj.author)}
+        return {"anonymous": True, "label": label}
+    return user_payload(obj.author)
+
+
+def topic_payload(topic) -> dict:
+    return {"id": topic.id, "slug": topic.slug, "name": topic.name, "kind": topic.kind,
+            "description": topic.description, "settings": topic.settings()}
+
+
+def thread_payload(thread, guardian: Guardian | None = None) -> dict:
+    return {
+        "id": thread.id,
+        "topic": thread.topic.slug,
+        "kind": thread.kind,
+        "title": thread.title,
+        "state": thread.state,
+        "locked": thread.locked,
+        "pinned": thread.pinned,
+        "tags": thread.tag_list,
+        "accepted_post_id": thread.accepted_post_id,
+        "answered": thread.answered,
+        "reply_count": thread.reply_count,
+        "author": author_payload(thread, guardian),
+        "created_at": iso(thread.created_at),
+        "last_activity_at": iso(thread.last_activity_at),
+        "url": f"/threads/{thread.id}",
+    }
+
+
+def post_payload(post, guardian: Guardian | None = None, reveal: bool = False) -> dict:
+    data = {
+        "id": post.id,
+        "thread_id": post.thread_id,
+        "reply_to": post.reply_to_id,
+        "state": post.state,
+        "html": post.html if post.state in ("visible", "held") or _privileged(post, guardian) else "",
+        "created_at": iso(post.created_at),
+        "edited_at": iso(post.edited_at),
+        "author": author_payload(post, guardian, reveal),
+        "anonymous": post.anonymous,
+        "is_opening": post.is_opening,
+        "accepted": post.thread.accepted_post_id == post.id,
+    }
+    if reveal or _privileged(post, guardian):
+        data["body"] = post.body
+        data["state_reason"] = post.state_reason
+    return data
+
+
+def _privileged(post, guardian: Guardian | None) -> bool:
+    """The author and the topic's moderators see the Markdown source and state reasons."""
+    if guardian is None or guardian.user is None:
+        return False
+    return post.author_id == guardian.user.id or guardian.is_moderator(post.thread.topic)
+
+
+def post_fragment(post, guardian: Guardian | None = None) -> str:
+    """The post partial, the one rendering path for pages and live inserts."""
+    return render_template("partials/post_live.html", post=post, viewer=guardian)
+
+
+def room_post_event(post) -> dict:
+    """A post event for everyone in the thread's room: never names an anonymous author."""
+    return {"room": f"thread:{post.thread_id}", "post": post_payload(post, None),
+            "fragment": post_fragment(post, None)}

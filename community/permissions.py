@@ -1,0 +1,212 @@
+"""The Guardian: the one place that answers "may this user do X to this object?".
+
+Every rule is a `why_not_<x>(...)` method returning None (allowed) or the
+reason it is refused. `can_<x>(...)` returns a bool and `ensure_<x>(...)`
+raises Forbidden/NotFound/Locked with that reason; pages, the API, socket
+handlers and templates all ask the same Guardian with explicit objects.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import Forbidden, Locked, NotFound
+
+# Rules whose refusal must not reveal that the object exists.
+_HIDDEN_WHEN_REFUSED = {"read_topic", "read_thread", "see_post"}
+
+
+class Guardian:
+    def __init__(self, user: Any | None):
+        self.user = user if user is not None and getattr(user, "is_authenticated", False) else None
+
+    # --- who ---------------------------------------------------------------
+    @property
+    def active(self) -> bool:
+        return self.user is not None and self.user.state == "active"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.active and self.user.role == "admin"
+
+    def is_moderator(self, topic) -> bool:
+        return self.active and (self.user.role == "admin" or self.user.id in topic.moderator_ids)
+
+    @property
+    def moderates_any(self) -> bool:
+        """Admins and anyone assigned to moderate at least one topic (for navigation)."""
+        if not self.active:
+            return False
+        if self.user.role == "admin":
+            return True
+        if not hasattr(self, "_moderates_any"):
+            from sqlalchemy import select
+
+            from .extensions import db
+            from .models import TopicModerator
+
+            self._moderates_any = db.session.scalar(
+                select(TopicModerator.topic_id).where(TopicModerator.user_id == self.user.id).limit(1)
+            ) is not None
+        return self._moderates_any
+
+    def _is_author(self, obj) -> bool:
+        return self.active and obj.author_id == self.user.id
+
+    # --- generic can_/ensure_ ---------------------------------------------
+    def __getattr__(self, name: str):
+        if name.startswith("can_"):
+            rule = getattr(self, "why_not_" + name[4:])
+            return lambda *args, **kw: rule(*args, **kw) is None
+        if name.startswith("ensure_"):
+            what = name[7:]
+            rule = getattr(self, "why_not_" + what)
+
+            def ensure(*args, **kw):
+                reason = rule(*args, **kw)
+                if reason is None:
+                    return
+                if what in _HIDDEN_WHEN_REFUSED and self.active:
+                    raise NotFound(reason)
+                if reason == LOCKED:
+                    raise Locked("This thread is locked: no new replies.")
+                raise Forbidden(reason)
+
+            return ensure
+        raise AttributeError(name)
+
+    # --- rules --------------------------------------------------------------
+    def why_not_use_site(self) -> str | None:
+        if self.user is None:
+            return "Please sign in."
+        if self.user.state == "pending":
+            return "Your account is awaiting approval by an administrator."
+        if self.user.state == "suspended":
+            return "Your account is suspended."
+        if self.user.organisation is not None and self.user.organisation.removed:
+            return "Your organisation is no longer part of Roundtable."
+        return None
+
+    def why_not_admin(self) -> str | None:
+        return self.why_not_use_site() or (None if self.is_admin else "Only administrators can do that.")
+
+    def why_not_read_topic(self, topic) -> str | None:
+        if reason := self.why_not_use_site():
+            return reason
+        if self.is_moderator(topic) or topic.visibility == "everyone":
+            return None
+        if topic.visibility == "members":
+            return None if self.user.is_member else "This topic is open to member brands only."
+        if topic.visibility == "organisations":
+            if self.user.organisation_id in {o.id for o in topic.organisations}:
+                return None
+            return "This topic is open to listed organisations only."
+        return "You cannot read this topic."
+
+    def why_not_moderate(self, topic) -> str | None:
+        if reason := self.why_not_use_site():
+            return reason
+        return None if self.is_moderator(topic) else "Only this topic's moderators can do that."
+
+    def why_not_start_thread(self, topic, kind: str = "discussion") -> str | None:
+        if reason := self.why_not_read_topic(topic):
+            return reason
+        if self.is_moderator(topic):
+            return None
+        if kind == "archive":
+            return "Archive threads are created by live sessions only."
+        if kind == "announcement" and not self.user.is_member:
+            return "Only members and moderators can post announcements."
+        if topic.who_can_start == "members" and not self.user.is_member:
+            return "Only member brands can start threads in this topic."
+        if topic.who_can_start == "moderators":
+            return "Only moderators can start threads in this topic."
+        return None
+
+    def why_not_post_anonymously(self, topic) -> str | None:
+        return None if topic.allow_anonymous else "This topic does not allow anonymous posts."
+
+    def why_not_read_thread(self, thread) -> str | None:
+        if reason := self.why_not_read_topic(thread.topic):
+            return reason
+        if thread.state != "visible" and not (self._is_author(thread) or self.is_moderator(thread.topic)):
+            return "This thread is awaiting review."
+        return None
+
+    def why_not_see_post(self, post) -> str | None:
+        if reason := self.why_not_read_thread(post.thread):
+            return reason
+        if post.state == "visible" or self.is_moderator(post.thread.topic):
+            return None
+        if post.state in ("held", "hidden", "deleted") and self._is_author(post):
+            return None
+        return "This post is not available."
+
+    def why_not_reply(self, thread) -> str | None:
+        if reason := self.why_not_read_thread(thread):
+            return reason
+        if thread.kind == "archive":
+            return "This archive is read-only."
+        if thread.locked and not self.is_moderator(thread.topic):
+            return LOCKED
+        return None
+
+    def why_not_edit_post(self, post) -> str | None:
+        if reason := self.why_not_see_post(post):
+            return reason
+        if self.is_moderator(post.thread.topic):
+            return None
+        if not self._is_author(post):
+            return "Only the author or a moderator can edit this post."
+        if post.state in ("deleted", "hidden"):
+            return "This post cannot be edited now."
+        if post.thread.locked:
+            return LOCKED
+        return None
+
+    def why_not_delete_post(self, post) -> str | None:
+        if reason := self.why_not_see_post(post):
+            return reason
+        if post.state == "deleted":
+            return "This post is already deleted."
+        if self.is_moderator(post.thread.topic) or self._is_author(post):
+            return None
+        return "Only the author or a moderator can delete this post."
+
+    def why_not_restore_post(self, post) -> str | None:
+        if reason := self.why_not_see_post(post):
+            return reason
+        if post.state != "deleted":
+            return "Only deleted posts can be restored."
+        if self.is_moderator(post.thread.topic) or self._is_author(post):
+            return None
+        return "Only the author or a moderator can restore this post."
+
+    def why_not_flag(self, post) -> str | None:
+        if reason := self.why_not_see_post(post):
+            return reason
+        if self._is_author(post):
+            return "You cannot flag your own post."
+        if post.state != "visible":
+            return "This post is already with the moderators."
+        return None
+
+    def why_not_accept_answer(self, thread, post=None) -> str | None:
+        if reason := self.why_not_read_thread(thread):
+            return reason
+        if thread.kind != "question":
+            return "Only questions have accepted answers."
+        if post is not None and (post.is_opening or post.thread_id != thread.id or post.state != "visible"):
+            return "That post cannot be the accepted answer."
+        if self._is_author(thread) or self.is_moderator(thread.topic):
+            return None
+        return "Only the person who asked or a moderator can accept an answer."
+
+    def why_not_see_identity(self, post) -> str | None:
+        """May this user see who wrote `post` (a Post or a Thread) when it is anonymous?"""
+        topic = post.topic if hasattr(post, "topic") else post.thread.topic
+        if not post.anonymous or self._is_author(post) or self.is_moderator(topic):
+            return None
+        return "The author chose to stay anonymous."
+
+
+LOCKED = "This thread is locked."

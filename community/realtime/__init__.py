@@ -1,0 +1,331 @@
+"""Socket.IO handlers, thin: authenticate, authorise every event with the Guardian,
+parse, call the same actions as the pages and the API, answer through the ack.
+
+Rooms: thread:<id>, topic:<slug>, live:<id>, user:<id> (own only) and
+mods:<slug> (that topic's moderators). A join is checked every time; when
+access changes (suspension, a move, a visibility change, logout) the
+affected sockets are made to leave or are disconnected, in every worker
+(through the control channel when there are several).
+"""
+from __future__ import annotations
+
+import functools
+import json
+import threading
+import time
+
+from flask import current_app, request
+from flask_login import current_user
+from flask_socketio import disconnect, join_room, leave_room
+
+from .. import events
+from ..errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
+from ..extensions import db, socketio
+from ..models import User
+from ..permissions import Guardian
+from .registry import LocalPresence, RedisPresence, summarise
+
+# this process's sockets: sid -> user id
+_sockets: dict[str, int] = {}
+_sockets_lock = threading.Lock()
+_typing_last: dict[str, float] = {}
+TYPING_INTERVAL = 2.0
+CONTROL_CHANNEL = "roundtable-control"
+
+
+def _presence():
+    app = current_app._get_current_object()
+    store = app.extensions.get("rt_presence")
+    if store is None:
+        url = app.config.get("SOCKETIO_MESSAGE_QUEUE")
+        store = RedisPresence(url) if url and url.startswith("redis") else LocalPresence()
+        app.extensions["rt_presence"] = store
+    return store
+
+
+def _user() -> User:
+    user_id = _sockets.get(request.sid)
+    user = db.session.get(User, user_id) if user_id is not None else None
+    guardian = Guardian(user)
+    if user is None or not guardian.can_use_site():
+        raise Unauthorized(guardian.why_not_use_site() or "Please sign in.")
+    return user
+
+
+def handler(func):
+    """Answer every client event through its ack: {"ok": true, ...} or an error, never a trace."""
+
+    @functools.wraps(func)
+    def wrapper(data=None, *args):
+        try:
+            if data is None:
+                data = {}
+            if not isinstance(data, dict):
+                raise Invalid("The event data must be an object.")
+            if len(json.dumps(data, default=str)) > 64_000:
+                raise Invalid("The event data is too large.")
+            user = _user()
+            result = func(user, data)
+            return {"ok": True, **(result or {})}
+        except DomainError as err:
+            db.session.rollback()
+            if isinstance(err, Unauthorized):
+                _drop_socket(request.sid)
+                disconnect()
+            return err.as_ack()
+        except Exception:  # noqa: BLE001 - a bad event must never kill the connection
+            db.session.rollback()
+            current_app.logger.exception("socket event %s failed", func.__name__)
+            return {"ok": False, "error": {"code": "server_error",
+                                           "message": "Something went wrong on our side; try again."}}
+        finally:
+            db.session.remove()
+
+    return wrapper
+
+
+# --- connection ------------------------------------------------------------------
+@socketio.on("connect")
+def on_connect(auth=None):
+    user = None
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if token:
+        from ..actions.accounts import user_for_token
+        user = user_for_token(token if isinstance(token, str) else "")
+    elif current_user.is_authenticated:
+        user = current_user._get_current_object()
+    guardian = Guardian(user)
+    if user is None or not guardian.can_use_site():
+        reason = guardian.why_not_use_site() if user is not None else "unauthorized: sign in first"
+        db.session.remove()
+        raise ConnectionRefusedError(reason)
+    with _sockets_lock:
+        _sockets[request.sid] = user.id
+    join_room(f"user:{user.id}")
+    db.session.remove()
+    return True
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_args):
+    sid = request.sid
+    rooms = [r for r in (socketio.server.rooms(sid) or []) if r != sid]
+    _drop_socket(sid)
+    for room in rooms:
+        if room.startswith(("thread:", "live:")):
+            _presence().remove(room, sid)
+            broadcast_presence(room)
+
+
+def _drop_socket(sid: str) -> None:
+    with _sockets_lock:
+        _sockets.pop(sid, None)
+    _typing_last.pop(sid, None)
+
+
+# --- rooms -----------------------------------------------------------------------
+def authorise_room(user: User, room) -> str:
+    """Raise unless `user` may be in `room`; returns the normalised room name."""
+    if not isinstance(room, str) or ":" not in room or len(room) > 80:
+        raise Invalid("room must look like thread:<id>, topic:<slug>, live:<id> or user:<id>.")
+    kind, _, key = room.partition(":")
+    guardian = Guardian(user)
+    if kind == "thread":
+        from ..actions.threads import get_thread
+        guardian.ensure_read_thread(get_thread(_int(key)))
+    elif kind == "topic":
+        from ..actions.threads import get_topic
+        guardian.ensure_read_topic(get_topic(key))
+    elif kind == "mods":
+        from ..actions.threads import get_topic
+        guardian.ensure_moderate(get_topic(key))
+    elif kind == "user":
+        if _int(key) != user.id:
+            raise Forbidden("You can only join your own notifications.")
+    elif kind == "live":
+        raise Invalid("Live sessions are not available yet.")
+    else:
+        raise Invalid(f"Unknown room kind “{kind}”.")
+    return room
+
+
+def _int(value) -> int:
+    if isinstance(value, str) and value.isdigit() and len(value) < 18:
+        return int(value)
+    raise NotFound("No such room.")
+
+
+def _who(user: User) -> dict:
+    return {"id": user.id, "name": user.name, "org": user.organisation.name}
+
+
+@socketio.on("join")
+@handler
+def on_join(user: User, data: dict):
+    room = authorise_room(user, data.get("room"))
+    since = data.get("since")
+    if since is not None and (isinstance(since, bool) or not isinstance(since, int) or since < 0):
+        raise Invalid("since must be a cursor (a whole number) from an earlier event.")
+    missed, reset = events.replay(room, since) if since is not None else ([], False)
+    cursor = missed[-1]["data"]["cursor"] if missed else (since if since and not reset else events.latest_cursor(room))
+    who = _who(user)
+    db.session.remove()  # nothing below touches the database: release it before any I/O
+    join_room(room)
+    result = {"room": room, "cursor": cursor, "missed": missed}
+    if reset:
+        result["reset"] = True
+    if room.startswith(("thread:", "live:")):
+        _presence().add(room, request.sid, who)
+        broadcast_presence(room)
+    return result
+
+
+@socketio.on("leave")
+@handler
+def on_leave(user: User, data: dict):
+    room = data.get("room")
+    if not isinstance(room, str):
+        raise Invalid("room is required.")
+    if room == f"user:{user.id}":
+        raise Invalid("Your own notifications room stays joined.")
+    leave_room(room)
+    _presence().remove(room, request.sid)
+    if room.startswith(("thread:", "live:")):
+        broadcast_presence(room)
+    return {"room": room}
+
+
+def broadcast_presence(room: str) -> None:
+    summary = summarise(_presence().members(room))
+    if room.startswith("live:"):
+        summary["users"] = []  # live sessions count people and name organisations only
+    events.emit_now(room, "presence", {"room": room, **summary})
+
+
+# --- posting and typing ------------------------------------------------------------
+@socketio.on("post")
+@handler
+def on_post(user: User, data: dict):
+    from ..actions.posts import reply
+    from ..actions.threads import get_thread
+    from ..payloads import post_fragment, post_payload
+
+    thread = get_thread(data.get("thread_id"))
+    post = reply(user, thread, data.get("body"), reply_to=data.get("reply_to"),
+                 anonymous=data.get("anonymous", False), client_id=data.get("client_id"))
+    guardian = Guardian(user)
+    return {"post": post_payload(post, guardian), "fragment": post_fragment(post, guardian)}
+
+
+@socketio.on("typing")
+@handler
+def on_typing(user: User, data: dict):
+    from ..actions.threads import get_thread
+    from ..payloads import anonymous_label
+
+    thread = get_thread(data.get("thread_id"))
+    Guardian(user).ensure_reply(thread)
+    now = time.monotonic()
+    if now - _typing_last.get(request.sid, 0) < TYPING_INTERVAL:
+        return {"throttled": True}
+    _typing_last[request.sid] = now
+    anonymous = data.get("anonymous") is True
+    who = {"anonymous": True, "label": anonymous_label(user)} if anonymous else {"id": user.id, "name": user.name}
+    room = f"thread:{thread.id}"
+    db.session.remove()
+    events.emit_now(room, "typing", {"room": room, "thread_id": thread.id, "user": who}, skip_sid=request.sid)
+    return {}
+
+
+# --- cutting sockets off when access changes --------------------------------------------
+def _local_sids_of(user_id: int) -> list[str]:
+    with _sockets_lock:
+        return [sid for sid, uid in _sockets.items() if uid == user_id]
+
+
+def _apply_control(message: dict) -> None:
+    """Run a control message on this process's own sockets."""
+    op = message.get("op")
+    if op == "disconnect_user":
+        for sid in _local_sids_of(message["user_id"]):
+            socketio.emit("session.ended", {"reason": message.get("reason", "")}, to=sid)
+            _drop_socket(sid)
+            socketio.server.disconnect(sid, namespace="/", ignore_queue=True)
+    elif op == "disconnect_sids":
+        for sid in message.get("sids", []):
+            if sid in _sockets:
+                _drop_socket(sid)
+                socketio.server.disconnect(sid, namespace="/", ignore_queue=True)
+    elif op == "revalidate":
+        room = message["room"]
+        participants = list(socketio.server.manager.get_participants("/", room))
+        for sid, _eio in participants:
+            user_id = _sockets.get(sid)
+            user = db.session.get(User, user_id) if user_id else None
+            try:
+                if user is None:
+                    raise Unauthorized()
+                authorise_room(user, room)
+            except DomainError as err:
+                socketio.emit("room.left", {"room": room, "reason": err.message}, to=sid)
+                socketio.server.leave_room(sid, room, namespace="/")
+                _presence().remove(room, sid)
+        db.session.remove()
+
+
+def _broadcast_control(message: dict) -> None:
+    url = current_app.config.get("SOCKETIO_MESSAGE_QUEUE")
+    if url and url.startswith("redis"):
+        import redis
+
+        redis.Redis.from_url(url).publish(CONTROL_CHANNEL, json.dumps(message))
+    else:
+        _apply_control(message)
+
+
+def disconnect_user(user_id: int, reason: str = "") -> None:
+    """Disconnect every socket of a user, in every worker (suspension, logout everywhere)."""
+    _broadcast_control({"op": "disconnect_user", "user_id": user_id, "reason": reason})
+
+
+def revalidate_room(room: str) -> None:
+    """Make every socket in `room` that may no longer read it leave, in every worker."""
+    _broadcast_control({"op": "revalidate", "room": room})
+
+
+def revalidate_rooms_of_topic(topic) -> None:
+    from sqlalchemy import select
+
+    from ..models import Thread
+
+    revalidate_room(f"topic:{topic.slug}")
+    for thread_id in db.session.scalars(select(Thread.id).where(Thread.topic_id == topic.id)):
+        revalidate_room(f"thread:{thread_id}")
+
+
+def start_control_listener(app) -> None:
+    """With a Redis queue, every worker listens for control messages (a background task)."""
+    url = app.config.get("SOCKETIO_MESSAGE_QUEUE")
+    if not url or not url.startswith("redis"):
+        return
+
+    def listen():
+        import redis
+
+        while True:
+            try:
+                pubsub = redis.Redis.from_url(url).pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(CONTROL_CHANNEL)
+                for item in pubsub.listen():
+                    if item.get("type") != "message":
+                        continue
+                    with app.app_context():
+                        try:
+                            _apply_control(json.loads(item["data"]))
+                        except Exception:  # noqa: BLE001
+                            app.logger.exception("control message failed")
+            except Exception:  # noqa: BLE001 - Redis went away: retry
+                app.logger.warning("control channel lost; retrying in 1 s")
+                socketio.sleep(1)
+
+    socketio.start_background_task(listen)

@@ -1,0 +1,11 @@
+"""HTML blueprints, thin: parse the form, call an action, redirect or render."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_views(app: Flask) -> None:
+    from . import accounts, admin, main, moderation, notifications, posts
+
+    for module in (main, posts, accounts, admin, moderation, notifications):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,4 @@
+"""accounts pages."""
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__)

@@ -1,0 +1,4 @@
+"""admin pages."""
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__)

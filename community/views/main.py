@@ -1,0 +1,4 @@
+"""main pages."""
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)

@@ -1,0 +1,4 @@
+"""moderation pages."""
+from flask import Blueprint
+
+bp = Blueprint("moderation", __name__)

@@ -1,0 +1,4 @@
+"""posts pages."""
+from flask import Blueprint
+
+bp = Blueprint("posts", __name__)

@@ -1,0 +1,107 @@
+"""Configuration classes, read from the environment.
+
+Development is the default: SQLite in WAL mode under instance/, one eventlet
+process. Production refuses to start without a real SECRET_KEY.
+"""
+from __future__ import annotations
+
+import os
+
+BASE_DIR = os.path.abspath(os.path.dirname(__file__))
+INSECURE_KEY = "dev-insecure-change-me"
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", "sqlite:///" + os.path.join(BASE_DIR, "instance", "roundtable.db")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # "eventlet" in production (wsgi.py), "threading" in tests and the CLI.
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
+    SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+    # Origins allowed to open a socket; empty means "this site's own origin only".
+    SOCKETIO_ALLOWED_ORIGINS = _list("SOCKETIO_ALLOWED_ORIGINS")
+    # eventlet.wsgi serves at most this many connections per process.
+    MAX_CONNECTIONS = int(os.environ.get("MAX_CONNECTIONS", "10000"))
+    HOST = os.environ.get("HOST", "127.0.0.1")
+    PORT = int(os.environ.get("PORT", "5000"))
+
+    # How long missed room events are kept for reconnecting clients.
+    EVENT_RETENTION_HOURS = int(os.environ.get("EVENT_RETENTION_HOURS", "48"))
+
+    # Limits on what users send.
+    POST_MAX_CHARS = 20_000
+    TITLE_MAX_CHARS = 200
+    THREADS_PER_PAGE = 30
+    POSTS_PER_PAGE = 50
+    FLAGS_TO_HIDE = int(os.environ.get("FLAGS_TO_HIDE", "3"))
+    INVITATION_DAYS = 14
+
+    PASSWORD_HASH_METHOD = "scrypt"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    SEND_SECURITY_HEADERS = True
+
+    @classmethod
+    def validate(cls) -> None:
+        """Raise if this configuration must not start."""
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SOCKETIO_ASYNC_MODE = "threading"
+    SOCKETIO_MESSAGE_QUEUE = None
+    WTF_CSRF_ENABLED = False
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    RATELIMIT_ENABLED = False
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+
+    @classmethod
+    def validate(cls) -> None:
+        key = os.environ.get("SECRET_KEY", "")
+        if not key or key == INSECURE_KEY or len(key) < 16:
+            raise RuntimeError(
+                "Refusing to start in production without a real SECRET_KEY "
+                "(set SECRET_KEY to a random string of at least 16 characters)."
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    return CONFIGS[os.environ.get("ROUNDTABLE_ENV", "development")]

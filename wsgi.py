@@ -1,0 +1,34 @@
+"""Production entry: eventlet first, then the app. The only module that imports eventlet.
+
+    python wsgi.py                # serves on HOST:PORT (default 127.0.0.1:5000)
+    flask --app wsgi <command>    # the CLI, with the same environment
+"""
+import os
+
+if os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet") == "eventlet":
+    import eventlet
+
+    eventlet.monkey_patch()
+    os.environ["SOCKETIO_ASYNC_MODE"] = "eventlet"
+
+from community import create_app  # noqa: E402
+from community.extensions import socketio  # noqa: E402
+
+app = create_app()
+
+
+def main() -> None:
+    host, port = app.config["HOST"], app.config["PORT"]
+    print(f"Roundtable serving on http://{host}:{port} (async mode {socketio.async_mode})", flush=True)
+    socketio.run(
+        app,
+        host=host,
+        port=port,
+        max_size=app.config["MAX_CONNECTIONS"],  # eventlet.wsgi's connection cap (default 1024)
+        log_output=os.environ.get("ACCESS_LOG", "0") == "1",
+        allow_unsafe_werkzeug=socketio.async_mode == "threading",
+    )
+
+
+if __name__ == "__main__":
+    main()
