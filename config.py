@@ -94,6 +94,7 @@ class ProductionConfig(Config):
                 "Refusing to start in production without a real SECRET_KEY "
                 "(set SECRET_KEY to a random string of at least 16 characters)."
             )
+        cls.SECRET_KEY = key  # the key checked is the key used
 
 
 CONFIGS = {
@@ -101,6 +102,18 @@ CONFIGS = {
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
+
+
+def normalise_database_url(url: str) -> str:
+    """postgresql:// (and Heroku-style postgres://) -> postgresql+psycopg2://.
+
+    SQLAlchemy 2.1 maps a bare postgresql:// to psycopg 3, which is not installed and
+    would block the eventlet hub (STACK.md, check 6); psycopg2 is the driver we ship.
+    """
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
 
 
 def config_from_env() -> type[Config]:

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from config import BASE_DIR, Config, config_from_env
+from config import BASE_DIR, Config, config_from_env, normalise_database_url
 
 from .extensions import csrf, db, limiter, login_manager, migrate, socketio
 
@@ -71,7 +71,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
 
 def _configure_database(app: Flask) -> None:
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    uri = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if uri.startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": 5})
@@ -121,7 +122,7 @@ def _register_request_hooks(app: Flask) -> None:
         if "guardian" not in g:
             g.guardian = Guardian(current_user._get_current_object() if current_user else None)
         unread = 0
-        if current_user.is_authenticated:
+        if current_user and current_user.is_authenticated:  # no user outside a request (CLI, tests)
             from .actions.notifications import unread_count
 
             unread = unread_count(current_user)

@@ -12,6 +12,7 @@ for older history gets `reset: true` and reloads the page instead.
 """
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from flask import current_app
@@ -62,8 +63,19 @@ def _drop(session: Session, previous_transaction) -> None:
 
 
 def commit() -> None:
-    """Commit the unit of work, then emit what it queued."""
-    db.session.commit()
+    """Commit the unit of work, then emit what it queued.
+
+    A row changed by someone else meanwhile (optimistic locking) becomes a Conflict.
+    """
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from .errors import Conflict
+
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict("Someone else changed this at the same moment. Reload to see what they did.") from None
     emit_ready()
 
 
@@ -76,6 +88,33 @@ def emit_ready() -> None:
 def emit_now(room: str, name: str, payload: dict, skip_sid: str | None = None) -> None:
     """Emit an ephemeral event (typing, presence) that is not kept for replay."""
     socketio.emit(name, {**payload, "cursor": None}, to=room, skip_sid=skip_sid)
+
+
+# Fast-changing state (vote counts, presence in big rooms) goes out coalesced: the
+# latest value per key, once per tick, instead of one emit per change per member.
+COALESCE_SECONDS = 0.1
+_coalesce_lock = threading.Lock()
+_coalesce: dict[str, dict[str, tuple[str, dict]]] = {}
+
+
+def emit_coalesced(room: str, key: str, name: str, payload: dict) -> None:
+    """Emit `payload` to `room` within COALESCE_SECONDS, replaced by any newer one with the same key."""
+    with _coalesce_lock:
+        pending = _coalesce.get(room)
+        first = pending is None
+        if first:
+            pending = _coalesce[room] = {}
+        pending[key] = (name, payload)
+    if first:
+        socketio.start_background_task(_flush_coalesced, room)
+
+
+def _flush_coalesced(room: str) -> None:
+    socketio.sleep(COALESCE_SECONDS)
+    with _coalesce_lock:
+        pending = _coalesce.pop(room, {})
+    for name, payload in pending.values():
+        socketio.emit(name, {**payload, "cursor": None}, to=room)
 
 
 def latest_cursor(room: str) -> int:
@@ -97,7 +136,45 @@ def replay(room: str, since: int, limit: int = 500) -> tuple[list[dict], bool]:
     ).all()
     if len(rows) > limit:
         return [], True
-    return [{"name": r.name, "data": {**r.payload, "cursor": r.id}} for r in rows], False
+    missed = [{"name": r.name, "data": {**r.payload, "cursor": r.id}} for r in rows]
+    if room.startswith("thread:"):
+        _as_posts_are_now(room, missed)
+    return missed, False
+
+
+def _as_posts_are_now(room: str, missed: list[dict]) -> None:
+    """Replayed post events carry each post as it is now, not as it was when announced.
+
+    The stored payload of a post hidden, deleted or edited since still holds the old
+    words: replaying it would hand them to anyone joining with an old cursor. A post
+    that is no longer visible here becomes post.hidden/post.deleted (same cursor, so
+    the client resumes where it stopped); a visible one gets its current payload.
+    """
+    from .models import Post
+    from .payloads import room_post_event
+
+    ids = {e["data"]["post"].get("id") for e in missed if isinstance(e["data"].get("post"), dict)} - {None}
+    if not ids:
+        return
+    posts = {p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_(ids)))}
+    thread_id = room.partition(":")[2]
+    now: dict[int, dict] = {}
+    for item in missed:
+        data = item["data"]
+        post_id = data["post"].get("id") if isinstance(data.get("post"), dict) else None
+        if post_id is None:
+            continue
+        post = posts.get(post_id)
+        if post is None or str(post.thread_id) != thread_id or post.state != "visible":
+            item["name"] = "post.hidden" if post is not None and post.state in ("hidden", "held") else "post.deleted"
+            item["data"] = {"room": room, "post_id": post_id, "thread_id": int(thread_id) if thread_id.isdigit()
+                            else thread_id, "cursor": data["cursor"]}
+            continue
+        if post_id not in now:
+            now[post_id] = room_post_event(post)
+        item["data"] = {**data, "post": now[post_id]["post"]}
+        if "fragment" in data:
+            item["data"]["fragment"] = now[post_id]["fragment"]
 
 
 def prune(now=None) -> int:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import threading
+from functools import partial
 
 import bleach
-from bleach.linkifier import Linker
+from bleach.linkifier import LinkifyFilter
 from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = frozenset({
@@ -32,9 +34,6 @@ _md = (
     MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
     .enable(["linkify", "strikethrough", "table"])
 )
-_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, protocols=ALLOWED_PROTOCOLS, strip=True
-)
 
 
 def _set_rel(attrs: dict, new: bool = False) -> dict | None:
@@ -45,20 +44,27 @@ def _set_rel(attrs: dict, new: bool = False) -> dict | None:
     return attrs
 
 
-_linker = Linker(callbacks=[_set_rel], skip_tags={"pre", "code"}, parse_email=False)
+# Cleaning and linkifying in one pass (bleach's LinkifyFilter after its sanitiser):
+# a separate Linker pass re-parses the cleaned HTML and escapes the entities of the
+# <pre>/<code> it skips a second time ("&lt;b&gt;" shown as "&amp;lt;b&amp;gt;").
+_cleaner = bleach.Cleaner(
+    tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, protocols=ALLOWED_PROTOCOLS, strip=True,
+    filters=[partial(LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"}, parse_email=False)],
+)
+# A Cleaner keeps parser state and is not thread-safe (bleach's own warning).
+_cleaner_lock = threading.Lock()
 MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9][A-Za-z0-9._-]{1,39})")
 
 
 def render(body: str) -> str:
     """Render a post's Markdown source to HTML that is safe to insert in any page."""
-    html = _md.render(body or "")
-    html = _cleaner.clean(html)
-    return _linker.linkify(html).strip()
+    return sanitize(_md.render(body or ""))
 
 
 def sanitize(html: str) -> str:
     """Sanitise HTML from elsewhere (never trusted) with the same allow-list."""
-    return _linker.linkify(_cleaner.clean(html or "")).strip()
+    with _cleaner_lock:
+        return _cleaner.clean(html or "").strip()
 
 
 def to_text(html: str) -> str:
@@ -68,5 +74,7 @@ def to_text(html: str) -> str:
 
 
 def mentions(body: str) -> set[str]:
-    """The @handles named in a Markdown body (outside code is not distinguished)."""
-    return {m.group(1).rstrip(".-_") for m in MENTION_RE.finditer(body or "")}
+    """The @handles named in a Markdown body (outside code is not distinguished).
+
+    Handles are lower case (accounts.unique_handle), so "@Member2" names member2."""
+    return {m.group(1).rstrip(".-_").lower() for m in MENTION_RE.finditer(body or "")}

@@ -12,17 +12,28 @@ from typing import Any
 from .errors import Forbidden, Locked, NotFound
 
 # Rules whose refusal must not reveal that the object exists.
-_HIDDEN_WHEN_REFUSED = {"read_topic", "read_thread", "see_post"}
+_HIDDEN_WHEN_REFUSED = {"read_topic", "read_thread", "see_post", "read_live"}
+NOT_FOUND = "That does not exist, or it is not open to you."
+
+
+class _Hidden(str):
+    """A refusal because the object is out of the user's sight. Any rule that passes it on
+    (reply, flag, edit...) must answer "not found" too: saying why would confirm it exists."""
 
 
 class Guardian:
     def __init__(self, user: Any | None):
-        self.user = user if user is not None and getattr(user, "is_authenticated", False) else None
+        # Keep pending/suspended users (Flask-Login calls them unauthenticated) so that
+        # refusals can say why; every rule still requires an active user.
+        real = user is not None and (getattr(user, "is_authenticated", False) or hasattr(user, "state"))
+        self.user = user if real else None
 
     # --- who ---------------------------------------------------------------
     @property
     def active(self) -> bool:
-        return self.user is not None and self.user.state == "active"
+        # The same people why_not_use_site admits: a removed organisation's staff keep no powers.
+        return (self.user is not None and self.user.state == "active"
+                and not (self.user.organisation is not None and self.user.organisation.removed))
 
     @property
     def is_admin(self) -> bool:
@@ -65,8 +76,8 @@ class Guardian:
                 reason = rule(*args, **kw)
                 if reason is None:
                     return
-                if what in _HIDDEN_WHEN_REFUSED and self.active:
-                    raise NotFound(reason)
+                if (what in _HIDDEN_WHEN_REFUSED or isinstance(reason, _Hidden)) and self.active:
+                    raise NotFound(NOT_FOUND)
                 if reason == LOCKED:
                     raise Locked("This thread is locked: no new replies.")
                 raise Forbidden(reason)
@@ -95,12 +106,12 @@ class Guardian:
         if self.is_moderator(topic) or topic.visibility == "everyone":
             return None
         if topic.visibility == "members":
-            return None if self.user.is_member else "This topic is open to member brands only."
+            return None if self.user.is_member else _Hidden("This topic is open to member brands only.")
         if topic.visibility == "organisations":
             if self.user.organisation_id in {o.id for o in topic.organisations}:
                 return None
-            return "This topic is open to listed organisations only."
-        return "You cannot read this topic."
+            return _Hidden("This topic is open to listed organisations only.")
+        return _Hidden("You cannot read this topic.")
 
     def why_not_moderate(self, topic) -> str | None:
         if reason := self.why_not_use_site():
@@ -123,13 +134,15 @@ class Guardian:
         return None
 
     def why_not_post_anonymously(self, topic) -> str | None:
+        if reason := self.why_not_read_topic(topic):
+            return reason
         return None if topic.allow_anonymous else "This topic does not allow anonymous posts."
 
     def why_not_read_thread(self, thread) -> str | None:
         if reason := self.why_not_read_topic(thread.topic):
             return reason
         if thread.state != "visible" and not (self._is_author(thread) or self.is_moderator(thread.topic)):
-            return "This thread is awaiting review."
+            return _Hidden("This thread is awaiting review.")
         return None
 
     def why_not_see_post(self, post) -> str | None:
@@ -139,7 +152,7 @@ class Guardian:
             return None
         if post.state in ("held", "hidden", "deleted") and self._is_author(post):
             return None
-        return "This post is not available."
+        return _Hidden("This post is not available.")
 
     def why_not_reply(self, thread) -> str | None:
         if reason := self.why_not_read_thread(thread):
@@ -157,7 +170,7 @@ class Guardian:
             return None
         if not self._is_author(post):
             return "Only the author or a moderator can edit this post."
-        if post.state in ("deleted", "hidden"):
+        if post.state == "deleted" or (post.state == "hidden" and not post.is_rejected):
             return "This post cannot be edited now."
         if post.thread.locked:
             return LOCKED
@@ -177,7 +190,11 @@ class Guardian:
             return reason
         if post.state != "deleted":
             return "Only deleted posts can be restored."
-        if self.is_moderator(post.thread.topic) or self._is_author(post):
+        if self.is_moderator(post.thread.topic):
+            return None
+        if self._is_author(post):
+            if _deleted_by_moderator(post):
+                return "A moderator removed this post; only a moderator can restore it."
             return None
         return "Only the author or a moderator can restore this post."
 
@@ -203,10 +220,60 @@ class Guardian:
 
     def why_not_see_identity(self, post) -> str | None:
         """May this user see who wrote `post` (a Post or a Thread) when it is anonymous?"""
-        topic = post.topic if hasattr(post, "topic") else post.thread.topic
+        is_thread = hasattr(post, "topic")
+        if reason := (self.why_not_read_thread(post) if is_thread else self.why_not_see_post(post)):
+            return reason  # nobody learns who wrote what they cannot see
+        topic = post.topic if is_thread else post.thread.topic
         if not post.anonymous or self._is_author(post) or self.is_moderator(topic):
             return None
         return "The author chose to stay anonymous."
+
+    # --- live sessions ------------------------------------------------------------
+    def is_host(self, session) -> bool:
+        return self.active and (self.user.id in session.host_ids or self.is_moderator(session.topic))
+
+    def why_not_schedule_live(self, topic) -> str | None:
+        if reason := self.why_not_read_topic(topic):
+            return reason
+        if not topic.allow_live:
+            return "This topic does not host live sessions."
+        if not (self.user.is_member or self.is_moderator(topic)):
+            return "Only members and moderators can schedule live sessions."
+        return None
+
+    def why_not_read_live(self, session) -> str | None:
+        return self.why_not_read_topic(session.topic)
+
+    def why_not_host_live(self, session) -> str | None:
+        if reason := self.why_not_read_live(session):
+            return reason
+        return None if self.is_host(session) else "Only this session's hosts and the topic's moderators can do that."
+
+    def why_not_take_part_live(self, session, silenced: bool = False) -> str | None:
+        if reason := self.why_not_read_live(session):
+            return reason
+        if session.state == "ended":
+            return "This session has ended."
+        if silenced and not self.is_host(session):
+            return "A host silenced you for the rest of this session."
+        return None
+
+
+def _deleted_by_moderator(post) -> bool:
+    """Was the post's current deletion done by someone else (a moderator)? The audit log knows:
+    actions.posts.delete_post audits only deletions by others than the author."""
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .models import ModerationAction
+
+    last = db.session.scalar(
+        select(ModerationAction.action)
+        .where(ModerationAction.target_type == "post", ModerationAction.target_id == post.id,
+               ModerationAction.action.in_(("delete_post", "undelete_post", "restore_post")))
+        .order_by(ModerationAction.id.desc()).limit(1)
+    )
+    return last == "delete_post"
 
 
 LOCKED = "This thread is locked."

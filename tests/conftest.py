@@ -61,8 +61,9 @@ def app(database_url, tmp_path):
     yield app
     with app.app_context():
         db.session.remove()
-        if url.startswith("sqlite"):
-            db.engine.dispose()
+        # Every test builds its own app and engine: close its pool, or PostgreSQL
+        # runs out of connections ("too many clients") a few hundred tests in.
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -106,6 +106,11 @@ def set_suspended(actor, user: User, suspended: bool, reason: str = "") -> User:
     Guardian(actor).ensure_admin()
     if user.id == actor.id:
         raise Invalid("You cannot suspend yourself.")
+    if suspended and user.state == "suspended":
+        raise Conflict(f"{user.name} is already suspended.")
+    if not suspended and user.state != "suspended":
+        # Lifting a suspension must never activate a pending account behind the approval step.
+        raise Conflict(f"{user.name} is not suspended (the account is {user.state}).")
     user.state = "suspended" if suspended else "active"
     user.session_version += 1  # ends every session of this user
     from .moderation import audit

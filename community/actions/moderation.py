@@ -15,7 +15,7 @@ from .posts import announce_visible_post, refresh_thread_counts
 from .threads import announce_new_thread, get_topic, queue_thread_updated
 
 POST_ACTIONS = ("approve", "reject", "hide", "restore")
-THREAD_ACTIONS = ("lock", "unlock", "pin", "unpin", "move")
+THREAD_ACTIONS = ("lock", "unlock", "pin", "unpin", "move", "duplicate", "merge", "split")
 
 
 def audit(actor: User, action: str, target_type: str, target_id: int, *, topic: Topic | None = None,
@@ -41,11 +41,17 @@ def moderate_post(actor: User, post: Post, action, reason="") -> Post:
     thread = post.thread
     room = f"thread:{thread.id}"
     if action == "approve":
-        if before not in ("held", "hidden"):
-            raise Conflict(f"This post is already {before}; nothing to approve.")
+        # Approving a visible post that has open flags keeps it and dismisses the flags
+        # (otherwise a flag judged unfounded could never leave the review queue).
+        flagged = before == "visible" and db.session.scalar(
+            select(Flag.id).where(Flag.post_id == post.id, Flag.status == "open").limit(1)) is not None
+        if before not in ("held", "hidden") and not flagged:
+            raise Conflict(f"This post is already {before}; nothing to approve" + handled_by("post", post.id) + ".")
         post.state, post.state_reason = "visible", ""
         _close_flags(post, "dismissed")
-        if post.is_opening and thread.state != "visible":
+        if flagged:
+            pass  # readers already see it; only the flags change
+        elif post.is_opening and thread.state != "visible":
             thread.state = "visible"
             announce_new_thread(thread, post)
         elif before == "held":
@@ -53,13 +59,14 @@ def moderate_post(actor: User, post: Post, action, reason="") -> Post:
         else:
             refresh_thread_counts(thread)
             events.queue_event(room, "post.restored", room_post_event(post))
-        notify(post.author, "moderation", f"Your post in “{thread.title}” was approved",
-               url=f"/threads/{thread.id}#post-{post.id}", thread=thread, post=post)
+        if not flagged:
+            notify(post.author, "moderation", f"Your post in “{thread.title}” was approved",
+                   url=f"/threads/{thread.id}#post-{post.id}", thread=thread, post=post)
     elif action in ("reject", "hide"):
         if before == "hidden":
-            raise Conflict("This post is already hidden.")
+            raise Conflict("This post is already hidden" + handled_by("post", post.id) + ".")
         if before == "deleted":
-            raise Conflict("This post is deleted.")
+            raise Conflict("This post is deleted" + handled_by("post", post.id) + ".")
         if action == "reject" and before != "held":
             raise Invalid("Only held posts can be rejected; hide a visible post instead.", field="action")
         if not reason:
@@ -75,7 +82,7 @@ def moderate_post(actor: User, post: Post, action, reason="") -> Post:
                url=f"/threads/{thread.id}#post-{post.id}", thread=thread, post=post)
     elif action == "restore":
         if before not in ("hidden", "deleted"):
-            raise Conflict(f"This post is {before}; nothing to restore.")
+            raise Conflict(f"This post is {before}; nothing to restore" + handled_by("post", post.id) + ".")
         post.state, post.state_reason, post.deleted_from = "visible", "", None
         refresh_thread_counts(thread)
         events.queue_event(room, "post.restored", room_post_event(post))
@@ -90,14 +97,32 @@ def moderate_post(actor: User, post: Post, action, reason="") -> Post:
 
 
 def _close_flags(post: Post, status: str) -> None:
+    """Resolve the open flags on a post and tell each flagger the outcome."""
+    flaggers = list(db.session.scalars(select(Flag).where(Flag.post_id == post.id, Flag.status == "open")))
     db.session.execute(update(Flag).where(Flag.post_id == post.id, Flag.status == "open")
                        .values(status=status, resolved_at=utcnow()))
+    outcome = "it has been hidden" if status == "upheld" else "it stays visible"
+    for flag in flaggers:
+        notify(flag.user, "moderation",
+               f"A moderator reviewed the post you flagged in “{post.thread.title}”: {outcome}. Thank you.",
+               url=f"/threads/{post.thread_id}", thread=post.thread)
 
 
-def moderate_thread(actor: User, thread: Thread, action, reason="", topic_slug=None) -> Thread:
+def moderate_thread(actor: User, thread: Thread, action, reason="", topic_slug=None, *,
+                    target=None, post_ids=None, title=None) -> Thread:
+    """lock/unlock/pin/unpin/move, and duplicate/merge (into `target`) or split (`post_ids`, `title`).
+
+    Returns the thread acted on (for merge: the target; for split: the new thread).
+    """
     guardian = Guardian(actor)
     guardian.ensure_moderate(thread.topic)
     action = validate.choice(action, "action", THREAD_ACTIONS, "The action")
+    if action == "duplicate":
+        return close_as_duplicate(actor, thread, target, reason)
+    if action == "merge":
+        return merge_threads(actor, thread, target, reason)
+    if action == "split":
+        return split_thread(actor, thread, post_ids, title, reason)
     reason = _reason(reason)
     before = {"locked": thread.locked, "pinned": thread.pinned, "topic": thread.topic.slug}
     old_slug = None
@@ -115,9 +140,10 @@ def moderate_thread(actor: User, thread: Thread, action, reason="", topic_slug=N
         thread.topic_id = target.id
     after = {"locked": thread.locked, "pinned": thread.pinned, "topic": thread.topic.slug}
     if before == after:
-        raise Conflict(f"This thread is already {'locked' if thread.locked else 'unlocked'}"
-                       if action in ("lock", "unlock") else
-                       f"This thread is already {'pinned' if thread.pinned else 'unpinned'}")
+        raise Conflict((f"This thread is already {'locked' if thread.locked else 'unlocked'}"
+                        if action in ("lock", "unlock") else
+                        f"This thread is already {'pinned' if thread.pinned else 'unpinned'}")
+                       + handled_by("thread", thread.id) + ".")
     audit(actor, f"{action}_thread", "thread", thread.id, topic=thread.topic, target_user=thread.author,
           reason=reason, before=before, after=after)
     queue_thread_updated(thread, {"change": action}, old_topic_slug=old_slug)
@@ -148,6 +174,11 @@ def remove_moderator(actor: User, topic: Topic, user: User) -> None:
     db.session.delete(link)
     audit(actor, "remove_moderator", "topic", topic.id, topic=topic, target_user=user)
     events.commit()
+    # Their open sockets must stop hearing the moderators' room (it names anonymous authors)
+    # and any room of the topic they could only read as its moderator.
+    from ..realtime import revalidate_room, revalidate_rooms_of_topic
+    revalidate_room(f"mods:{topic.slug}")
+    revalidate_rooms_of_topic(topic)
 
 
 def held_and_flagged(topic: Topic) -> list[Post]:
@@ -162,3 +193,229 @@ def held_and_flagged(topic: Topic) -> list[Post]:
 
 
 _ = thread_payload
+
+
+# --- watched words and silences --------------------------------------------------------
+def check_watched_words(topic: Topic, body: str) -> tuple[str, bool]:
+    """Apply the site-wide and topic watched words to `body`.
+
+    Returns the (possibly replaced) text and whether it must be held for review;
+    a blocked word raises Invalid naming it, so the writer can rephrase.
+    """
+    import re
+
+    from ..models.moderation import WatchedWord
+
+    words = db.session.scalars(select(WatchedWord).where(
+        (WatchedWord.topic_id.is_(None)) | (WatchedWord.topic_id == topic.id))).all()
+    held = False
+    for watched in sorted(words, key=lambda w: ("block", "replace", "hold").index(w.action)):
+        pattern = re.compile(r"(?<!\w)" + re.escape(watched.word) + r"(?!\w)", re.IGNORECASE)
+        if not pattern.search(body):
+            continue
+        if watched.action == "block":
+            raise Invalid(f"Your text contains “{watched.word}”, which is not allowed in {topic.name}. "
+                          "Your text is kept: rephrase it and send it again.", field="body")
+        if watched.action == "replace":
+            body = pattern.sub(watched.replacement or "■■■", body)
+        else:
+            held = True
+    return body, held
+
+
+def add_watched_word(actor: User, word, action, topic: Topic | None = None, replacement=""):
+    from ..models.moderation import WATCH_ACTIONS, WatchedWord
+
+    guardian = Guardian(actor)
+    if topic is None:
+        guardian.ensure_admin()
+    else:
+        guardian.ensure_moderate(topic)
+    word = validate.text(word, "word", label="The word", max_chars=100, min_chars=2)
+    action = validate.choice(action, "action", WATCH_ACTIONS, "The action")
+    replacement = validate.text(replacement, "replacement", label="The replacement", max_chars=100, min_chars=0)
+    watched = WatchedWord(topic_id=topic.id if topic else None, word=word, action=action,
+                          replacement=replacement, created_by_id=actor.id)
+    db.session.add(watched)
+    db.session.flush()
+    audit(actor, "add_watched_word", "watched_word", watched.id, topic=topic,
+          after={"word": word, "action": action, "replacement": replacement})
+    events.commit()
+    return watched
+
+
+def remove_watched_word(actor: User, watched) -> None:
+    guardian = Guardian(actor)
+    topic = db.session.get(Topic, watched.topic_id) if watched.topic_id else None
+    if topic is None:
+        guardian.ensure_admin()
+    else:
+        guardian.ensure_moderate(topic)
+    audit(actor, "remove_watched_word", "watched_word", watched.id, topic=topic,
+          before={"word": watched.word, "action": watched.action})
+    db.session.delete(watched)
+    events.commit()
+
+
+def active_silence(topic: Topic, user: User):
+    from ..models.moderation import TopicSilence
+
+    return db.session.scalar(select(TopicSilence).where(
+        TopicSilence.topic_id == topic.id, TopicSilence.user_id == user.id, TopicSilence.until > utcnow())
+        .order_by(TopicSilence.until.desc()).limit(1))
+
+
+def check_not_silenced(actor: User, topic: Topic) -> None:
+    from ..errors import Forbidden
+
+    silence = active_silence(topic, actor)
+    if silence is not None and not Guardian(actor).is_moderator(topic):
+        raise Forbidden(f"A moderator silenced you in {topic.name} until "
+                        f"{silence.until:%d %b %Y %H:%M} UTC" + (f": {silence.reason}" if silence.reason else ".")
+                        + " Your text is kept.")
+
+
+def silence_user(actor: User, topic: Topic, user: User, minutes, reason="") -> None:
+    from datetime import timedelta
+
+    from ..models.moderation import TopicSilence
+
+    Guardian(actor).ensure_moderate(topic)
+    if Guardian(user).is_moderator(topic):
+        raise Invalid("Moderators cannot be silenced in their own topic.")
+    try:
+        minutes = int(minutes)
+    except (TypeError, ValueError):
+        raise Invalid("The duration must be a number of minutes.", field="minutes") from None
+    if not 1 <= minutes <= 60 * 24 * 365:
+        raise Invalid("The duration must be between 1 minute and a year.", field="minutes")
+    reason = _reason(reason)
+    until = utcnow() + timedelta(minutes=minutes)
+    db.session.add(TopicSilence(topic_id=topic.id, user_id=user.id, until=until, reason=reason, by_id=actor.id))
+    audit(actor, "silence_user", "user", user.id, topic=topic, target_user=user, reason=reason,
+          after={"until": until.isoformat(), "minutes": minutes})
+    notify(user, "moderation", f"You were silenced in {topic.name} for {minutes} minutes"
+           + (f": {reason}" if reason else ""), url=f"/t/{topic.slug}")
+    events.commit()
+
+
+# --- who handled it first ----------------------------------------------------------------
+def handled_by(target_type: str, target_id: int) -> str:
+    """"by Name, 3 minutes ago" for the latest audit record on a target, or ""."""
+    last = db.session.scalar(select(ModerationAction).where(
+        ModerationAction.target_type == target_type, ModerationAction.target_id == target_id)
+        .order_by(ModerationAction.id.desc()).limit(1))
+    if last is None:
+        return ""
+    minutes = int((utcnow() - last.created_at).total_seconds() // 60)
+    when = "just now" if minutes < 1 else f"{minutes} minute{'s' if minutes != 1 else ''} ago"
+    return f" ({last.action.replace('_', ' ')} by {last.actor.name}, {when})"
+
+
+# --- merge, split, duplicate ------------------------------------------------------------
+def _target_thread(actor: User, thread_id, field: str = "target") -> Thread:
+    from .threads import get_thread
+
+    target_id = validate.optional_id(thread_id, field)
+    if target_id is None:
+        raise Invalid("Choose the other thread (its number).", field=field)
+    target = get_thread(target_id)
+    Guardian(actor).ensure_moderate(target.topic)
+    return target
+
+
+def close_as_duplicate(actor: User, thread: Thread, target_id, reason="") -> Thread:
+    Guardian(actor).ensure_moderate(thread.topic)
+    target = _target_thread(actor, target_id)
+    if target.id == thread.id:
+        raise Invalid("A thread cannot duplicate itself.", field="target")
+    if thread.duplicate_of_id is not None:
+        raise Conflict("This thread is already closed as a duplicate" + handled_by("thread", thread.id) + ".")
+    reason = _reason(reason)
+    thread.duplicate_of_id = target.id
+    thread.locked = True
+    audit(actor, "duplicate_thread", "thread", thread.id, topic=thread.topic, target_user=thread.author,
+          reason=reason, before={"duplicate_of": None}, after={"duplicate_of": target.id})
+    queue_thread_updated(thread, {"change": "duplicate", "duplicate_of": target.id})
+    events.commit()
+    return thread
+
+
+def merge_threads(actor: User, thread: Thread, target_id, reason="") -> Thread:
+    """Move every post of `thread` into the target thread; `thread` then points to it."""
+    Guardian(actor).ensure_moderate(thread.topic)
+    target = _target_thread(actor, target_id)
+    if target.id == thread.id:
+        raise Invalid("A thread cannot be merged into itself.", field="target")
+    if thread.state == "merged":
+        raise Conflict("This thread was already merged" + handled_by("thread", thread.id) + ".")
+    reason = _reason(reason)
+    posts = list(db.session.scalars(select(Post).where(Post.thread_id == thread.id).order_by(Post.id)))
+    for post in posts:
+        post.thread = target
+        post.thread_id = target.id
+        post.is_opening = False
+    thread.state = "merged"
+    thread.merged_into_id = target.id
+    thread.locked = True
+    db.session.flush()
+    refresh_thread_counts(target)
+    refresh_thread_counts(thread)
+    target.last_activity_at = utcnow()
+    audit(actor, "merge_thread", "thread", thread.id, topic=thread.topic, target_user=thread.author,
+          reason=reason, before={"thread": thread.id}, after={"merged_into": target.id, "posts": [p.id for p in posts]})
+    queue_thread_updated(thread, {"change": "merged", "merged_into": target.id})
+    for post in posts:
+        if post.state == "visible":
+            events.queue_event(f"thread:{target.id}", "post.created", room_post_event(post))
+    queue_thread_updated(target, {"change": "activity"})
+    events.commit()
+    return target
+
+
+def split_thread(actor: User, thread: Thread, post_ids, title, reason="") -> Thread:
+    """Move chosen replies into a new thread in the same topic; the first becomes its opening post."""
+    from .threads import announce_new_thread
+
+    Guardian(actor).ensure_moderate(thread.topic)
+    if not isinstance(post_ids, list) or not post_ids:
+        raise Invalid("Choose the posts to split off.", field="post_ids")
+    ids = [validate.optional_id(i, "post_ids") for i in post_ids]
+    title = validate.title(title)
+    reason = _reason(reason)
+    posts = list(db.session.scalars(select(Post).where(Post.id.in_(ids)).order_by(Post.id)))
+    if len(posts) != len(set(ids)) or any(p.thread_id != thread.id for p in posts):
+        raise Invalid("Every chosen post must be a reply in this thread.", field="post_ids")
+    if any(p.is_opening for p in posts):
+        raise Invalid("The opening post cannot be split off.", field="post_ids")
+    first = posts[0]
+    new = Thread(topic=thread.topic, kind="discussion", title=title, author=first.author,
+                 anonymous=first.anonymous, state="visible")
+    db.session.add(new)
+    db.session.flush()
+    moved = {p.id for p in posts}
+    for post in posts:
+        post.thread = new
+        post.thread_id = new.id
+        if post.reply_to_id not in moved:
+            post.reply_to_id = None
+    first.is_opening = True
+    first.reply_to_id = None
+    # Replies left behind that answered a moved post keep their text; they lose the link.
+    for orphan in db.session.scalars(select(Post).where(Post.thread_id == thread.id, Post.reply_to_id.in_(moved))):
+        orphan.reply_to_id = None
+    if thread.accepted_post_id in moved:
+        thread.accepted_post_id = None
+    db.session.flush()
+    refresh_thread_counts(thread)
+    refresh_thread_counts(new)
+    audit(actor, "split_thread", "thread", thread.id, topic=thread.topic, reason=reason,
+          before={"thread": thread.id}, after={"new_thread": new.id, "posts": sorted(moved)})
+    for post in posts:
+        events.queue_event(f"thread:{thread.id}", "post.deleted",
+                           {"room": f"thread:{thread.id}", "post_id": post.id, "thread_id": thread.id,
+                            "moved_to": new.id})
+    announce_new_thread(new, first)
+    queue_thread_updated(thread, {"change": "split", "new_thread": new.id})
+    events.commit()
+    return new

@@ -42,6 +42,20 @@ def check_slow_mode(actor: User, topic, guardian: Guardian) -> None:
                           f"second{'s' if seconds != 1 else ''}. Your text is kept.")
 
 
+def screen_post(actor: User, topic, guardian: Guardian) -> None:
+    """Refuse a post from someone silenced in the topic or posting faster than slow mode allows."""
+    from .moderation import check_not_silenced
+
+    check_not_silenced(actor, topic)
+    check_slow_mode(actor, topic, guardian)
+
+
+def watched_words(topic, body: str) -> tuple[str, bool]:
+    from .moderation import check_watched_words
+
+    return check_watched_words(topic, body)
+
+
 def initial_state(actor: User, topic, guardian: Guardian) -> str:
     """visible or held, from the topic's moderation policy."""
     if guardian.is_moderator(topic):
@@ -82,9 +96,10 @@ def announce_visible_post(post: Post) -> None:
     thread.last_activity_at = utcnow()
     if not post.is_opening:
         events.queue_event(f"thread:{thread.id}", "post.created", room_post_event(post))
-        events.queue_event(f"topic:{thread.topic.slug}", "thread.updated",
-                           {"room": f"topic:{thread.topic.slug}", "change": "activity",
-                            "thread": thread_payload(thread)})
+        if thread.state != "held":  # a thread awaiting review is not shown in its topic yet
+            events.queue_event(f"topic:{thread.topic.slug}", "thread.updated",
+                               {"room": f"topic:{thread.topic.slug}", "change": "activity",
+                                "thread": thread_payload(thread)})
     notify_about(post)
 
 
@@ -146,8 +161,10 @@ def reply(actor: User, thread: Thread, body, *, reply_to=None, anonymous=False, 
         parent = db.session.get(Post, reply_to_id)
         if parent is None or parent.thread_id != thread.id or not guardian.can_see_post(parent):
             raise Invalid("The post you are replying to is not in this thread.", field="reply_to")
-    check_slow_mode(actor, thread.topic, guardian)
-    state = initial_state(actor, thread.topic, guardian)
+    screen_post(actor, thread.topic, guardian)
+    body, held_by_words = watched_words(thread.topic, body)
+    state = "held" if held_by_words and not guardian.is_moderator(thread.topic) else \
+        initial_state(actor, thread.topic, guardian)
     try:
         post = new_post(actor, thread, body, reply_to=parent, anonymous=anonymous,
                         client_id=client_id, state=state)
@@ -161,7 +178,7 @@ def reply(actor: User, thread: Thread, body, *, reply_to=None, anonymous=False, 
     if state == "visible":
         announce_visible_post(post)
     else:
-        queue_for_review(post, "held")
+        queue_for_review(post, "watched word" if held_by_words else "held")
     events.commit()
     return post
 
@@ -171,6 +188,7 @@ def edit_post(actor: User, post: Post, body, reason="") -> Post:
     guardian.ensure_edit_post(post)
     body = validate.body(body)
     reason = validate.text(reason, "reason", label="The reason", max_chars=500, min_chars=0)
+    body, held_by_words = watched_words(post.thread.topic, body)
     if body == post.body:
         return post
     before = post.body
@@ -182,7 +200,18 @@ def edit_post(actor: User, post: Post, body, reason="") -> Post:
         from .moderation import audit
         audit(actor, "edit_post", "post", post.id, topic=post.thread.topic, target_user=post.author,
               reason=reason, before={"body": before}, after={"body": body})
-    if post.state == "visible":
+    moderator = guardian.is_moderator(post.thread.topic)
+    if post.is_rejected and post.author_id == actor.id:
+        # A rejected post, edited by its author, goes back to the moderators.
+        post.state, post.state_reason = "held", ""
+        queue_for_review(post, "resubmitted")
+    elif held_by_words and not moderator and post.state == "visible":
+        post.state, post.state_reason = "held", "Held for review after an edit."
+        refresh_thread_counts(post.thread)
+        events.queue_event(f"thread:{post.thread_id}", "post.hidden",
+                           {"room": f"thread:{post.thread_id}", "post_id": post.id, "thread_id": post.thread_id})
+        queue_for_review(post, "watched word")
+    elif post.state == "visible":
         events.queue_event(f"thread:{post.thread_id}", "post.updated", room_post_event(post))
     events.commit()
     return post
@@ -201,12 +230,16 @@ def delete_post(actor: User, post: Post, reason="") -> Post:
         audit(actor, "delete_post", "post", post.id, topic=post.thread.topic, target_user=post.author,
               reason=reason, before={"state": was}, after={"state": "deleted"})
     refresh_thread_counts(post.thread)
-    if post.thread.accepted_post_id == post.id:
+    unaccepted = post.thread.accepted_post_id == post.id
+    if unaccepted:
         post.thread.accepted_post_id = None
     if was == "visible":
         events.queue_event(f"thread:{post.thread_id}", "post.deleted",
                            {"room": f"thread:{post.thread_id}", "post_id": post.id,
                             "thread_id": post.thread_id})
+    if unaccepted:  # readers' "answered" badges must not point at a deleted post
+        from .threads import queue_thread_updated
+        queue_thread_updated(post.thread, {"change": "accepted", "accepted_post_id": None})
     events.commit()
     return post
 

@@ -14,7 +14,7 @@ from ..payloads import thread_payload
 from ..permissions import Guardian
 from . import validate
 from .notifications import notify
-from .posts import check_slow_mode, display_name, initial_state, new_post, notify_about, queue_for_review
+from .posts import initial_state, new_post, notify_about, queue_for_review, screen_post, watched_words
 
 
 def _tags(value) -> str:
@@ -57,8 +57,9 @@ def start_thread(actor: User, topic: Topic, *, title, body, kind="discussion", a
         existing = db.session.scalar(select(Post).where(Post.author_id == actor.id, Post.client_id == client_id))
         if existing is not None:
             return existing.thread, existing
-    check_slow_mode(actor, topic, guardian)
-    state = initial_state(actor, topic, guardian)
+    screen_post(actor, topic, guardian)
+    body, held_by_words = watched_words(topic, body)
+    state = "held" if held_by_words and not guardian.is_moderator(topic) else initial_state(actor, topic, guardian)
     thread = Thread(topic=topic, kind=kind, title=title, author=actor, anonymous=anonymous,
                     state=state, tags=_tags(tags))
     db.session.add(thread)
@@ -104,6 +105,8 @@ def queue_thread_updated(thread: Thread, change: dict, old_topic_slug: str | Non
     payload = thread_payload(thread)
     events.queue_event(f"thread:{thread.id}", "thread.updated",
                        {"room": f"thread:{thread.id}", **change, "thread": payload})
+    if thread.state == "held":
+        return  # not listed in its topic until approved: the topic's readers hear nothing yet
     for slug in {thread.topic.slug, old_topic_slug} - {None}:
         events.queue_event(f"topic:{slug}", "thread.updated",
                            {"room": f"topic:{slug}", **change, "thread": payload})
@@ -122,5 +125,3 @@ def get_topic(slug) -> Topic:
         raise NotFound("That topic does not exist.")
     return topic
 
-
-_ = display_name  # re-exported for views that name authors

@@ -49,15 +49,22 @@ def choice(value, field: str, choices, label: str) -> str:
     return value
 
 
+# Ids are 32-bit integer columns on PostgreSQL; a larger number is no id at all
+# (and SQLite/psycopg raise on it instead of finding nothing).
+MAX_ID = 2**31 - 1
+
+
 def optional_id(value, field: str) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         raise Invalid(f"{field} must be a number.", field=field)
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 18:
+        value = int(value)
     if isinstance(value, int):
+        if not 0 < value <= MAX_ID:
+            raise Invalid(f"{field} is not a valid id.", field=field)
         return value
-    if isinstance(value, str) and value.isdigit() and len(value) < 18:
-        return int(value)
     raise Invalid(f"{field} must be a number.", field=field)
 
 

@@ -1,1 +1,61 @@
-"""API routes."""
+"""API routes about the caller and topics; imports the other route modules of the blueprint.
+
+Route modules: routes (me, topics), threads (thread lists, threads, replies,
+thread moderation, accepted answers), posts (edit, delete, flags, post
+moderation), notifications. Each view parses input, calls an action, and
+answers JSON built with community.payloads.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..actions.notifications import unread_count
+from ..extensions import db
+from ..models import Topic, TopicModerator
+from ..payloads import topic_payload, user_payload
+from . import bp
+from .common import caller, guardian, load_topic
+
+
+@bp.get("/me")
+def me():
+    user = caller()
+    query = select(Topic.slug)
+    if not guardian().is_admin:  # administrators moderate every topic
+        query = query.join(TopicModerator, TopicModerator.topic_id == Topic.id).where(
+            TopicModerator.user_id == user.id)
+    moderates = sorted(db.session.scalars(query))
+    return {
+        **user_payload(user),
+        "email": user.email,
+        "state": user.state,
+        "locale": user.locale,
+        "timezone": user.timezone,
+        "is_admin": guardian().is_admin,
+        "moderates": moderates,
+        "unread_notifications": unread_count(user),
+    }
+
+
+def _topic_for_caller(topic: Topic) -> dict:
+    g = guardian()
+    return {**topic_payload(topic), "moderator": g.is_moderator(topic),
+            "can_start_thread": g.can_start_thread(topic, "discussion"),
+            "can_post_anonymously": g.can_post_anonymously(topic)}
+
+
+@bp.get("/topics")
+def list_topics():
+    # A handful of topics: one page always, but the list keeps the cursor convention.
+    g = guardian()
+    readable = [t for t in db.session.scalars(select(Topic).order_by(Topic.position, Topic.name))
+                if g.can_read_topic(t)]
+    return {"topics": [_topic_for_caller(t) for t in readable], "next_cursor": None}
+
+
+@bp.get("/topics/<slug>")
+def read_topic(slug: str):
+    return {"topic": _topic_for_caller(load_topic(slug))}
+
+
+from . import notifications, posts, threads  # noqa: E402,F401  (register their routes)

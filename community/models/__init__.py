@@ -4,12 +4,15 @@ from .organisation import Organisation
 from .user import ApiToken, Invitation, User
 from .topic import Topic, TopicModerator, topic_organisations
 from .thread import Post, PostRevision, Thread
-from .moderation import Flag, ModerationAction
+from .moderation import Flag, ModerationAction, TopicSilence, WatchedWord
 from .notification import Notification
 from .event import RoomEvent
+from .live import LiveChatMessage, LiveHost, LiveQuestion, LiveSession, LiveSilence, LiveVote
+from .watch import ThreadWatch, TopicWatch
 
 __all__ = [
     "utcnow", "Organisation", "User", "ApiToken", "Invitation", "Topic", "TopicModerator",
     "topic_organisations", "Thread", "Post", "PostRevision", "Flag", "ModerationAction",
-    "Notification", "RoomEvent",
+    "Notification", "RoomEvent", "TopicSilence", "WatchedWord", "LiveSession", "LiveHost",
+    "LiveQuestion", "LiveVote", "LiveChatMessage", "LiveSilence", "TopicWatch", "ThreadWatch",
 ]

@@ -51,3 +51,31 @@ class ModerationAction(db.Model):
     actor = relationship("User", foreign_keys=[actor_id])
     target_user = relationship("User", foreign_keys=[target_user_id])
     topic = relationship("Topic")
+
+
+WATCH_ACTIONS = ("block", "hold", "replace")
+
+
+class WatchedWord(db.Model):
+    """A word or phrase watched site-wide (topic_id NULL) or in one topic."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topic.id", ondelete="CASCADE"), nullable=True,
+                                                 index=True)
+    word: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(20), default="hold")
+    replacement: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), nullable=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TopicSilence(db.Model):
+    """A user silenced in one topic until a moment."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topic.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    until = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at = mapped_column(UTCDateTime, default=utcnow)

@@ -8,6 +8,7 @@ from ..extensions import db
 from .base import UTCDateTime, utcnow
 
 THREAD_KINDS = ("discussion", "question", "announcement", "archive")
+THREAD_STATES = ("visible", "held", "merged")
 POST_STATES = ("visible", "held", "hidden", "deleted")
 
 
@@ -26,12 +27,19 @@ class Thread(db.Model):
     pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     tags: Mapped[str] = mapped_column(String(200), default="", server_default="")
     accepted_post_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # closed as a duplicate of / merged into another thread (state "merged")
+    duplicate_of_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    merged_into_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # optimistic locking: two moderators acting at once cannot both apply
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     reply_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at = mapped_column(UTCDateTime, default=utcnow)
     last_activity_at = mapped_column(UTCDateTime, default=utcnow)
 
     topic = relationship("Topic", lazy="joined")
     author = relationship("User", lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_question(self) -> bool:
@@ -70,11 +78,20 @@ class Post(db.Model):
     client_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at = mapped_column(UTCDateTime, default=utcnow)
     edited_at = mapped_column(UTCDateTime, nullable=True)
+    # optimistic locking: two moderators acting at once cannot both apply
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     thread = relationship("Thread", lazy="joined")
     author = relationship("User", lazy="joined")
     revisions = relationship("PostRevision", order_by="PostRevision.id", lazy="select",
                              back_populates="post")
+
+    @property
+    def is_rejected(self) -> bool:
+        """Rejected by a moderator: hidden, and its author may edit and resubmit it."""
+        return self.state == "hidden" and self.state_reason.startswith("Rejected: ")
 
     def __repr__(self) -> str:
         return f"<Post {self.id} in {self.thread_id}>"

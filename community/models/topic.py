@@ -33,6 +33,7 @@ class Topic(db.Model):
     hold_first_n: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     allow_anonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     slow_mode_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    allow_live: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at = mapped_column(UTCDateTime, default=utcnow)
 
@@ -54,6 +55,7 @@ class Topic(db.Model):
             "allow_anonymous": self.allow_anonymous,
             "slow_mode_seconds": self.slow_mode_seconds,
             "rules": self.rules,
+            "allow_live": self.allow_live,
         }
 
     def __repr__(self) -> str:

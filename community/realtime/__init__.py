@@ -143,7 +143,11 @@ def authorise_room(user: User, room) -> str:
         if _int(key) != user.id:
             raise Forbidden("You can only join your own notifications.")
     elif kind == "live":
-        raise Invalid("Live sessions are not available yet.")
+        from ..actions.live import get_session
+        guardian.ensure_read_live(get_session(_int(key)))
+    elif kind == "livehosts":
+        from ..actions.live import get_session
+        guardian.ensure_host_live(get_session(_int(key)))
     else:
         raise Invalid(f"Unknown room kind “{kind}”.")
     return room
@@ -166,14 +170,22 @@ def on_join(user: User, data: dict):
     since = data.get("since")
     if since is not None and (isinstance(since, bool) or not isinstance(since, int) or since < 0):
         raise Invalid("since must be a cursor (a whole number) from an earlier event.")
+    # Join before reading the replay: an event committed in between then arrives both
+    # live and in `missed` (clients drop the duplicate by cursor) instead of neither.
+    join_room(room)
     missed, reset = events.replay(room, since) if since is not None else ([], False)
     cursor = missed[-1]["data"]["cursor"] if missed else (since if since and not reset else events.latest_cursor(room))
     who = _who(user)
     db.session.remove()  # nothing below touches the database: release it before any I/O
-    join_room(room)
     result = {"room": room, "cursor": cursor, "missed": missed}
     if reset:
         result["reset"] = True
+    if room.startswith("live:"):
+        from .live import live_snapshot
+
+        result.update(live_snapshot(user.id, int(room[5:])))
+        if data.get("anonymous") is True:
+            who = {"id": who["id"], "name": None, "org": None}  # counted, never named
     if room.startswith(("thread:", "live:")):
         _presence().add(room, request.sid, who)
         broadcast_presence(room)
@@ -256,6 +268,11 @@ def _apply_control(message: dict) -> None:
             if sid in _sockets:
                 _drop_socket(sid)
                 socketio.server.disconnect(sid, namespace="/", ignore_queue=True)
+    elif op == "revalidate_all":
+        rooms = [r for r in socketio.server.manager.rooms.get("/", {})
+                 if isinstance(r, str) and r.startswith(("thread:", "topic:", "live:", "livehosts:", "mods:"))]
+        for room in rooms:
+            _apply_control({"op": "revalidate", "room": room})
     elif op == "revalidate":
         room = message["room"]
         participants = list(socketio.server.manager.get_participants("/", room))
@@ -270,7 +287,9 @@ def _apply_control(message: dict) -> None:
                 socketio.emit("room.left", {"room": room, "reason": err.message}, to=sid)
                 socketio.server.leave_room(sid, room, namespace="/")
                 _presence().remove(room, sid)
-        db.session.remove()
+        # No db.session.remove() here: called in-line (moderate_thread's move) this is the
+        # caller's unit of work, whose objects must stay attached; the control listener's
+        # own app context ends its session.
 
 
 def _broadcast_control(message: dict) -> None:
@@ -294,13 +313,12 @@ def revalidate_room(room: str) -> None:
 
 
 def revalidate_rooms_of_topic(topic) -> None:
-    from sqlalchemy import select
+    """A topic's readers changed: re-check every socket in every room this worker has.
 
-    from ..models import Thread
-
-    revalidate_room(f"topic:{topic.slug}")
-    for thread_id in db.session.scalars(select(Thread.id).where(Thread.topic_id == topic.id)):
-        revalidate_room(f"thread:{thread_id}")
+    Rare (an administrator's action), so checking all rooms is simpler and safer
+    than working out which thread and live rooms belong to the topic.
+    """
+    _broadcast_control({"op": "revalidate_all"})
 
 
 def start_control_listener(app) -> None:
@@ -329,3 +347,6 @@ def start_control_listener(app) -> None:
                 socketio.sleep(1)
 
     socketio.start_background_task(listen)
+
+
+from . import live  # noqa: E402,F401  (registers the live.* handlers)

@@ -1,4 +1,395 @@
-"""main pages."""
-from flask import Blueprint
+"""Reading pages: the topic list, a topic's threads, starting a thread, and a thread's posts.
+
+Views stay thin: they load objects, ask the Guardian, call actions, render.
+The thread page is built by `render_thread()`, which the posts blueprint reuses
+to re-render it with the composer's text kept when a reply is refused. The
+template helpers for naming authors and dating things live here too, so that
+the post partial (also rendered for live broadcasts, outside any page) can
+use them without touching `request` or `current_user`.
+"""
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from werkzeug.routing import BuildError
+
+from .. import events, markup
+from ..actions.posts import display_name
+from ..actions.threads import get_thread, get_topic, start_thread
+from ..errors import DomainError
+from ..extensions import db
+from ..models import Post, Thread, Topic, utcnow
+from ..models.base import iso
+from ..models.thread import THREAD_KINDS
+from ..payloads import anonymous_label
+from ..permissions import Guardian
+from .helpers import actor, form_bool, guardian
 
 bp = Blueprint("main", __name__)
+
+THREAD_FILTERS = {"all": "All", "questions": "Questions", "unanswered": "Unanswered"}
+STARTABLE_KINDS = [k for k in THREAD_KINDS if k != "archive"]
+MAX_DEPTH = 3  # replies nest this deep; deeper ones are shown flattened at this level
+QUOTE_MAX_CHARS = 1500
+
+
+@bp.before_request
+def _require_sign_in() -> ResponseReturnValue | None:
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    return None
+
+
+# --- template helpers (app-wide: the post partial is rendered outside pages too) ---------
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+@bp.app_template_filter("reltime")
+def reltime(value: datetime | None) -> str:
+    """'3 minutes ago'; older than a week: the date."""
+    if value is None:
+        return ""
+    seconds = (utcnow() - _aware(value)).total_seconds()
+    if seconds < 45:
+        return "just now"
+    for limit, size, unit in ((3600, 60, "minute"), (86400, 3600, "hour"), (7 * 86400, 86400, "day")):
+        if seconds < limit:
+            count = max(1, int(seconds // size))
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    value = _aware(value)
+    return f"{value.day} {value:%b %Y}"
+
+
+@bp.app_template_filter("fulltime")
+def fulltime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    value = _aware(value).astimezone(timezone.utc)
+    return f"{value.day} {value:%B %Y, %H:%M} UTC"
+
+
+@bp.app_template_filter("isotime")
+def isotime(value: datetime | None) -> str:
+    return iso(value) or ""
+
+
+@bp.app_template_global("author_display")
+def author_display(obj, viewer: Guardian | None) -> dict:
+    """How to name the author of a Post or Thread to `viewer` (None: anyone in the room).
+
+    An anonymous author is named only to the topic's moderators (and is told
+    it is them to the author); everyone else gets the label and nothing more.
+    """
+    author = obj.author
+    if not obj.anonymous:
+        return {"anonymous": False, "name": author.name, "organisation": author.organisation.name,
+                "role": author.role}
+    shown = {"anonymous": True, "label": anonymous_label(author), "revealed": None}
+    if viewer is not None and viewer.user is not None:
+        topic = obj.topic if isinstance(obj, Thread) else obj.thread.topic
+        if viewer.is_moderator(topic):
+            shown.update(revealed="moderator", name=author.name, organisation=author.organisation.name)
+        elif viewer.user.id == obj.author_id:
+            shown["revealed"] = "self"
+    return shown
+
+
+@bp.app_template_global("reply_note")
+def reply_note(post: Post, viewer: Guardian | None) -> dict | None:
+    """What "in reply to …" says for `post`, or None when it answers the thread itself."""
+    if post.reply_to_id is None:
+        return None
+    parent = db.session.get(Post, post.reply_to_id)
+    if parent is None or parent.is_opening:
+        return None
+    visible = parent.state == "visible" if viewer is None else viewer.can_see_post(parent)
+    if not visible:
+        return {"post_id": parent.id, "name": None}
+    return {"post_id": parent.id, "name": display_name(parent)}
+
+
+@bp.app_template_global("moderation_url")
+def moderation_url(post_id: int) -> str:
+    # The moderation blueprint (another module) names this page; fall back to its path.
+    try:
+        return url_for("moderation.post", post_id=post_id)
+    except (BuildError, RuntimeError):
+        return f"/moderation/posts/{post_id}"
+
+
+# --- queries -------------------------------------------------------------------------
+def readable_topics(g: Guardian) -> list[Topic]:
+    topics = db.session.scalars(select(Topic).order_by(Topic.position, Topic.name)).all()
+    return [t for t in topics if g.can_read_topic(t)]
+
+
+def _reply_conditions(thread: Thread, g: Guardian) -> list:
+    """Replies `g` may see: all for the topic's moderators, else visible ones and their own."""
+    conditions = [Post.thread_id == thread.id, Post.is_opening.is_(False)]
+    if not g.is_moderator(thread.topic):
+        conditions.append(or_(Post.state == "visible", Post.author_id == g.user.id))
+    return conditions
+
+
+def reply_count_for(thread: Thread, g: Guardian) -> int:
+    return db.session.scalar(select(func.count(Post.id)).where(*_reply_conditions(thread, g))) or 0
+
+
+def last_page(thread: Thread, g: Guardian) -> int:
+    per = current_app.config["POSTS_PER_PAGE"]
+    return max(1, math.ceil(reply_count_for(thread, g) / per))
+
+
+def page_of(post: Post, g: Guardian) -> int:
+    """The page of the thread on which `g` finds `post`."""
+    if post.is_opening:
+        return 1
+    before = db.session.scalar(
+        select(func.count(Post.id)).where(*_reply_conditions(post.thread, g), Post.id < post.id)
+    ) or 0
+    return before // current_app.config["POSTS_PER_PAGE"] + 1
+
+
+def post_url(post: Post, g: Guardian) -> str:
+    return url_for("main.thread", thread_id=post.thread_id, page=page_of(post, g)) + f"#post-{post.id}"
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+# --- the reply tree -------------------------------------------------------------------
+@dataclass
+class Node:
+    """One reply on the page, where it sits in the tree and whether it says whom it answers."""
+
+    post: Post
+    depth: int
+    show_reply_to: bool = False
+    stub: bool = False  # the accepted answer, already shown in full above the tree
+    children: list["Node"] = field(default_factory=list)
+
+
+def build_tree(posts: list[Post], opening_id: int | None, accepted_id: int | None) -> list[Node]:
+    """Nest this page's replies (chronological) up to MAX_DEPTH levels.
+
+    A reply to a post at the deepest level sits beside its parent and says
+    "in reply to"; so does a reply whose parent is not on this page.
+    """
+    roots: list[Node] = []
+    nodes: dict[int, Node] = {}
+    siblings: dict[int, list[Node]] = {}
+    for post in posts:
+        parent_id = post.reply_to_id
+        node = Node(post=post, depth=1, stub=post.id == accepted_id)
+        parent = nodes.get(parent_id) if parent_id is not None else None
+        if parent_id is None or parent_id == opening_id:
+            container = roots
+        elif parent is None:
+            container, node.show_reply_to = roots, True
+        elif parent.depth < MAX_DEPTH:
+            container, node.depth = parent.children, parent.depth + 1
+        else:
+            container, node.depth, node.show_reply_to = siblings[parent.post.id], MAX_DEPTH, True
+        container.append(node)
+        nodes[post.id] = node
+        siblings[post.id] = container
+    return roots
+
+
+# --- pages ----------------------------------------------------------------------------
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    g = guardian()
+    g.ensure_use_site()
+    topics = readable_topics(g)
+    stats = {
+        topic_id: (count, last)
+        for topic_id, count, last in db.session.execute(
+            select(Thread.topic_id, func.count(Thread.id), func.max(Thread.last_activity_at))
+            .where(Thread.state == "visible", Thread.topic_id.in_([t.id for t in topics]))
+            .group_by(Thread.topic_id)
+        )
+    }
+    sections = [
+        ("themes", "Themes", [t for t in topics if t.kind != "hub"]),
+        ("hubs", "Regional hubs", [t for t in topics if t.kind == "hub"]),
+    ]
+    return render_template("home.html", sections=sections, stats=stats)
+
+
+@bp.get("/t/<slug>")
+def topic(slug: str) -> ResponseReturnValue:
+    g = guardian()
+    topic = get_topic(slug)
+    g.ensure_read_topic(topic)
+    current = request.args.get("filter", "all")
+    if current not in THREAD_FILTERS:
+        current = "all"
+    query = select(Thread).where(Thread.topic_id == topic.id)
+    if not g.is_moderator(topic):
+        # held threads: only their authors (and the moderators) see them
+        query = query.where(or_(Thread.state == "visible", Thread.author_id == g.user.id))
+    if current in ("questions", "unanswered"):
+        query = query.where(Thread.kind == "question")
+    if current == "unanswered":
+        query = query.where(Thread.accepted_post_id.is_(None))
+    per = current_app.config["THREADS_PER_PAGE"]
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, math.ceil(total / per))
+    page = min(max(_int_arg("page") or 1, 1), pages)
+    threads = db.session.scalars(
+        query.order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
+        .offset((page - 1) * per).limit(per)
+    ).all()
+    return render_template(
+        "topic.html", topic=topic, threads=threads, filters=THREAD_FILTERS, current_filter=current,
+        page=page, pages=pages, total=total, is_moderator=g.is_moderator(topic),
+        cursor=events.latest_cursor(f"topic:{topic.slug}"),
+    )
+
+
+def _kinds_allowed(topic: Topic, g: Guardian) -> list[str]:
+    return [k for k in STARTABLE_KINDS if g.can_start_thread(topic, k)]
+
+
+@bp.route("/t/<slug>/new", methods=["GET", "POST"])
+def new_thread(slug: str) -> ResponseReturnValue:
+    g = guardian()
+    topic = get_topic(slug)
+    g.ensure_read_topic(topic)
+    g.ensure_start_thread(topic)
+    form = {"title": "", "kind": request.args.get("kind", "discussion"), "body": "", "tags": "",
+            "anonymous": False, "client_id": uuid.uuid4().hex}
+    error = None
+    status = 200
+    if request.method == "POST":
+        form = {
+            "title": request.form.get("title", ""),
+            "kind": request.form.get("kind", "discussion"),
+            "body": request.form.get("body", ""),
+            "tags": request.form.get("tags", ""),
+            "anonymous": form_bool("anonymous"),
+            "client_id": request.form.get("client_id", "") or uuid.uuid4().hex,
+        }
+        try:
+            thread, post = start_thread(actor(), topic, title=form["title"], body=form["body"],
+                                        kind=form["kind"], anonymous=form["anonymous"],
+                                        tags=form["tags"], client_id=form["client_id"])
+        except DomainError as err:
+            db.session.rollback()
+            error, status = err, err.status
+        else:
+            if post.state == "held":
+                flash("Your thread is awaiting review by a moderator. Only you and the moderators "
+                      "can see it until it is approved.", "info")
+            return redirect(url_for("main.thread", thread_id=thread.id))
+    return render_template("new_thread.html", topic=topic, form=form, error=error,
+                           kinds=_kinds_allowed(topic, g),
+                           can_anonymous=g.can_post_anonymously(topic),
+                           anon_label=anonymous_label(g.user),
+                           max_chars=current_app.config["POST_MAX_CHARS"],
+                           max_title=current_app.config["TITLE_MAX_CHARS"]), status
+
+
+@bp.get("/threads/<int:thread_id>")
+def thread(thread_id: int) -> ResponseReturnValue:
+    thread = get_thread(thread_id)
+    guardian().ensure_read_thread(thread)
+    return render_thread(thread, page=_int_arg("page"))
+
+
+def _quote(post: Post) -> str:
+    text = markup.to_text(post.html)
+    if len(text) > QUOTE_MAX_CHARS:
+        text = text[:QUOTE_MAX_CHARS].rstrip() + "…"
+    return f"> **{display_name(post)}** wrote:\n> {text}\n\n"
+
+
+def _reply_target(thread: Thread, g: Guardian, value) -> Post | None:
+    """The post a composer is answering, if it is one `g` may see in this thread."""
+    post_id = value if isinstance(value, int) else (int(value) if str(value or "").isdigit() else None)
+    post = db.session.get(Post, post_id) if post_id else None
+    if post is None or post.thread_id != thread.id or not g.can_see_post(post):
+        return None
+    return post
+
+
+def render_thread(thread: Thread, *, page: int | None = None, composer: dict | None = None,
+                  error: DomainError | None = None, status: int = 200) -> ResponseReturnValue:
+    """The thread page. `composer` keeps a refused reply's text; `error` says why.
+
+    An error that comes with a composer is the reply's own and is shown in the
+    composer; any other (accept, restore) is shown at the top of the page.
+    """
+    g = guardian()
+    reply_error = error if composer is not None else None
+    page_error = error if composer is None else None
+    room = f"thread:{thread.id}"
+    # Read the room's cursor BEFORE the posts: an event committed in between is then
+    # replayed to the page's socket (since=cursor) rather than lost.
+    cursor = events.latest_cursor(room)
+    per = current_app.config["POSTS_PER_PAGE"]
+    conditions = _reply_conditions(thread, g)
+    total = db.session.scalar(select(func.count(Post.id)).where(*conditions)) or 0
+    pages = max(1, math.ceil(total / per))
+    if composer is not None and page is None:
+        page = pages  # a refused reply goes back to where the composer is read in context
+    page = min(max(page or 1, 1), pages)
+    replies = db.session.scalars(
+        select(Post).where(*conditions).order_by(Post.id).offset((page - 1) * per).limit(per)
+    ).all()
+    opening = db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.is_opening.is_(True)))
+    opening_visible = opening is not None and g.can_see_post(opening)
+
+    accepted = None
+    if page == 1 and thread.kind == "question" and thread.accepted_post_id:
+        candidate = db.session.get(Post, thread.accepted_post_id)
+        if candidate is not None and candidate.state == "visible" and g.can_see_post(candidate):
+            accepted = candidate
+    tree = build_tree(list(replies), opening.id if opening else None, accepted.id if accepted else None)
+
+    if composer is None:
+        composer = {"body": "", "reply_to": "", "anonymous": False, "client_id": uuid.uuid4().hex}
+        target = _reply_target(thread, g, request.args.get("quote") or request.args.get("reply_to"))
+        if target is not None:
+            composer["reply_to"] = str(target.id)
+            if request.args.get("quote"):
+                composer["body"] = _quote(target)
+    else:
+        composer = {"body": "", "reply_to": "", "anonymous": False, "client_id": "", **composer}
+        composer["client_id"] = composer["client_id"] or uuid.uuid4().hex
+    target = _reply_target(thread, g, composer.get("reply_to"))
+    composer["reply_to"] = str(target.id) if target is not None else ""
+    composer["reply_name"] = display_name(target) if target is not None else ""
+
+    on_page = {p.id for p in replies} | ({accepted.id} if accepted else set())
+    if opening_visible:
+        on_page.add(opening.id)
+    return render_template(
+        "thread.html", thread=thread, topic=thread.topic, opening=opening if opening_visible else None,
+        accepted=accepted, tree=tree, page=page, pages=pages, total=total, cursor=cursor,
+        composer=composer, error=page_error, reply_error=reply_error, on_page=on_page,
+        anon_label=anonymous_label(g.user),
+        is_moderator=g.is_moderator(thread.topic), is_asker=g.user.id == thread.author_id,
+        can_reply=g.can_reply(thread), can_anonymous=g.can_post_anonymously(thread.topic),
+        max_chars=current_app.config["POST_MAX_CHARS"],
+    ), status
+
+
+@bp.get("/threads/<int:thread_id>/last")
+def thread_last(thread_id: int) -> ResponseReturnValue:
+    """The last page of a thread (where live replies and the composer are)."""
+    thread = get_thread(thread_id)
+    g = guardian()
+    g.ensure_read_thread(thread)
+    return redirect(url_for("main.thread", thread_id=thread.id, page=last_page(thread, g)))

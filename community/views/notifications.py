@@ -1,4 +1,58 @@
-"""notifications pages."""
-from flask import Blueprint
+"""Notification pages: the signed-in user's notifications, and marking them read.
 
-bp = Blueprint("notifications", __name__)
+Marking read goes through actions.notifications.mark_read, which also tells
+the user's other open tabs (their personal room) the new unread count.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..actions.notifications import mark_read
+from ..errors import NotFound
+from ..extensions import db
+from ..models import Notification
+from .accounts import safe_next
+from .helpers import actor, guardian
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+PER_PAGE = 30
+
+
+@bp.before_request
+def _signed_in_only() -> ResponseReturnValue | None:
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    guardian().ensure_use_site()
+    return None
+
+
+@bp.route("")
+def index() -> ResponseReturnValue:
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    notes = db.paginate(
+        select(Notification).where(Notification.user_id == current_user.id)
+        .order_by(Notification.id.desc()),
+        page=page, per_page=PER_PAGE, error_out=False)
+    return render_template("notifications/index.html", notes=notes)
+
+
+@bp.route("/<int:notification_id>/read", methods=["POST"])
+def read(notification_id: int) -> ResponseReturnValue:
+    note = db.session.get(Notification, notification_id)
+    if note is None or note.user_id != current_user.id:
+        raise NotFound("That notification does not exist.")
+    target = safe_next(note.url) or url_for("notifications.index")
+    mark_read(actor(), note.id)
+    return redirect(target)
+
+
+@bp.route("/read-all", methods=["POST"])
+def read_all() -> ResponseReturnValue:
+    changed = mark_read(actor())
+    flash(f"Marked {changed} notification{'' if changed == 1 else 's'} as read." if changed
+          else "Everything was already read.", "success")
+    return redirect(url_for("notifications.index"))

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 496a9df32333
+Revision ID: 96e997c92ff3
 Revises: 
-Create Date: 2026-11-27 01:10:37.523405
+Create Date: 2026-11-27 01:15:31.585467
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '496a9df32333'
+revision = '96e997c92ff3'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -54,6 +54,7 @@ def upgrade():
     sa.Column('hold_first_n', sa.Integer(), server_default='0', nullable=False),
     sa.Column('allow_anonymous', sa.Boolean(), server_default='0', nullable=False),
     sa.Column('slow_mode_seconds', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('allow_live', sa.Boolean(), server_default='1', nullable=False),
     sa.Column('position', sa.Integer(), server_default='0', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_topic')),
@@ -150,6 +151,9 @@ def upgrade():
     sa.Column('pinned', sa.Boolean(), server_default='0', nullable=False),
     sa.Column('tags', sa.String(length=200), server_default='', nullable=False),
     sa.Column('accepted_post_id', sa.Integer(), nullable=True),
+    sa.Column('duplicate_of_id', sa.Integer(), nullable=True),
+    sa.Column('merged_into_id', sa.Integer(), nullable=True),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.Column('reply_count', sa.Integer(), server_default='0', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_activity_at', sa.DateTime(timezone=True), nullable=True),
@@ -169,6 +173,70 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_topic_moderator_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('topic_id', 'user_id', name=op.f('pk_topic_moderator'))
     )
+    op.create_table('topic_silence',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('topic_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reason', sa.String(length=500), nullable=False),
+    sa.Column('by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['by_id'], ['user.id'], name=op.f('fk_topic_silence_by_id_user')),
+    sa.ForeignKeyConstraint(['topic_id'], ['topic.id'], name=op.f('fk_topic_silence_topic_id_topic'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_topic_silence_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_topic_silence'))
+    )
+    with op.batch_alter_table('topic_silence', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_topic_silence_topic_id'), ['topic_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_topic_silence_user_id'), ['user_id'], unique=False)
+
+    op.create_table('topic_watch',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('topic_id', sa.Integer(), nullable=False),
+    sa.Column('level', sa.String(length=20), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['topic_id'], ['topic.id'], name=op.f('fk_topic_watch_topic_id_topic'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_topic_watch_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'topic_id', name=op.f('pk_topic_watch'))
+    )
+    op.create_table('watched_word',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('topic_id', sa.Integer(), nullable=True),
+    sa.Column('word', sa.String(length=100), nullable=False),
+    sa.Column('action', sa.String(length=20), nullable=False),
+    sa.Column('replacement', sa.String(length=100), server_default='', nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_watched_word_created_by_id_user')),
+    sa.ForeignKeyConstraint(['topic_id'], ['topic.id'], name=op.f('fk_watched_word_topic_id_topic'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_watched_word'))
+    )
+    with op.batch_alter_table('watched_word', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_watched_word_topic_id'), ['topic_id'], unique=False)
+
+    op.create_table('live_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('topic_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('approve_questions', sa.Boolean(), server_default='0', nullable=False),
+    sa.Column('chat_slow_mode_seconds', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('archive_thread_id', sa.Integer(), nullable=True),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['archive_thread_id'], ['thread.id'], name=op.f('fk_live_session_archive_thread_id_thread')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_live_session_created_by_id_user')),
+    sa.ForeignKeyConstraint(['topic_id'], ['topic.id'], name=op.f('fk_live_session_topic_id_topic')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_live_session'))
+    )
+    with op.batch_alter_table('live_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_live_session_topic_id'), ['topic_id'], unique=False)
+
     op.create_table('post',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('thread_id', sa.Integer(), nullable=False),
@@ -184,6 +252,7 @@ def upgrade():
     sa.Column('client_id', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('edited_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_post_author_id_user')),
     sa.ForeignKeyConstraint(['reply_to_id'], ['post.id'], name=op.f('fk_post_reply_to_id_post')),
     sa.ForeignKeyConstraint(['thread_id'], ['thread.id'], name=op.f('fk_post_thread_id_thread')),
@@ -194,6 +263,15 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_post_author_id'), ['author_id'], unique=False)
         batch_op.create_index('ix_post_thread_created', ['thread_id', 'id'], unique=False)
 
+    op.create_table('thread_watch',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('thread_id', sa.Integer(), nullable=False),
+    sa.Column('level', sa.String(length=20), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['thread_id'], ['thread.id'], name=op.f('fk_thread_watch_thread_id_thread'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_thread_watch_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'thread_id', name=op.f('pk_thread_watch'))
+    )
     op.create_table('flag',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('post_id', sa.Integer(), nullable=False),
@@ -211,6 +289,62 @@ def upgrade():
     with op.batch_alter_table('flag', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_flag_post_id'), ['post_id'], unique=False)
 
+    op.create_table('live_chat_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('html', sa.Text(), nullable=False),
+    sa.Column('hidden', sa.Boolean(), server_default='0', nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_live_chat_message_author_id_user')),
+    sa.ForeignKeyConstraint(['session_id'], ['live_session.id'], name=op.f('fk_live_chat_message_session_id_live_session')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_live_chat_message'))
+    )
+    with op.batch_alter_table('live_chat_message', schema=None) as batch_op:
+        batch_op.create_index('ix_live_chat_session_id', ['session_id', 'id'], unique=False)
+
+    op.create_table('live_host',
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['session_id'], ['live_session.id'], name=op.f('fk_live_host_session_id_live_session'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_live_host_user_id_user')),
+    sa.PrimaryKeyConstraint('session_id', 'user_id', name=op.f('pk_live_host'))
+    )
+    op.create_table('live_question',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('anonymous', sa.Boolean(), server_default='0', nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('html', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('votes', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('answer', sa.Text(), server_default='', nullable=False),
+    sa.Column('answer_html', sa.Text(), server_default='', nullable=False),
+    sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.Column('client_id', sa.String(length=64), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['user.id'], name=op.f('fk_live_question_answered_by_id_user')),
+    sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_live_question_author_id_user')),
+    sa.ForeignKeyConstraint(['session_id'], ['live_session.id'], name=op.f('fk_live_question_session_id_live_session')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_live_question'))
+    )
+    with op.batch_alter_table('live_question', schema=None) as batch_op:
+        batch_op.create_index('ix_live_question_session_state', ['session_id', 'state'], unique=False)
+
+    op.create_table('live_silence',
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('by_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.String(length=500), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['by_id'], ['user.id'], name=op.f('fk_live_silence_by_id_user')),
+    sa.ForeignKeyConstraint(['session_id'], ['live_session.id'], name=op.f('fk_live_silence_session_id_live_session'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_live_silence_user_id_user')),
+    sa.PrimaryKeyConstraint('session_id', 'user_id', name=op.f('pk_live_silence'))
+    )
     op.create_table('notification',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -243,11 +377,28 @@ def upgrade():
     with op.batch_alter_table('post_revision', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_post_revision_post_id'), ['post_id'], unique=False)
 
+    op.create_table('live_vote',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('question_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['question_id'], ['live_question.id'], name=op.f('fk_live_vote_question_id_live_question')),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_live_vote_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_live_vote')),
+    sa.UniqueConstraint('question_id', 'user_id', name='uq_live_vote_question_user')
+    )
+    with op.batch_alter_table('live_vote', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_live_vote_question_id'), ['question_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('live_vote', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_live_vote_question_id'))
+
+    op.drop_table('live_vote')
     with op.batch_alter_table('post_revision', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_post_revision_post_id'))
 
@@ -256,15 +407,40 @@ def downgrade():
         batch_op.drop_index('ix_notification_user_read')
 
     op.drop_table('notification')
+    op.drop_table('live_silence')
+    with op.batch_alter_table('live_question', schema=None) as batch_op:
+        batch_op.drop_index('ix_live_question_session_state')
+
+    op.drop_table('live_question')
+    op.drop_table('live_host')
+    with op.batch_alter_table('live_chat_message', schema=None) as batch_op:
+        batch_op.drop_index('ix_live_chat_session_id')
+
+    op.drop_table('live_chat_message')
     with op.batch_alter_table('flag', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_flag_post_id'))
 
     op.drop_table('flag')
+    op.drop_table('thread_watch')
     with op.batch_alter_table('post', schema=None) as batch_op:
         batch_op.drop_index('ix_post_thread_created')
         batch_op.drop_index(batch_op.f('ix_post_author_id'))
 
     op.drop_table('post')
+    with op.batch_alter_table('live_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_live_session_topic_id'))
+
+    op.drop_table('live_session')
+    with op.batch_alter_table('watched_word', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_watched_word_topic_id'))
+
+    op.drop_table('watched_word')
+    op.drop_table('topic_watch')
+    with op.batch_alter_table('topic_silence', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_topic_silence_user_id'))
+        batch_op.drop_index(batch_op.f('ix_topic_silence_topic_id'))
+
+    op.drop_table('topic_silence')
     op.drop_table('topic_moderator')
     with op.batch_alter_table('thread', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_thread_topic_id'))

@@ -1,0 +1,134 @@
+"""Topics and organisations: creating topics, changing their settings, removing an organisation.
+
+Changing who may read a topic takes effect on live sockets at once: every
+socket in the topic's rooms is re-checked and made to leave if it lost access.
+"""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from .. import events
+from ..errors import Conflict, Invalid
+from ..extensions import db
+from ..models import Organisation, Topic, User
+from ..models.topic import MODERATION_POLICIES, STARTERS, TOPIC_KINDS, VISIBILITIES
+from ..permissions import Guardian
+from . import validate
+
+
+def _slug(value) -> str:
+    slug = validate.text(value, "slug", label="The slug", max_chars=80, min_chars=2).lower()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
+        raise Invalid("The slug may contain lowercase letters, digits and dashes only.", field="slug")
+    return slug
+
+
+def _int(value, field: str, label: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise Invalid(f"{label} must be a whole number.", field=field) from None
+    if not low <= number <= high:
+        raise Invalid(f"{label} must be between {low} and {high}.", field=field)
+    return number
+
+
+def apply_settings(topic: Topic, settings: dict) -> None:
+    """Validate and apply topic settings (any subset of the keys of Topic.settings())."""
+    if "name" in settings:
+        topic.name = validate.text(settings["name"], "name", label="The name", max_chars=120, min_chars=2)
+    if "description" in settings:
+        topic.description = validate.text(settings["description"], "description", label="The description",
+                                          max_chars=2000, min_chars=0)
+    if "rules" in settings:
+        topic.rules = validate.text(settings["rules"], "rules", label="The rules", max_chars=5000, min_chars=0)
+    if "kind" in settings:
+        topic.kind = validate.choice(settings["kind"], "kind", TOPIC_KINDS, "The kind")
+    if "visibility" in settings:
+        topic.visibility = validate.choice(settings["visibility"], "visibility", VISIBILITIES, "Visibility")
+    if "who_can_start" in settings:
+        topic.who_can_start = validate.choice(settings["who_can_start"], "who_can_start", STARTERS,
+                                              "Who may start threads")
+    if "moderation" in settings:
+        topic.moderation = validate.choice(settings["moderation"], "moderation", MODERATION_POLICIES,
+                                           "The moderation policy")
+    if "hold_first_n" in settings:
+        topic.hold_first_n = _int(settings["hold_first_n"], "hold_first_n", "Posts held for new users", 0, 100)
+    if "slow_mode_seconds" in settings:
+        topic.slow_mode_seconds = _int(settings["slow_mode_seconds"], "slow_mode_seconds",
+                                       "Slow mode", 0, 86_400)
+    if "allow_anonymous" in settings:
+        topic.allow_anonymous = validate.flag(settings["allow_anonymous"], "allow_anonymous")
+    if "organisations" in settings:
+        names = settings["organisations"] or []
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise Invalid("organisations must be a list of organisation names.", field="organisations")
+        orgs = list(db.session.scalars(select(Organisation).where(Organisation.name.in_(names))))
+        missing = set(names) - {o.name for o in orgs}
+        if missing:
+            raise Invalid(f"Unknown organisations: {', '.join(sorted(missing))}.", field="organisations")
+        topic.organisations = orgs
+    if topic.visibility == "organisations" and not topic.organisations:
+        raise Invalid("List at least one organisation for a topic open to listed organisations.",
+                      field="organisations")
+
+
+def create_topic(actor: User | None, *, slug, name, **settings) -> Topic:
+    """Create a topic (actor None: the command line or the demo seed)."""
+    if actor is not None:
+        Guardian(actor).ensure_admin()
+    slug = _slug(slug)
+    if db.session.scalar(select(Topic.id).where(Topic.slug == slug)) is not None:
+        raise Conflict(f"A topic with the slug “{slug}” already exists.")
+    topic = Topic(slug=slug, name="")
+    apply_settings(topic, {"name": name, **settings})
+    db.session.add(topic)
+    if actor is not None:
+        from .moderation import audit
+
+        db.session.flush()
+        audit(actor, "create_topic", "topic", topic.id, topic=topic, after=topic.settings())
+    events.commit()
+    return topic
+
+
+def update_topic(actor: User, topic: Topic, **settings) -> Topic:
+    Guardian(actor).ensure_admin()
+    before = topic.settings()
+    apply_settings(topic, settings)
+    after = topic.settings()
+    from .moderation import audit
+
+    audit(actor, "update_topic", "topic", topic.id, topic=topic, before=before, after=after)
+    room = f"topic:{topic.slug}"
+    events.queue_event(room, "topic.updated", {"room": room, "settings": after})
+    events.commit()
+    if (before["visibility"], before["organisations"]) != (after["visibility"], after["organisations"]):
+        from ..realtime import revalidate_rooms_of_topic
+
+        revalidate_rooms_of_topic(topic)
+    return topic
+
+
+def remove_organisation(actor: User, organisation: Organisation, reason: str = "") -> Organisation:
+    """An organisation leaves the consortium: its people lose access at once, nothing is deleted."""
+    Guardian(actor).ensure_admin()
+    if organisation.removed:
+        raise Conflict(f"{organisation.name} is already removed.")
+    if actor.organisation_id == organisation.id:
+        raise Invalid("You cannot remove your own organisation.")
+    organisation.removed = True
+    from .moderation import audit
+
+    audit(actor, "remove_organisation", "organisation", organisation.id, reason=reason)
+    user_ids = [u.id for u in organisation.users]
+    for user in organisation.users:
+        user.session_version += 1
+    events.commit()
+    from ..realtime import disconnect_user
+
+    for user_id in user_ids:
+        disconnect_user(user_id, "Your organisation is no longer part of Roundtable.")
+    return organisation

@@ -1,0 +1,208 @@
+"""What every API route shares: who is calling, reading the JSON body, cursors, loading objects.
+
+The caller is resolved once per request by `resolve_caller` (a before_request
+hook of the `api` blueprint): a personal token in `Authorization: Bearer ...`,
+or else the browser session cookie, whose unsafe requests must also carry the
+CSRF token in `X-CSRFToken`. Routes then ask `caller()` and `guardian()`.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, g, jsonify, request
+from flask_login import current_user
+
+from ..actions.accounts import user_for_token
+from ..actions.posts import get_post
+from ..actions.threads import get_thread, get_topic
+from ..actions.validate import MAX_ID
+from ..errors import Forbidden, Invalid, NotFound, Unauthorized
+from ..extensions import csrf
+from ..models import Post, Thread, Topic, User
+from ..permissions import Guardian
+from . import bp
+
+# Generous for a 20,000-character post even when every character is a \uXXXX escape;
+# anything bigger is refused (413) before it is parsed.
+MAX_BODY_BYTES = 1_000_000
+MAX_PAGE_SIZE = 100
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+# --- the caller ------------------------------------------------------------------
+@bp.before_request
+def resolve_caller():
+    """Authenticate the request; answers 401/403 itself, else stores the caller in `g`."""
+    request.max_content_length = MAX_BODY_BYTES
+    if request.method == "OPTIONS":
+        return None
+    header = request.headers.get("Authorization")
+    if header is not None:
+        # An explicit token wins over any cookie, so a script never acts as the browser's user.
+        scheme, _, secret = header.strip().partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            return _unauthorized("Send your personal API token as: Authorization: Bearer <token>.")
+        user = user_for_token(secret.strip())
+        if user is None:
+            return _unauthorized("That API token is not valid: it may have been revoked.")
+        via_cookie = False
+    elif current_user.is_authenticated:
+        user = current_user._get_current_object()
+        via_cookie = True
+    else:
+        return _unauthorized("Sign in, or send a personal API token as: Authorization: Bearer <token>.")
+
+    if reason := _why_not_use_site(user):
+        raise Forbidden(reason)
+    guardian_ = Guardian(user)
+    if via_cookie and request.method not in SAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
+        # The blueprint is csrf-exempt because token calls need no CSRF token;
+        # a cookie rides along on cross-site requests, so those must prove they
+        # come from our pages. CSRFError is a 400 and errors.py answers it as JSON.
+        csrf.protect()
+    g.api_user = user
+    g.api_guardian = guardian_
+    return None
+
+
+def _why_not_use_site(user: User) -> str | None:
+    # Flask-Login counts pending and suspended users as not authenticated, so a
+    # Guardian built for them only knows "Please sign in."; ask the same rule
+    # about the user directly to tell them the real reason (awaiting approval...).
+    probe = Guardian(None)
+    probe.user = user
+    return probe.why_not_use_site()
+
+
+def _unauthorized(message: str):
+    response = jsonify(Unauthorized(message).as_dict())
+    response.status_code = 401
+    response.headers["WWW-Authenticate"] = 'Bearer realm="roundtable"'
+    return response
+
+
+def caller() -> User:
+    """The authenticated user of this API request."""
+    return g.api_user
+
+
+def guardian() -> Guardian:
+    """The Guardian of this API request's caller."""
+    return g.api_guardian
+
+
+# --- the JSON body ---------------------------------------------------------------
+def json_body(required: bool = True) -> dict[str, Any]:
+    """The request's JSON object; an empty body is `{}` when not `required`.
+
+    Parsed here rather than with request.get_json() so that every kind of bad
+    input (wrong content type, broken JSON, absurd nesting) is one clear 400.
+    """
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        if required:
+            raise Invalid('Send a JSON object in the request body, for example {"body": "..."}.')
+        return {}
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise Invalid("The request body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise Invalid("The request body must be a JSON object, not " + _json_kind(data) + ".")
+    return data
+
+
+def _json_kind(value) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "true or false"
+    if value is None:
+        return "null"
+    return "a number"
+
+
+def optional_text(data: dict, name: str) -> Any:
+    """`data[name]`, where a missing value means an empty text (type checks are the action's)."""
+    value = data.get(name)
+    return "" if value is None else value
+
+
+# --- pagination ------------------------------------------------------------------
+def page_size(default: int) -> int:
+    raw = request.args.get("limit")
+    if raw is None or raw == "":
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 4 and 1 <= int(raw) <= MAX_PAGE_SIZE):
+        raise Invalid(f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}.", field="limit")
+    return int(raw)
+
+
+def encode_cursor(kind: str, *values) -> str:
+    """An opaque cursor: base64url of a small JSON list tagged with the list's kind."""
+    raw = json.dumps([kind, *values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_cursor(kind: str, arity: int) -> list | None:
+    """The values of `?cursor=` for a list of `kind`, or None when there is no cursor."""
+    raw = request.args.get("cursor")
+    if not raw:
+        return None
+    try:
+        if len(raw) > 400:
+            raise ValueError
+        data = json.loads(base64.urlsafe_b64decode((raw + "=" * (-len(raw) % 4)).encode("ascii")))
+    except (ValueError, binascii.Error, UnicodeError, RecursionError):
+        raise Invalid("That cursor is not valid: use the next_cursor of a previous page.", field="cursor") from None
+    if not isinstance(data, list) or len(data) != arity + 1 or data[0] != kind:
+        raise Invalid("That cursor does not belong to this list.", field="cursor")
+    return data[1:]
+
+
+def cursor_id(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
+        raise Invalid("That cursor is not valid: use the next_cursor of a previous page.", field="cursor")
+    return value
+
+
+def cursor_time(value) -> datetime:
+    try:
+        if not isinstance(value, str):
+            raise ValueError
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise Invalid("That cursor is not valid: use the next_cursor of a previous page.", field="cursor") from None
+    if moment.tzinfo is None:
+        raise Invalid("That cursor is not valid: use the next_cursor of a previous page.", field="cursor")
+    return moment
+
+
+# --- loading what the caller may see ---------------------------------------------
+# Refusals say "does not exist" whatever the reason, so an outsider cannot tell a
+# private topic's thread from a missing one.
+def load_topic(slug: str) -> Topic:
+    topic = get_topic(slug)
+    if not guardian().can_read_topic(topic):
+        raise NotFound("That topic does not exist.")
+    return topic
+
+
+def load_thread(thread_id: int) -> Thread:
+    thread = get_thread(thread_id) if thread_id <= MAX_ID else None
+    if thread is None or not guardian().can_read_thread(thread):
+        raise NotFound("That thread does not exist.")
+    return thread
+
+
+def load_post(post_id: int) -> Post:
+    post = get_post(post_id) if post_id <= MAX_ID else None
+    if post is None or not guardian().can_see_post(post):
+        raise NotFound("That post does not exist.")
+    return post

@@ -1,0 +1,159 @@
+"""API routes for threads: a topic's thread list, starting a thread, reading one with its
+posts, replying, thread moderation (lock/pin/move) and accepted answers.
+
+Idempotency: POSTing a thread or a reply again with a `client_id` the caller already
+used answers 201 with the first thread/post (no second row), plus the header
+`Idempotent-Replayed: true`, so a retry after a lost response looks like the original.
+"""
+from __future__ import annotations
+
+from flask import current_app, request
+from sqlalchemy import and_, or_, select
+
+from ..actions.moderation import moderate_thread
+from ..actions.posts import reply
+from ..actions.threads import accept_answer, get_topic, start_thread
+from ..errors import Invalid, NotFound
+from ..extensions import db
+from ..models import Post, Thread
+from ..payloads import post_payload, thread_payload, topic_payload
+from . import bp
+from .common import (caller, cursor_id, cursor_time, decode_cursor, encode_cursor, guardian, json_body,
+                     load_thread, load_topic, optional_text, page_size)
+
+THREAD_FILTERS = ("questions", "unanswered")
+
+
+# --- lists -----------------------------------------------------------------------
+@bp.get("/topics/<slug>/threads")
+def list_threads(slug: str):
+    """Threads of a topic, newest activity first (pinned threads are not floated: clients
+    see `pinned` on each thread). `?filter=questions|unanswered`, `?limit=`, `?cursor=`."""
+    topic = load_topic(slug)
+    g = guardian()
+    limit = page_size(current_app.config["THREADS_PER_PAGE"])
+    wanted = request.args.get("filter") or None
+    if wanted is not None and wanted not in THREAD_FILTERS:
+        raise Invalid(f"filter must be one of: {', '.join(THREAD_FILTERS)}.", field="filter")
+
+    query = select(Thread).where(Thread.topic_id == topic.id)
+    if not g.is_moderator(topic):
+        # Threads awaiting review are shown to their authors and the moderators only.
+        query = query.where(or_(Thread.state == "visible", Thread.author_id == caller().id))
+    if wanted in ("questions", "unanswered"):
+        query = query.where(Thread.kind == "question")
+    if wanted == "unanswered":
+        query = query.where(Thread.accepted_post_id.is_(None))
+    after = decode_cursor("threads", 2)
+    if after is not None:
+        moment, last_id = cursor_time(after[0]), cursor_id(after[1])
+        query = query.where(or_(Thread.last_activity_at < moment,
+                                and_(Thread.last_activity_at == moment, Thread.id < last_id)))
+    rows = list(db.session.scalars(
+        query.order_by(Thread.last_activity_at.desc(), Thread.id.desc()).limit(limit + 1)))
+    page, more = rows[:limit], len(rows) > limit
+    next_cursor = None
+    if more:
+        last = page[-1]
+        next_cursor = encode_cursor("threads", last.last_activity_at.isoformat(), last.id)
+    return {
+        "topic": topic_payload(topic),
+        "threads": [thread_payload(t, g) for t in page if g.can_read_thread(t)],
+        "next_cursor": next_cursor,
+    }
+
+
+@bp.get("/threads/<int:thread_id>")
+def read_thread(thread_id: int):
+    """A thread and the posts the caller may see, oldest first, `?limit=` / `?cursor=`."""
+    thread = load_thread(thread_id)
+    g = guardian()
+    limit = page_size(current_app.config["POSTS_PER_PAGE"])
+    query = select(Post).where(Post.thread_id == thread.id)
+    if not g.is_moderator(thread.topic):
+        # Others' held, hidden and deleted posts are not shown at all; one's own are, with their state.
+        query = query.where(or_(Post.state == "visible", Post.author_id == caller().id))
+    after = decode_cursor("posts", 1)
+    if after is not None:
+        query = query.where(Post.id > cursor_id(after[0]))
+    rows = list(db.session.scalars(query.order_by(Post.id).limit(limit + 1)))
+    page, more = rows[:limit], len(rows) > limit
+    return {
+        "thread": thread_payload(thread, g),
+        "posts": [post_payload(p, g) for p in page if g.can_see_post(p)],
+        "next_cursor": encode_cursor("posts", page[-1].id) if more else None,
+    }
+
+
+# --- writes ----------------------------------------------------------------------
+def _replayed(client_id) -> bool:
+    """Has the caller already used this client_id? (Then the action returns the first post.)"""
+    if not isinstance(client_id, str) or not client_id:
+        return False
+    return db.session.scalar(
+        select(Post.id).where(Post.author_id == caller().id, Post.client_id == client_id)
+    ) is not None
+
+
+def _created(payload: dict, replayed: bool):
+    # A retry with the same client_id gets the first answer again, status included
+    # (201), so a client cannot tell a lost response from a retried one; the header
+    # says it was a replay for those who care.
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    return payload, 201, headers
+
+
+@bp.post("/topics/<slug>/threads")
+def create_thread(slug: str):
+    topic = load_topic(slug)
+    data = json_body()
+    replayed = _replayed(data.get("client_id"))
+    new_thread, opening = start_thread(
+        caller(), topic, title=data.get("title"), body=data.get("body"),
+        kind=data.get("kind"), anonymous=data.get("anonymous", False),
+        tags=data.get("tags"), client_id=data.get("client_id"),
+    )
+    g = guardian()
+    return _created({"thread": thread_payload(new_thread, g), "post": post_payload(opening, g)}, replayed)
+
+
+@bp.post("/threads/<int:thread_id>/posts")
+def create_post(thread_id: int):
+    thread = load_thread(thread_id)
+    data = json_body()
+    replayed = _replayed(data.get("client_id"))
+    post = reply(caller(), thread, data.get("body"), reply_to=data.get("reply_to"),
+                 anonymous=data.get("anonymous", False), client_id=data.get("client_id"))
+    return _created({"post": post_payload(post, guardian())}, replayed)
+
+
+@bp.post("/threads/<int:thread_id>/moderation")
+def moderate_thread_route(thread_id: int):
+    thread = load_thread(thread_id)
+    data = json_body()
+    action = data.get("action")
+    target = data.get("topic")
+    if action == "move":
+        if not isinstance(target, str) or not target:
+            raise Invalid("Say which topic to move the thread to (topic: its slug).", field="topic")
+        try:
+            get_topic(target)
+        except NotFound:
+            raise Invalid(f"There is no topic {target[:80]!r} to move the thread to.", field="topic") from None
+    extra = {}
+    if action in ("duplicate", "merge", "split"):
+        # Beyond the contract: the moderation tools' other thread actions, same conventions.
+        extra = {"target": data.get("target"), "post_ids": data.get("post_ids"), "title": data.get("title")}
+    acted_on = moderate_thread(caller(), thread, action, optional_text(data, "reason"), topic_slug=target, **extra)
+    return {"thread": thread_payload(acted_on, guardian())}
+
+
+@bp.post("/threads/<int:thread_id>/accept")
+def accept_post(thread_id: int):
+    """Accept `post_id` as the answer of a question (`post_id: null` withdraws the acceptance)."""
+    thread = load_thread(thread_id)
+    data = json_body()
+    if "post_id" not in data:
+        raise Invalid("Say which post is the answer (post_id), or null to withdraw it.", field="post_id")
+    accepted = accept_answer(caller(), thread, data["post_id"])
+    return {"thread": thread_payload(accepted, guardian())}
