@@ -82,22 +82,25 @@ run: setup
 
 # --- tests ------------------------------------------------------------------------------
 test: setup chromium
-	@start=$$(date +%s); \
+	@start=$$(date +%s); rc=0; \
 	echo "== tests on SQLite"; \
-	$(BIN)/pytest -q $(PYTEST_ARGS); \
-	if [ "$${CI:-}" = true ] || [ "$${TEST_PG:-}" = 1 ]; then \
-	  $(MAKE) --no-print-directory test-pg; \
+	$(BIN)/pytest -q $(PYTEST_ARGS) || rc=$$?; \
+	if [ "$${CI:-}" != true ] && [ "$${TEST_PG:-}" != 1 ]; then \
+	  echo "== PostgreSQL run skipped (TEST_PG=1 or CI=true runs the suite again on $(PG_TEST_URL))"; \
+	elif [ $$rc != 0 ]; then \
+	  echo "== PostgreSQL run skipped: the SQLite run failed"; \
 	else \
-	  echo "== PostgreSQL run skipped (set TEST_PG=1, or CI=true, to run the suite on $(PG_TEST_URL))"; \
+	  $(MAKE) --no-print-directory test-pg || rc=$$?; \
 	fi; \
-	echo "== make test took $$(( $$(date +%s) - start )) s"
+	echo "== make test took $$(( $$(date +%s) - start )) s (exit code $$rc)"; \
+	exit $$rc
 
 test-sqlite: setup chromium
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 # The browser tests already ran on SQLite; the second run checks the database layer.
 test-pg: setup
-	@if ! $(BIN)/python -c "import sys, psycopg2; psycopg2.connect(sys.argv[1]).close()" "$(PG_TEST_URL)" 2>/dev/null; then \
+	@if ! $(BIN)/python -c "import sys, psycopg2; psycopg2.connect(sys.argv[1].replace('+psycopg2', '')).close()" "$(PG_TEST_URL)" 2>/dev/null; then \
 	  echo "*** PostgreSQL is not reachable at $(PG_TEST_URL) (set PG_TEST_URL)."; \
 	  if [ "$${CI:-}" = true ]; then exit 1; fi; \
 	  echo "*** Skipping the PostgreSQL run."; exit 0; \

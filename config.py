@@ -31,6 +31,8 @@ class Config:
     # "eventlet" in production (wsgi.py), "threading" in tests and the CLI.
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+    # The pub/sub channel shared by the workers of one deployment (Redis channels are global).
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "roundtable")
     # Origins allowed to open a socket; empty means "this site's own origin only".
     SOCKETIO_ALLOWED_ORIGINS = _list("SOCKETIO_ALLOWED_ORIGINS")
     # eventlet.wsgi serves at most this many connections per process.

@@ -43,6 +43,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        channel=app.config["SOCKETIO_CHANNEL"],
         cors_allowed_origins=origins,
         manage_session=True,
         ping_interval=20,

@@ -30,7 +30,7 @@ _sockets: dict[str, int] = {}
 _sockets_lock = threading.Lock()
 _typing_last: dict[str, float] = {}
 TYPING_INTERVAL = 2.0
-CONTROL_CHANNEL = "roundtable-control"
+CONTROL_SUFFIX = "-control"
 
 
 def _presence():
@@ -38,7 +38,8 @@ def _presence():
     store = app.extensions.get("rt_presence")
     if store is None:
         url = app.config.get("SOCKETIO_MESSAGE_QUEUE")
-        store = RedisPresence(url) if url and url.startswith("redis") else LocalPresence()
+        store = (RedisPresence(url, app.config["SOCKETIO_CHANNEL"]) if url and url.startswith("redis")
+                 else LocalPresence())
         app.extensions["rt_presence"] = store
     return store
 
@@ -176,7 +177,6 @@ def on_join(user: User, data: dict):
     missed, reset = events.replay(room, since) if since is not None else ([], False)
     cursor = missed[-1]["data"]["cursor"] if missed else (since if since and not reset else events.latest_cursor(room))
     who = _who(user)
-    db.session.remove()  # nothing below touches the database: release it before any I/O
     result = {"room": room, "cursor": cursor, "missed": missed}
     if reset:
         result["reset"] = True
@@ -186,6 +186,7 @@ def on_join(user: User, data: dict):
         result.update(live_snapshot(user.id, int(room[5:])))
         if data.get("anonymous") is True:
             who = {"id": who["id"], "name": None, "org": None}  # counted, never named
+    db.session.remove()  # nothing below touches the database: release it before any I/O
     if room.startswith(("thread:", "live:")):
         _presence().add(room, request.sid, who)
         broadcast_presence(room)
@@ -207,10 +208,23 @@ def on_leave(user: User, data: dict):
     return {"room": room}
 
 
+def _allows_anonymous(thread_room: str) -> bool:
+    from ..models import Thread, Topic
+
+    allowed = db.session.scalar(
+        db.select(Topic.allow_anonymous).join(Thread, Thread.topic_id == Topic.id)
+        .where(Thread.id == int(thread_room[7:])))
+    db.session.remove()  # release the connection before emitting
+    return bool(allowed)
+
+
 def broadcast_presence(room: str) -> None:
     summary = summarise(_presence().members(room))
     if room.startswith("live:"):
         summary["users"] = []  # live sessions count people and name organisations only
+    elif room.startswith("thread:") and _allows_anonymous(room):
+        # Naming who reads a thread where people post anonymously would hint at who wrote what.
+        summary["users"], summary["organisations"] = [], []
     events.emit_now(room, "presence", {"room": room, **summary})
 
 
@@ -297,7 +311,8 @@ def _broadcast_control(message: dict) -> None:
     if url and url.startswith("redis"):
         import redis
 
-        redis.Redis.from_url(url).publish(CONTROL_CHANNEL, json.dumps(message))
+        channel = current_app.config["SOCKETIO_CHANNEL"] + CONTROL_SUFFIX
+        redis.Redis.from_url(url).publish(channel, json.dumps(message))
     else:
         _apply_control(message)
 
@@ -333,7 +348,7 @@ def start_control_listener(app) -> None:
         while True:
             try:
                 pubsub = redis.Redis.from_url(url).pubsub(ignore_subscribe_messages=True)
-                pubsub.subscribe(CONTROL_CHANNEL)
+                pubsub.subscribe(app.config["SOCKETIO_CHANNEL"] + CONTROL_SUFFIX)
                 for item in pubsub.listen():
                     if item.get("type") != "message":
                         continue

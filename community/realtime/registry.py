@@ -33,27 +33,28 @@ class LocalPresence:
 
 
 class RedisPresence:
-    """Presence in Redis hashes `rt:presence:<room>` (sid -> who), shared by every worker."""
+    """Presence in Redis hashes `<channel>:presence:<room>` (sid -> who), shared by every worker."""
 
     TTL = 6 * 3600
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, prefix: str = "roundtable"):
         import redis
 
         self._redis = redis.Redis.from_url(url)
+        self._prefix = prefix
 
     def add(self, room: str, sid: str, who: dict) -> None:
-        key = f"rt:presence:{room}"
+        key = f"{self._prefix}:presence:{room}"
         pipe = self._redis.pipeline()
         pipe.hset(key, sid, json.dumps({**who, "t": time.time()}))
         pipe.expire(key, self.TTL)
         pipe.execute()
 
     def remove(self, room: str, sid: str) -> None:
-        self._redis.hdel(f"rt:presence:{room}", sid)
+        self._redis.hdel(f"{self._prefix}:presence:{room}", sid)
 
     def members(self, room: str) -> list[dict]:
-        return [json.loads(v) for v in self._redis.hvals(f"rt:presence:{room}")]
+        return [json.loads(v) for v in self._redis.hvals(f"{self._prefix}:presence:{room}")]
 
 
 def summarise(members: list[dict], limit: int = 30) -> dict:

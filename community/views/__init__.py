@@ -5,7 +5,7 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from . import accounts, admin, main, moderation, notifications, posts
+    from . import accounts, admin, live, main, moderation, notifications, posts
 
-    for module in (main, posts, accounts, admin, moderation, notifications):
+    for module in (main, posts, accounts, admin, moderation, notifications, live):
         app.register_blueprint(module.bp)

@@ -1,25 +1,30 @@
-"""Moderation pages: the review queue, acting on posts and threads, the audit log.
+"""Moderation pages: the review queue, acting on posts, threads and authors, watched words,
+the audit log.
 
 A moderator sees only the topics they moderate (administrators see all).
 Moderators see the real author of anonymous posts in those topics, marked
-as anonymous. Every change goes through actions.moderation, which checks
-the Guardian again, writes the audit record and announces the change live.
+as visible to moderators only. Every change goes through actions.moderation,
+which checks the Guardian again, writes the audit record and announces the
+change live (the queue page follows the moderators' rooms through
+static/js/moderation.js and fetches new items as rendered cards from
+`queue_item`, the same macro as the page).
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
+from .. import events
 from ..actions import moderation
 from ..actions.posts import get_post
 from ..actions.threads import get_thread, get_topic
 from ..errors import DomainError, Forbidden, Invalid
 from ..extensions import db
 from ..models import Flag, ModerationAction, Post, Thread, Topic, TopicModerator, User
-from ..models.moderation import FLAG_REASONS
+from ..models.moderation import FLAG_REASONS, WATCH_ACTIONS, WatchedWord
 from ..payloads import anonymous_label
 from .accounts import safe_next
 from .helpers import actor, guardian
@@ -41,7 +46,13 @@ THREAD_ACTION_DONE = {
     "pin": "Pinned to the top of its topic.",
     "unpin": "Unpinned.",
     "move": "Moved to {topic}.",
+    "duplicate": "Closed as a duplicate of thread {target}; it is locked and links there.",
+    "merge": "Merged: every post of thread {source} is now in this thread.",
+    "split": "Split: the chosen posts are now this new thread.",
 }
+THREAD_FORM_KEYS = ("action", "reason", "topic", "target", "title")
+PREVIOUS_POSTS = 5  # how many of an author's earlier posts in the topic the queue shows
+DEFAULT_SILENCE_MINUTES = 60
 
 
 @bp.before_request
@@ -86,10 +97,38 @@ def _flags_by_post(post_ids, open_only: bool = True) -> dict[int, list[Flag]]:
     return flags
 
 
+def _previous_posts(items: list[Post]) -> dict[int, list[Post]]:
+    """For each post: its author's last few earlier posts in the same topic, newest first.
+
+    Every state is included (a run of rejected posts is exactly what a moderator needs to know).
+    """
+    found: dict[int, list[Post]] = {}
+    for post in items:
+        found[post.id] = list(db.session.scalars(
+            select(Post).join(Thread, Post.thread_id == Thread.id)
+            .where(Thread.topic_id == post.thread.topic_id, Post.author_id == post.author_id,
+                   Post.id < post.id)
+            .order_by(Post.id.desc()).limit(PREVIOUS_POSTS)))
+    return found
+
+
+def _silences(items: list[Post]) -> dict[int, object]:
+    """post id -> the author's active silence in the post's topic (for the card), if any."""
+    return {post.id: silence for post in items
+            if (silence := moderation.active_silence(post.thread.topic, post.author)) is not None}
+
+
 def _render(template: str, status: int = 200, **context) -> ResponseReturnValue:
     context.setdefault("flag_reasons", FLAG_REASONS)
     context.setdefault("anonymous_label", anonymous_label)
+    context.setdefault("default_silence", DEFAULT_SILENCE_MINUTES)
     return render_template(template, **context), status
+
+
+def _card_context(items: list[Post]) -> dict:
+    """What the queue card macro needs besides the post: flags, history, silences."""
+    return {"flags": _flags_by_post([p.id for p in items]), "previous": _previous_posts(items),
+            "silences": _silences(items)}
 
 
 # --- the review queue ------------------------------------------------------------------------
@@ -103,33 +142,29 @@ def queue() -> ResponseReturnValue:
         shown = [topic]
     else:
         shown = topics
+    # Read each moderators' room cursor BEFORE the items: an item arriving in between is
+    # then replayed to the page's socket instead of being missed.
+    cursors = {f"mods:{topic.slug}": events.latest_cursor(f"mods:{topic.slug}") for topic in shown}
     items: list[Post] = []
     for topic in shown:
         items.extend(moderation.held_and_flagged(topic))
     items.sort(key=lambda post: post.id)
-    return _render("moderation/queue.html", topics=topics, current=slug, items=items,
-                   flags=_flags_by_post([p.id for p in items]))
+    return _render("moderation/queue.html", topics=topics, current=slug, items=items, rooms=cursors,
+                   **_card_context(items))
+
+
+@bp.get("/queue/items/<int:post_id>")
+def queue_item(post_id: int) -> ResponseReturnValue:
+    """One queue card, rendered as on the page, for the live queue to insert."""
+    target = get_post(post_id)
+    guardian().ensure_moderate(target.thread.topic)
+    context = _card_context([target])
+    return _render("moderation/_item.html", post=target, next_url=safe_next(request.args.get("next")),
+                   **context)
 
 
 # --- one post ----------------------------------------------------------------------------------
-@bp.route("/posts/<int:post_id>", methods=["GET", "POST"])
-def post(post_id: int) -> ResponseReturnValue:
-    target = get_post(post_id)
-    guardian().ensure_moderate(target.thread.topic)
-    error = reason = None
-    status = 200
-    if request.method == "POST":
-        action = request.form.get("action")
-        reason = request.form.get("reason") or ""
-        try:
-            moderation.moderate_post(actor(), target, action, reason)
-        except DomainError as err:
-            db.session.rollback()
-            error, status = err, err.status
-        else:
-            flash(POST_ACTION_DONE.get(action, "Done."), "success")
-            return redirect(safe_next(request.form.get("next"))
-                            or url_for("moderation.post", post_id=target.id))
+def _post_page(target: Post, status: int = 200, **extra) -> ResponseReturnValue:
     thread = target.thread
     opening = None
     if not target.is_opening:
@@ -139,34 +174,57 @@ def post(post_id: int) -> ResponseReturnValue:
         select(ModerationAction).where(ModerationAction.target_type == "post",
                                        ModerationAction.target_id == target.id)
         .order_by(ModerationAction.id.desc())))
+    extra.setdefault("error", None)
+    extra.setdefault("reason", None)
+    extra.setdefault("failed_form", None)
+    extra.setdefault("silence_form", {"minutes": DEFAULT_SILENCE_MINUTES, "reason": ""})
     return _render("moderation/post.html", status, post=target, thread=thread, opening=opening,
                    parent=parent, flags=_flags_by_post([target.id], open_only=False).get(target.id, []),
-                   history=history, error=error, reason=reason,
-                   next_url=safe_next(request.values.get("next")))
+                   history=history, previous=_previous_posts([target]).get(target.id, []),
+                   silence=moderation.active_silence(thread.topic, target.author),
+                   next_url=safe_next(request.values.get("next")), **extra)
+
+
+@bp.route("/posts/<int:post_id>", methods=["GET", "POST"])
+def post(post_id: int) -> ResponseReturnValue:
+    target = get_post(post_id)
+    guardian().ensure_moderate(target.thread.topic)
+    if request.method == "POST":
+        action = request.form.get("action")
+        reason = request.form.get("reason") or ""
+        try:
+            moderation.moderate_post(actor(), target, action, reason)
+        except DomainError as err:
+            db.session.rollback()
+            return _post_page(target, err.status, error=err, reason=reason, failed_form="action")
+        flash(POST_ACTION_DONE.get(action, "Done."), "success")
+        return redirect(safe_next(request.form.get("next"))
+                        or url_for("moderation.post", post_id=target.id))
+    return _post_page(target)
+
+
+@bp.post("/posts/<int:post_id>/silence")
+def silence(post_id: int) -> ResponseReturnValue:
+    """Silence a post's author in the post's topic for some minutes (from the queue or the post page)."""
+    target = get_post(post_id)
+    topic = target.thread.topic
+    guardian().ensure_moderate(topic)
+    form = {"minutes": (request.form.get("minutes") or "").strip(), "reason": request.form.get("reason") or ""}
+    author = target.author
+    try:
+        moderation.silence_user(actor(), topic, author, form["minutes"], form["reason"])
+    except DomainError as err:
+        db.session.rollback()
+        return _post_page(target, err.status, error=err, silence_form=form, failed_form="silence")
+    minutes = int(form["minutes"])
+    flash(f"{author.name} is silenced in {topic.name} for {minutes} minute{'s' if minutes != 1 else ''}.",
+          "success")
+    return redirect(safe_next(request.form.get("next")) or url_for("moderation.post", post_id=target.id))
 
 
 # --- one thread --------------------------------------------------------------------------------
-@bp.route("/threads/<int:thread_id>", methods=["GET", "POST"])
-def thread(thread_id: int) -> ResponseReturnValue:
-    target = get_thread(thread_id)
-    guardian().ensure_moderate(target.topic)
-    error = None
-    status = 200
-    form = {"reason": "", "topic": "", "action": ""}
-    if request.method == "POST":
-        form = {key: request.form.get(key) or "" for key in form}
-        try:
-            if form["action"] == "move" and not form["topic"]:
-                raise Invalid("Choose the topic to move the thread to.", field="topic")
-            moderation.moderate_thread(actor(), target, form["action"], form["reason"],
-                                       topic_slug=form["topic"] or None)
-        except DomainError as err:
-            db.session.rollback()
-            error, status = err, err.status
-        else:
-            message = THREAD_ACTION_DONE.get(form["action"], "Done.")
-            flash(message.format(topic=target.topic.name), "success")
-            return redirect(url_for("moderation.thread", thread_id=target.id))
+def _thread_page(target: Thread, status: int = 200, error: DomainError | None = None,
+                 form: dict | None = None, chosen: list[int] | None = None) -> ResponseReturnValue:
     held = db.session.scalar(select(func.count(Post.id)).where(Post.thread_id == target.id,
                                                                Post.state == "held")) or 0
     history = list(db.session.scalars(
@@ -174,8 +232,112 @@ def thread(thread_id: int) -> ResponseReturnValue:
                                        ModerationAction.target_id == target.id)
         .order_by(ModerationAction.id.desc())))
     targets = [t for t in moderated_topics() if t.id != target.topic_id]
+    replies = list(db.session.scalars(select(Post).where(Post.thread_id == target.id,
+                                                         Post.is_opening.is_(False)).order_by(Post.id)))
+    linked = {key: db.session.get(Thread, value) for key, value in
+              (("duplicate_of", target.duplicate_of_id), ("merged_into", target.merged_into_id)) if value}
     return _render("moderation/thread.html", status, thread=target, held=held, history=history,
-                   targets=targets, error=error, form=form)
+                   targets=targets, replies=replies, linked=linked, error=error,
+                   form=form or {key: "" for key in THREAD_FORM_KEYS}, chosen=set(chosen or []))
+
+
+@bp.route("/threads/<int:thread_id>", methods=["GET", "POST"])
+def thread(thread_id: int) -> ResponseReturnValue:
+    target = get_thread(thread_id)
+    guardian().ensure_moderate(target.topic)
+    if request.method == "GET":
+        return _thread_page(target)
+    form = {key: request.form.get(key) or "" for key in THREAD_FORM_KEYS}
+    chosen_raw = request.form.getlist("post_ids")
+    chosen = [int(v) for v in chosen_raw if v.isdigit()]
+    try:
+        if form["action"] == "move" and not form["topic"]:
+            raise Invalid("Choose the topic to move the thread to.", field="topic")
+        result = moderation.moderate_thread(actor(), target, form["action"], form["reason"],
+                                            topic_slug=form["topic"] or None, target=form["target"].strip(),
+                                            post_ids=chosen_raw, title=form["title"])
+    except DomainError as err:
+        db.session.rollback()
+        return _thread_page(target, err.status, err, form, chosen)
+    message = THREAD_ACTION_DONE.get(form["action"], "Done.")
+    flash(message.format(topic=result.topic.name, target=form["target"].strip(), source=target.id), "success")
+    return redirect(url_for("moderation.thread", thread_id=result.id))
+
+
+# --- watched words of one topic ---------------------------------------------------------------------
+WORD_FORM_KEYS = ("word", "action", "replacement")
+
+
+def _words_page(topic: Topic | None, status: int = 200, **extra) -> ResponseReturnValue:
+    words = list(db.session.scalars(
+        select(WatchedWord).where(WatchedWord.topic_id == topic.id if topic else WatchedWord.topic_id.is_(None))
+        .order_by(func.lower(WatchedWord.word))))
+    creators = {u.id: u for u in db.session.scalars(
+        select(User).where(User.id.in_({w.created_by_id for w in words if w.created_by_id})))} if words else {}
+    extra.setdefault("form", {"word": "", "action": "hold", "replacement": ""})
+    extra.setdefault("error", None)
+    site_wide = None
+    if topic is not None:
+        # A topic's moderators should know what already applies everywhere.
+        site_wide = list(db.session.scalars(select(WatchedWord).where(WatchedWord.topic_id.is_(None))
+                                            .order_by(func.lower(WatchedWord.word))))
+    template = "moderation/words.html" if topic is not None else "admin/words.html"
+    return _render(template, status, topic=topic, words=words, creators=creators, actions=WATCH_ACTIONS,
+                   site_wide=site_wide, topics=moderated_topics(), **extra)
+
+
+def add_word(topic: Topic | None, endpoint: str, **url_args) -> ResponseReturnValue:
+    """Shared by this page and the administrators' site-wide page (topic None)."""
+    form = {key: request.form.get(key) or "" for key in WORD_FORM_KEYS}
+    try:
+        watched = moderation.add_watched_word(actor(), form["word"], form["action"], topic,
+                                              replacement=form["replacement"])
+    except DomainError as err:
+        db.session.rollback()
+        return _words_page(topic, err.status, form=form, error=err)
+    flash(f"“{watched.word}” is now watched ({watched.action}).", "success")
+    return redirect(url_for(endpoint, **url_args))
+
+
+def remove_word(topic: Topic | None, word_id: int, endpoint: str, **url_args) -> ResponseReturnValue:
+    watched = db.session.get(WatchedWord, word_id)
+    if watched is None or watched.topic_id != (topic.id if topic else None):
+        abort(404)
+    word = watched.word
+    try:
+        moderation.remove_watched_word(actor(), watched)
+    except DomainError as err:
+        db.session.rollback()
+        return _words_page(topic, err.status, error=err)
+    flash(f"“{word}” is no longer watched.", "success")
+    return redirect(url_for(endpoint, **url_args))
+
+
+@bp.get("/words")
+def words_index() -> ResponseReturnValue:
+    """The topics whose watched words this moderator manages."""
+    topics = _topics_or_403()
+    if len(topics) == 1:
+        return redirect(url_for("moderation.words", slug=topics[0].slug))
+    counts = dict(db.session.execute(select(WatchedWord.topic_id, func.count(WatchedWord.id))
+                                     .group_by(WatchedWord.topic_id)).all())
+    return _render("moderation/words_index.html", topics=topics, counts=counts)
+
+
+@bp.route("/topics/<slug>/words", methods=["GET", "POST"])
+def words(slug: str) -> ResponseReturnValue:
+    topic = get_topic(slug)
+    guardian().ensure_moderate(topic)
+    if request.method == "POST":
+        return add_word(topic, "moderation.words", slug=topic.slug)
+    return _words_page(topic)
+
+
+@bp.post("/topics/<slug>/words/<int:word_id>/remove")
+def remove_topic_word(slug: str, word_id: int) -> ResponseReturnValue:
+    topic = get_topic(slug)
+    guardian().ensure_moderate(topic)
+    return remove_word(topic, word_id, "moderation.words", slug=topic.slug)
 
 
 # --- the audit log -------------------------------------------------------------------------------

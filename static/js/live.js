@@ -119,7 +119,8 @@
     return null; // older: the server's date stays
   }
   function refreshTimes(root = document) {
-    for (const el of $$("time[datetime]", root)) {
+    // time[data-absolute]: a schedule (future or fixed times) that must not become "just now".
+    for (const el of $$("time[datetime]:not([data-absolute])", root)) {
       const date = new Date(el.getAttribute("datetime"));
       if (Number.isNaN(date.getTime())) continue;
       const text = relative(date);
@@ -260,8 +261,8 @@
   const rooms = new Map();
 
   /** Follow `room` from `cursor` on; `onEvent(name, data)` gets each event once, in order. */
-  function follow(room, cursor, onEvent) {
-    rooms.set(room, { cursor: Number(cursor) || 0, joining: false, buffer: [], onEvent, left: false });
+  function follow(room, cursor, onEvent, onJoined = null) {
+    rooms.set(room, { cursor: Number(cursor) || 0, joining: false, buffer: [], onEvent, onJoined, left: false });
     if (socket.connected) join(room);
   }
 
@@ -291,6 +292,9 @@
       }
       for (const event of ack.missed || []) deliver(room, event.name, event.data);
       if (typeof ack.cursor === "number" && ack.cursor > entry.cursor) entry.cursor = ack.cursor;
+      if (entry.onJoined) {
+        try { entry.onJoined(ack); } catch (error) { console.error("join hook failed", room, error); } // eslint-disable-line no-console
+      }
       // Live events that arrived while we waited for the answer come after the replay.
       for (const [name, data] of buffered) deliver(room, name, data);
     });
@@ -318,6 +322,7 @@
   const ROOM_EVENTS = [
     "post.created", "post.updated", "post.hidden", "post.deleted", "post.restored",
     "thread.created", "thread.updated", "typing", "presence",
+    "live.state", "live.question", "live.question.updated", "live.chat", "live.chat.hidden",
   ];
   for (const name of ROOM_EVENTS) {
     socket.on(name, (data) => { if (data?.room) deliver(data.room, name, data); });
@@ -332,6 +337,13 @@
   });
 
   onConnectHooks.push(() => { for (const room of rooms.keys()) join(room); });
+
+  // Page scripts (static/js/live_session.js) reuse this one connection instead of opening another.
+  window.Roundtable = {
+    socket, follow, announce, showBanner, refreshTimes, store, newClientId, ACK_TIMEOUT_MS,
+    onConnect: (hook) => onConnectHooks.push(hook),
+    onDisconnect: (hook) => onDisconnectHooks.push(hook),
+  };
 
   // --- topic page: count new/updated threads, never reshuffle the list under the reader ------
   const topicEl = $("#topic");

@@ -188,8 +188,11 @@ def sign_in():
         page.goto("/login")
         page.get_by_label("Email", exact=True).fill(email)
         page.get_by_label("Password", exact=True).fill(password)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(lambda url: "/login" not in url)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Sign in").click()
+        if "/login" in page.url:
+            alerts = page.locator(".alert").all_inner_texts()
+            raise AssertionError(f"Signing in as {email} failed: {' '.join(alerts) or page.url}")
         return page
 
     return _sign_in

@@ -4,7 +4,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the `page` fixture reports it: a skip, or a failure under CI=true
+    expect = None
 
 pytestmark = pytest.mark.e2e
 

@@ -1,0 +1,178 @@
+"""Several eventlet processes sharing a Redis message queue (and one database).
+
+Two real servers (`python wsgi.py`) run side by side: a post made through
+process A reaches a socket connected to process B, and a client that loses B
+and reconnects to A catches up from its cursor with exactly what it missed.
+Also: Socket.IO accepts connections only from the site's own origin.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+import urllib.request
+import uuid
+
+import pytest
+import socketio
+
+from tests.conftest import require_service
+from tests.server import LiveServer
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def _redis_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    require_service("Redis", _redis_up(), "nothing answers on 127.0.0.1:6379")
+    tmp_path = tmp_path_factory.mktemp("cluster")
+    channel = f"roundtable-test-{uuid.uuid4().hex[:8]}"
+    env = {"SOCKETIO_CHANNEL": channel}
+    a = LiveServer(tmp_path / "a", name="a", seed=True, message_queue=REDIS_URL, env=env)
+    b = LiveServer(tmp_path / "b", name="b", database_url=a.database_url, message_queue=REDIS_URL, env=env)
+    try:
+        a.start()
+        b._prepared = True  # same database, already migrated and seeded by a
+        b.start()
+        yield a, b
+    finally:
+        a.stop()
+        b.stop()
+
+
+def _token(server: LiveServer, email: str) -> str:
+    return server.cli("users", "token", "--email", email).stdout.strip().splitlines()[-1]
+
+
+def _api(server: LiveServer, token: str, method: str, path: str, body: dict | None = None) -> dict:
+    request = urllib.request.Request(
+        server.url + "/api/v1" + path, method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+class Listener:
+    """A python-socketio client that records every post.created it hears."""
+
+    def __init__(self):
+        self.client = socketio.Client(reconnection=False)
+        self.posts: list[dict] = []
+        self.arrived = threading.Event()
+
+        @self.client.on("post.created")
+        def _created(data):
+            self.posts.append(data)
+            self.arrived.set()
+
+    def connect(self, server: LiveServer, token: str, **kw) -> None:
+        self.client.connect(server.url, auth={"token": token}, transports=["websocket"], wait_timeout=10, **kw)
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while len(self.posts) < count and time.monotonic() < deadline:
+            self.arrived.wait(0.1)
+            self.arrived.clear()
+        return self.posts
+
+
+def test_a_post_through_one_process_reaches_a_socket_on_the_other(cluster):
+    a, b = cluster
+    member = _token(a, "sofia@northwind.example")
+    supplier = _token(a, "ravi@shakti.example")
+    made = _api(a, member, "POST", "/topics/asia-pacific/threads",
+                {"title": "Cross-process check", "body": "Opening post", "kind": "discussion"})
+    thread_id = made["thread"]["id"]
+
+    listener = Listener()
+    listener.connect(b, supplier)
+    try:
+        joined = listener.client.call("join", {"room": f"thread:{thread_id}"}, timeout=10)
+        assert joined["ok"] is True
+        cursor = joined["cursor"]
+
+        started = time.monotonic()
+        reply = _api(a, member, "POST", f"/threads/{thread_id}/posts", {"body": "Made through process A"})
+        heard = listener.wait_for(1)
+        elapsed = time.monotonic() - started
+        assert [p["post"]["id"] for p in heard] == [reply["post"]["id"]]
+        assert heard[0]["cursor"] > cursor
+        assert elapsed < 5, f"the post took {elapsed:.2f} s to cross processes"
+        cursor = heard[0]["cursor"]
+    finally:
+        listener.client.disconnect()
+
+    # While the client is away, two more replies are made through B.
+    missed_ids = [_api(b, member, "POST", f"/threads/{thread_id}/posts", {"body": f"While you were away {n}"})
+                  ["post"]["id"] for n in range(2)]
+
+    # It comes back through the other process (A) and asks for what it missed.
+    again = Listener()
+    again.connect(a, supplier)
+    try:
+        rejoined = again.client.call("join", {"room": f"thread:{thread_id}", "since": cursor}, timeout=10)
+        assert rejoined["ok"] is True
+        assert [e["name"] for e in rejoined["missed"]] == ["post.created", "post.created"]
+        assert [e["data"]["post"]["id"] for e in rejoined["missed"]] == missed_ids
+        assert rejoined["cursor"] == rejoined["missed"][-1]["data"]["cursor"]
+        # ... and from then on hears new posts live, once.
+        later = _api(b, member, "POST", f"/threads/{thread_id}/posts", {"body": "After the catch-up"})
+        assert [p["post"]["id"] for p in again.wait_for(1)] == [later["post"]["id"]]
+        time.sleep(0.3)
+        assert len(again.posts) == 1
+    finally:
+        again.client.disconnect()
+
+
+def test_presence_is_shared_by_both_processes(cluster):
+    a, b = cluster
+    member = _token(a, "sofia@northwind.example")
+    supplier = _token(a, "ravi@shakti.example")
+    thread_id = _api(a, member, "POST", "/topics/asia-pacific/threads",
+                     {"title": "Presence across workers", "body": "Opening post"})["thread"]["id"]
+    seen: list[dict] = []
+    on_a = socketio.Client(reconnection=False)
+    on_a.on("presence", lambda data: seen.append(data))
+    on_b = socketio.Client(reconnection=False)
+    try:
+        on_a.connect(a.url, auth={"token": member}, transports=["websocket"], wait_timeout=10)
+        assert on_a.call("join", {"room": f"thread:{thread_id}"}, timeout=10)["ok"]
+        on_b.connect(b.url, auth={"token": supplier}, transports=["websocket"], wait_timeout=10)
+        assert on_b.call("join", {"room": f"thread:{thread_id}"}, timeout=10)["ok"]
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any(p["count"] == 2 for p in seen):
+            time.sleep(0.05)
+        assert any(p["count"] == 2 for p in seen), seen
+    finally:
+        on_a.disconnect()
+        on_b.disconnect()
+
+
+@pytest.mark.parametrize("transport", ["polling", "websocket"])
+def test_sockets_accept_only_the_sites_own_origin(cluster, transport):
+    a, _ = cluster
+    token = _token(a, "ravi@shakti.example")
+    evil = "https://evil.example"
+    stranger = socketio.Client(reconnection=False, websocket_extra_options={"origin": evil})
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        stranger.connect(a.url, auth={"token": token}, transports=[transport],
+                         headers={"Origin": evil} if transport == "polling" else {}, wait_timeout=5)
+    assert not stranger.connected
+    own = socketio.Client(reconnection=False, websocket_extra_options={"origin": a.url})
+    own.connect(a.url, auth={"token": token}, transports=[transport],
+                headers={"Origin": a.url} if transport == "polling" else {}, wait_timeout=5)
+    assert own.connected
+    own.disconnect()
