@@ -59,3 +59,22 @@ def read_topic(slug: str):
 
 
 from . import notifications, posts, threads  # noqa: E402,F401  (register their routes)
+
+
+@bp.get("/users")
+def users_lookup():
+    """Active people whose @handle or name starts with ?q= (for @mention autocomplete)."""
+    from flask import request
+
+    from ..models import User
+
+    raw = (request.args.get("q") or "").strip().lstrip("@").lower()
+    q = "".join(ch for ch in raw if ch not in "%_\\")  # LIKE wildcards never come from the user
+    if not q or len(raw) > 40:
+        return {"users": []}
+    pattern = q + "%"
+    found = db.session.scalars(
+        select(User).where(User.state == "active")
+        .where(db.func.lower(User.handle).like(pattern) | db.func.lower(User.name).like(pattern))
+        .order_by(User.name).limit(8))
+    return {"users": [{"handle": u.handle, "name": u.name, "organisation": u.organisation.name} for u in found]}

@@ -1,9 +1,10 @@
-"""Administration pages: approving and suspending users, invitations, topic moderators.
+"""Administration pages: approving and suspending users, invitations, organisations, topics
+(creating them, their settings and moderators) and the site-wide watched words.
 
 Every view is for administrators only (Guardian.ensure_admin, checked before
 each request of this blueprint). Views read what they show and hand every
-change to actions.accounts / actions.moderation; a refused change re-renders
-its page with the error and what was typed.
+change to actions.accounts / actions.topics / actions.moderation; a refused
+change re-renders its page with the error and what was typed.
 """
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from ..actions import accounts, moderation
+from ..actions import accounts, moderation, topics as topic_actions
 from ..actions.threads import get_topic
 from ..errors import Conflict, DomainError, Invalid, NotFound
 from ..extensions import db
 from ..models import Flag, Invitation, Organisation, Post, Topic, User, utcnow
 from ..models.organisation import ORG_KINDS
+from ..models.topic import MODERATION_POLICIES, STARTERS, TOPIC_KINDS, VISIBILITIES
 from ..models.user import ROLES, STATES
 from .accounts import safe_next
 from .helpers import actor, guardian
@@ -217,3 +219,130 @@ def remove_moderator(slug: str, user_id: int) -> ResponseReturnValue:
         return _topics_page(err.status, error=err.message, failed_slug=slug)
     flash(f"{user.name} no longer moderates {topic.name}.", "success")
     return redirect(url_for("admin.topics", _anchor=f"topic-{topic.slug}"))
+
+
+@bp.route("/topics/new", methods=["GET", "POST"])
+def new_topic() -> ResponseReturnValue:
+    if request.method == "GET":
+        return _topic_form(None, dict(BLANK_TOPIC))
+    form = _topic_form_values()
+    try:
+        topic = topic_actions.create_topic(actor(), slug=form["slug"], **_settings_from(form))
+    except DomainError as err:
+        db.session.rollback()
+        return _topic_form(None, form, err)
+    flash(f"{topic.name} is created. Add its moderators below.", "success")
+    return redirect(url_for("admin.topics", _anchor=f"topic-{topic.slug}"))
+
+
+@bp.route("/topics/<slug>/edit", methods=["GET", "POST"])
+def edit_topic(slug: str) -> ResponseReturnValue:
+    topic = get_topic(slug)
+    if request.method == "GET":
+        return _topic_form(topic, _topic_values(topic))
+    form = _topic_form_values()
+    try:
+        topic_actions.update_topic(actor(), topic, **_settings_from(form))
+    except DomainError as err:
+        db.session.rollback()
+        return _topic_form(get_topic(slug), form, err)
+    flash(f"The settings of {topic.name} are saved.", "success")
+    return redirect(url_for("admin.topics", _anchor=f"topic-{topic.slug}"))
+
+
+# --- the topic form ------------------------------------------------------------------------------
+TOPIC_TEXT_FIELDS = ("slug", "name", "kind", "description", "rules", "visibility", "who_can_start",
+                     "moderation", "hold_first_n", "slow_mode_seconds")
+BLANK_TOPIC = {"slug": "", "name": "", "kind": "theme", "description": "", "rules": "", "visibility": "everyone",
+               "who_can_start": "everyone", "moderation": "post", "hold_first_n": "0", "slow_mode_seconds": "0",
+               "allow_anonymous": False, "organisations": []}
+
+
+def _topic_values(topic: Topic) -> dict:
+    return {"slug": topic.slug, "name": topic.name, "kind": topic.kind, "description": topic.description,
+            "rules": topic.rules, "visibility": topic.visibility, "who_can_start": topic.who_can_start,
+            "moderation": topic.moderation, "hold_first_n": str(topic.hold_first_n),
+            "slow_mode_seconds": str(topic.slow_mode_seconds), "allow_anonymous": topic.allow_anonymous,
+            "organisations": [o.name for o in topic.organisations]}
+
+
+def _topic_form_values() -> dict:
+    form = {key: (request.form.get(key) or "").strip() for key in TOPIC_TEXT_FIELDS}
+    form["allow_anonymous"] = request.form.get("allow_anonymous") in ("on", "true", "1")
+    form["organisations"] = request.form.getlist("organisations")
+    return form
+
+
+def _settings_from(form: dict) -> dict:
+    """The form as actions.topics settings: everything but the slug (which never changes)."""
+    settings = {key: form[key] for key in TOPIC_TEXT_FIELDS if key != "slug"}
+    # "Hold the first N posts" with no N would hold nothing: a blank number counts as 0.
+    for key in ("hold_first_n", "slow_mode_seconds"):
+        settings[key] = settings[key] or "0"
+    settings["allow_anonymous"] = form["allow_anonymous"]
+    settings["organisations"] = form["organisations"]
+    return settings
+
+
+def _topic_form(topic: Topic | None, form: dict, error: DomainError | None = None) -> ResponseReturnValue:
+    organisations = list(db.session.scalars(
+        select(Organisation).where(or_(Organisation.removed.is_(False), Organisation.name.in_(form["organisations"])))
+        .order_by(Organisation.kind, Organisation.name)))
+    return render_template("admin/topic_form.html", topic=topic, form=form, error=error,
+                           organisations=organisations, kinds=TOPIC_KINDS, visibilities=VISIBILITIES,
+                           starters=STARTERS, policies=MODERATION_POLICIES), error.status if error else 200
+
+
+# --- organisations ---------------------------------------------------------------------------------
+def _organisations_page(status: int = 200, **extra) -> ResponseReturnValue:
+    counts = dict(db.session.execute(select(User.organisation_id, func.count(User.id))
+                                     .group_by(User.organisation_id)).all())
+    organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.removed,
+                                                                          Organisation.name)))
+    listed_in = {}
+    for topic in db.session.scalars(select(Topic).where(Topic.visibility == "organisations")):
+        for org in topic.organisations:
+            listed_in.setdefault(org.id, []).append(topic)
+    return render_template("admin/organisations.html", organisations=organisations, counts=counts,
+                           listed_in=listed_in, **extra), status
+
+
+@bp.route("/organisations")
+def organisations() -> ResponseReturnValue:
+    return _organisations_page()
+
+
+@bp.post("/organisations/<int:org_id>/remove")
+def remove_organisation(org_id: int) -> ResponseReturnValue:
+    organisation = db.session.get(Organisation, org_id)
+    if organisation is None:
+        raise NotFound("That organisation does not exist.")
+    reason = (request.form.get("reason") or "").strip()
+    try:
+        if not reason:
+            raise Invalid("Give a reason for removing the organisation; it is kept in the audit log.",
+                          field="reason")
+        topic_actions.remove_organisation(actor(), organisation, reason)
+    except DomainError as err:
+        db.session.rollback()
+        return _organisations_page(err.status, error=err.message, failed_org_id=org_id, reason=reason)
+    flash(f"{organisation.name} is removed: its people are signed out and can no longer sign in. "
+          "Nothing they wrote is deleted.", "success")
+    return redirect(url_for("admin.organisations"))
+
+
+# --- site-wide watched words ----------------------------------------------------------------------
+@bp.route("/words", methods=["GET", "POST"])
+def words() -> ResponseReturnValue:
+    from .moderation import _words_page, add_word
+
+    if request.method == "POST":
+        return add_word(None, "admin.words")
+    return _words_page(None)
+
+
+@bp.post("/words/<int:word_id>/remove")
+def remove_word(word_id: int) -> ResponseReturnValue:
+    from .moderation import remove_word as remove
+
+    return remove(None, word_id, "admin.words")

@@ -1,0 +1,61 @@
+// @mention autocomplete for composers, on GitHub's <text-expander> element
+// (vendor/text-expander/bundle.js from npm @github/text-expander-element).
+// Suggestions come from GET /api/v1/users?q=; choosing one inserts "@handle ".
+(function () {
+  "use strict";
+
+  function option(user) {
+    const li = document.createElement("li");
+    li.setAttribute("role", "option");
+    li.className = "list-group-item list-group-item-action py-1";
+    li.dataset.value = "@" + user.handle;
+    li.id = "mention-" + user.handle.replace(/[^a-z0-9-]/gi, "-");
+    const name = document.createElement("strong");
+    name.textContent = user.name;
+    const rest = document.createElement("span");
+    rest.className = "text-body-secondary small ms-2";
+    rest.textContent = "@" + user.handle + " · " + user.organisation;
+    li.append(name, rest);
+    return li;
+  }
+
+  async function suggestions(text) {
+    const response = await fetch("/api/v1/users?q=" + encodeURIComponent(text), {
+      credentials: "same-origin", headers: {Accept: "application/json"},
+    });
+    if (!response.ok) return [];
+    return (await response.json()).users || [];
+  }
+
+  // The element's events do not bubble: listen on each expander.
+  function onChange(event) {
+    const {key, provide, text} = event.detail;
+    if (key !== "@" || text.length < 1) return;
+    provide(suggestions(text).then((users) => {
+      if (!users.length) return {matched: false};
+      const menu = document.createElement("ul");
+      menu.setAttribute("role", "listbox");
+      menu.setAttribute("aria-label", "People to mention");
+      menu.className = "mention-menu list-group shadow-sm";
+      users.forEach((user) => menu.append(option(user)));
+      return {matched: true, fragment: menu};
+    }));
+  }
+
+  function onValue(event) {
+    const item = event.detail.item;
+    if (item && item.dataset.value) event.detail.value = item.dataset.value;
+  }
+
+  function wire() {
+    document.querySelectorAll("text-expander").forEach((expander) => {
+      if (expander.dataset.mentions) return;
+      expander.dataset.mentions = "on";
+      expander.addEventListener("text-expander-change", onChange);
+      expander.addEventListener("text-expander-value", onValue);
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", wire);
+  else wire();
+})();
