@@ -77,6 +77,8 @@
     const text = (fragment(html || "").textContent || "").replace(/\s+/g, " ").trim();
     return text.length <= limit ? text : `${text.slice(0, limit - 1).trimEnd()}…`;
   }
+  /** Organisations come as a name (chat) or an object with a name (question authors). */
+  const orgName = (org) => (typeof org === "string" ? org : org?.name || "");
   function showError(el, message) {
     if (!el) return;
     el.textContent = message || "";
@@ -200,7 +202,7 @@
       org?.remove();
       let note = "";
       if (author.id && author.id === userId) note = "(you)";
-      else if (author.name) note = `(${author.name}${author.organisation ? `, ${author.organisation}` : ""} — shown to moderators only)`;
+      else if (author.name) note = `(${author.name}${orgName(author.organisation) ? `, ${orgName(author.organisation)}` : ""} — shown to moderators only)`;
       if (note) {
         if (!identity) {
           identity = document.createElement("span");
@@ -211,11 +213,14 @@
       }
     } else {
       if (name) name.textContent = author.name || "";
-      if (org) org.textContent = author.organisation || "";
+      if (org) org.textContent = orgName(author.organisation);
     }
   }
 
   function updateQuestion(li, q) {
+    // An author named to this reader (their own anonymous question, or a moderator's view)
+    // may arrive after the room's anonymous copy was shown: say who it is now.
+    if (q.author?.anonymous && (q.author.id || q.author.name)) setAuthor(li, q.author);
     if (typeof q.votes === "number") setVotes(li, q.votes);
     if (typeof q.voted === "boolean") setVoted(li, q.voted);
     if ("answer_html" in q) {
@@ -225,8 +230,8 @@
         // answer_html is rendered and sanitised by the server (community.markup)
         $(".live-answer-body", box)?.replaceChildren(fragment(q.answer_html || ""));
       }
-      const summary = $(".live-answer-form > summary", li);
-      if (summary) summary.textContent = q.answer_html ? "Edit the answer" : "Write the answer";
+      const label = $(".js-answer-label", li);
+      if (label) label.textContent = q.answer_html ? "Edit the answer" : "Write the answer";
     }
     if (q.state && q.state !== li.dataset.state) {
       const before = li.dataset.state;
@@ -247,6 +252,8 @@
     if (!li) return null;
     // the question's text is sanitised by the server (community.markup)
     $(".live-question-body", li).replaceChildren(fragment(q.html || ""));
+    // host buttons say which question they act on (the page's "Hide" is never ambiguous)
+    for (const span of $$(".js-q-summary", li)) span.textContent = `: ${summaryOf(li)}`;
     setAuthor(li, q.author);
     setTime($(".live-question-time", li), q.created_at);
     for (const input of $$('input[name="order"]', li)) input.value = order;
@@ -408,7 +415,7 @@
     if (!li) return null;
     for (const el of $$(".js-name", li)) el.textContent = m.author?.name || "";
     const org = $(".live-chat-org", li);
-    if (org) org.textContent = m.author?.organisation || "";
+    if (org) org.textContent = orgName(m.author?.organisation);
     // the message is sanitised by the server (community.markup)
     $(".live-chat-body", li).replaceChildren(fragment(m.html || ""));
     setTime($(".live-chat-time", li), m.created_at);
@@ -518,7 +525,7 @@
     applyChatEnabled();
     const askSubmit = $("#ask-submit");
     if (askSubmit) askSubmit.disabled = true;
-    const reason = data.reason ? ` Reason: ${data.reason}` : "";
+    const reason = data.reason ? ` Reason: “${data.reason}”.` : "";
     RT.showBanner(`A host silenced you for the rest of this session.${reason} Your text is kept.`, { key: "silenced", kind: "warning" });
     announce(`A host silenced you for the rest of this session.${reason}`);
   });
