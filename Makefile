@@ -49,11 +49,13 @@ $(NODE_STAMP): package.json $(wildcard package-lock.json)
 # The same layout the templates expect; built in a scratch folder and swapped in.
 $(VENDOR_STAMP): $(NODE_STAMP)
 	rm -rf $(VENDOR).tmp
-	mkdir -p $(VENDOR).tmp/bootstrap $(VENDOR).tmp/bootstrap-icons $(VENDOR).tmp/socket.io $(VENDOR).tmp/axe-core
+	mkdir -p $(VENDOR).tmp/bootstrap $(VENDOR).tmp/bootstrap-icons $(VENDOR).tmp/socket.io $(VENDOR).tmp/axe-core \
+	  $(VENDOR).tmp/text-expander
 	cp -R node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js $(VENDOR).tmp/bootstrap/
 	cp -R node_modules/bootstrap-icons/font/. $(VENDOR).tmp/bootstrap-icons/
 	cp node_modules/socket.io-client/dist/socket.io.min.js node_modules/socket.io-client/dist/socket.io.min.js.map $(VENDOR).tmp/socket.io/
 	cp node_modules/axe-core/axe.min.js $(VENDOR).tmp/axe-core/
+	cp node_modules/@github/text-expander-element/dist/bundle.js $(VENDOR).tmp/text-expander/
 	touch $(VENDOR).tmp/.installed
 	rm -rf $(VENDOR) && mv $(VENDOR).tmp $(VENDOR)
 
