@@ -40,30 +40,47 @@ def database_url(tmp_path_factory):
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
-    url = database_url
-    if url.startswith("sqlite"):
-        url = "sqlite:///" + str(tmp_path / "test.db")
+@pytest.fixture(scope="session")
+def _app(database_url):
+    """One app for the whole run: building an app costs ~0.15 s (URL rules), a test ~0.1 s."""
 
     class Config(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = url
+        SQLALCHEMY_DATABASE_URI = database_url
 
     app = create_app(Config)
     with app.app_context():
-        if url.startswith("postgresql"):
-            db.create_all()
-            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            db.session.execute(db.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            db.session.commit()
-        else:
-            db.create_all()
+        db.create_all()
+        _empty_tables()
     yield app
     with app.app_context():
         db.session.remove()
-        # Every test builds its own app and engine: close its pool, or PostgreSQL
-        # runs out of connections ("too many clients") a few hundred tests in.
         db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    """Delete every row and restart ids, so each test starts from an empty database."""
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(db.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+        db.session.execute(db.text("DELETE FROM sqlite_sequence"))
+    db.session.commit()
+
+
+@pytest.fixture
+def app(_app):
+    """The shared app on an empty database; config changes made by a test are undone after it."""
+    saved = dict(_app.config)
+    yield _app
+    _app.config.clear()
+    _app.config.update(saved)
+    with _app.app_context():
+        db.session.remove()
+        _empty_tables()
+        db.session.remove()
 
 
 @pytest.fixture

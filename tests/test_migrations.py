@@ -1,7 +1,7 @@
 """The migrations build exactly the schema the models describe, and go down and up again.
 
 Runs on a temporary SQLite file, or on PostgreSQL when TEST_DATABASE_URL points there
-(the database is emptied first and left empty for the next tests' create_all()).
+(the database is emptied first, and afterwards given back the models' tables for the other tests).
 """
 from __future__ import annotations
 
@@ -53,6 +53,7 @@ def empty_database(tmp_path):
     wipe()
     yield url
     wipe()
+    db.metadata.create_all(engine)  # the other tests share one schema, created once per run
     engine.dispose()
 
 
