@@ -22,13 +22,15 @@ FLASK := SOCKETIO_ASYNC_MODE=threading $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: help run setup deps vendor chromium test test-sqlite test-pg bench migrate-check clean distclean
+.PHONY: help run setup deps vendor chromium test test-sqlite test-pg bench run-cluster stop-cluster migrate-check clean distclean
 
 help:
 	@echo "make run            set up, migrate, seed the demo, serve on http://$${HOST:-127.0.0.1}:$${PORT:-5000}"
 	@echo "make test           set up, then the test suite on SQLite (and PostgreSQL under CI=true or TEST_PG=1)"
 	@echo "make migrate-check  fail if the models and the migrations differ"
-	@echo "make bench          benchmarks (bench/run.py)"
+	@echo "make bench          benchmarks, quick (BENCH=full for the full run; bench/README.md)"
+	@echo "make run-cluster    PostgreSQL + Redis + one eventlet worker per core + nginx on :8080"
+	@echo "make stop-cluster   stop what run-cluster started"
 	@echo "make clean          remove generated files (keeps .venv and the dev database)"
 	@echo "make distclean      clean, plus .venv and instance/"
 
@@ -110,9 +112,23 @@ test-pg: setup
 	echo "== tests on PostgreSQL ($(PG_TEST_URL))"; \
 	TEST_DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -q -m "not e2e" $(PYTEST_ARGS)
 
+# Benchmarks (never part of `make test`): a reduced quick run by default, BENCH=full for
+# the full one; BENCH_ONLY=fanout,pages,data,idle picks some. See bench/README.md.
+BENCH ?= quick
 bench: setup
-	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; \
-	else echo "No benchmarks yet: they land with the scale issue (see bench/README.md)."; fi
+	$(BIN)/python bench/run.py --mode $(BENCH) $(if $(BENCH_ONLY),--only $(BENCH_ONLY),)
+
+# --- the production shape on this machine ---------------------------------------------------
+# PostgreSQL (database roundtable_cluster), Redis, one eventlet worker per core on
+# 127.0.0.1:5101.., nginx (Debian's, installed when missing) on 127.0.0.1:8080.
+# deploy/cluster.py --help for ports, database and channel.
+CLUSTER_ARGS ?=
+run-cluster: setup
+	$(BIN)/python deploy/cluster.py start $(CLUSTER_ARGS)
+
+stop-cluster:
+	@if [ -x $(BIN)/python ]; then $(BIN)/python deploy/cluster.py stop $(CLUSTER_ARGS); \
+	else python3 deploy/cluster.py stop $(CLUSTER_ARGS); fi
 
 # Upgrade a scratch database to head, then ask Alembic whether the models differ from it.
 migrate-check: deps

@@ -37,6 +37,9 @@ class Config:
     SOCKETIO_ALLOWED_ORIGINS = _list("SOCKETIO_ALLOWED_ORIGINS")
     # eventlet.wsgi serves at most this many connections per process.
     MAX_CONNECTIONS = int(os.environ.get("MAX_CONNECTIONS", "10000"))
+    # Behind nginx (deploy/cluster.py): trust one proxy's X-Forwarded-For/-Proto/-Host.
+    # Off by default, so a client talking to a worker directly cannot choose its address.
+    PROXY_FIX = _bool("PROXY_FIX")
     HOST = os.environ.get("HOST", "127.0.0.1")
     PORT = int(os.environ.get("PORT", "5000"))
 
@@ -56,6 +59,28 @@ class Config:
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     RATELIMIT_HEADERS_ENABLED = True
+
+    # Email (community/mail.py). Without MAIL_SERVER, messages are printed to the console.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT") or (465 if _bool("MAIL_USE_SSL") else 587 if _bool("MAIL_USE_TLS") else 25))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")  # STARTTLS after connecting
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")  # TLS from the first byte (SMTPS, usually port 465)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Roundtable <no-reply@roundtable.localhost>")
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or ("smtp" if os.environ.get("MAIL_SERVER") else "console")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "15"))
+    # Retries: 1, 2, 4 ... minutes, capped, then "failed" (visible on /admin/mail).
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "10"))
+    MAIL_RETRY_BASE_SECONDS = int(os.environ.get("MAIL_RETRY_BASE_SECONDS", "60"))
+    MAIL_RETRY_MAX_SECONDS = int(os.environ.get("MAIL_RETRY_MAX_SECONDS", "14400"))
+    # The in-process sender started by wsgi.py (off when cron runs `flask mail send-due`).
+    MAIL_SENDER_ENABLED = _bool("MAIL_SENDER_ENABLED", True)
+    MAIL_SEND_INTERVAL_SECONDS = float(os.environ.get("MAIL_SEND_INTERVAL_SECONDS", "5"))
+    MAIL_DIGEST_INTERVAL_SECONDS = float(os.environ.get("MAIL_DIGEST_INTERVAL_SECONDS", "600"))
+    MAIL_UNSUBSCRIBE_DAYS = int(os.environ.get("MAIL_UNSUBSCRIBE_DAYS", "60"))
+    # Absolute links in emails (sent outside any request); default http://HOST:PORT.
+    SITE_URL = os.environ.get("SITE_URL", "")
 
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
@@ -82,6 +107,9 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_ENABLED = False
+    MAIL_BACKEND = "console"
+    MAIL_SERVER = ""
+    SITE_URL = "http://roundtable.test"
 
 
 class ProductionConfig(Config):
@@ -97,6 +125,11 @@ class ProductionConfig(Config):
                 "(set SECRET_KEY to a random string of at least 16 characters)."
             )
         cls.SECRET_KEY = key  # the key checked is the key used
+        if os.environ.get("MAIL_SERVER") and not os.environ.get("SITE_URL"):
+            raise RuntimeError(
+                "MAIL_SERVER is set but SITE_URL is not: links in emails would point to "
+                "http://HOST:PORT. Set SITE_URL to the site's public address (https://...)."
+            )
 
 
 CONFIGS = {

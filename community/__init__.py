@@ -34,6 +34,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     login_manager.login_message_category = "info"
     csrf.init_app(app)
     limiter.init_app(app)
+    from . import i18n
+
+    i18n.init_app(app)
 
     # Socket handlers must be imported before init_app (see STACK.md: handler registration order).
     from . import realtime
@@ -52,6 +55,11 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     )
     if app.config["SOCKETIO_MESSAGE_QUEUE"] and not app.testing:
         realtime.start_control_listener(app)
+    if app.config.get("PROXY_FIX"):
+        # Wraps the Socket.IO middleware too, so sockets see the client's address as well.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     from .api import bp as api_bp
     from .views import register_views

@@ -1,4 +1,4 @@
-"""flask commands: seed-demo, users, topics, events."""
+"""flask commands: seed-demo, users, topics, events, mail."""
 from __future__ import annotations
 
 import click
@@ -78,3 +78,48 @@ def register_cli(app: Flask) -> None:
         from .events import prune
 
         click.echo(f"Deleted {prune()} old events.")
+
+    from flask.cli import AppGroup
+
+    mail = AppGroup("mail", help="Email: send what is due, queue digests (for cron).")  # commands in an app context
+    app.cli.add_command(mail)
+
+    @mail.command("send-due")
+    @click.option("--limit", default=200, show_default=True, help="At most this many emails per batch.")
+    def mail_send_due(limit):
+        """Send the queued emails that are due (retries included), until none is left."""
+        from .mail import SendReport, send_due
+
+        total = SendReport()
+        while True:  # batches, so one run empties the queue without holding everything in memory
+            report = send_due(limit=limit)
+            for name in ("claimed", "sent", "retrying", "failed", "cancelled"):
+                setattr(total, name, getattr(total, name) + getattr(report, name))
+            if report.claimed < limit:
+                break
+        click.echo(f"Email: {total}.")
+
+    @mail.command("digests")
+    @click.option("--send/--no-send", default=True, show_default=True, help="Also send what is due afterwards.")
+    def mail_digests(send):
+        """Queue the daily and weekly digests that are due."""
+        from .actions.digests import run_digests
+        from .mail import send_due
+
+        click.echo(f"Queued {run_digests()} digest(s).")
+        if send:
+            click.echo(f"Email: {send_due(limit=500)}.")
+
+    @mail.command("test")
+    @click.option("--to", "to", required=True, help="Send one test message to this address, now.")
+    def mail_test(to):
+        """Check the mail settings: send one message right away (not through the outbox)."""
+        from .mail import Outgoing, build_message, site_url, transport_for
+        from .models import utcnow
+
+        out = Outgoing(0, to, "", "Roundtable test email", "This is a test email from Roundtable.\n",
+                       "<p>This is a test email from Roundtable.</p>", "", f"<test-{utcnow().timestamp()}@roundtable>")
+        result = transport_for(app.config).send([(0, build_message(out, app.config["MAIL_FROM"], utcnow()))])[0]
+        if result is not None:
+            raise click.ClickException(f"Not sent: {type(result).__name__}: {result}")
+        click.echo(f"Sent a test email to {to} (backend {app.config['MAIL_BACKEND']}, site {site_url()}).")

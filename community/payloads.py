@@ -95,5 +95,10 @@ def post_fragment(post, guardian: Guardian | None = None) -> str:
 
 def room_post_event(post) -> dict:
     """A post event for everyone in the thread's room: never names an anonymous author."""
-    return {"room": f"thread:{post.thread_id}", "post": post_payload(post, None),
-            "fragment": post_fragment(post, None)}
+    from flask_babel import force_locale
+
+    # One fragment for the whole room, in English whoever acted; pages in another
+    # language fetch /posts/<id>/fragment in theirs (static/js/live.js).
+    with force_locale("en"):
+        fragment = post_fragment(post, None)
+    return {"room": f"thread:{post.thread_id}", "post": post_payload(post, None), "fragment": fragment}

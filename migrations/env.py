@@ -79,6 +79,16 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_name(name, type_, parent_names):
+    """Leave the full-text index (community/search.py: FTS5 / tsvector tables the models do
+    not describe, created by their own migration) out of autogenerate, which would drop it."""
+    if type_ == "table":
+        from community.search import is_index_table
+
+        return not is_index_table(name)
+    return True
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -100,6 +110,7 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 

@@ -67,6 +67,8 @@ def _empty_tables() -> None:
         for table in reversed(tables):
             db.session.execute(table.delete())
         db.session.execute(db.text("DELETE FROM sqlite_sequence"))
+        from community.search import clear_index
+        clear_index()  # the FTS5 index is no model table (on PostgreSQL, TRUNCATE ... CASCADE empties it)
     db.session.commit()
 
 

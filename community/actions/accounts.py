@@ -201,3 +201,11 @@ def user_for_token(secret: str) -> User | None:
     if token is None:
         return None
     return token.user
+
+
+def set_locale(user: User, lang: str) -> None:
+    """The user's interface language (one of i18n.LANGUAGES)."""
+    from ..i18n import LANGUAGES
+
+    user.locale = validate.choice(lang, "lang", list(LANGUAGES), "The language")
+    events.commit()

@@ -1,7 +1,10 @@
 """Moderation: post and thread actions by a topic's moderators, and the audit log."""
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import select, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import events
 from ..errors import Conflict, Invalid
@@ -32,6 +35,27 @@ def _reason(value) -> str:
     return validate.text(value, "reason", label="The reason", max_chars=500, min_chars=0)
 
 
+def _first_come(target_type: str):
+    """Two moderators acting on the same post/thread at the same moment: optimistic locking
+    (the version columns) refuses the second write; say who got there first, apply nothing."""
+
+    def decorate(action):
+        @functools.wraps(action)
+        def wrapper(actor, subject, /, *args, **kwargs):
+            target_id = subject.id
+            try:
+                return action(actor, subject, *args, **kwargs)
+            except StaleDataError:
+                db.session.rollback()
+                raise Conflict(f"Another moderator acted on this {target_type} at the same moment"
+                               + handled_by(target_type, target_id) + ". Nothing was applied twice.") from None
+
+        return wrapper
+
+    return decorate
+
+
+@_first_come("post")
 def moderate_post(actor: User, post: Post, action, reason="") -> Post:
     topic = post.thread.topic
     Guardian(actor).ensure_moderate(topic)
@@ -63,7 +87,10 @@ def moderate_post(actor: User, post: Post, action, reason="") -> Post:
             notify(post.author, "moderation", f"Your post in “{thread.title}” was approved",
                    url=f"/threads/{thread.id}#post-{post.id}", thread=thread, post=post)
     elif action in ("reject", "hide"):
-        if before == "hidden":
+        # A post hidden by flags awaits a moderator: "hide" confirms it (upholding the flags).
+        flag_hidden = before == "hidden" and action == "hide" and db.session.scalar(
+            select(Flag.id).where(Flag.post_id == post.id, Flag.status == "open").limit(1)) is not None
+        if before == "hidden" and not flag_hidden:
             raise Conflict("This post is already hidden" + handled_by("post", post.id) + ".")
         if before == "deleted":
             raise Conflict("This post is deleted" + handled_by("post", post.id) + ".")
@@ -84,6 +111,9 @@ def moderate_post(actor: User, post: Post, action, reason="") -> Post:
         if before not in ("hidden", "deleted"):
             raise Conflict(f"This post is {before}; nothing to restore" + handled_by("post", post.id) + ".")
         post.state, post.state_reason, post.deleted_from = "visible", "", None
+        # Restoring is deciding the post stays: open flags are dismissed (and their
+        # flaggers told), or the post would sit in the review queue forever.
+        _close_flags(post, "dismissed")
         refresh_thread_counts(thread)
         events.queue_event(room, "post.restored", room_post_event(post))
     audit(actor, f"{action}_post", "post", post.id, topic=topic, target_user=post.author, reason=reason,
@@ -92,6 +122,7 @@ def moderate_post(actor: User, post: Post, action, reason="") -> Post:
         "room": f"mods:{topic.slug}", "change": "handled", "action": action,
         "by": actor.name, "post": post_payload(post, reveal=True),
     })
+    db.session.flush()  # a concurrent moderator's change surfaces here, inside _first_come
     events.commit()
     return post
 
@@ -108,6 +139,7 @@ def _close_flags(post: Post, status: str) -> None:
                url=f"/threads/{post.thread_id}", thread=post.thread)
 
 
+@_first_come("thread")
 def moderate_thread(actor: User, thread: Thread, action, reason="", topic_slug=None, *,
                     target=None, post_ids=None, title=None) -> Thread:
     """lock/unlock/pin/unpin/move, and duplicate/merge (into `target`) or split (`post_ids`, `title`).
@@ -147,6 +179,7 @@ def moderate_thread(actor: User, thread: Thread, action, reason="", topic_slug=N
     audit(actor, f"{action}_thread", "thread", thread.id, topic=thread.topic, target_user=thread.author,
           reason=reason, before=before, after=after)
     queue_thread_updated(thread, {"change": action}, old_topic_slug=old_slug)
+    db.session.flush()  # a concurrent moderator's change surfaces here, inside _first_come
     events.commit()
     if old_slug:
         from ..realtime import revalidate_room
@@ -187,7 +220,8 @@ def held_and_flagged(topic: Topic) -> list[Post]:
     return list(db.session.scalars(
         select(Post).join(Thread, Post.thread_id == Thread.id)
         .where(Thread.topic_id == topic.id)
-        .where((Post.state == "held") | (Post.id.in_(flagged)))
+        # A deleted post needs no review (readers cannot see it), even with flags left open.
+        .where((Post.state == "held") | (Post.id.in_(flagged) & (Post.state != "deleted")))
         .order_by(Post.id)
     ))
 
@@ -321,9 +355,14 @@ def _target_thread(actor: User, thread_id, field: str = "target") -> Thread:
         raise Invalid("Choose the other thread (its number).", field=field)
     target = get_thread(target_id)
     Guardian(actor).ensure_moderate(target.topic)
+    if target.state == "merged":
+        # Its posts live in another thread now: pointing or merging here would hide them again.
+        raise Invalid(f"Thread {target.id} was merged into thread {target.merged_into_id}; choose that one.",
+                      field=field)
     return target
 
 
+@_first_come("thread")
 def close_as_duplicate(actor: User, thread: Thread, target_id, reason="") -> Thread:
     Guardian(actor).ensure_moderate(thread.topic)
     target = _target_thread(actor, target_id)
@@ -337,10 +376,12 @@ def close_as_duplicate(actor: User, thread: Thread, target_id, reason="") -> Thr
     audit(actor, "duplicate_thread", "thread", thread.id, topic=thread.topic, target_user=thread.author,
           reason=reason, before={"duplicate_of": None}, after={"duplicate_of": target.id})
     queue_thread_updated(thread, {"change": "duplicate", "duplicate_of": target.id})
+    db.session.flush()
     events.commit()
     return thread
 
 
+@_first_come("thread")
 def merge_threads(actor: User, thread: Thread, target_id, reason="") -> Thread:
     """Move every post of `thread` into the target thread; `thread` then points to it."""
     Guardian(actor).ensure_moderate(thread.topic)
@@ -373,10 +414,9 @@ def merge_threads(actor: User, thread: Thread, target_id, reason="") -> Thread:
     return target
 
 
+@_first_come("thread")
 def split_thread(actor: User, thread: Thread, post_ids, title, reason="") -> Thread:
     """Move chosen replies into a new thread in the same topic; the first becomes its opening post."""
-    from .threads import announce_new_thread
-
     Guardian(actor).ensure_moderate(thread.topic)
     if not isinstance(post_ids, list) or not post_ids:
         raise Invalid("Choose the posts to split off.", field="post_ids")
@@ -415,7 +455,11 @@ def split_thread(actor: User, thread: Thread, post_ids, title, reason="") -> Thr
         events.queue_event(f"thread:{thread.id}", "post.deleted",
                            {"room": f"thread:{thread.id}", "post_id": post.id, "thread_id": thread.id,
                             "moved_to": new.id})
-    announce_new_thread(new, first)
+    # Announced like a new thread, without notify_about(): the moved posts' replies and
+    # mentions were notified when they were first written.
+    new.last_activity_at = utcnow()
+    events.queue_event(f"topic:{new.topic.slug}", "thread.created",
+                       {"room": f"topic:{new.topic.slug}", "thread": thread_payload(new)})
     queue_thread_updated(thread, {"change": "split", "new_thread": new.id})
     events.commit()
     return new

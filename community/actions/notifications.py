@@ -5,6 +5,7 @@ from sqlalchemy import select, update
 
 from .. import events
 from ..extensions import db
+from ..mail import queue_notification_email
 from ..models import Notification, User, utcnow
 from ..models.base import iso
 from ..permissions import Guardian
@@ -24,6 +25,7 @@ def notify(user: User, kind: str, text: str, *, url: str = "", thread=None, post
                         post_id=post.id if post is not None else None)
     db.session.add(note)
     db.session.flush()
+    queue_notification_email(user, note, thread=thread, post=post)  # same transaction: never lost
     events.queue_event(f"user:{user.id}", "notification", {
         "room": f"user:{user.id}", "notification": notification_payload(note),
         "unread": unread_count(user) ,

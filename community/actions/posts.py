@@ -16,6 +16,7 @@ from ..payloads import anonymous_label, post_payload, room_post_event, thread_pa
 from ..permissions import Guardian
 from . import validate
 from .notifications import notify
+from .watching import auto_watch_thread
 
 
 def display_name(obj) -> str:
@@ -175,6 +176,7 @@ def reply(actor: User, thread: Thread, body, *, reply_to=None, anonymous=False, 
         if existing is None:
             raise
         return existing
+    auto_watch_thread(actor, thread)  # replying watches the thread (a mute chosen before is kept)
     if state == "visible":
         announce_visible_post(post)
     else:
@@ -222,13 +224,22 @@ def delete_post(actor: User, post: Post, reason="") -> Post:
     guardian.ensure_delete_post(post)
     reason = validate.text(reason, "reason", label="The reason", max_chars=500, min_chars=0)
     was = post.state
+    flagged = db.session.scalar(select(Flag.id).where(Flag.post_id == post.id, Flag.status == "open")
+                                .limit(1)) is not None
     post.deleted_from = was
     post.state = "deleted"
     post.state_reason = reason or ("Deleted by the author" if post.author_id == actor.id else "Deleted by a moderator")
     if post.author_id != actor.id:
-        from .moderation import audit
+        from .moderation import _close_flags, audit
         audit(actor, "delete_post", "post", post.id, topic=post.thread.topic, target_user=post.author,
               reason=reason, before={"state": was}, after={"state": "deleted"})
+        _close_flags(post, "upheld")  # the flaggers learn the outcome
+    if was == "held" or flagged:
+        # It leaves the review queue: moderators' open queues mark it handled.
+        slug = post.thread.topic.slug
+        events.queue_event(f"mods:{slug}", "moderation.queue", {
+            "room": f"mods:{slug}", "change": "handled", "action": "delete", "by": actor.name,
+            "post": post_payload(post, reveal=True)})
     refresh_thread_counts(post.thread)
     unaccepted = post.thread.accepted_post_id == post.id
     if unaccepted:
@@ -260,6 +271,8 @@ def restore_post(actor: User, post: Post, reason="") -> Post:
     refresh_thread_counts(post.thread)
     if target == "visible":
         events.queue_event(f"thread:{post.thread_id}", "post.restored", room_post_event(post))
+    elif target == "held":
+        queue_for_review(post, "restored")  # back in the review queue it left when deleted
     events.commit()
     return post
 

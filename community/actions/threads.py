@@ -15,6 +15,7 @@ from ..permissions import Guardian
 from . import validate
 from .notifications import notify
 from .posts import initial_state, new_post, notify_about, queue_for_review, screen_post, watched_words
+from .watching import auto_watch_thread
 
 
 def _tags(value) -> str:
@@ -65,6 +66,7 @@ def start_thread(actor: User, topic: Topic, *, title, body, kind="discussion", a
     db.session.add(thread)
     post = new_post(actor, thread, body, reply_to=None, anonymous=anonymous, client_id=client_id,
                     state=state, is_opening=True)
+    auto_watch_thread(actor, thread)  # starting a thread watches it
     if state == "visible":
         announce_new_thread(thread, post)
     else:

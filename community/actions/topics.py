@@ -61,6 +61,8 @@ def apply_settings(topic: Topic, settings: dict) -> None:
                                        "Slow mode", 0, 86_400)
     if "allow_anonymous" in settings:
         topic.allow_anonymous = validate.flag(settings["allow_anonymous"], "allow_anonymous")
+    if "allow_live" in settings:  # part of Topic.settings(), so it must be settable too
+        topic.allow_live = validate.flag(settings["allow_live"], "allow_live")
     if "organisations" in settings:
         names = settings["organisations"] or []
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):

@@ -9,10 +9,12 @@ from .notification import Notification
 from .event import RoomEvent
 from .live import LiveChatMessage, LiveHost, LiveQuestion, LiveSession, LiveSilence, LiveVote
 from .watch import ThreadWatch, TopicWatch
+from .mail import NotificationPreference, OutboxEmail
 
 __all__ = [
     "utcnow", "Organisation", "User", "ApiToken", "Invitation", "Topic", "TopicModerator",
     "topic_organisations", "Thread", "Post", "PostRevision", "Flag", "ModerationAction",
     "Notification", "RoomEvent", "TopicSilence", "WatchedWord", "LiveSession", "LiveHost",
     "LiveQuestion", "LiveVote", "LiveChatMessage", "LiveSilence", "TopicWatch", "ThreadWatch",
+    "NotificationPreference", "OutboxEmail",
 ]

@@ -14,7 +14,7 @@ import json
 import threading
 import time
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_login import current_user
 from flask_socketio import disconnect, join_room, leave_room
 
@@ -145,7 +145,11 @@ def authorise_room(user: User, room) -> str:
             raise Forbidden("You can only join your own notifications.")
     elif kind == "live":
         from ..actions.live import get_session
-        guardian.ensure_read_live(get_session(_int(key)))
+        session = get_session(_int(key))
+        guardian.ensure_read_live(session)
+        # Held for the rest of this event: the identity map keeps objects only weakly, and
+        # the join's snapshot would otherwise load the session (4 queries) a second time.
+        g.rt_live_session = session
     elif kind == "livehosts":
         from ..actions.live import get_session
         guardian.ensure_host_live(get_session(_int(key)))
@@ -218,7 +222,42 @@ def _allows_anonymous(thread_room: str) -> bool:
     return bool(allowed)
 
 
+# Presence in a big room goes out coalesced: every join and leave would otherwise send the
+# whole room a count (2,000 people joining = 2,000 x 2,000 deliveries, and as many reads of
+# the presence store). Small rooms keep their immediate updates.
+PRESENCE_BIG_ROOM = 50  # sockets in this process's copy of the room
+PRESENCE_INTERVAL = 1.0  # seconds between presence updates of a big room
+_presence_pending: set[str] = set()
+_presence_lock = threading.Lock()
+
+
+def _local_size(room: str) -> int:
+    return len(socketio.server.manager.rooms.get("/", {}).get(room) or ())
+
+
 def broadcast_presence(room: str) -> None:
+    if _local_size(room) < PRESENCE_BIG_ROOM:
+        _emit_presence(room)
+        return
+    with _presence_lock:
+        if room in _presence_pending:
+            return  # an update is already due: it will count this change too
+        _presence_pending.add(room)
+    socketio.start_background_task(_flush_presence, current_app._get_current_object(), room)
+
+
+def _flush_presence(app, room: str) -> None:
+    socketio.sleep(PRESENCE_INTERVAL)
+    with _presence_lock:
+        _presence_pending.discard(room)  # changes from now on schedule the next update
+    with app.app_context():
+        try:
+            _emit_presence(room)
+        except Exception:  # noqa: BLE001 - a lost presence update must not kill the worker
+            app.logger.exception("presence update of %s failed", room)
+
+
+def _emit_presence(room: str) -> None:
     summary = summarise(_presence().members(room))
     if room.startswith("live:"):
         summary["users"] = []  # live sessions count people and name organisations only

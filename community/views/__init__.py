@@ -5,7 +5,7 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from . import accounts, admin, live, main, moderation, notifications, posts
+    from . import accounts, admin, language, live, main, moderation, notifications, posts, search, settings
 
-    for module in (main, posts, accounts, admin, moderation, notifications, live):
+    for module in (main, posts, accounts, admin, moderation, notifications, live, search, settings, language):
         app.register_blueprint(module.bp)

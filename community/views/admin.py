@@ -255,7 +255,7 @@ TOPIC_TEXT_FIELDS = ("slug", "name", "kind", "description", "rules", "visibility
                      "moderation", "hold_first_n", "slow_mode_seconds")
 BLANK_TOPIC = {"slug": "", "name": "", "kind": "theme", "description": "", "rules": "", "visibility": "everyone",
                "who_can_start": "everyone", "moderation": "post", "hold_first_n": "0", "slow_mode_seconds": "0",
-               "allow_anonymous": False, "organisations": []}
+               "allow_anonymous": False, "allow_live": True, "organisations": []}
 
 
 def _topic_values(topic: Topic) -> dict:
@@ -263,12 +263,13 @@ def _topic_values(topic: Topic) -> dict:
             "rules": topic.rules, "visibility": topic.visibility, "who_can_start": topic.who_can_start,
             "moderation": topic.moderation, "hold_first_n": str(topic.hold_first_n),
             "slow_mode_seconds": str(topic.slow_mode_seconds), "allow_anonymous": topic.allow_anonymous,
-            "organisations": [o.name for o in topic.organisations]}
+            "allow_live": topic.allow_live, "organisations": [o.name for o in topic.organisations]}
 
 
 def _topic_form_values() -> dict:
     form = {key: (request.form.get(key) or "").strip() for key in TOPIC_TEXT_FIELDS}
     form["allow_anonymous"] = request.form.get("allow_anonymous") in ("on", "true", "1")
+    form["allow_live"] = request.form.get("allow_live") in ("on", "true", "1")
     form["organisations"] = request.form.getlist("organisations")
     return form
 
@@ -280,6 +281,7 @@ def _settings_from(form: dict) -> dict:
     for key in ("hold_first_n", "slow_mode_seconds"):
         settings[key] = settings[key] or "0"
     settings["allow_anonymous"] = form["allow_anonymous"]
+    settings["allow_live"] = form["allow_live"]
     settings["organisations"] = form["organisations"]
     return settings
 
@@ -288,7 +290,7 @@ def _topic_form(topic: Topic | None, form: dict, error: DomainError | None = Non
     organisations = list(db.session.scalars(
         select(Organisation).where(or_(Organisation.removed.is_(False), Organisation.name.in_(form["organisations"])))
         .order_by(Organisation.kind, Organisation.name)))
-    return render_template("admin/topic_form.html", topic=topic, form=form, error=error,
+    return render_template("admin/topic_form.html", topic=topic, creating=topic is None, form=form, error=error,
                            organisations=organisations, kinds=TOPIC_KINDS, visibilities=VISIBILITIES,
                            starters=STARTERS, policies=MODERATION_POLICIES), error.status if error else 200
 

@@ -118,6 +118,22 @@ def _silences(items: list[Post]) -> dict[int, object]:
             if (silence := moderation.active_silence(post.thread.topic, post.author)) is not None}
 
 
+def _moderated_post(post_id: int) -> Post:
+    """The post, if the signed-in user moderates its topic: 404 when they cannot even read the
+    topic (saying "not yours" would confirm it exists), 403 when they read but do not moderate it."""
+    target = get_post(post_id)
+    guardian().ensure_read_topic(target.thread.topic)
+    guardian().ensure_moderate(target.thread.topic)
+    return target
+
+
+def _moderated_thread(thread_id: int) -> Thread:
+    target = get_thread(thread_id)
+    guardian().ensure_read_topic(target.topic)
+    guardian().ensure_moderate(target.topic)
+    return target
+
+
 def _render(template: str, status: int = 200, **context) -> ResponseReturnValue:
     context.setdefault("flag_reasons", FLAG_REASONS)
     context.setdefault("anonymous_label", anonymous_label)
@@ -155,10 +171,11 @@ def queue() -> ResponseReturnValue:
 
 @bp.get("/queue/items/<int:post_id>")
 def queue_item(post_id: int) -> ResponseReturnValue:
-    """One queue card, rendered as on the page, for the live queue to insert."""
-    target = get_post(post_id)
-    guardian().ensure_moderate(target.thread.topic)
+    """One queue card, rendered as on the page, for the live queue to insert (204: not in the queue)."""
+    target = _moderated_post(post_id)
     context = _card_context([target])
+    if target.state == "deleted" or (target.state != "held" and not context["flags"].get(target.id)):
+        return "", 204  # handled meanwhile: nothing to add
     return _render("moderation/_item.html", post=target, next_url=safe_next(request.args.get("next")),
                    **context)
 
@@ -177,7 +194,7 @@ def _post_page(target: Post, status: int = 200, **extra) -> ResponseReturnValue:
     extra.setdefault("error", None)
     extra.setdefault("reason", None)
     extra.setdefault("failed_form", None)
-    extra.setdefault("silence_form", {"minutes": DEFAULT_SILENCE_MINUTES, "reason": ""})
+    extra.setdefault("silence_values", {"minutes": DEFAULT_SILENCE_MINUTES, "reason": ""})
     return _render("moderation/post.html", status, post=target, thread=thread, opening=opening,
                    parent=parent, flags=_flags_by_post([target.id], open_only=False).get(target.id, []),
                    history=history, previous=_previous_posts([target]).get(target.id, []),
@@ -187,8 +204,7 @@ def _post_page(target: Post, status: int = 200, **extra) -> ResponseReturnValue:
 
 @bp.route("/posts/<int:post_id>", methods=["GET", "POST"])
 def post(post_id: int) -> ResponseReturnValue:
-    target = get_post(post_id)
-    guardian().ensure_moderate(target.thread.topic)
+    target = _moderated_post(post_id)
     if request.method == "POST":
         action = request.form.get("action")
         reason = request.form.get("reason") or ""
@@ -206,16 +222,15 @@ def post(post_id: int) -> ResponseReturnValue:
 @bp.post("/posts/<int:post_id>/silence")
 def silence(post_id: int) -> ResponseReturnValue:
     """Silence a post's author in the post's topic for some minutes (from the queue or the post page)."""
-    target = get_post(post_id)
+    target = _moderated_post(post_id)
     topic = target.thread.topic
-    guardian().ensure_moderate(topic)
     form = {"minutes": (request.form.get("minutes") or "").strip(), "reason": request.form.get("reason") or ""}
     author = target.author
     try:
         moderation.silence_user(actor(), topic, author, form["minutes"], form["reason"])
     except DomainError as err:
         db.session.rollback()
-        return _post_page(target, err.status, error=err, silence_form=form, failed_form="silence")
+        return _post_page(target, err.status, error=err, silence_values=form, failed_form="silence")
     minutes = int(form["minutes"])
     flash(f"{author.name} is silenced in {topic.name} for {minutes} minute{'s' if minutes != 1 else ''}.",
           "success")
@@ -243,8 +258,7 @@ def _thread_page(target: Thread, status: int = 200, error: DomainError | None = 
 
 @bp.route("/threads/<int:thread_id>", methods=["GET", "POST"])
 def thread(thread_id: int) -> ResponseReturnValue:
-    target = get_thread(thread_id)
-    guardian().ensure_moderate(target.topic)
+    target = _moderated_thread(thread_id)
     if request.method == "GET":
         return _thread_page(target)
     form = {key: request.form.get(key) or "" for key in THREAD_FORM_KEYS}

@@ -18,6 +18,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import Post
 from ..models.moderation import FLAG_REASONS
+from ..payloads import post_fragment
 from .helpers import actor, form_bool, guardian
 from .main import post_url, render_thread
 
@@ -43,6 +44,13 @@ def permalink(post_id: int) -> ResponseReturnValue:
     """A stable link to a post: redirects to the page of its thread where it is."""
     post = _seen_post(post_id)
     return redirect(post_url(post, guardian()))
+
+
+@bp.get("/posts/<int:post_id>/fragment")
+def fragment(post_id: int) -> ResponseReturnValue:
+    """The post partial rendered for this viewer, in their language (for live inserts)."""
+    post = _seen_post(post_id)
+    return post_fragment(post, guardian())
 
 
 @bp.post("/threads/<int:thread_id>/reply")

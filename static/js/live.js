@@ -443,6 +443,19 @@
     }
 
     /** Put a post where it belongs in the tree (chronologically); returns the article or null. */
+    // Room fragments are rendered in English; a page in another language asks for its own.
+    async function localFragment(data) {
+      const lang = document.documentElement.lang || "en";
+      if (lang === "en" || !data.post) return data.fragment;
+      try {
+        const response = await fetch(`/posts/${data.post.id}/fragment`, { credentials: "same-origin" });
+        if (response.ok) return await response.text();
+      } catch (err) {
+        /* fall back to the room's English fragment */
+      }
+      return data.fragment;
+    }
+
     function insertPost(html, { highlight = true } = {}) {
       const article = parseArticle(html);
       if (!article) return null;
@@ -612,6 +625,15 @@
           key: "move", kind: "info", actionText: "Reload", onAction: () => location.reload(),
         });
       }
+      // Merged into / closed as a duplicate of another thread: point readers there.
+      const elsewhere = Number(data.merged_into || data.duplicate_of || 0);
+      if (elsewhere && (data.change === "merged" || data.change === "duplicate")) {
+        const text = data.change === "merged" ? "This thread was merged into another thread."
+          : "This thread was closed as a duplicate of another thread.";
+        showBanner(text, { key: "merged", kind: "info", actionText: "Go there",
+          onAction: () => location.assign(`/threads/${elsewhere}`) });
+        announce(text);
+      }
     }
 
     // typing and presence
@@ -646,16 +668,17 @@
 
     follow(`thread:${threadId}`, el.dataset.cursor, (name, data) => {
       switch (name) {
-        case "post.created": {
-          const article = insertPost(data.fragment);
-          if (article) {
-            const author = data.post?.author || {};
-            announce(`New reply from ${author.anonymous ? author.label : author.name || "someone"}`);
-          }
+        case "post.created":
+          localFragment(data).then((html) => {
+            const article = insertPost(html);
+            if (article) {
+              const author = data.post?.author || {};
+              announce(`New reply from ${author.anonymous ? author.label : author.name || "someone"}`);
+            }
+          });
           break;
-        }
         case "post.restored":
-          insertPost(data.fragment);
+          localFragment(data).then((html) => insertPost(html));
           break;
         case "post.updated":
           updatePost(data.fragment);
@@ -663,6 +686,11 @@
         case "post.hidden":
         case "post.deleted":
           removePost(data.post_id);
+          if (data.moved_to) {
+            // Split off by a moderator: the reply lives on in a new thread.
+            showBanner("A moderator moved some replies to a new thread.", { key: "split", kind: "info",
+              actionText: "Go there", onAction: () => location.assign(`/threads/${Number(data.moved_to)}`) });
+          }
           break;
         case "thread.updated":
           applyThread(data);

@@ -8,7 +8,8 @@ from community.extensions import db
 from community.models import Invitation, ModerationAction, Organisation, TopicModerator, User
 from tests.conftest import login
 
-ADMIN_PAGES = ["/admin", "/admin/users", "/admin/invitations", "/admin/topics"]
+ADMIN_PAGES = ["/admin", "/admin/users", "/admin/invitations", "/admin/topics", "/admin/topics/new",
+               "/admin/topics/grievance/edit", "/admin/organisations", "/admin/words"]
 
 
 def text(response) -> str:

@@ -1,0 +1,61 @@
+"""API routes for search: GET /search (threads and posts the caller may read) and
+GET /search/similar (questions like a title being typed, answered first).
+
+Thin: read the query string, call community.search, answer JSON built with community.payloads.
+"""
+from __future__ import annotations
+
+from flask import current_app, request
+
+from .. import search
+from ..errors import Invalid
+from ..payloads import post_payload, thread_payload
+from . import bp
+from .common import cursor_id, decode_cursor, encode_cursor, guardian, page_size
+
+SIMILAR_MAX = 10
+
+
+def hit_payload(hit: search.Hit, g) -> dict:
+    """One result: the thread, the post for replies, the snippet (escaped HTML with <mark>)."""
+    return {
+        "type": hit.type,
+        "thread": thread_payload(hit.thread, g),
+        "post": post_payload(hit.post, g) if hit.type == "post" else None,
+        "snippet": str(hit.snippet),
+        "title": str(hit.title),
+        "rank": round(hit.rank, 6),
+    }
+
+
+@bp.get("/search")
+def search_posts():
+    """?q= (required) and optional filters topic, kind, answered, org_kind, author, since,
+    until, type; paginated with limit / cursor."""
+    g = guardian()
+    q = search.clean_query(request.args.get("q"))
+    filters = search.parse_filters(request.args)
+    limit = page_size(search.DEFAULT_LIMIT)
+    cursor = decode_cursor("search", 1)
+    offset = cursor_id(cursor[0]) if cursor else 0
+    page = search.search(g, q, filters, offset=offset, limit=limit)
+    return {
+        "results": [hit_payload(hit, g) for hit in page.hits],
+        "next_cursor": encode_cursor("search", page.next_offset) if page.next_offset is not None else None,
+    }
+
+
+@bp.get("/search/similar")
+def similar_questions():
+    """?title= (what is typed so far) -> {"results": [{"thread", "answered", "rank"}]}."""
+    g = guardian()
+    g.ensure_use_site()
+    title = request.args.get("title", "")
+    if len(title) > current_app.config["TITLE_MAX_CHARS"] * 2:
+        raise Invalid("The title is too long to look for similar questions.", field="title")
+    raw = request.args.get("limit", "")
+    if raw and not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= SIMILAR_MAX):
+        raise Invalid(f"limit must be a whole number from 1 to {SIMILAR_MAX}.", field="limit")
+    found = search.similar_questions(g, title, limit=int(raw) if raw else 5)
+    return {"results": [{"thread": thread_payload(s.thread, g), "answered": s.answered,
+                         "rank": round(s.rank, 6)} for s in found]}

@@ -1,0 +1,27 @@
+"""The language picker: remembers the choice in a cookie and, when signed in, on the user."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, request
+from flask_login import current_user
+
+from ..i18n import COOKIE, LANGUAGES
+
+bp = Blueprint("language", __name__)
+
+
+@bp.post("/language")
+def choose():
+    lang = request.form.get("lang", "")
+    target = request.form.get("next") or "/"
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = "/"
+    response = redirect(target)
+    if lang not in LANGUAGES:
+        return response
+    response.set_cookie(COOKIE, lang, max_age=365 * 86400, samesite="Lax", httponly=True,
+                        secure=request.is_secure)
+    if current_user.is_authenticated and current_user.locale != lang:
+        from ..actions.accounts import set_locale
+
+        set_locale(current_user._get_current_object(), lang)
+    return response

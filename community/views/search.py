@@ -1,0 +1,64 @@
+"""The search page: GET /search with the query, filters and page in the query string.
+
+Works without JavaScript (a plain GET form, page links). Thin: read the arguments,
+call community.search, render templates/search.html; a refused query or filter is
+shown on the page with the user's input kept (status 400).
+"""
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from .. import search
+from ..errors import DomainError
+from .helpers import guardian
+from .main import post_url, readable_topics
+
+bp = Blueprint("search", __name__)
+
+PER_PAGE = 20
+MAX_PAGE = 500  # deeper than anyone reads; keeps offsets sane
+KIND_LABELS = {"discussion": "Discussions", "question": "Questions", "announcement": "Announcements",
+               "archive": "Live session archives"}
+ORG_KIND_LABELS = {"member": "Member brands", "supplier": "Suppliers"}
+
+
+@bp.before_request
+def _require_sign_in() -> ResponseReturnValue | None:
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    return None
+
+
+@bp.get("/search")
+def index() -> ResponseReturnValue:
+    g = guardian()
+    g.ensure_use_site()
+    q = (request.args.get("q") or "")[:search.MAX_QUERY_CHARS * 2]  # kept in the form, even if refused
+    form = {name: (request.args.get(name) or "")[:100] for name in
+            ("topic", "kind", "answered", "org_kind", "author", "since", "until", "type")}
+    raw_page = request.args.get("page", "")
+    page = min(int(raw_page), MAX_PAGE) if raw_page.isdigit() and 0 < len(raw_page) < 6 and int(raw_page) > 0 else 1
+    result, error, status, filters, hint = None, None, 200, None, None
+    if q.strip():
+        try:
+            filters = search.parse_filters(request.args)
+            result = search.search(g, q, filters, offset=(page - 1) * PER_PAGE, limit=PER_PAGE, count=True)
+            if not result.hits and result.total and page > 1:  # past the end: show the last page
+                page = math.ceil(result.total / PER_PAGE)
+                result = search.search(g, q, filters, offset=(page - 1) * PER_PAGE, limit=PER_PAGE, count=True)
+        except DomainError as err:
+            error, status = err, err.status
+    elif any(form.values()):
+        hint = "Type something to search for; the filters then narrow it down."
+    pages = max(1, math.ceil((result.total or 0) / PER_PAGE)) if result else 1
+    links = {"q": q.strip(), **(filters.as_args() if filters else {})}
+    return render_template(
+        "search.html", q=q, form=form, result=result, error=error, hint=hint, page=min(page, pages), pages=pages,
+        link_args=links, topics=readable_topics(g), kinds=KIND_LABELS, org_kinds=ORG_KIND_LABELS,
+        post_link=lambda post: post_url(post, g), max_chars=search.MAX_QUERY_CHARS,
+    ), status
+

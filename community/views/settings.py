@@ -1,0 +1,159 @@
+"""Email settings pages: notification preferences, watch/mute buttons, one-click unsubscribe,
+and the administrators' view of the outbox (/admin/mail).
+
+Thin views: they parse the form and call actions.watching / community.mail.
+The unsubscribe page needs no sign-in: the signed link is the proof; its POST
+is exempt from CSRF because mail clients send it (RFC 8058 one-click) without
+any page, and the token in the URL is what an attacker could not forge.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from ..actions import watching
+from ..actions.threads import get_thread, get_topic
+from ..errors import DomainError
+from ..extensions import csrf, db
+from ..mail import UnsubscribeLinkError, read_unsubscribe_token, retry_email
+from ..models import OutboxEmail, User
+from ..models.mail import DIGEST_CHOICES, EMAIL_CATEGORIES, OUTBOX_STATES
+from .accounts import safe_next
+from .helpers import actor, form_bool, guardian
+
+bp = Blueprint("settings", __name__)
+
+SCOPES = {
+    "mentions": "emails when someone @mentions you",
+    "replies": "emails when someone answers your question or replies to your post",
+    "digest": "the digest of activity in the topics and threads you watch",
+    "all": "all email from Roundtable",
+}
+
+
+def _sign_in_first() -> ResponseReturnValue | None:
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    guardian().ensure_use_site()
+    return None
+
+
+@bp.app_template_global("watch_state")
+def watch_state(target) -> dict:
+    """The signed-in user's watch level of a Topic or Thread, for partials/watch_button.html."""
+    if not current_user.is_authenticated:
+        return {"level": None, "topic_level": None}
+    user = current_user._get_current_object()
+    if hasattr(target, "topic"):  # a thread
+        return {"level": watching.thread_level(user, target), "topic_level": watching.topic_level(user, target.topic)}
+    return {"level": watching.topic_level(user, target), "topic_level": None}
+
+
+# --- preferences ------------------------------------------------------------------------------
+@bp.route("/settings/notifications", methods=["GET", "POST"])
+def notifications() -> ResponseReturnValue:
+    if (response := _sign_in_first()) is not None:
+        return response
+    pref = watching.preferences(actor())
+    form = {"mentions": pref.email_mentions, "replies": pref.email_replies, "digest": pref.digest}
+    error, status = None, 200
+    if request.method == "POST":
+        if request.form.get("action") == "none":
+            form = {"mentions": False, "replies": False, "digest": "never"}
+        else:
+            form = {"mentions": form_bool("mentions"), "replies": form_bool("replies"),
+                    "digest": request.form.get("digest", "")}
+        try:
+            watching.update_preferences(actor(), **form)
+        except DomainError as err:
+            db.session.rollback()
+            error, status = err, err.status
+        else:
+            flash("You will no longer get email from Roundtable." if request.form.get("action") == "none"
+                  else "Your email preferences are saved.", "success")
+            return redirect(url_for("settings.notifications"))
+    return render_template("settings/notifications.html", form=form, error=error, digests=DIGEST_CHOICES,
+                           watched=watching.watched(actor())), status
+
+
+# --- watch / mute -------------------------------------------------------------------------------
+_SAID = {"watching": "You are watching {}.", "muted": "You muted {}: no email about it.",
+         None: "You no longer watch or mute {}."}
+
+
+@bp.post("/t/<slug>/watch")
+def watch_topic(slug: str) -> ResponseReturnValue:
+    if (response := _sign_in_first()) is not None:
+        return response
+    topic = get_topic(slug)
+    level = watching.set_topic_level(actor(), topic, request.form.get("level"))
+    flash(_SAID[level].format(topic.name), "success")
+    return redirect(safe_next(request.form.get("next")) or url_for("main.topic", slug=topic.slug))
+
+
+@bp.post("/threads/<int:thread_id>/watch")
+def watch_thread(thread_id: int) -> ResponseReturnValue:
+    if (response := _sign_in_first()) is not None:
+        return response
+    thread = get_thread(thread_id)
+    level = watching.set_thread_level(actor(), thread, request.form.get("level"))
+    flash(_SAID[level].format("this thread"), "success")
+    return redirect(safe_next(request.form.get("next")) or url_for("main.thread", thread_id=thread.id))
+
+
+# --- unsubscribe (no sign-in) -------------------------------------------------------------------
+def _masked(email: str) -> str:
+    name, _, domain = email.partition("@")
+    return (name[:1] + "•" * max(len(name) - 2, 1) + name[-1:] if len(name) > 1 else name) + "@" + domain
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe(token: str) -> ResponseReturnValue:
+    try:
+        user_id, scope = read_unsubscribe_token(token)
+    except UnsubscribeLinkError as err:
+        return render_template("settings/unsubscribe_invalid.html", expired=err.expired), 400
+    user = db.session.get(User, user_id)
+    if user is None or scope not in EMAIL_CATEGORIES:
+        return render_template("settings/unsubscribe_invalid.html", expired=False), 400
+    if request.method == "GET":  # link scanners fetch links: a GET never changes anything
+        return render_template("settings/unsubscribe.html", token=token, scope=scope, scopes=SCOPES,
+                               email=_masked(user.email))
+    # A mail client's one-click POST carries "List-Unsubscribe=One-Click"; our page's buttons say which.
+    chosen = "all" if request.form.get("scope") == "all" else scope
+    watching.unsubscribe(user, chosen)
+    return render_template("settings/unsubscribed.html", scope=chosen, scopes=SCOPES,
+                           email=_masked(user.email))
+
+
+# --- administrators: the outbox -----------------------------------------------------------------
+@bp.get("/admin/mail")
+def admin_mail() -> ResponseReturnValue:
+    if (response := _sign_in_first()) is not None:
+        return response
+    guardian().ensure_admin()
+    counts = dict(db.session.execute(
+        select(OutboxEmail.status, func.count(OutboxEmail.id)).group_by(OutboxEmail.status)).all())
+    problems = db.session.scalars(
+        select(OutboxEmail).where(or_(OutboxEmail.status == "failed",
+                                      (OutboxEmail.status == "queued") & (OutboxEmail.last_error != "")))
+        .order_by(OutboxEmail.status, OutboxEmail.id.desc()).limit(200)).all()
+    recent = db.session.scalars(select(OutboxEmail).where(OutboxEmail.status == "sent")
+                                .order_by(OutboxEmail.sent_at.desc(), OutboxEmail.id.desc()).limit(20)).all()
+    config = current_app.config
+    return render_template("settings/admin_mail.html", counts=counts, states=OUTBOX_STATES,
+                           problems=problems, recent=recent,
+                           backend=config["MAIL_BACKEND"], server=config["MAIL_SERVER"],
+                           port=config["MAIL_PORT"], max_attempts=config["MAIL_MAX_ATTEMPTS"])
+
+
+@bp.post("/admin/mail/<int:email_id>/retry")
+def admin_mail_retry(email_id: int) -> ResponseReturnValue:
+    if (response := _sign_in_first()) is not None:
+        return response
+    row = retry_email(actor(), email_id)
+    flash(f"Email {row.id} to {row.to_address} is queued again.", "success")
+    return redirect(url_for("settings.admin_mail"))

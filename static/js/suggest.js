@@ -1,0 +1,98 @@
+// Similar questions while a new thread's title is typed (templates/new_thread.html).
+// Debounced GET /api/v1/search/similar?title=...; answered questions come first.
+// The status line is a polite live region (announced, never steals focus); the list
+// is plain links that open in a new tab, so the text being written is never lost.
+(function () {
+  "use strict";
+
+  const input = document.getElementById("thread-title");
+  const box = document.getElementById("similar-questions");
+  if (!input || !box || !window.fetch) return;
+  const status = document.getElementById("similar-questions-status");
+  const list = document.getElementById("similar-questions-list");
+  const url = box.dataset.similarUrl;
+  const WAIT_MS = 350;
+  const MIN_CHARS = 4;
+  let timer = null;
+  let controller = null;
+  let lastTitle = "";
+  let lastShown = "";
+
+  function clear() {
+    lastShown = "";
+    list.replaceChildren();
+    list.hidden = true;
+    status.textContent = "";
+  }
+
+  function item(result) {
+    const thread = result.thread;
+    const li = document.createElement("li");
+    li.className = "mb-1";
+    const link = document.createElement("a");
+    link.href = thread.url;
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.textContent = thread.title;
+    const newTab = document.createElement("span");
+    newTab.className = "visually-hidden";
+    newTab.textContent = " (opens in a new tab)";
+    link.append(newTab);
+    li.append(link);
+    if (result.answered) {
+      const badge = document.createElement("span");
+      badge.className = "badge text-bg-success ms-2";
+      badge.textContent = "Answered";
+      li.append(badge);
+    }
+    const meta = document.createElement("span");
+    meta.className = "text-body-secondary ms-2";
+    meta.textContent = thread.reply_count + (thread.reply_count === 1 ? " reply" : " replies");
+    li.append(meta);
+    return li;
+  }
+
+  function show(results) {
+    const key = results.map(function (r) { return r.thread.id + (r.answered ? "a" : ""); }).join(",");
+    if (key === lastShown) return; // the same list: do not re-announce it
+    if (!results.length) {
+      clear();
+      return;
+    }
+    lastShown = key;
+    list.replaceChildren.apply(list, results.map(item));
+    list.hidden = false;
+    const n = results.length;
+    status.textContent = n + (n === 1 ? " similar question was" : " similar questions were") +
+      " already asked (answered first). Has one of them the answer you need?";
+  }
+
+  async function lookUp() {
+    const title = input.value;
+    if (title.trim().length < MIN_CHARS) {
+      lastTitle = "";
+      clear();
+      return;
+    }
+    if (title === lastTitle) return;
+    lastTitle = title;
+    if (controller) controller.abort();
+    controller = new AbortController();
+    try {
+      const response = await fetch(url + "?limit=5&title=" + encodeURIComponent(title), {
+        credentials: "same-origin", headers: {Accept: "application/json"}, signal: controller.signal,
+      });
+      if (!response.ok) return; // suggestions are a help, never an obstacle
+      const data = await response.json();
+      show(data.results || []);
+    } catch (err) {
+      if (err.name !== "AbortError") clear();
+    }
+  }
+
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(lookUp, WAIT_MS);
+  });
+  if (input.value.trim().length >= MIN_CHARS) lookUp(); // a re-rendered form keeps its title
+})();

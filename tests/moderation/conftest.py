@@ -1,0 +1,53 @@
+"""Fixtures for the moderation tests: recorded emits, a context runner and shared scenes.
+
+Actions run inside `app.app_context()` blocks opened by each test (`act`), like a
+request would; pages are driven with `login_as`, the API with `token_for`, sockets
+with `socket_for` (tests/conftest.py).
+"""
+from __future__ import annotations
+
+import pytest
+
+from community.extensions import socketio
+from tests.actions.support import EmitRecorder, ensure_post_partial
+# The browser fixtures, for test_mod_browser.py (started only when a test asks for them).
+from tests.e2e.conftest import _playwright, browser, live_server, new_context, sign_in  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def _post_partial(app):
+    ensure_post_partial(app)
+
+
+@pytest.fixture
+def emitted(monkeypatch) -> EmitRecorder:
+    """Every socketio.emit, recorded (and checked to come after the commit)."""
+    recorder = EmitRecorder()
+    monkeypatch.setattr(socketio, "emit", recorder)
+    return recorder
+
+
+@pytest.fixture
+def act(app):
+    """act(fn, *args) runs fn in its own app context (a fresh session), as a request would."""
+
+    def _act(fn, *args, **kwargs):
+        with app.app_context():
+            return fn(*args, **kwargs)
+
+    return _act
+
+
+@pytest.fixture
+def set_topic(app, world):
+    """set_topic("grievance", moderation="all", ...) changes a topic's columns directly."""
+    from community.extensions import db
+
+    def _set(slug: str, **values):
+        with app.app_context():
+            topic = world.topic(slug)
+            for key, value in values.items():
+                setattr(topic, key, value)
+            db.session.commit()
+
+    return _set
