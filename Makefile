@@ -22,7 +22,7 @@ FLASK := SOCKETIO_ASYNC_MODE=threading $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: help run setup deps vendor chromium test test-sqlite test-pg bench run-cluster stop-cluster migrate-check clean distclean
+.PHONY: help run setup deps vendor translations chromium test test-sqlite test-pg bench run-cluster stop-cluster migrate-check clean distclean
 
 help:
 	@echo "make run            set up, migrate, seed the demo, serve on http://$${HOST:-127.0.0.1}:$${PORT:-5000}"
@@ -61,9 +61,16 @@ $(VENDOR_STAMP): $(NODE_STAMP)
 	touch $(VENDOR).tmp/.installed
 	rm -rf $(VENDOR) && mv $(VENDOR).tmp $(VENDOR)
 
+# Translation catalogues: .po files are committed, .mo files compiled here (never committed).
+TRANSLATIONS := community/translations
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(PY_STAMP)
+	$(BIN)/pybabel -q compile -f -i $< -o $@
+
 deps: $(PY_STAMP)
 vendor: $(VENDOR_STAMP)
-setup: deps vendor
+translations: $(MO_FILES)
+setup: deps vendor translations
 
 # Debian's chromium for the browser tests (never `playwright install`: no browser downloads here).
 chromium:

@@ -13,6 +13,7 @@ if os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet") == "eventlet":
 
 from community import create_app  # noqa: E402
 from community.extensions import socketio  # noqa: E402
+from community.language import warm_up as warm_up_language_detection  # noqa: E402
 from community.mail import start_sender  # noqa: E402
 
 app = create_app()
@@ -22,6 +23,7 @@ def main() -> None:
     host, port = app.config["HOST"], app.config["PORT"]
     print(f"Roundtable serving on http://{host}:{port} (async mode {socketio.async_mode})", flush=True)
     start_sender(app)  # the email outbox sender: a greenlet beside the server (MAIL_SENDER_ENABLED=0: cron)
+    warm_up_language_detection()  # ~1 s of CPU now rather than inside the first post, under the hub
     socketio.run(
         app,
         host=host,

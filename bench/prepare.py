@@ -142,8 +142,9 @@ def _search_helpers():
 class Writer:
     """Rows into a table, fast: COPY on PostgreSQL, executemany in big transactions on SQLite."""
 
-    def __init__(self, table: str, columns: list[str]):
+    def __init__(self, table: str, columns: list[str], after: "Writer | None" = None):
         self.table, self.columns = table, columns
+        self.after = after  # rows this table's rows refer to (foreign keys): written first
         self.dialect = db.engine.dialect.name
         self.buffer: list[tuple] = []
 
@@ -153,6 +154,8 @@ class Writer:
             self.flush()
 
     def flush(self) -> None:
+        if self.after is not None:
+            self.after.flush()
         if not self.buffer:
             return
         connection = db.session.connection()
@@ -215,12 +218,13 @@ def cmd_bulk(args) -> dict:
                    "tags", "version", "reply_count", "created_at", "last_activity_at"]
     post_cols = ["id", "thread_id", "author_id", "is_opening", "anonymous", "body", "html", "state",
                  "state_reason", "created_at", "version"]
-    tw, pw = Writer("thread", thread_cols), Writer("post", post_cols)
+    tw = Writer("thread", thread_cols)
+    pw = Writer("post", post_cols, after=tw)
     fw = None
     if search:
         fts_cols = (["rowid", "post_id", "thread_id", "title", "body"] if db.engine.dialect.name == "sqlite"
                     else ["post_id", "thread_id", "title", "body"])
-        fw = Writer(search.INDEX_TABLE, fts_cols)
+        fw = Writer(search.INDEX_TABLE, fts_cols, after=pw)
     post_id = first_post
     deep_id = first_thread
     for n in range(threads):

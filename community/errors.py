@@ -5,17 +5,21 @@ Actions raise these; views, the API and socket handlers translate them.
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 
 class DomainError(Exception):
     code = "error"
     status = 400
-    default_message = "Something went wrong."
+    default_message = _l("Something went wrong.")
 
     def __init__(self, message: str | None = None, *, field: str | None = None):
-        super().__init__(message or self.default_message)
-        self.message = message or self.default_message
+        # str(): a lazy default is resolved now, in the language of whoever is being answered.
+        text = str(message or self.default_message)
+        super().__init__(text)
+        self.message = text
         self.field = field
 
     def as_dict(self) -> dict:
@@ -29,36 +33,60 @@ class DomainError(Exception):
 
 
 class Unauthorized(DomainError):
-    code, status, default_message = "unauthorized", 401, "Please sign in."
+    code, status, default_message = "unauthorized", 401, _l("Please sign in.")
 
 
 class Forbidden(DomainError):
-    code, status, default_message = "forbidden", 403, "You are not allowed to do that."
+    code, status, default_message = "forbidden", 403, _l("You are not allowed to do that.")
 
 
 class NotFound(DomainError):
-    code, status, default_message = "not_found", 404, "Not found."
+    code, status, default_message = "not_found", 404, _l("Not found.")
 
 
 class Invalid(DomainError):
-    code, status, default_message = "invalid", 400, "That input is not valid."
+    code, status, default_message = "invalid", 400, _l("That input is not valid.")
 
 
 class Locked(DomainError):
-    code, status, default_message = "locked", 423, "This thread is locked."
+    code, status, default_message = "locked", 423, _l("This thread is locked.")
 
 
 class RateLimited(DomainError):
-    code, status, default_message = "rate_limited", 429, "Too many attempts. Please wait and try again."
+    code, status, default_message = "rate_limited", 429, _l("Too many attempts. Please wait and try again.")
 
 
 class Conflict(DomainError):
-    code, status, default_message = "conflict", 409, "That was already done."
+    code, status, default_message = "conflict", 409, _l("That was already done.")
 
 
 HTTP_CODES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "invalid",
               423: "locked", 429: "rate_limited"}
+
+
+# Werkzeug's own descriptions are English: these say the same in the reader's language.
+HTTP_MESSAGES = {
+    400: _l("The request could not be understood. Go back and try again."),
+    401: _l("Please sign in."),
+    403: _l("You are not allowed to do that."),
+    404: _l("That page does not exist. Check the address, or go back and follow a link."),
+    405: _l("This address does not accept that kind of request."),
+    413: _l("What you sent is too large."),
+    415: _l("What you sent is not in a format this address accepts."),
+}
+
+
+def _http_message(err: HTTPException, status: int) -> str:
+    from flask_wtf.csrf import CSRFError
+
+    if isinstance(err, CSRFError):
+        return _("The page's security token (CSRF) is missing or has expired. Reload the page and try again.")
+    if status == 429:
+        return _("Too many attempts. Please wait a minute and try again.")
+    if err.description == type(err).description and status in HTTP_MESSAGES:
+        return str(HTTP_MESSAGES[status])  # werkzeug's default text: ours instead
+    return err.description or err.name
 
 
 def wants_json() -> bool:
@@ -78,9 +106,7 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(err: HTTPException):
         status = err.code or 500
         code = HTTP_CODES.get(status, "error")
-        message = err.description or err.name
-        if status == 429:
-            message = "Too many attempts. Please wait a minute and try again."
+        message = _http_message(err, status)
         if wants_json():
             return jsonify({"error": {"code": code, "message": message}}), status
         return render_template("error.html", status=status, message=message), status
@@ -90,7 +116,7 @@ def register_error_handlers(app: Flask) -> None:
         if app.testing:
             raise err
         app.logger.exception("Unhandled error")
-        message = "Something went wrong on our side. Nothing you sent was lost: go back and try again."
+        message = _("Something went wrong on our side. Nothing you sent was lost: go back and try again.")
         if wants_json():
             return jsonify({"error": {"code": "server_error", "message": message}}), 500
         return render_template("error.html", status=500, message=message), 500

@@ -16,6 +16,7 @@ import threading
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, event, select, text
 from sqlalchemy.orm import Session
 
@@ -75,7 +76,7 @@ def commit() -> None:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise Conflict("Someone else changed this at the same moment. Reload to see what they did.") from None
+        raise Conflict(_("Someone else changed this at the same moment. Reload to see what they did.")) from None
     emit_ready()
 
 

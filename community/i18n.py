@@ -8,8 +8,12 @@ compiles them (.mo files are never committed).
 """
 from __future__ import annotations
 
-from flask import Flask, g, request
-from flask_babel import Babel, get_locale
+import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, g, has_request_context, request
+from flask_babel import Babel, force_locale, get_locale
 from flask_login import current_user
 
 LANGUAGES = {
@@ -21,12 +25,18 @@ LANGUAGES = {
 }
 RTL = {"ar"}
 COOKIE = "lang"
+# Pages whose ?lang=<code> shows only the posts written in that language (Post.language).
+CONTENT_LANG_ENDPOINTS = frozenset({"main.thread", "main.topic"})
 
 babel = Babel()
 
 
-def select_locale() -> str:
-    chosen = request.args.get("lang") or request.cookies.get(COOKIE)
+def select_locale() -> str | None:
+    if not has_request_context():
+        return None  # the CLI, the mail sender, tests calling actions: the default, English
+    # On pages where ?lang= filters posts by their language, it is not an interface choice.
+    override = None if request.endpoint in CONTENT_LANG_ENDPOINTS else request.args.get("lang")
+    chosen = override or request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return chosen
     user = current_user if current_user and current_user.is_authenticated else None
@@ -35,7 +45,21 @@ def select_locale() -> str:
     return request.accept_languages.best_match(list(LANGUAGES)) or "en"
 
 
+@contextmanager
+def recipient_locale(user) -> Iterator[None]:
+    """Word what is said to `user` (a notification, a disconnect reason) in their language.
+
+    For texts built in someone else's request and stored or sent once: the user's saved
+    locale, else English.
+    """
+    lang = getattr(user, "locale", None)
+    with force_locale(lang if lang in LANGUAGES else "en"):
+        yield
+
+
 def select_timezone() -> str | None:
+    if not has_request_context():
+        return None
     if current_user and current_user.is_authenticated:
         return current_user.timezone or "UTC"
     return "UTC"
@@ -53,6 +77,148 @@ def init_app(app: Flask) -> None:
         g.lang = lang.split("_")[0]
         g.dir = "rtl" if g.lang in RTL else "ltr"
 
+    from .language import POST_LANGUAGES, language_name
+
+    # Globals, not context: macros and templates rendered without context processors see them too.
+    app.add_template_global(language_name)
+    app.add_template_global(POST_LANGUAGES, "POST_LANGUAGES")
+
     @app.context_processor
     def _languages():
-        return {"LANGUAGES": LANGUAGES}
+        locale = get_locale()
+        return {"LANGUAGES": LANGUAGES, "js_strings": js_strings(),
+                # The language this rendering is in (a broadcast fragment forced to English too).
+                "page_language": locale.language if locale is not None else "en"}
+
+
+# --- the strings of static/js -------------------------------------------------------------
+# static/js/i18n.js reads them from <script id="js-strings" type="application/json"> in
+# base.html (a JSON data block: never executed, so the CSP allows it): window.t(msgid,
+# params) and window.tn(singular, plural, n, params). Keys are the English msgids; the
+# %(name)s placeholders are left for the script to fill. pybabel extracts them from the
+# N_(...) and ngettext(...) calls below (both default keywords).
+def N_(message: str) -> str:
+    """Marks a msgid for extraction; translated later, in js_strings()."""
+    return message
+
+
+JS_MESSAGES = (
+    # live.js: the connection and notifications (every page)
+    N_("connected"), N_("reconnecting"), N_("offline"), N_("just now"),
+    N_("Live updates are off: %(reason)s."), N_("the server refused the connection"), N_("Reload"),
+    N_("Your session has ended."), N_("%(reason)s Sign in again to continue."), N_("Sign in"), N_("Close"),
+    N_("Live updates for this page are not available."), N_("Updates were missed while you were away."),
+    N_("You left this page's live updates: %(reason)s"), N_("You left this page's live updates."),
+    N_("Live updates stopped for this page."), N_("New thread: %(title)s"),
+    # live.js: the thread page
+    N_("The opening post is not available."), N_("This post is no longer available."),
+    N_("Accept answer"), N_("Unaccept answer"), N_("An answer was accepted."),
+    N_("The accepted answer was withdrawn."), N_("This thread is locked."), N_("This thread is open again."),
+    N_("This thread was moved to another topic."), N_("This thread was merged into another thread."),
+    N_("This thread was closed as a duplicate of another thread."), N_("Go there"),
+    N_("%(name)s is typing…"), N_("%(first)s and %(second)s are typing…"), N_("Someone"), N_("someone"),
+    N_("New reply from %(name)s"), N_("A moderator moved some replies to a new thread."),
+    N_("Sending…"), N_("Post reply"), N_("a post"),
+    N_("Not sent yet: it will be sent when the connection is back."),
+    N_("Your reply is awaiting review by a moderator."), N_("Your reply was posted."),
+    N_("No answer from the server yet. Your reply is kept and will be sent again automatically."),
+    N_("Your reply was not posted."),
+    N_("You are offline. Your reply is kept and will be sent when the connection is back."),
+    N_("%(name)s wrote:"), N_("A reply in another language arrived: clear the language filter to see it."),
+    # live_session.js
+    N_("Scheduled"), N_("Live now"), N_("Ended"),
+    N_("The server could not be reached. Nothing was changed; try again."), N_("That did not work (%(status)s)."),
+    N_("The session is live now. The chat is open."),
+    N_("The session has ended. A link to its archive is at the top of the page."), N_("The session is scheduled."),
+    N_("Anonymous"), N_("(you)"), N_("(%(name)s, %(organisation)s — shown to moderators only)"),
+    N_("(%(name)s — shown to moderators only)"), N_("Edit the answer"), N_("Write the answer"),
+    N_("Answering now: %(question)s"), N_("Answered: %(question)s"),
+    N_("A question is waiting for approval: %(question)s"), N_("New question: %(question)s"),
+    N_("Questions sorted by newest first."), N_("Questions sorted by most votes."), N_("New messages below"),
+    N_("%(name)s: %(text)s"), N_("organisations: %(names)s"),
+    N_("A host silenced you for the rest of this session."), N_("Reason: “%(reason)s”."), N_("Your text is kept."),
+    N_("No answer from the server yet. Your question is kept: send it again."),
+    N_("Your question was not sent. It is kept here."),
+    N_("Your question is waiting for a host's approval; only you and the hosts see it until then."),
+    N_("Your question was posted."), N_("Your vote did not reach the server; try again."),
+    N_("Your vote was not counted."), N_("The answer is saved and shown to everyone."), N_("The question is hidden."),
+    N_("The question is approved and shown to everyone."), N_("The message is hidden."),
+    N_("%(name)s is silenced for the rest of this session."), N_("They are silenced for the rest of this session."),
+    N_("Your message cannot be empty."), N_("No answer from the server yet. Your message is kept: send it again."),
+    N_("Your message was not sent. It is kept here."),
+    # moderation.js
+    N_("approved it"), N_("rejected it"), N_("hid it"), N_("restored it"), N_("deleted it"), N_("edited it"),
+    N_("handled it"), N_("a thread"), N_("another moderator"),
+    N_("Nothing to review. Held and flagged posts appear here."),
+    N_("New in the review queue: a post flagged in “%(title)s”. %(num)s to review."),
+    N_("New in the review queue: a post held for review in “%(title)s”. %(num)s to review."),
+    N_("Back in the review queue: a post in “%(title)s”."), N_("New flag on a post in “%(title)s”."),
+    N_("Handled by %(name)s: %(action)s. Nothing more to do here."),
+    N_("%(name)s %(action)s: the post in “%(title)s”."),
+    N_("Held for review"), N_("Visible"), N_("Hidden"), N_("Deleted"),
+    # mentions.js, suggest.js
+    N_("People to mention"), N_("(opens in a new tab)"), N_("Answered"),
+)
+
+
+def _js_plurals(ngettext=lambda singular, plural: (singular, plural)):
+    """The (singular, plural) msgids of static/js that depend on a count.
+
+    Written as ngettext(...) calls so that pybabel extracts them as plural entries; the
+    default `ngettext` here only hands the pair back.
+    """
+    return (
+        ngettext("Notifications, %(num)s unread", "Notifications, %(num)s unread"),
+        ngettext("%(num)s new or updated thread — show", "%(num)s new or updated threads — show"),
+        ngettext("%(num)s person is typing…", "%(num)s people are typing…"),
+        ngettext("%(num)s reading", "%(num)s reading"),
+        ngettext("%(num)s reading: %(names)s", "%(num)s reading: %(names)s"),
+        ngettext("Upvote: %(question)s, %(num)s vote", "Upvote: %(question)s, %(num)s votes"),
+        ngettext("%(num)s person here", "%(num)s people here"),
+        ngettext("%(num)d post to review, oldest first.", "%(num)d posts to review, oldest first."),
+        ngettext("%(num)s handled by another moderator is marked below.",
+                 "%(num)s handled by another moderator are marked below."),
+        ngettext("%(num)s reply", "%(num)s replies"),
+        ngettext("%(num)s similar question was already asked (answered first). Does one of them answer yours?",
+                 "%(num)s similar questions were already asked (answered first). Does one of them answer yours?"),
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _plural_samples(language: str) -> dict[str, int]:
+    """One count per CLDR plural category of `language` ({"one": 1, "other": 0} in English):
+    tn() in the browser picks the category with Intl.PluralRules, the same CLDR rules."""
+    from babel import Locale
+
+    rule = Locale.parse(language).plural_form
+    samples: dict[str, int] = {}
+    # 1 and 2 first: where a catalogue lacks a text, gettext's English fallback is right for them.
+    for n in (1, 2, *range(0, 1000)):
+        samples.setdefault(rule(n), n)
+    return samples
+
+
+def js_strings() -> dict:
+    """msgid -> text (or "singular|plural" -> {category: text}) in the current locale.
+
+    Only texts that differ from the English are sent: t() and tn() show the English msgid
+    otherwise, so an English page carries an empty catalogue (and no page carries text it
+    does not show). A few hundred catalogue look-ups, tens of microseconds: no cache.
+    """
+    from flask_babel import get_translations
+
+    locale = get_locale()
+    language = locale.language if locale is not None else "en"
+    translations = get_translations()
+    strings: dict = {}
+    # The catalogue's own texts, placeholders untouched (nothing is %-formatted here).
+    for msgid in JS_MESSAGES:
+        text = translations.gettext(msgid)
+        if text != msgid:
+            strings[msgid] = text
+    samples = _plural_samples(language)
+    for singular, plural in _js_plurals():
+        forms = {category: translations.ngettext(singular, plural, n) for category, n in samples.items()}
+        if any(text != (singular if samples[category] == 1 else plural) for category, text in forms.items()):
+            strings[f"{singular}|{plural}"] = forms
+    return strings

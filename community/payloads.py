@@ -73,6 +73,7 @@ def post_payload(post, guardian: Guardian | None = None, reveal: bool = False) -
         "author": author_payload(post, guardian, reveal),
         "anonymous": post.anonymous,
         "is_opening": post.is_opening,
+        "language": post.language,  # ISO 639-1 code it is written in, or None when unknown
         "accepted": post.thread.accepted_post_id == post.id,
     }
     if reveal or _privileged(post, guardian):

@@ -9,16 +9,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from .errors import Forbidden, Locked, NotFound
 
 # Rules whose refusal must not reveal that the object exists.
 _HIDDEN_WHEN_REFUSED = {"read_topic", "read_thread", "see_post", "read_live"}
-NOT_FOUND = "That does not exist, or it is not open to you."
+# Reasons are translated when a rule is asked (gettext in the asker's language).
+NOT_FOUND = _l("That does not exist, or it is not open to you.")
 
 
 class _Hidden(str):
     """A refusal because the object is out of the user's sight. Any rule that passes it on
     (reply, flag, edit...) must answer "not found" too: saying why would confirm it exists."""
+
+
+class _Locked(str):
+    """A refusal because the thread is locked: ensure_* raises Locked (423), not Forbidden."""
 
 
 class Guardian:
@@ -77,9 +85,9 @@ class Guardian:
                 if reason is None:
                     return
                 if (what in _HIDDEN_WHEN_REFUSED or isinstance(reason, _Hidden)) and self.active:
-                    raise NotFound(NOT_FOUND)
-                if reason == LOCKED:
-                    raise Locked("This thread is locked: no new replies.")
+                    raise NotFound(str(NOT_FOUND))
+                if isinstance(reason, _Locked):
+                    raise Locked(_("This thread is locked: no new replies."))
                 raise Forbidden(reason)
 
             return ensure
@@ -88,17 +96,17 @@ class Guardian:
     # --- rules --------------------------------------------------------------
     def why_not_use_site(self) -> str | None:
         if self.user is None:
-            return "Please sign in."
+            return _("Please sign in.")
         if self.user.state == "pending":
-            return "Your account is awaiting approval by an administrator."
+            return _("Your account is awaiting approval by an administrator.")
         if self.user.state == "suspended":
-            return "Your account is suspended."
+            return _("Your account is suspended.")
         if self.user.organisation is not None and self.user.organisation.removed:
-            return "Your organisation is no longer part of Roundtable."
+            return _("Your organisation is no longer part of Roundtable.")
         return None
 
     def why_not_admin(self) -> str | None:
-        return self.why_not_use_site() or (None if self.is_admin else "Only administrators can do that.")
+        return self.why_not_use_site() or (None if self.is_admin else _("Only administrators can do that."))
 
     def why_not_read_topic(self, topic) -> str | None:
         if reason := self.why_not_use_site():
@@ -106,17 +114,17 @@ class Guardian:
         if self.is_moderator(topic) or topic.visibility == "everyone":
             return None
         if topic.visibility == "members":
-            return None if self.user.is_member else _Hidden("This topic is open to member brands only.")
+            return None if self.user.is_member else _Hidden(_("This topic is open to member brands only."))
         if topic.visibility == "organisations":
             if self.user.organisation_id in {o.id for o in topic.organisations}:
                 return None
-            return _Hidden("This topic is open to listed organisations only.")
-        return _Hidden("You cannot read this topic.")
+            return _Hidden(_("This topic is open to listed organisations only."))
+        return _Hidden(_("You cannot read this topic."))
 
     def why_not_moderate(self, topic) -> str | None:
         if reason := self.why_not_use_site():
             return reason
-        return None if self.is_moderator(topic) else "Only this topic's moderators can do that."
+        return None if self.is_moderator(topic) else _("Only this topic's moderators can do that.")
 
     def why_not_start_thread(self, topic, kind: str = "discussion") -> str | None:
         if reason := self.why_not_read_topic(topic):
@@ -124,25 +132,25 @@ class Guardian:
         if self.is_moderator(topic):
             return None
         if kind == "archive":
-            return "Archive threads are created by live sessions only."
+            return _("Archive threads are created by live sessions only.")
         if kind == "announcement" and not self.user.is_member:
-            return "Only members and moderators can post announcements."
+            return _("Only members and moderators can post announcements.")
         if topic.who_can_start == "members" and not self.user.is_member:
-            return "Only member brands can start threads in this topic."
+            return _("Only member brands can start threads in this topic.")
         if topic.who_can_start == "moderators":
-            return "Only moderators can start threads in this topic."
+            return _("Only moderators can start threads in this topic.")
         return None
 
     def why_not_post_anonymously(self, topic) -> str | None:
         if reason := self.why_not_read_topic(topic):
             return reason
-        return None if topic.allow_anonymous else "This topic does not allow anonymous posts."
+        return None if topic.allow_anonymous else _("This topic does not allow anonymous posts.")
 
     def why_not_read_thread(self, thread) -> str | None:
         if reason := self.why_not_read_topic(thread.topic):
             return reason
         if thread.state != "visible" and not (self._is_author(thread) or self.is_moderator(thread.topic)):
-            return _Hidden("This thread is awaiting review.")
+            return _Hidden(_("This thread is awaiting review."))
         return None
 
     def why_not_see_post(self, post) -> str | None:
@@ -152,15 +160,15 @@ class Guardian:
             return None
         if post.state in ("held", "hidden", "deleted") and self._is_author(post):
             return None
-        return _Hidden("This post is not available.")
+        return _Hidden(_("This post is not available."))
 
     def why_not_reply(self, thread) -> str | None:
         if reason := self.why_not_read_thread(thread):
             return reason
         if thread.kind == "archive":
-            return "This archive is read-only."
+            return _("This archive is read-only.")
         if thread.locked and not self.is_moderator(thread.topic):
-            return LOCKED
+            return _locked()
         return None
 
     def why_not_edit_post(self, post) -> str | None:
@@ -169,54 +177,54 @@ class Guardian:
         if self.is_moderator(post.thread.topic):
             return None
         if not self._is_author(post):
-            return "Only the author or a moderator can edit this post."
+            return _("Only the author or a moderator can edit this post.")
         if post.state == "deleted" or (post.state == "hidden" and not post.is_rejected):
-            return "This post cannot be edited now."
+            return _("This post cannot be edited now.")
         if post.thread.locked:
-            return LOCKED
+            return _locked()
         return None
 
     def why_not_delete_post(self, post) -> str | None:
         if reason := self.why_not_see_post(post):
             return reason
         if post.state == "deleted":
-            return "This post is already deleted."
+            return _("This post is already deleted.")
         if self.is_moderator(post.thread.topic) or self._is_author(post):
             return None
-        return "Only the author or a moderator can delete this post."
+        return _("Only the author or a moderator can delete this post.")
 
     def why_not_restore_post(self, post) -> str | None:
         if reason := self.why_not_see_post(post):
             return reason
         if post.state != "deleted":
-            return "Only deleted posts can be restored."
+            return _("Only deleted posts can be restored.")
         if self.is_moderator(post.thread.topic):
             return None
         if self._is_author(post):
             if _deleted_by_moderator(post):
-                return "A moderator removed this post; only a moderator can restore it."
+                return _("A moderator removed this post; only a moderator can restore it.")
             return None
-        return "Only the author or a moderator can restore this post."
+        return _("Only the author or a moderator can restore this post.")
 
     def why_not_flag(self, post) -> str | None:
         if reason := self.why_not_see_post(post):
             return reason
         if self._is_author(post):
-            return "You cannot flag your own post."
+            return _("You cannot flag your own post.")
         if post.state != "visible":
-            return "This post is already with the moderators."
+            return _("This post is already with the moderators.")
         return None
 
     def why_not_accept_answer(self, thread, post=None) -> str | None:
         if reason := self.why_not_read_thread(thread):
             return reason
         if thread.kind != "question":
-            return "Only questions have accepted answers."
+            return _("Only questions have accepted answers.")
         if post is not None and (post.is_opening or post.thread_id != thread.id or post.state != "visible"):
-            return "That post cannot be the accepted answer."
+            return _("That post cannot be the accepted answer.")
         if self._is_author(thread) or self.is_moderator(thread.topic):
             return None
-        return "Only the person who asked or a moderator can accept an answer."
+        return _("Only the person who asked or a moderator can accept an answer.")
 
     def why_not_see_identity(self, post) -> str | None:
         """May this user see who wrote `post` (a Post or a Thread) when it is anonymous?"""
@@ -226,7 +234,7 @@ class Guardian:
         topic = post.topic if is_thread else post.thread.topic
         if not post.anonymous or self._is_author(post) or self.is_moderator(topic):
             return None
-        return "The author chose to stay anonymous."
+        return _("The author chose to stay anonymous.")
 
     # --- live sessions ------------------------------------------------------------
     def is_host(self, session) -> bool:
@@ -236,9 +244,9 @@ class Guardian:
         if reason := self.why_not_read_topic(topic):
             return reason
         if not topic.allow_live:
-            return "This topic does not host live sessions."
+            return _("This topic does not host live sessions.")
         if not (self.user.is_member or self.is_moderator(topic)):
-            return "Only members and moderators can schedule live sessions."
+            return _("Only members and moderators can schedule live sessions.")
         return None
 
     def why_not_read_live(self, session) -> str | None:
@@ -247,15 +255,15 @@ class Guardian:
     def why_not_host_live(self, session) -> str | None:
         if reason := self.why_not_read_live(session):
             return reason
-        return None if self.is_host(session) else "Only this session's hosts and the topic's moderators can do that."
+        return None if self.is_host(session) else _("Only this session's hosts and the topic's moderators can do that.")
 
     def why_not_take_part_live(self, session, silenced: bool = False) -> str | None:
         if reason := self.why_not_read_live(session):
             return reason
         if session.state == "ended":
-            return "This session has ended."
+            return _("This session has ended.")
         if silenced and not self.is_host(session):
-            return "A host silenced you for the rest of this session."
+            return _("A host silenced you for the rest of this session.")
         return None
 
 
@@ -276,4 +284,5 @@ def _deleted_by_moderator(post) -> bool:
     return last == "delete_post"
 
 
-LOCKED = "This thread is locked."
+def _locked() -> _Locked:
+    return _Locked(_("This thread is locked."))

@@ -5,8 +5,8 @@ The only module that knows the two engines:
 - SQLite: an FTS5 virtual table `post_fts(post_id UNINDEXED, thread_id UNINDEXED, title, body)`
   whose rowid is the post id, ranked with bm25(), snippets from snippet()/highlight().
 - PostgreSQL: a table `post_fts(post_id, thread_id, title, body, document)` where `document`
-  is a generated, weighted tsvector with a GIN index; queries use websearch_to_tsquery(),
-  ts_rank() and ts_headline().
+  is a generated, weighted tsvector (title A, body B) with a GIN index; queries use
+  websearch_to_tsquery(), ts_rank_cd() and ts_headline().
 
 What is indexed: one row per *visible* post, holding the post's plain text (from its
 sanitised HTML) and, for a thread's opening post only, the thread's title and tags.
@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable, Mapping
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import Integer, bindparam, column, delete, event, func, literal_column, or_, select, table
 from sqlalchemy import inspect as sa_inspect
@@ -38,6 +40,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from .actions.validate import format_number
 from .errors import Invalid
 from .extensions import db
 from .models import Organisation, Post, Thread, Topic, User
@@ -60,6 +63,9 @@ SNIPPET_WORDS = 30
 # Control characters: removed from everything indexed, so a post cannot forge them.
 _OPEN, _CLOSE = "\x02", "\x03"
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Inline elements join the words around them ("<strong>fees</strong>." is "fees."); any other
+# tag separates words.
+_INLINE_TAG_RE = re.compile(r"</?(?:a|abbr|b|code|del|em|i|s|span|strong|sub|sup)\b[^>]*>", re.IGNORECASE)
 _TAG_RE = re.compile(r"<[^>]*>")
 _SPACE_RE = re.compile(r"\s+")
 _WORD_RE = re.compile(r"[^\W_]+")  # letters and digits of any script
@@ -112,7 +118,7 @@ def _dialect(bind) -> str:
 # --- keeping the index up to date ---------------------------------------------------------
 def plain_text(html: str) -> str:
     """The words of a post's sanitised HTML: tags become spaces, entities characters."""
-    words = html_lib.unescape(_TAG_RE.sub(" ", html or ""))
+    words = html_lib.unescape(_TAG_RE.sub(" ", _INLINE_TAG_RE.sub("", html or "")))
     return _SPACE_RE.sub(" ", _CONTROL_RE.sub(" ", words)).strip()
 
 
@@ -283,13 +289,14 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
         if raw is None:
             return None
         if not isinstance(raw, str) or len(raw) > 100:
-            raise Invalid(f"The {name} filter is too long.", field=name)
+            raise Invalid(_("The %(name)s filter is too long.", name=name), field=name)
         return raw.strip() or None
 
     def one_of(name: str, choices, label: str) -> str | None:
         raw = value(name)
         if raw is not None and raw not in choices:
-            raise Invalid(f"{label} must be one of: {', '.join(choices)}.", field=name)
+            raise Invalid(_("%(label)s must be one of: %(choices)s.", label=label, choices=", ".join(choices)),
+                          field=name)
         return raw
 
     def day(name: str) -> date | None:
@@ -299,7 +306,7 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
         try:
             return date.fromisoformat(raw)
         except ValueError:
-            raise Invalid(f"The date “{raw}” is not a date like 2025-03-31.", field=name) from None
+            raise Invalid(_("“%(value)s” is not a date like 2025-03-31.", value=raw), field=name) from None
 
     answered_raw = value("answered")
     answered = None
@@ -310,35 +317,35 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
         elif lowered in ("no", "false", "0", "unanswered"):
             answered = False
         else:
-            raise Invalid("answered must be yes or no.", field="answered")
+            raise Invalid(_("answered must be yes or no."), field="answered")
     author = value("author")
     filters = Filters(
         topic=value("topic"),
-        kind=one_of("kind", THREAD_KINDS, "The kind"),
+        kind=one_of("kind", THREAD_KINDS, _l("The kind")),
         answered=answered,
-        org_kind=one_of("org_kind", ORG_KINDS, "The organisation kind"),
+        org_kind=one_of("org_kind", ORG_KINDS, _l("The organisation kind")),
         author=author.lstrip("@") if author else None,
         since=day("since"),
         until=day("until"),
-        type=one_of("type", RESULT_TYPES, "The type"),
+        type=one_of("type", RESULT_TYPES, _l("The type")),
     )
     if filters.since and filters.until and filters.since > filters.until:
-        raise Invalid("The start date is after the end date.", field="since")
+        raise Invalid(_("The start date is after the end date."), field="since")
     return filters
 
 
 def clean_query(q) -> str:
     """The search text, stripped; empty or oversized raises Invalid (field "q")."""
     if q is None or (isinstance(q, str) and not q.strip()):
-        raise Invalid("Type something to search for.", field="q")
+        raise Invalid(_("Type something to search for."), field="q")
     if not isinstance(q, str):
-        raise Invalid("The search must be text.", field="q")
+        raise Invalid(_("The search must be text."), field="q")
     q = q.strip()
     if len(q) > MAX_QUERY_CHARS:
-        raise Invalid(f"The search is too long: {len(q):,} characters, the limit is {MAX_QUERY_CHARS}.",
-                      field="q")
+        raise Invalid(_("The search is too long: %(count)s characters, the limit is %(limit)s.",
+                        count=format_number(len(q)), limit=format_number(MAX_QUERY_CHARS)), field="q")
     if not _WORD_RE.search(q):
-        raise Invalid("Search for at least one word or number.", field="q")
+        raise Invalid(_("Search for at least one word or number."), field="q")
     return _CONTROL_RE.sub(" ", q)
 
 
@@ -428,7 +435,7 @@ def _conditions(scope: _Scope, filters: Filters) -> list:
         topic_id = db.session.scalar(select(Topic.id).where(Topic.slug == filters.topic))
         if topic_id is None or topic_id not in scope.readable:
             # The same answer for a missing topic and one the searcher may not read.
-            raise Invalid(f"There is no topic “{filters.topic}” open to you.", field="topic")
+            raise Invalid(_("There is no topic “%(topic)s” open to you.", topic=filters.topic), field="topic")
         conditions.append(Thread.topic_id == topic_id)
     if filters.kind is not None:
         conditions.append(Thread.kind == filters.kind)
@@ -512,7 +519,7 @@ class _Engine:
             return {}
         if self.sqlite:
             name = literal_column(INDEX_TABLE)
-            where, _ = self.match(expression)
+            where, _score = self.match(expression)
             rows = db.session.execute(
                 select(self.key, func.snippet(name, 3, _OPEN, _CLOSE, "…", SNIPPET_WORDS),
                        func.highlight(name, 2, _OPEN, _CLOSE))

@@ -6,6 +6,8 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from .. import events
@@ -22,17 +24,17 @@ MIN_PASSWORD = 10
 
 
 def _email(value) -> str:
-    email = validate.text(value, "email", label="Email", max_chars=254).lower()
+    email = validate.text(value, "email", label=_l("Email"), max_chars=254).lower()
     if not EMAIL_RE.match(email):
-        raise Invalid("Enter a valid email address, such as name@company.com.", field="email")
+        raise Invalid(_("Enter a valid email address, such as name@company.com."), field="email")
     return email
 
 
 def _password(value, field: str = "password") -> str:
     if not isinstance(value, str) or len(value) < MIN_PASSWORD:
-        raise Invalid(f"The password must be at least {MIN_PASSWORD} characters.", field=field)
+        raise Invalid(_("The password must be at least %(min)s characters.", min=MIN_PASSWORD), field=field)
     if len(value) > 200:
-        raise Invalid("The password is too long (200 characters at most).", field=field)
+        raise Invalid(_("The password is too long (200 characters at most)."), field=field)
     return value
 
 
@@ -46,12 +48,12 @@ def unique_handle(name: str) -> str:
 
 
 def find_or_create_organisation(name, kind, country: str = "") -> Organisation:
-    name = validate.text(name, "organisation", label="Organisation", max_chars=200, min_chars=2)
+    name = validate.text(name, "organisation", label=_l("Organisation"), max_chars=200, min_chars=2)
     org = db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.lower()))
     if org is None:
-        kind = validate.choice(kind, "org_kind", ORG_KINDS, "Organisation kind")
+        kind = validate.choice(kind, "org_kind", ORG_KINDS, _l("Organisation kind"))
         org = Organisation(name=name, kind=kind,
-                           country=validate.text(country, "country", label="Country", max_chars=80, min_chars=0))
+                           country=validate.text(country, "country", label=_l("Country"), max_chars=80, min_chars=0))
         db.session.add(org)
         db.session.flush()
     return org
@@ -59,10 +61,10 @@ def find_or_create_organisation(name, kind, country: str = "") -> Organisation:
 
 def _new_user(email, name, password, role, org: Organisation, state: str) -> User:
     email = _email(email)
-    name = validate.text(name, "name", label="Your name", max_chars=80, min_chars=2)
-    role = validate.choice(role, "role", ROLES, "Role")
+    name = validate.text(name, "name", label=_l("Your name"), max_chars=80, min_chars=2)
+    role = validate.choice(role, "role", ROLES, _l("Role"))
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict("An account with this email already exists. Sign in, or ask for a password reset.")
+        raise Conflict(_("An account with this email already exists. Sign in, or ask for a password reset."))
     user = User(email=email, name=name, handle=unique_handle(name), role=role, state=state,
                 organisation=org)
     user.set_password(_password(password))
@@ -74,7 +76,7 @@ def register(*, email, name, password, organisation, org_kind, country="") -> Us
     """Self-registration: a pending user, tied to an organisation, awaiting approval."""
     org = find_or_create_organisation(organisation, org_kind, country)
     if org.removed:
-        raise Forbidden("This organisation is no longer part of Roundtable.")
+        raise Forbidden(_("This organisation is no longer part of Roundtable."))
     role = "member" if org.kind == "member" else "supplier"
     user = _new_user(email, name, password, role, org, "pending")
     events.commit()
@@ -93,7 +95,8 @@ def create_user(*, email, name, password, role, organisation, org_kind=None) -> 
 def approve_user(actor, user: User) -> User:
     Guardian(actor).ensure_admin()
     if user.state != "pending":
-        raise Conflict(f"{user.name} is already {user.state}.")
+        raise Conflict(_("%(name)s is already suspended.", name=user.name) if user.state == "suspended"
+                       else _("%(name)s is already active.", name=user.name))
     user.state = "active"
     user.approved_at = utcnow()
     from .moderation import audit
@@ -105,12 +108,14 @@ def approve_user(actor, user: User) -> User:
 def set_suspended(actor, user: User, suspended: bool, reason: str = "") -> User:
     Guardian(actor).ensure_admin()
     if user.id == actor.id:
-        raise Invalid("You cannot suspend yourself.")
+        raise Invalid(_("You cannot suspend yourself."))
     if suspended and user.state == "suspended":
-        raise Conflict(f"{user.name} is already suspended.")
+        raise Conflict(_("%(name)s is already suspended.", name=user.name))
     if not suspended and user.state != "suspended":
         # Lifting a suspension must never activate a pending account behind the approval step.
-        raise Conflict(f"{user.name} is not suspended (the account is {user.state}).")
+        raise Conflict(_("%(name)s is not suspended (the account is awaiting approval).", name=user.name)
+                       if user.state == "pending" else
+                       _("%(name)s is not suspended (the account is active).", name=user.name))
     user.state = "suspended" if suspended else "active"
     user.session_version += 1  # ends every session of this user
     from .moderation import audit
@@ -118,33 +123,38 @@ def set_suspended(actor, user: User, suspended: bool, reason: str = "") -> User:
           target_user=user, reason=reason)
     events.commit()
     if suspended:
+        from ..i18n import recipient_locale
         from ..realtime import disconnect_user
-        disconnect_user(user.id, "Your account was suspended.")
+
+        with recipient_locale(user):  # said to the suspended user, in their language
+            farewell = _("Your account was suspended.")
+        disconnect_user(user.id, farewell)
     return user
 
 
 def authenticate(email, password) -> User:
     """The user for these credentials, or Invalid/Forbidden with a clear reason."""
     if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
-        raise Invalid("Enter your email and password.")
+        raise Invalid(_("Enter your email and password."))
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.check_password(password):
-        raise Invalid("That email and password do not match an account.")
+        raise Invalid(_("That email and password do not match an account."))
     if user.state == "pending":
-        raise Forbidden("Your account is awaiting approval by an administrator. You will be able to sign in once it is approved.")
+        raise Forbidden(_("Your account is awaiting approval by an administrator. "
+                          "You will be able to sign in once it is approved."))
     if user.state == "suspended":
-        raise Forbidden("Your account is suspended. Contact an administrator.")
+        raise Forbidden(_("Your account is suspended. Contact an administrator."))
     if user.organisation.removed:
-        raise Forbidden("Your organisation is no longer part of Roundtable.")
+        raise Forbidden(_("Your organisation is no longer part of Roundtable."))
     return user
 
 
 def change_password(user: User, current, new, confirm) -> None:
     if not user.check_password(current or ""):
-        raise Invalid("Your current password is not right.", field="current")
+        raise Invalid(_("Your current password is not right."), field="current")
     _password(new, "new")
     if new != confirm:
-        raise Invalid("The two new passwords do not match.", field="confirm")
+        raise Invalid(_("The two new passwords do not match."), field="confirm")
     user.set_password(new)
     events.commit()
 
@@ -152,13 +162,13 @@ def change_password(user: User, current, new, confirm) -> None:
 def create_invitation(actor, *, email, name="", role, organisation, org_kind=None) -> tuple[Invitation, str]:
     Guardian(actor).ensure_admin()
     email = _email(email)
-    role = validate.choice(role, "role", ROLES, "Role")
+    role = validate.choice(role, "role", ROLES, _l("Role"))
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict("An account with this email already exists.")
+        raise Conflict(_("An account with this email already exists."))
     org = find_or_create_organisation(organisation, org_kind or ("supplier" if role == "supplier" else "member"))
     secret = secrets.token_urlsafe(24)
     invitation = Invitation(
-        email=email, name=validate.text(name, "name", label="Name", max_chars=80, min_chars=0),
+        email=email, name=validate.text(name, "name", label=_l("Name"), max_chars=80, min_chars=0),
         role=role, organisation=org, token_hash=hash_token(secret), created_by_id=actor.id,
         expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
     )
@@ -170,11 +180,11 @@ def create_invitation(actor, *, email, name="", role, organisation, org_kind=Non
 def find_invitation(secret: str) -> Invitation:
     invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(secret or "")))
     if invitation is None:
-        raise NotFound("This invitation link is not valid. Ask an administrator for a new one.")
+        raise NotFound(_("This invitation link is not valid. Ask an administrator for a new one."))
     if invitation.used_at is not None:
-        raise Conflict("This invitation has already been used. Sign in with the account it created.")
+        raise Conflict(_("This invitation has already been used. Sign in with the account it created."))
     if not invitation.is_usable(utcnow()):
-        raise Invalid("This invitation has expired. Ask an administrator for a new one.")
+        raise Invalid(_("This invitation has expired. Ask an administrator for a new one."))
     return invitation
 
 
@@ -207,5 +217,5 @@ def set_locale(user: User, lang: str) -> None:
     """The user's interface language (one of i18n.LANGUAGES)."""
     from ..i18n import LANGUAGES
 
-    user.locale = validate.choice(lang, "lang", list(LANGUAGES), "The language")
+    user.locale = validate.choice(lang, "lang", list(LANGUAGES), _l("The language"))
     events.commit()

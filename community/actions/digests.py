@@ -146,11 +146,20 @@ def queue_digest(digest: Digest, period: str, now: datetime | None = None):
 
     if digest.empty:
         return None
+    from flask_babel import ngettext
+
+    from ..i18n import recipient_locale
+
     count = len(digest.threads) + digest.more
-    subject = (f"Your {period} Roundtable digest: {count} thread{'s' if count != 1 else ''} "
-               f"with new activity")
-    return queue_email(digest.user, "digest", subject=subject, template="digest",
-                       context={"digest": digest, "period": period}, now=now)
+    with recipient_locale(digest.user):  # the whole email in its reader's language
+        if period == "daily":
+            subject = ngettext("Your daily Roundtable digest: %(num)d thread with new activity",
+                               "Your daily Roundtable digest: %(num)d threads with new activity", count)
+        else:
+            subject = ngettext("Your weekly Roundtable digest: %(num)d thread with new activity",
+                               "Your weekly Roundtable digest: %(num)d threads with new activity", count)
+        return queue_email(digest.user, "digest", subject=subject, template="digest",
+                           context={"digest": digest, "period": period}, now=now)
 
 
 def _watchers():

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -81,7 +83,7 @@ def get_session(session_id) -> LiveSession:
     session_id = _as_id(session_id)
     session = db.session.get(LiveSession, session_id) if session_id is not None else None
     if session is None:
-        raise NotFound("That live session does not exist.")
+        raise NotFound(_("That live session does not exist."))
     return session
 
 
@@ -89,7 +91,7 @@ def get_question(session: LiveSession, question_id) -> LiveQuestion:
     question_id = _as_id(question_id)
     question = db.session.get(LiveQuestion, question_id) if question_id is not None else None
     if question is None or question.session_id != session.id:
-        raise NotFound("That question is not in this session.")
+        raise NotFound(_("That question is not in this session."))
     return question
 
 
@@ -135,11 +137,13 @@ def _when(value, field: str, label: str) -> datetime:
         try:
             moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
-            raise Invalid(f"{label} must be a date and time such as 2026-12-01T14:00:00Z.", field=field) from None
+            raise Invalid(_("%(label)s must be a date and time such as 2026-12-01T14:00:00Z.", label=label),
+                          field=field) from None
     elif value is None or (isinstance(value, str) and not value.strip()):
-        raise Invalid(f"{label} is required.", field=field)
+        raise Invalid(_("%(label)s is required.", label=label), field=field)
     else:
-        raise Invalid(f"{label} must be a date and time such as 2026-12-01T14:00:00Z.", field=field)
+        raise Invalid(_("%(label)s must be a date and time such as 2026-12-01T14:00:00Z.", label=label),
+                      field=field)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc)
@@ -150,28 +154,29 @@ def schedule(actor: User, topic: Topic, *, title, description="", starts_at, end
     guardian = Guardian(actor)
     guardian.ensure_schedule_live(topic)
     title = validate.title(title)
-    description = validate.text(description, "description", label="The description", max_chars=5000, min_chars=0)
-    start = _when(starts_at, "starts_at", "The start")
-    end = _when(ends_at, "ends_at", "The end")
+    description = validate.text(description, "description", label=_l("The description"), max_chars=5000, min_chars=0)
+    start = _when(starts_at, "starts_at", _l("The start"))
+    end = _when(ends_at, "ends_at", _l("The end"))
     if end <= start:
-        raise Invalid("The session must end after it starts.", field="ends_at")
+        raise Invalid(_("The session must end after it starts."), field="ends_at")
     if end - start > timedelta(hours=12):
-        raise Invalid("A live session can last at most 12 hours.", field="ends_at")
+        raise Invalid(_("A live session can last at most 12 hours."), field="ends_at")
     if end < utcnow():
-        raise Invalid("The session cannot end in the past.", field="ends_at")
+        raise Invalid(_("The session cannot end in the past."), field="ends_at")
     host_ids = hosts if hosts is not None else []
     if not isinstance(host_ids, list) or not all(_as_id(h) is not None and isinstance(h, int) for h in host_ids):
-        raise Invalid("hosts must be a list of user ids.", field="hosts")
+        raise Invalid(_("hosts must be a list of user ids."), field="hosts")
     host_users = [actor]
     for host_id in dict.fromkeys(host_ids):
         user = db.session.get(User, host_id)
         if user is None or user.state != "active":
-            raise Invalid(f"User {host_id} cannot host: no such active user.", field="hosts")
+            raise Invalid(_("User %(id)s cannot host: no such active user.", id=host_id), field="hosts")
         if not user.is_member:
-            raise Invalid(f"{user.name} cannot host: hosts are members.", field="hosts")
+            raise Invalid(_("%(name)s cannot host: hosts are members.", name=user.name), field="hosts")
         if not Guardian(user).can_read_topic(topic):
             # they could never open the session page, let alone start it
-            raise Invalid(f"{user.name} cannot host: they cannot read {topic.name}.", field="hosts")
+            raise Invalid(_("%(name)s cannot host: they cannot read %(topic)s.", name=user.name, topic=topic.name),
+                          field="hosts")
         if user.id != actor.id:
             host_users.append(user)
     session = LiveSession(topic=topic, title=title, description=description, starts_at=start, ends_at=end,
@@ -185,12 +190,13 @@ def schedule(actor: User, topic: Topic, *, title, description="", starts_at, end
     db.session.refresh(session)
     room = f"topic:{topic.slug}"
     events.queue_event(room, "live.state", {"room": room, "session": session_payload(session)})
-    _notify_watchers(topic, actor, f"Live session scheduled in {topic.name}: “{session.title}”", session)
+    _notify_watchers(topic, actor, _l("Live session scheduled in %(topic)s: “%(title)s”", topic=topic.name,
+                                      title=session.title), session)
     events.commit()
     return session
 
 
-def _notify_watchers(topic: Topic, actor: User, text: str, session: LiveSession) -> None:
+def _notify_watchers(topic: Topic, actor: User, text, session: LiveSession) -> None:
     from ..models.watch import TopicWatch
 
     for watch in db.session.scalars(select(TopicWatch).where(TopicWatch.topic_id == topic.id,
@@ -202,11 +208,13 @@ def _notify_watchers(topic: Topic, actor: User, text: str, session: LiveSession)
 def start(actor: User, session: LiveSession) -> LiveSession:
     Guardian(actor).ensure_host_live(session)
     if session.state != "scheduled":
-        raise Conflict(f"This session is already {session.state}.")
+        raise Conflict(_("This session has already ended.") if session.state == "ended" else
+                       _("This session is already live."))
     session.state = "live"
     session.started_at = utcnow()
     _queue_state(session)
-    _notify_watchers(session.topic, actor, f"Live now in {session.topic.name}: “{session.title}”", session)
+    _notify_watchers(session.topic, actor, _l("Live now in %(topic)s: “%(title)s”", topic=session.topic.name,
+                                              title=session.title), session)
     events.commit()
     return session
 
@@ -214,7 +222,7 @@ def start(actor: User, session: LiveSession) -> LiveSession:
 def end(actor: User, session: LiveSession) -> LiveSession:
     Guardian(actor).ensure_host_live(session)
     if session.state == "ended":
-        raise Conflict("This session has already ended.")
+        raise Conflict(_("This session has already ended."))
     session.state = "ended"
     session.ended_at = utcnow()
     session.archive_thread_id = _archive(actor, session).id
@@ -294,7 +302,7 @@ def ask(actor: User, session: LiveSession, body, anonymous=False, client_id=None
                                                                 LiveQuestion.client_id == client_id))
         if existing is not None:
             return existing
-    body = validate.text(body, "body", label="Your question", max_chars=QUESTION_MAX_CHARS)
+    body = validate.text(body, "body", label=_l("Your question"), max_chars=QUESTION_MAX_CHARS)
     anonymous = validate.flag(anonymous, "anonymous")
     if anonymous:
         guardian.ensure_post_anonymously(session.topic)
@@ -324,8 +332,11 @@ def _check_flood(model, session: LiveSession, actor: User, what: str, count: int
     recent = db.session.scalar(select(func.count(model.id)).where(
         model.session_id == session.id, model.author_id == actor.id, model.created_at >= since)) or 0
     if recent >= count:
-        raise RateLimited(f"You are sending {what} too fast: at most {count} in {seconds} seconds. "
-                          "Your text is kept; try again in a moment.")
+        raise RateLimited(
+            _("You are sending questions too fast: at most %(count)s in %(seconds)s seconds. "
+              "Your text is kept; try again in a moment.", count=count, seconds=seconds) if what == "questions" else
+            _("You are sending messages too fast: at most %(count)s in %(seconds)s seconds. "
+              "Your text is kept; try again in a moment.", count=count, seconds=seconds))
 
 
 def vote(actor: User, session: LiveSession, question: LiveQuestion, value=True) -> LiveQuestion:
@@ -333,7 +344,7 @@ def vote(actor: User, session: LiveSession, question: LiveQuestion, value=True) 
     guardian = Guardian(actor)
     guardian.ensure_take_part_live(session)
     if question.state not in ("visible", "answering", "answered"):
-        raise Invalid("This question is not open for votes.")
+        raise Invalid(_("This question is not open for votes."))
     value = validate.flag(value, "value") if not isinstance(value, bool) else value
     existing = db.session.scalar(select(LiveVote.id).where(LiveVote.question_id == question.id,
                                                            LiveVote.user_id == actor.id))
@@ -368,19 +379,19 @@ def moderate_question(actor: User, session: LiveSession, question: LiveQuestion,
     guardian = Guardian(actor)
     guardian.ensure_host_live(session)
     _ensure_not_ended(session)
-    action = validate.choice(action, "action", ("approve", "hide", "answering", "answered", "reopen"), "The action")
+    action = validate.choice(action, "action", ("approve", "hide", "answering", "answered", "reopen"), _l("The action"))
     before = question.state
     if action == "approve":
         if before != "pending":
-            raise Conflict("This question is not waiting for approval.")
+            raise Conflict(_("This question is not waiting for approval."))
         question.state = "visible"
     elif action == "hide":
         if before == "hidden":
-            raise Conflict("This question is already hidden.")
+            raise Conflict(_("This question is already hidden."))
         question.state = "hidden"
     elif action == "answering":
         if before not in ("visible", "answered"):
-            raise Invalid("Only visible questions can be answered now.")
+            raise Invalid(_("Only visible questions can be answered now."))
         for other in db.session.scalars(select(LiveQuestion).where(LiveQuestion.session_id == session.id,
                                                                    LiveQuestion.state == "answering")):
             other.state = "visible"
@@ -388,8 +399,8 @@ def moderate_question(actor: User, session: LiveSession, question: LiveQuestion,
         question.state = "answering"
     elif action == "answered":
         if before not in ("visible", "answering", "answered"):
-            raise Invalid("Only visible questions can be answered.")
-        answer = validate.text(answer, "answer", label="The answer", max_chars=QUESTION_MAX_CHARS)
+            raise Invalid(_("Only visible questions can be answered."))
+        answer = validate.text(answer, "answer", label=_l("The answer"), max_chars=QUESTION_MAX_CHARS)
         question.state = "answered"
         question.answer = answer
         question.answer_html = markup.render(answer)
@@ -414,7 +425,7 @@ def moderate_question(actor: User, session: LiveSession, question: LiveQuestion,
 
 def _ensure_not_ended(session: LiveSession) -> None:
     if session.state == "ended":
-        raise Conflict("This session has ended and its archive is written: edit the archive thread instead.")
+        raise Conflict(_("This session has ended and its archive is written: edit the archive thread instead."))
 
 
 def _queue_question_update(session: LiveSession, question: LiveQuestion, change: str) -> None:
@@ -435,8 +446,8 @@ def chat(actor: User, session: LiveSession, body) -> LiveChatMessage:
     guardian = Guardian(actor)
     guardian.ensure_take_part_live(session, is_silenced(session, actor))
     if session.state != "live":
-        raise Invalid("The chat opens when the session starts.")
-    body = validate.text(body, "body", label="Your message", max_chars=CHAT_MAX_CHARS)
+        raise Invalid(_("The chat opens when the session starts."))
+    body = validate.text(body, "body", label=_l("Your message"), max_chars=CHAT_MAX_CHARS)
     if not guardian.is_host(session):
         slow = session.chat_slow_mode_seconds or session.topic.slow_mode_seconds
         if slow:
@@ -445,15 +456,15 @@ def chat(actor: User, session: LiveSession, body) -> LiveChatMessage:
             if last is not None:
                 wait = (last + timedelta(seconds=slow) - utcnow()).total_seconds()
                 if wait > 0:
-                    raise RateLimited(f"Slow mode: you can send another message in {int(wait) + 1} s. "
-                                      "Your text is kept.")
+                    raise RateLimited(_("Slow mode: you can send another message in %(seconds)s s. "
+                                        "Your text is kept.", seconds=int(wait) + 1))
         _check_flood(LiveChatMessage, session, actor, "messages", *CHAT_BURST)
     from .moderation import check_watched_words
 
     body, held = check_watched_words(session.topic, body)
     if held:
-        raise Forbidden("Your message contains words this topic reviews before publishing; "
-                        "rephrase it or ask it as a question.")
+        raise Forbidden(_("Your message contains words this topic reviews before publishing; "
+                          "rephrase it or ask it as a question."))
     message = LiveChatMessage(session_id=session.id, author_id=actor.id, body=body, html=markup.render(body))
     db.session.add(message)
     db.session.flush()
@@ -469,9 +480,9 @@ def hide_chat(actor: User, session: LiveSession, message_id) -> LiveChatMessage:
     message_id = _as_id(message_id)
     message = db.session.get(LiveChatMessage, message_id) if message_id is not None else None
     if message is None or message.session_id != session.id:
-        raise NotFound("That message is not in this session.")
+        raise NotFound(_("That message is not in this session."))
     if message.hidden:
-        raise Conflict("This message is already hidden.")
+        raise Conflict(_("This message is already hidden."))
     message.hidden = True
     from .moderation import audit
 
@@ -487,10 +498,10 @@ def silence(actor: User, session: LiveSession, user: User, reason="") -> None:
     guardian = Guardian(actor)
     guardian.ensure_host_live(session)
     if user.id in session.host_ids or Guardian(user).is_moderator(session.topic):
-        raise Invalid("Hosts and moderators cannot be silenced.")
+        raise Invalid(_("Hosts and moderators cannot be silenced."))
     if is_silenced(session, user):
-        raise Conflict(f"{user.name} is already silenced in this session.")
-    reason = validate.text(reason, "reason", label="The reason", max_chars=500, min_chars=0)
+        raise Conflict(_("%(name)s is already silenced in this session.", name=user.name))
+    reason = validate.text(reason, "reason", label=_l("The reason"), max_chars=500, min_chars=0)
     db.session.add(LiveSilence(session_id=session.id, user_id=user.id, by_id=actor.id, reason=reason))
     from .moderation import audit
 

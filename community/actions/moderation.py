@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import functools
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -32,7 +35,7 @@ def audit(actor: User, action: str, target_type: str, target_id: int, *, topic: 
 
 
 def _reason(value) -> str:
-    return validate.text(value, "reason", label="The reason", max_chars=500, min_chars=0)
+    return validate.text(value, "reason", label=_l("The reason"), max_chars=500, min_chars=0)
 
 
 def _first_come(target_type: str):
@@ -47,8 +50,12 @@ def _first_come(target_type: str):
                 return action(actor, subject, *args, **kwargs)
             except StaleDataError:
                 db.session.rollback()
-                raise Conflict(f"Another moderator acted on this {target_type} at the same moment"
-                               + handled_by(target_type, target_id) + ". Nothing was applied twice.") from None
+                handled = handled_by(target_type, target_id)
+                raise Conflict(
+                    _("Another moderator acted on this post at the same moment%(handled)s. "
+                      "Nothing was applied twice.", handled=handled) if target_type == "post" else
+                    _("Another moderator acted on this thread at the same moment%(handled)s. "
+                      "Nothing was applied twice.", handled=handled)) from None
 
         return wrapper
 
@@ -59,7 +66,7 @@ def _first_come(target_type: str):
 def moderate_post(actor: User, post: Post, action, reason="") -> Post:
     topic = post.thread.topic
     Guardian(actor).ensure_moderate(topic)
-    action = validate.choice(action, "action", POST_ACTIONS, "The action")
+    action = validate.choice(action, "action", POST_ACTIONS, _l("The action"))
     reason = _reason(reason)
     before = post.state
     thread = post.thread
@@ -70,7 +77,8 @@ def moderate_post(actor: User, post: Post, action, reason="") -> Post:
         flagged = before == "visible" and db.session.scalar(
             select(Flag.id).where(Flag.post_id == post.id, Flag.status == "open").limit(1)) is not None
         if before not in ("held", "hidden") and not flagged:
-            raise Conflict(f"This post is already {before}; nothing to approve" + handled_by("post", post.id) + ".")
+            raise Conflict(_("This post is already %(state)s; nothing to approve%(handled)s.",
+                             state=post_state_word(before), handled=handled_by("post", post.id)))
         post.state, post.state_reason = "visible", ""
         _close_flags(post, "dismissed")
         if flagged:
@@ -84,32 +92,36 @@ def moderate_post(actor: User, post: Post, action, reason="") -> Post:
             refresh_thread_counts(thread)
             events.queue_event(room, "post.restored", room_post_event(post))
         if not flagged:
-            notify(post.author, "moderation", f"Your post in “{thread.title}” was approved",
+            notify(post.author, "moderation", _l("Your post in “%(title)s” was approved", title=thread.title),
                    url=f"/threads/{thread.id}#post-{post.id}", thread=thread, post=post)
     elif action in ("reject", "hide"):
         # A post hidden by flags awaits a moderator: "hide" confirms it (upholding the flags).
         flag_hidden = before == "hidden" and action == "hide" and db.session.scalar(
             select(Flag.id).where(Flag.post_id == post.id, Flag.status == "open").limit(1)) is not None
         if before == "hidden" and not flag_hidden:
-            raise Conflict("This post is already hidden" + handled_by("post", post.id) + ".")
+            raise Conflict(_("This post is already hidden%(handled)s.", handled=handled_by("post", post.id)))
         if before == "deleted":
-            raise Conflict("This post is deleted" + handled_by("post", post.id) + ".")
+            raise Conflict(_("This post is deleted%(handled)s.", handled=handled_by("post", post.id)))
         if action == "reject" and before != "held":
-            raise Invalid("Only held posts can be rejected; hide a visible post instead.", field="action")
+            raise Invalid(_("Only held posts can be rejected; hide a visible post instead."), field="action")
         if not reason:
-            raise Invalid("Give the author a reason.", field="reason")
+            raise Invalid(_("Give the author a reason."), field="reason")
         post.state = "hidden"
         post.state_reason = ("Rejected: " if action == "reject" else "Hidden by a moderator: ") + reason
         _close_flags(post, "upheld")
         refresh_thread_counts(thread)
         if before == "visible":
             events.queue_event(room, "post.hidden", {"room": room, "post_id": post.id, "thread_id": thread.id})
-        verb = "was not approved" if action == "reject" else "was hidden by a moderator"
-        notify(post.author, "moderation", f"Your post in “{thread.title}” {verb}: {reason}",
+        text = (_l("Your post in “%(title)s” was not approved: %(reason)s", title=thread.title, reason=reason)
+                if action == "reject" else
+                _l("Your post in “%(title)s” was hidden by a moderator: %(reason)s", title=thread.title,
+                   reason=reason))
+        notify(post.author, "moderation", text,
                url=f"/threads/{thread.id}#post-{post.id}", thread=thread, post=post)
     elif action == "restore":
         if before not in ("hidden", "deleted"):
-            raise Conflict(f"This post is {before}; nothing to restore" + handled_by("post", post.id) + ".")
+            raise Conflict(_("This post is %(state)s; nothing to restore%(handled)s.",
+                             state=post_state_word(before), handled=handled_by("post", post.id)))
         post.state, post.state_reason, post.deleted_from = "visible", "", None
         # Restoring is deciding the post stays: open flags are dismissed (and their
         # flaggers told), or the post would sit in the review queue forever.
@@ -132,10 +144,12 @@ def _close_flags(post: Post, status: str) -> None:
     flaggers = list(db.session.scalars(select(Flag).where(Flag.post_id == post.id, Flag.status == "open")))
     db.session.execute(update(Flag).where(Flag.post_id == post.id, Flag.status == "open")
                        .values(status=status, resolved_at=utcnow()))
-    outcome = "it has been hidden" if status == "upheld" else "it stays visible"
     for flag in flaggers:
-        notify(flag.user, "moderation",
-               f"A moderator reviewed the post you flagged in “{post.thread.title}”: {outcome}. Thank you.",
+        text = (_l("A moderator reviewed the post you flagged in “%(title)s”: it has been hidden. Thank you.",
+                   title=post.thread.title) if status == "upheld" else
+                _l("A moderator reviewed the post you flagged in “%(title)s”: it stays visible. Thank you.",
+                   title=post.thread.title))
+        notify(flag.user, "moderation", text,
                url=f"/threads/{post.thread_id}", thread=post.thread)
 
 
@@ -148,7 +162,7 @@ def moderate_thread(actor: User, thread: Thread, action, reason="", topic_slug=N
     """
     guardian = Guardian(actor)
     guardian.ensure_moderate(thread.topic)
-    action = validate.choice(action, "action", THREAD_ACTIONS, "The action")
+    action = validate.choice(action, "action", THREAD_ACTIONS, _l("The action"))
     if action == "duplicate":
         return close_as_duplicate(actor, thread, target, reason)
     if action == "merge":
@@ -166,16 +180,20 @@ def moderate_thread(actor: User, thread: Thread, action, reason="", topic_slug=N
         target = get_topic(topic_slug)
         guardian.ensure_moderate(target)
         if target.id == thread.topic_id:
-            raise Invalid("The thread is already in that topic.", field="topic")
+            raise Invalid(_("The thread is already in that topic."), field="topic")
         old_slug = thread.topic.slug
         thread.topic = target
         thread.topic_id = target.id
     after = {"locked": thread.locked, "pinned": thread.pinned, "topic": thread.topic.slug}
     if before == after:
-        raise Conflict((f"This thread is already {'locked' if thread.locked else 'unlocked'}"
-                        if action in ("lock", "unlock") else
-                        f"This thread is already {'pinned' if thread.pinned else 'unpinned'}")
-                       + handled_by("thread", thread.id) + ".")
+        handled = handled_by("thread", thread.id)
+        if action in ("lock", "unlock"):
+            message = (_("This thread is already locked%(handled)s.", handled=handled) if thread.locked else
+                       _("This thread is already unlocked%(handled)s.", handled=handled))
+        else:
+            message = (_("This thread is already pinned%(handled)s.", handled=handled) if thread.pinned else
+                       _("This thread is already unpinned%(handled)s.", handled=handled))
+        raise Conflict(message)
     audit(actor, f"{action}_thread", "thread", thread.id, topic=thread.topic, target_user=thread.author,
           reason=reason, before=before, after=after)
     queue_thread_updated(thread, {"change": action}, old_topic_slug=old_slug)
@@ -203,7 +221,7 @@ def remove_moderator(actor: User, topic: Topic, user: User) -> None:
     Guardian(actor).ensure_admin()
     link = db.session.get(TopicModerator, (topic.id, user.id))
     if link is None:
-        raise Conflict(f"{user.name} is not a moderator of {topic.name}.")
+        raise Conflict(_("%(name)s is not a moderator of %(topic)s.", name=user.name, topic=topic.name))
     db.session.delete(link)
     audit(actor, "remove_moderator", "topic", topic.id, topic=topic, target_user=user)
     events.commit()
@@ -226,9 +244,6 @@ def held_and_flagged(topic: Topic) -> list[Post]:
     ))
 
 
-_ = thread_payload
-
-
 # --- watched words and silences --------------------------------------------------------
 def check_watched_words(topic: Topic, body: str) -> tuple[str, bool]:
     """Apply the site-wide and topic watched words to `body`.
@@ -248,8 +263,9 @@ def check_watched_words(topic: Topic, body: str) -> tuple[str, bool]:
         if not pattern.search(body):
             continue
         if watched.action == "block":
-            raise Invalid(f"Your text contains “{watched.word}”, which is not allowed in {topic.name}. "
-                          "Your text is kept: rephrase it and send it again.", field="body")
+            raise Invalid(_("Your text contains “%(word)s”, which is not allowed in %(topic)s. "
+                            "Your text is kept: rephrase it and send it again.", word=watched.word,
+                            topic=topic.name), field="body")
         if watched.action == "replace":
             body = pattern.sub(watched.replacement or "■■■", body)
         else:
@@ -265,9 +281,9 @@ def add_watched_word(actor: User, word, action, topic: Topic | None = None, repl
         guardian.ensure_admin()
     else:
         guardian.ensure_moderate(topic)
-    word = validate.text(word, "word", label="The word", max_chars=100, min_chars=2)
-    action = validate.choice(action, "action", WATCH_ACTIONS, "The action")
-    replacement = validate.text(replacement, "replacement", label="The replacement", max_chars=100, min_chars=0)
+    word = validate.text(word, "word", label=_l("The word"), max_chars=100, min_chars=2)
+    action = validate.choice(action, "action", WATCH_ACTIONS, _l("The action"))
+    replacement = validate.text(replacement, "replacement", label=_l("The replacement"), max_chars=100, min_chars=0)
     watched = WatchedWord(topic_id=topic.id if topic else None, word=word, action=action,
                           replacement=replacement, created_by_id=actor.id)
     db.session.add(watched)
@@ -304,9 +320,11 @@ def check_not_silenced(actor: User, topic: Topic) -> None:
 
     silence = active_silence(topic, actor)
     if silence is not None and not Guardian(actor).is_moderator(topic):
-        raise Forbidden(f"A moderator silenced you in {topic.name} until "
-                        f"{silence.until:%d %b %Y %H:%M} UTC" + (f": {silence.reason}" if silence.reason else ".")
-                        + " Your text is kept.")
+        until = _utc_time(silence.until)
+        raise Forbidden(_("A moderator silenced you in %(topic)s until %(until)s UTC: %(reason)s Your text is kept.",
+                          topic=topic.name, until=until, reason=silence.reason) if silence.reason else
+                        _("A moderator silenced you in %(topic)s until %(until)s UTC. Your text is kept.",
+                          topic=topic.name, until=until))
 
 
 def silence_user(actor: User, topic: Topic, user: User, minutes, reason="") -> None:
@@ -316,24 +334,57 @@ def silence_user(actor: User, topic: Topic, user: User, minutes, reason="") -> N
 
     Guardian(actor).ensure_moderate(topic)
     if Guardian(user).is_moderator(topic):
-        raise Invalid("Moderators cannot be silenced in their own topic.")
+        raise Invalid(_("Moderators cannot be silenced in their own topic."))
     try:
         minutes = int(minutes)
     except (TypeError, ValueError):
-        raise Invalid("The duration must be a number of minutes.", field="minutes") from None
+        raise Invalid(_("The duration must be a number of minutes."), field="minutes") from None
     if not 1 <= minutes <= 60 * 24 * 365:
-        raise Invalid("The duration must be between 1 minute and a year.", field="minutes")
+        raise Invalid(_("The duration must be between 1 minute and a year."), field="minutes")
     reason = _reason(reason)
     until = utcnow() + timedelta(minutes=minutes)
     db.session.add(TopicSilence(topic_id=topic.id, user_id=user.id, until=until, reason=reason, by_id=actor.id))
     audit(actor, "silence_user", "user", user.id, topic=topic, target_user=user, reason=reason,
           after={"until": until.isoformat(), "minutes": minutes})
-    notify(user, "moderation", f"You were silenced in {topic.name} for {minutes} minutes"
-           + (f": {reason}" if reason else ""), url=f"/t/{topic.slug}")
+    from ..i18n import recipient_locale
+
+    with recipient_locale(user):  # stored once: in the silenced user's language
+        text = (ngettext("You were silenced in %(topic)s for %(num)d minute: %(reason)s",
+                         "You were silenced in %(topic)s for %(num)d minutes: %(reason)s", minutes,
+                         topic=topic.name, reason=reason) if reason else
+                ngettext("You were silenced in %(topic)s for %(num)d minute",
+                         "You were silenced in %(topic)s for %(num)d minutes", minutes, topic=topic.name))
+    notify(user, "moderation", text, url=f"/t/{topic.slug}")
     events.commit()
 
 
 # --- who handled it first ----------------------------------------------------------------
+# What the audit log's actions on posts and threads are called in "(… by Name, just now)".
+AUDIT_WORDS = {
+    "approve_post": _l("approve post"), "reject_post": _l("reject post"), "hide_post": _l("hide post"),
+    "restore_post": _l("restore post"), "delete_post": _l("delete post"), "undelete_post": _l("undelete post"),
+    "edit_post": _l("edit post"), "lock_thread": _l("lock thread"), "unlock_thread": _l("unlock thread"),
+    "pin_thread": _l("pin thread"), "unpin_thread": _l("unpin thread"), "move_thread": _l("move thread"),
+    "duplicate_thread": _l("duplicate thread"), "merge_thread": _l("merge thread"),
+    "split_thread": _l("split thread"),
+}
+
+
+def post_state_word(state: str) -> str:
+    """A post's state as said in "This post is already …" (in the reader's language)."""
+    words = {"visible": _("visible"), "held": _("held for review"), "hidden": _("hidden"),
+             "deleted": _("deleted")}
+    return words.get(state, state)
+
+
+def _utc_time(moment) -> str:
+    """'3 Mar 2026 14:05' in the reader's language (the caller says UTC)."""
+    from babel.dates import format_datetime
+    from flask_babel import get_locale
+
+    return format_datetime(moment, "d MMM y HH:mm", locale=get_locale() or "en")
+
+
 def handled_by(target_type: str, target_id: int) -> str:
     """"by Name, 3 minutes ago" for the latest audit record on a target, or ""."""
     last = db.session.scalar(select(ModerationAction).where(
@@ -342,8 +393,10 @@ def handled_by(target_type: str, target_id: int) -> str:
     if last is None:
         return ""
     minutes = int((utcnow() - last.created_at).total_seconds() // 60)
-    when = "just now" if minutes < 1 else f"{minutes} minute{'s' if minutes != 1 else ''} ago"
-    return f" ({last.action.replace('_', ' ')} by {last.actor.name}, {when})"
+    when = _("just now") if minutes < 1 else ngettext("%(num)d minute ago", "%(num)d minutes ago", minutes)
+    what = AUDIT_WORDS.get(last.action)
+    return " " + _("(%(action)s by %(name)s, %(when)s)", action=str(what) if what else last.action.replace("_", " "),
+                   name=last.actor.name, when=when)
 
 
 # --- merge, split, duplicate ------------------------------------------------------------
@@ -352,13 +405,13 @@ def _target_thread(actor: User, thread_id, field: str = "target") -> Thread:
 
     target_id = validate.optional_id(thread_id, field)
     if target_id is None:
-        raise Invalid("Choose the other thread (its number).", field=field)
+        raise Invalid(_("Choose the other thread (its number)."), field=field)
     target = get_thread(target_id)
     Guardian(actor).ensure_moderate(target.topic)
     if target.state == "merged":
         # Its posts live in another thread now: pointing or merging here would hide them again.
-        raise Invalid(f"Thread {target.id} was merged into thread {target.merged_into_id}; choose that one.",
-                      field=field)
+        raise Invalid(_("Thread %(id)s was merged into thread %(target)s; choose that one.", id=target.id,
+                        target=target.merged_into_id), field=field)
     return target
 
 
@@ -367,9 +420,10 @@ def close_as_duplicate(actor: User, thread: Thread, target_id, reason="") -> Thr
     Guardian(actor).ensure_moderate(thread.topic)
     target = _target_thread(actor, target_id)
     if target.id == thread.id:
-        raise Invalid("A thread cannot duplicate itself.", field="target")
+        raise Invalid(_("A thread cannot duplicate itself."), field="target")
     if thread.duplicate_of_id is not None:
-        raise Conflict("This thread is already closed as a duplicate" + handled_by("thread", thread.id) + ".")
+        raise Conflict(_("This thread is already closed as a duplicate%(handled)s.",
+                         handled=handled_by("thread", thread.id)))
     reason = _reason(reason)
     thread.duplicate_of_id = target.id
     thread.locked = True
@@ -387,9 +441,9 @@ def merge_threads(actor: User, thread: Thread, target_id, reason="") -> Thread:
     Guardian(actor).ensure_moderate(thread.topic)
     target = _target_thread(actor, target_id)
     if target.id == thread.id:
-        raise Invalid("A thread cannot be merged into itself.", field="target")
+        raise Invalid(_("A thread cannot be merged into itself."), field="target")
     if thread.state == "merged":
-        raise Conflict("This thread was already merged" + handled_by("thread", thread.id) + ".")
+        raise Conflict(_("This thread was already merged%(handled)s.", handled=handled_by("thread", thread.id)))
     reason = _reason(reason)
     posts = list(db.session.scalars(select(Post).where(Post.thread_id == thread.id).order_by(Post.id)))
     for post in posts:
@@ -419,15 +473,15 @@ def split_thread(actor: User, thread: Thread, post_ids, title, reason="") -> Thr
     """Move chosen replies into a new thread in the same topic; the first becomes its opening post."""
     Guardian(actor).ensure_moderate(thread.topic)
     if not isinstance(post_ids, list) or not post_ids:
-        raise Invalid("Choose the posts to split off.", field="post_ids")
+        raise Invalid(_("Choose the posts to split off."), field="post_ids")
     ids = [validate.optional_id(i, "post_ids") for i in post_ids]
     title = validate.title(title)
     reason = _reason(reason)
     posts = list(db.session.scalars(select(Post).where(Post.id.in_(ids)).order_by(Post.id)))
     if len(posts) != len(set(ids)) or any(p.thread_id != thread.id for p in posts):
-        raise Invalid("Every chosen post must be a reply in this thread.", field="post_ids")
+        raise Invalid(_("Every chosen post must be a reply in this thread."), field="post_ids")
     if any(p.is_opening for p in posts):
-        raise Invalid("The opening post cannot be split off.", field="post_ids")
+        raise Invalid(_("The opening post cannot be split off."), field="post_ids")
     first = posts[0]
     new = Thread(topic=thread.topic, kind="discussion", title=title, author=first.author,
                  anonymous=first.anonymous, state="visible")

@@ -4,12 +4,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import events, markup
 from ..errors import Conflict, Invalid, NotFound, RateLimited
 from ..extensions import db
+from ..language import choose as choose_language
+from ..language import detect as detect_language
 from ..models import Flag, Post, PostRevision, Thread, User, utcnow
 from ..models.moderation import FLAG_REASONS
 from ..payloads import anonymous_label, post_payload, room_post_event, thread_payload
@@ -22,6 +27,14 @@ from .watching import auto_watch_thread
 def display_name(obj) -> str:
     """How a Post or Thread's author is named to everyone (anonymous label when anonymous)."""
     return anonymous_label(obj.author) if obj.anonymous else obj.author.name
+
+
+def notice_name(obj):
+    """How a notification names the author of a Post or Thread: their name, or the anonymous
+    label, lazily translated so that notify() words it in the recipient's language."""
+    if not obj.anonymous:
+        return obj.author.name
+    return _l("Anonymous member") if obj.author.role in ("member", "admin") else _l("Anonymous supplier")
 
 
 def check_slow_mode(actor: User, topic, guardian: Guardian) -> None:
@@ -39,8 +52,10 @@ def check_slow_mode(actor: User, topic, guardian: Guardian) -> None:
     wait = (last + timedelta(seconds=topic.slow_mode_seconds)) - utcnow()
     if wait.total_seconds() > 0:
         seconds = int(wait.total_seconds()) + 1
-        raise RateLimited(f"Slow mode is on in {topic.name}: you can post again in {seconds} "
-                          f"second{'s' if seconds != 1 else ''}. Your text is kept.")
+        raise RateLimited(ngettext("Slow mode is on in %(topic)s: you can post again in %(num)d second. "
+                                   "Your text is kept.",
+                                   "Slow mode is on in %(topic)s: you can post again in %(num)d seconds. "
+                                   "Your text is kept.", seconds, topic=topic.name))
 
 
 def screen_post(actor: User, topic, guardian: Guardian) -> None:
@@ -80,10 +95,12 @@ def refresh_thread_counts(thread: Thread) -> None:
 
 
 def new_post(actor: User, thread: Thread, body: str, *, reply_to: Post | None, anonymous: bool,
-             client_id: str | None, state: str, is_opening: bool = False) -> Post:
+             client_id: str | None, state: str, is_opening: bool = False, language: str | None = None) -> Post:
+    """`language`: the author's choice (already checked by language.choose), else detected."""
     post = Post(thread=thread, author=actor, body=body, html=markup.render(body),
                 reply_to_id=reply_to.id if reply_to else None, anonymous=anonymous,
-                client_id=client_id, state=state, is_opening=is_opening)
+                client_id=client_id, state=state, is_opening=is_opening,
+                language=language or detect_language(body))
     db.session.add(post)
     actor.last_post_at = utcnow()
     db.session.flush()
@@ -114,24 +131,26 @@ def queue_for_review(post: Post, why: str) -> None:
 
 def notify_about(post: Post) -> None:
     thread = post.thread
-    who = display_name(post)
+    who = notice_name(post)  # never the name of an anonymous author
     url = f"/threads/{thread.id}#post-{post.id}"
     told: set[int] = {post.author_id}
     if post.reply_to_id is not None:
         parent = db.session.get(Post, post.reply_to_id)
         if parent is not None and parent.author_id not in told:
-            notify(parent.author, "reply", f"{who} replied to your post in “{thread.title}”",
+            notify(parent.author, "reply",
+                   _l("%(name)s replied to your post in “%(title)s”", name=who, title=thread.title),
                    url=url, thread=thread, post=post)
             told.add(parent.author_id)
     if thread.kind == "question" and not post.is_opening and thread.author_id not in told:
-        notify(thread.author, "answer", f"{who} answered your question “{thread.title}”",
+        notify(thread.author, "answer",
+               _l("%(name)s answered your question “%(title)s”", name=who, title=thread.title),
                url=url, thread=thread, post=post)
         told.add(thread.author_id)
     handles = markup.mentions(post.body)
     if handles:
         for user in db.session.scalars(select(User).where(User.handle.in_(handles), User.state == "active")):
             if user.id not in told:
-                notify(user, "mention", f"{who} mentioned you in “{thread.title}”",
+                notify(user, "mention", _l("%(name)s mentioned you in “%(title)s”", name=who, title=thread.title),
                        url=url, thread=thread, post=post)
                 told.add(user.id)
 
@@ -142,17 +161,23 @@ def _existing_for_client_id(actor: User, client_id: str | None) -> Post | None:
     return db.session.scalar(select(Post).where(Post.author_id == actor.id, Post.client_id == client_id))
 
 
-def reply(actor: User, thread: Thread, body, *, reply_to=None, anonymous=False, client_id=None) -> Post:
-    """Reply in a thread. The same client_id twice returns the first post."""
+def reply(actor: User, thread: Thread, body, *, reply_to=None, anonymous=False, client_id=None,
+          language=None) -> Post:
+    """Reply in a thread. The same client_id twice returns the first post.
+
+    `language`: the code of the language the author says they wrote in; None (or "auto")
+    detects it from the text.
+    """
     guardian = Guardian(actor)
     guardian.ensure_reply(thread)
     client_id = validate.client_id(client_id)
     existing = _existing_for_client_id(actor, client_id)
     if existing is not None:
         if existing.thread_id != thread.id:
-            raise Conflict("This client_id was already used for a post in another thread.")
+            raise Conflict(_("This client_id was already used for a post in another thread."))
         return existing
     body = validate.body(body)
+    language = choose_language(language)
     anonymous = validate.flag(anonymous, "anonymous")
     if anonymous:
         guardian.ensure_post_anonymously(thread.topic)
@@ -161,14 +186,14 @@ def reply(actor: User, thread: Thread, body, *, reply_to=None, anonymous=False, 
     if reply_to_id is not None:
         parent = db.session.get(Post, reply_to_id)
         if parent is None or parent.thread_id != thread.id or not guardian.can_see_post(parent):
-            raise Invalid("The post you are replying to is not in this thread.", field="reply_to")
+            raise Invalid(_("The post you are replying to is not in this thread."), field="reply_to")
     screen_post(actor, thread.topic, guardian)
     body, held_by_words = watched_words(thread.topic, body)
     state = "held" if held_by_words and not guardian.is_moderator(thread.topic) else \
         initial_state(actor, thread.topic, guardian)
     try:
         post = new_post(actor, thread, body, reply_to=parent, anonymous=anonymous,
-                        client_id=client_id, state=state)
+                        client_id=client_id, state=state, language=language)
     except IntegrityError:
         # The same client_id raced in from another connection: return the first post.
         db.session.rollback()
@@ -189,7 +214,7 @@ def edit_post(actor: User, post: Post, body, reason="") -> Post:
     guardian = Guardian(actor)
     guardian.ensure_edit_post(post)
     body = validate.body(body)
-    reason = validate.text(reason, "reason", label="The reason", max_chars=500, min_chars=0)
+    reason = validate.text(reason, "reason", label=_l("The reason"), max_chars=500, min_chars=0)
     body, held_by_words = watched_words(post.thread.topic, body)
     if body == post.body:
         return post
@@ -198,6 +223,8 @@ def edit_post(actor: User, post: Post, body, reason="") -> Post:
     post.body = body
     post.html = markup.render(body)
     post.edited_at = utcnow()
+    if post.language is None:  # too short to tell before, perhaps not now
+        post.language = detect_language(body)
     if post.author_id != actor.id:
         from .moderation import audit
         audit(actor, "edit_post", "post", post.id, topic=post.thread.topic, target_user=post.author,
@@ -222,7 +249,7 @@ def edit_post(actor: User, post: Post, body, reason="") -> Post:
 def delete_post(actor: User, post: Post, reason="") -> Post:
     guardian = Guardian(actor)
     guardian.ensure_delete_post(post)
-    reason = validate.text(reason, "reason", label="The reason", max_chars=500, min_chars=0)
+    reason = validate.text(reason, "reason", label=_l("The reason"), max_chars=500, min_chars=0)
     was = post.state
     flagged = db.session.scalar(select(Flag.id).where(Flag.post_id == post.id, Flag.status == "open")
                                 .limit(1)) is not None
@@ -280,10 +307,10 @@ def restore_post(actor: User, post: Post, reason="") -> Post:
 def flag_post(actor: User, post: Post, reason, note="") -> Flag:
     guardian = Guardian(actor)
     guardian.ensure_flag(post)
-    reason = validate.choice(reason, "reason", list(FLAG_REASONS), "The reason")
-    note = validate.text(note, "note", label="The note", max_chars=500, min_chars=1 if reason == "other" else 0)
+    reason = validate.choice(reason, "reason", list(FLAG_REASONS), _l("The reason"))
+    note = validate.text(note, "note", label=_l("The note"), max_chars=500, min_chars=1 if reason == "other" else 0)
     if db.session.scalar(select(Flag.id).where(Flag.post_id == post.id, Flag.user_id == actor.id)):
-        raise Conflict("You have already flagged this post. A moderator will look at it.")
+        raise Conflict(_("You have already flagged this post. A moderator will look at it."))
     flag = Flag(post=post, user=actor, reason=reason, note=note)
     db.session.add(flag)
     db.session.flush()
@@ -311,5 +338,5 @@ def flag_post(actor: User, post: Post, reason, note="") -> Flag:
 def get_post(post_id) -> Post:
     post = db.session.get(Post, post_id) if isinstance(post_id, int) else None
     if post is None:
-        raise NotFound("That post does not exist.")
+        raise NotFound(_("That post does not exist."))
     return post

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import events
 from ..errors import Invalid, NotFound
 from ..extensions import db
+from ..language import choose as choose_language
 from ..models import Post, Thread, Topic, User, utcnow
 from ..models.thread import THREAD_KINDS
 from ..payloads import thread_payload
@@ -26,33 +29,35 @@ def _tags(value) -> str:
     elif isinstance(value, str):
         items = value.split(",")
     else:
-        raise Invalid("Tags must be a list of words.", field="tags")
+        raise Invalid(_("Tags must be a list of words."), field="tags")
     tags = []
     for item in items:
         if not isinstance(item, str):
-            raise Invalid("Tags must be words.", field="tags")
+            raise Invalid(_("Tags must be words."), field="tags")
         tag = re.sub(r"[^a-z0-9-]+", "-", item.strip().lower()).strip("-")[:30]
         if tag and tag not in tags:
             tags.append(tag)
     if len(tags) > 5:
-        raise Invalid("At most 5 tags.", field="tags")
+        raise Invalid(_("At most %(num)s tags.", num=5), field="tags")
     return ",".join(tags)
 
 
 def start_thread(actor: User, topic: Topic, *, title, body, kind="discussion", anonymous=False,
-                 tags=None, client_id=None) -> tuple[Thread, Post]:
+                 tags=None, client_id=None, language=None) -> tuple[Thread, Post]:
+    """A new thread and its opening post. `language`: as for posts.reply (None: detected)."""
     guardian = Guardian(actor)
     guardian.ensure_read_topic(topic)
     kind = validate.choice(kind or "discussion", "kind", [k for k in THREAD_KINDS if k != "archive"],
-                           "The kind of thread")
+                           _l("The kind of thread"))
     guardian.ensure_start_thread(topic, kind)
     title = validate.title(title)
     body = validate.body(body)
+    language = choose_language(language)
     anonymous = validate.flag(anonymous, "anonymous")
     if anonymous:
         guardian.ensure_post_anonymously(topic)
         if kind == "announcement":
-            raise Invalid("Announcements cannot be anonymous.", field="anonymous")
+            raise Invalid(_("Announcements cannot be anonymous."), field="anonymous")
     client_id = validate.client_id(client_id)
     if client_id:
         existing = db.session.scalar(select(Post).where(Post.author_id == actor.id, Post.client_id == client_id))
@@ -65,7 +70,7 @@ def start_thread(actor: User, topic: Topic, *, title, body, kind="discussion", a
                     state=state, tags=_tags(tags))
     db.session.add(thread)
     post = new_post(actor, thread, body, reply_to=None, anonymous=anonymous, client_id=client_id,
-                    state=state, is_opening=True)
+                    state=state, is_opening=True, language=language)
     auto_watch_thread(actor, thread)  # starting a thread watches it
     if state == "visible":
         announce_new_thread(thread, post)
@@ -90,13 +95,13 @@ def accept_answer(actor: User, thread: Thread, post_id) -> Thread:
     if post_id is not None:
         post = db.session.get(Post, post_id)
         if post is None or post.thread_id != thread.id:
-            raise Invalid("That post is not an answer in this thread.", field="post_id")
+            raise Invalid(_("That post is not an answer in this thread."), field="post_id")
     guardian.ensure_accept_answer(thread, post)
     thread.accepted_post_id = post.id if post is not None else None
     change = {"change": "accepted", "accepted_post_id": thread.accepted_post_id}
     queue_thread_updated(thread, change)
     if post is not None and post.author_id != actor.id:
-        notify(post.author, "accepted", f"Your answer to “{thread.title}” was accepted",
+        notify(post.author, "accepted", _l("Your answer to “%(title)s” was accepted", title=thread.title),
                url=f"/threads/{thread.id}#post-{post.id}", thread=thread, post=post)
     events.commit()
     return thread
@@ -117,13 +122,13 @@ def queue_thread_updated(thread: Thread, change: dict, old_topic_slug: str | Non
 def get_thread(thread_id) -> Thread:
     thread = db.session.get(Thread, thread_id) if isinstance(thread_id, int) else None
     if thread is None:
-        raise NotFound("That thread does not exist.")
+        raise NotFound(_("That thread does not exist."))
     return thread
 
 
 def get_topic(slug) -> Topic:
     topic = db.session.scalar(select(Topic).where(Topic.slug == slug)) if isinstance(slug, str) else None
     if topic is None:
-        raise NotFound("That topic does not exist.")
+        raise NotFound(_("That topic does not exist."))
     return topic
 

@@ -1,35 +1,52 @@
-"""Input checks shared by actions: they raise Invalid with a message for people."""
+"""Input checks shared by actions: they raise Invalid with a message for people.
+
+Labels ("The title", "Your post") are passed translated (lazy_gettext), so the
+messages read as whole sentences in the reader's language.
+"""
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..errors import Invalid
+
+
+def format_number(n: int) -> str:
+    """1,234 in English, 1.234 in Spanish...: the reader's way of writing numbers."""
+    from flask import has_request_context
+    from flask_babel import format_decimal
+
+    if not has_request_context():  # scripts and the CLI: English grouping
+        return f"{n:,}"
+    return format_decimal(n)
 
 
 def text(value, field: str, *, label: str, max_chars: int, min_chars: int = 1, strip: bool = True) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise Invalid(f"{label} must be text.", field=field)
+        raise Invalid(_("%(label)s must be text.", label=label), field=field)
     if strip:
         value = value.strip()
     if len(value) < min_chars:
-        raise Invalid(f"{label} cannot be empty." if min_chars == 1 else
-                      f"{label} must be at least {min_chars} characters.", field=field)
-    if len(value) > max_chars:
-        raise Invalid(f"{label} is too long: {len(value):,} characters, the limit is {max_chars:,}.",
+        raise Invalid(_("%(label)s cannot be empty.", label=label) if min_chars == 1 else
+                      _("%(label)s must be at least %(min)s characters.", label=label, min=min_chars),
                       field=field)
+    if len(value) > max_chars:
+        raise Invalid(_("%(label)s is too long: %(count)s characters, the limit is %(max)s.", label=label,
+                        count=format_number(len(value)), max=format_number(max_chars)), field=field)
     if "\x00" in value:
-        raise Invalid(f"{label} contains characters that are not allowed.", field=field)
+        raise Invalid(_("%(label)s contains characters that are not allowed.", label=label), field=field)
     return value
 
 
-def body(value, field: str = "body", label: str = "Your post") -> str:
-    return text(value, field, label=label, max_chars=current_app.config["POST_MAX_CHARS"])
+def body(value, field: str = "body", label=None) -> str:
+    return text(value, field, label=label or _l("Your post"), max_chars=current_app.config["POST_MAX_CHARS"])
 
 
 def title(value) -> str:
-    return text(value, "title", label="The title", max_chars=current_app.config["TITLE_MAX_CHARS"],
+    return text(value, "title", label=_l("The title"), max_chars=current_app.config["TITLE_MAX_CHARS"],
                 min_chars=5)
 
 
@@ -40,12 +57,13 @@ def flag(value, field: str) -> bool:
         return value
     if isinstance(value, str) and value.lower() in ("true", "on", "1", "yes", "false", "off", "0", "no"):
         return value.lower() in ("true", "on", "1", "yes")
-    raise Invalid(f"{field} must be true or false.", field=field)
+    raise Invalid(_("%(field)s must be true or false.", field=field), field=field)
 
 
 def choice(value, field: str, choices, label: str) -> str:
     if value not in choices:
-        raise Invalid(f"{label} must be one of: {', '.join(choices)}.", field=field)
+        raise Invalid(_("%(label)s must be one of: %(choices)s.", label=label, choices=", ".join(choices)),
+                      field=field)
     return value
 
 
@@ -58,19 +76,19 @@ def optional_id(value, field: str) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise Invalid(f"{field} must be a number.", field=field)
+        raise Invalid(_("%(field)s must be a number.", field=field), field=field)
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 18:
         value = int(value)
     if isinstance(value, int):
         if not 0 < value <= MAX_ID:
-            raise Invalid(f"{field} is not a valid id.", field=field)
+            raise Invalid(_("%(field)s is not a valid id.", field=field), field=field)
         return value
-    raise Invalid(f"{field} must be a number.", field=field)
+    raise Invalid(_("%(field)s must be a number.", field=field), field=field)
 
 
 def client_id(value) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str) or len(value) > 64:
-        raise Invalid("client_id must be text of at most 64 characters.", field="client_id")
+        raise Invalid(_("client_id must be text of at most 64 characters."), field="client_id")
     return value

@@ -8,6 +8,7 @@ unless the user already chose a level for it.
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -25,7 +26,7 @@ def _level(value) -> str | None:
     if value in (None, "", "none", "default"):
         return None
     if value not in LEVELS:
-        raise Invalid("Choose watching, muted or none.", field="level")
+        raise Invalid(_("Choose watching, muted or none."), field="level")
     return value
 
 
@@ -133,7 +134,7 @@ def _stored_preferences(user: User) -> NotificationPreference:
 def update_preferences(actor: User, *, mentions: bool, replies: bool, digest) -> NotificationPreference:
     Guardian(actor).ensure_use_site()
     if digest not in DIGEST_CHOICES:
-        raise Invalid("Choose a daily or weekly digest, or none.", field="digest")
+        raise Invalid(_("Choose a daily or weekly digest, or none."), field="digest")
     pref = _stored_preferences(actor)
     pref.email_mentions, pref.email_replies, pref.digest = bool(mentions), bool(replies), digest
     pref.updated_at = utcnow()
@@ -148,7 +149,7 @@ def unsubscribe(user: User, scope: str) -> NotificationPreference:
     that the request comes from them (a suspended user may still stop our email).
     """
     if scope not in (*EMAIL_CATEGORIES, "all"):
-        raise Invalid("Unknown kind of email.", field="scope")
+        raise Invalid(_("Unknown kind of email."), field="scope")
     pref = _stored_preferences(user)
     if scope in ("mentions", "all"):
         pref.email_mentions = False

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app, g, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..actions.accounts import user_for_token
@@ -43,18 +44,18 @@ def resolve_caller():
     header = request.headers.get("Authorization")
     if header is not None:
         # An explicit token wins over any cookie, so a script never acts as the browser's user.
-        scheme, _, secret = header.strip().partition(" ")
+        scheme, _space, secret = header.strip().partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
-            return _unauthorized("Send your personal API token as: Authorization: Bearer <token>.")
+            return _unauthorized(_("Send your personal API token as: Authorization: Bearer <token>."))
         user = user_for_token(secret.strip())
         if user is None:
-            return _unauthorized("That API token is not valid: it may have been revoked.")
+            return _unauthorized(_("That API token is not valid: it may have been revoked."))
         via_cookie = False
     elif current_user.is_authenticated:
         user = current_user._get_current_object()
         via_cookie = True
     else:
-        return _unauthorized("Sign in, or send a personal API token as: Authorization: Bearer <token>.")
+        return _unauthorized(_("Sign in, or send a personal API token as: Authorization: Bearer <token>."))
 
     if reason := _why_not_use_site(user):
         raise Forbidden(reason)
@@ -105,27 +106,27 @@ def json_body(required: bool = True) -> dict[str, Any]:
     raw = request.get_data(cache=True)
     if not raw.strip():
         if required:
-            raise Invalid('Send a JSON object in the request body, for example {"body": "..."}.')
+            raise Invalid(_('Send a JSON object in the request body, for example {"body": "..."}.'))
         return {}
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError):
-        raise Invalid("The request body is not valid JSON.") from None
+        raise Invalid(_("The request body is not valid JSON.")) from None
     if not isinstance(data, dict):
-        raise Invalid("The request body must be a JSON object, not " + _json_kind(data) + ".")
+        raise Invalid(_("The request body must be a JSON object, not %(kind)s.", kind=_json_kind(data)))
     return data
 
 
 def _json_kind(value) -> str:
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, str):
-        return "a string"
+        return _("a string")
     if isinstance(value, bool):
-        return "true or false"
+        return _("true or false")
     if value is None:
         return "null"
-    return "a number"
+    return _("a number")
 
 
 def optional_text(data: dict, name: str) -> Any:
@@ -140,7 +141,7 @@ def page_size(default: int) -> int:
     if raw is None or raw == "":
         return default
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 4 and 1 <= int(raw) <= MAX_PAGE_SIZE):
-        raise Invalid(f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}.", field="limit")
+        raise Invalid(_("limit must be a whole number from 1 to %(max)s.", max=MAX_PAGE_SIZE), field="limit")
     return int(raw)
 
 
@@ -160,15 +161,15 @@ def decode_cursor(kind: str, arity: int) -> list | None:
             raise ValueError
         data = json.loads(base64.urlsafe_b64decode((raw + "=" * (-len(raw) % 4)).encode("ascii")))
     except (ValueError, binascii.Error, UnicodeError, RecursionError):
-        raise Invalid("That cursor is not valid: use the next_cursor of a previous page.", field="cursor") from None
+        raise Invalid(_("That cursor is not valid: use the next_cursor of a previous page."), field="cursor") from None
     if not isinstance(data, list) or len(data) != arity + 1 or data[0] != kind:
-        raise Invalid("That cursor does not belong to this list.", field="cursor")
+        raise Invalid(_("That cursor does not belong to this list."), field="cursor")
     return data[1:]
 
 
 def cursor_id(value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
-        raise Invalid("That cursor is not valid: use the next_cursor of a previous page.", field="cursor")
+        raise Invalid(_("That cursor is not valid: use the next_cursor of a previous page."), field="cursor")
     return value
 
 
@@ -178,9 +179,9 @@ def cursor_time(value) -> datetime:
             raise ValueError
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise Invalid("That cursor is not valid: use the next_cursor of a previous page.", field="cursor") from None
+        raise Invalid(_("That cursor is not valid: use the next_cursor of a previous page."), field="cursor") from None
     if moment.tzinfo is None:
-        raise Invalid("That cursor is not valid: use the next_cursor of a previous page.", field="cursor")
+        raise Invalid(_("That cursor is not valid: use the next_cursor of a previous page."), field="cursor")
     return moment
 
 
@@ -190,19 +191,19 @@ def cursor_time(value) -> datetime:
 def load_topic(slug: str) -> Topic:
     topic = get_topic(slug)
     if not guardian().can_read_topic(topic):
-        raise NotFound("That topic does not exist.")
+        raise NotFound(_("That topic does not exist."))
     return topic
 
 
 def load_thread(thread_id: int) -> Thread:
     thread = get_thread(thread_id) if thread_id <= MAX_ID else None
     if thread is None or not guardian().can_read_thread(thread):
-        raise NotFound("That thread does not exist.")
+        raise NotFound(_("That thread does not exist."))
     return thread
 
 
 def load_post(post_id: int) -> Post:
     post = get_post(post_id) if post_id <= MAX_ID else None
     if post is None or not guardian().can_see_post(post):
-        raise NotFound("That post does not exist.")
+        raise NotFound(_("That post does not exist."))
     return post

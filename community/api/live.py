@@ -8,6 +8,7 @@ answered "does not exist", whatever the reason.
 from __future__ import annotations
 
 from flask import request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..actions import live
@@ -27,7 +28,7 @@ CHAT_LIMIT = 100
 def load_session(session_id: int) -> LiveSession:
     session = live.get_session(session_id) if session_id <= MAX_ID else None
     if session is None or not guardian().can_read_live(session):
-        raise NotFound("That live session does not exist.")
+        raise NotFound(_("That live session does not exist."))
     return session
 
 
@@ -36,7 +37,7 @@ def load_question(session: LiveSession, question_id: int) -> LiveQuestion:
     question = live.get_question(session, question_id if question_id <= MAX_ID else None)
     g = guardian()
     if question.state in ("pending", "hidden") and not (g.is_host(session) or question.author_id == caller().id):
-        raise NotFound("That question is not in this session.")
+        raise NotFound(_("That question is not in this session."))
     return question
 
 
@@ -176,6 +177,6 @@ def silence_participant(session_id: int):
     target = db.session.get(User, user_id) if isinstance(user_id, int) and not isinstance(user_id, bool) \
         and 0 < user_id <= MAX_ID else None
     if target is None:
-        raise Invalid("Say who to silence (user_id: the id of a participant).", field="user_id")
+        raise Invalid(_("Say who to silence (user_id: the id of a participant)."), field="user_id")
     live.silence(caller(), session, target, optional_text(data, "reason"))
     return {"silenced": {"session_id": session.id, "user_id": target.id, "name": target.name}}

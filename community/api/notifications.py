@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..actions import validate
@@ -22,7 +23,7 @@ def list_notifications():
     limit = page_size(NOTIFICATIONS_PER_PAGE)
     unread_only = request.args.get("unread", "")
     if unread_only not in ("", "0", "1", "true", "false"):
-        raise Invalid("unread must be 1 or 0.", field="unread")
+        raise Invalid(_("unread must be 1 or 0."), field="unread")
     query = select(Notification).where(Notification.user_id == user.id)
     if unread_only in ("1", "true"):
         query = query.where(Notification.read_at.is_(None))
@@ -47,6 +48,6 @@ def read_notifications():
     if note_id is not None and db.session.scalar(
         select(Notification.id).where(Notification.id == note_id, Notification.user_id == user.id)
     ) is None:
-        raise NotFound("That notification does not exist.")
+        raise NotFound(_("That notification does not exist."))
     changed = mark_read(user, note_id)
     return {"marked": changed, "unread": unread_count(user)}

@@ -1,6 +1,7 @@
 """API routes for single posts: read, edit, soft delete, flag, and moderate."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..actions.moderation import moderate_post
@@ -50,7 +51,7 @@ def add_flag(post_id: int):
     except IntegrityError:
         # Two flags from the same person raced past the action's check.
         db.session.rollback()
-        raise Conflict("You have already flagged this post. A moderator will look at it.") from None
+        raise Conflict(_("You have already flagged this post. A moderator will look at it.")) from None
     return {"flag": _flag_payload(made)}, 201
 
 

@@ -6,6 +6,7 @@ Thin: read the query string, call community.search, answer JSON built with commu
 from __future__ import annotations
 
 from flask import current_app, request
+from flask_babel import gettext as _
 
 from .. import search
 from ..errors import Invalid
@@ -52,10 +53,10 @@ def similar_questions():
     g.ensure_use_site()
     title = request.args.get("title", "")
     if len(title) > current_app.config["TITLE_MAX_CHARS"] * 2:
-        raise Invalid("The title is too long to look for similar questions.", field="title")
+        raise Invalid(_("The title is too long to look for similar questions."), field="title")
     raw = request.args.get("limit", "")
     if raw and not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= SIMILAR_MAX):
-        raise Invalid(f"limit must be a whole number from 1 to {SIMILAR_MAX}.", field="limit")
+        raise Invalid(_("limit must be a whole number from 1 to %(max)s.", max=SIMILAR_MAX), field="limit")
     found = search.similar_questions(g, title, limit=int(raw) if raw else 5)
     return {"results": [{"thread": thread_payload(s.thread, g), "answered": s.answered,
                          "rank": round(s.rank, 6)} for s in found]}

@@ -8,6 +8,7 @@ used answers 201 with the first thread/post (no second row), plus the header
 from __future__ import annotations
 
 from flask import current_app, request
+from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
 from ..actions.moderation import moderate_thread
@@ -111,7 +112,7 @@ def create_thread(slug: str):
     new_thread, opening = start_thread(
         caller(), topic, title=data.get("title"), body=data.get("body"),
         kind=data.get("kind"), anonymous=data.get("anonymous", False),
-        tags=data.get("tags"), client_id=data.get("client_id"),
+        tags=data.get("tags"), client_id=data.get("client_id"), language=data.get("language"),
     )
     g = guardian()
     return _created({"thread": thread_payload(new_thread, g), "post": post_payload(opening, g)}, replayed)
@@ -123,7 +124,8 @@ def create_post(thread_id: int):
     data = json_body()
     replayed = _replayed(data.get("client_id"))
     post = reply(caller(), thread, data.get("body"), reply_to=data.get("reply_to"),
-                 anonymous=data.get("anonymous", False), client_id=data.get("client_id"))
+                 anonymous=data.get("anonymous", False), client_id=data.get("client_id"),
+                 language=data.get("language"))
     return _created({"post": post_payload(post, guardian())}, replayed)
 
 
@@ -135,7 +137,7 @@ def moderate_thread_route(thread_id: int):
     target = data.get("topic")
     if action == "move":
         if not isinstance(target, str) or not target:
-            raise Invalid("Say which topic to move the thread to (topic: its slug).", field="topic")
+            raise Invalid(_("Say which topic to move the thread to (topic: its slug)."), field="topic")
         try:
             get_topic(target)
         except NotFound:
@@ -154,6 +156,6 @@ def accept_post(thread_id: int):
     thread = load_thread(thread_id)
     data = json_body()
     if "post_id" not in data:
-        raise Invalid("Say which post is the answer (post_id), or null to withdraw it.", field="post_id")
+        raise Invalid(_("Say which post is the answer (post_id), or null to withdraw it."), field="post_id")
     accepted = accept_answer(caller(), thread, data["post_id"])
     return {"thread": thread_payload(accepted, guardian())}

@@ -13,7 +13,14 @@ POST_STATES = ("visible", "held", "hidden", "deleted")
 
 
 class Thread(db.Model):
-    __table_args__ = (Index("ix_thread_topic_activity", "topic_id", "pinned", "last_activity_at"),)
+    __table_args__ = (
+        Index("ix_thread_topic_activity", "topic_id", "pinned", "last_activity_at"),
+        # At 100,000 threads (bench/data.py): the API's thread list walks this in order and
+        # stops after a page, instead of sorting the topic's threads...
+        Index("ix_thread_topic_latest", "topic_id", "last_activity_at", "id"),
+        # ...and the topic page's count and the home page's per-topic counts read only this.
+        Index("ix_thread_topic_state", "topic_id", "state", "last_activity_at", "author_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     topic_id: Mapped[int] = mapped_column(ForeignKey("topic.id"), index=True)
@@ -61,6 +68,8 @@ class Post(db.Model):
     __table_args__ = (
         UniqueConstraint("author_id", "client_id", name="uq_post_author_client_id"),
         Index("ix_post_thread_created", "thread_id", "id"),
+        # The thread page's reply count reads only this (a deep thread: 5,000 rows of HTML otherwise).
+        Index("ix_post_thread_listing", "thread_id", "is_opening", "state", "author_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,6 +85,9 @@ class Post(db.Model):
     # the state a soft-deleted post returns to when restored
     deleted_from: Mapped[str | None] = mapped_column(String(20), nullable=True)
     client_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The language it is written in (ISO 639-1, e.g. "es"): chosen by the author or detected
+    # (community/language.py); None when unknown (too short to tell, or written before).
+    language: Mapped[str | None] = mapped_column(String(10), nullable=True, index=True)
     created_at = mapped_column(UTCDateTime, default=utcnow)
     edited_at = mapped_column(UTCDateTime, nullable=True)
     # optimistic locking: two moderators acting at once cannot both apply

@@ -15,6 +15,7 @@ import threading
 import time
 
 from flask import current_app, g, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import disconnect, join_room, leave_room
 
@@ -62,9 +63,9 @@ def handler(func):
             if data is None:
                 data = {}
             if not isinstance(data, dict):
-                raise Invalid("The event data must be an object.")
+                raise Invalid(_("The event data must be an object."))
             if len(json.dumps(data, default=str)) > 64_000:
-                raise Invalid("The event data is too large.")
+                raise Invalid(_("The event data is too large."))
             user = _user()
             result = func(user, data)
             return {"ok": True, **(result or {})}
@@ -78,7 +79,7 @@ def handler(func):
             db.session.rollback()
             current_app.logger.exception("socket event %s failed", func.__name__)
             return {"ok": False, "error": {"code": "server_error",
-                                           "message": "Something went wrong on our side; try again."}}
+                                           "message": _("Something went wrong on our side; try again.")}}
         finally:
             db.session.remove()
 
@@ -128,8 +129,8 @@ def _drop_socket(sid: str) -> None:
 def authorise_room(user: User, room) -> str:
     """Raise unless `user` may be in `room`; returns the normalised room name."""
     if not isinstance(room, str) or ":" not in room or len(room) > 80:
-        raise Invalid("room must look like thread:<id>, topic:<slug>, live:<id> or user:<id>.")
-    kind, _, key = room.partition(":")
+        raise Invalid(_("room must look like thread:<id>, topic:<slug>, live:<id> or user:<id>."))
+    kind, _sep, key = room.partition(":")
     guardian = Guardian(user)
     if kind == "thread":
         from ..actions.threads import get_thread
@@ -142,7 +143,7 @@ def authorise_room(user: User, room) -> str:
         guardian.ensure_moderate(get_topic(key))
     elif kind == "user":
         if _int(key) != user.id:
-            raise Forbidden("You can only join your own notifications.")
+            raise Forbidden(_("You can only join your own notifications."))
     elif kind == "live":
         from ..actions.live import get_session
         session = get_session(_int(key))
@@ -154,14 +155,14 @@ def authorise_room(user: User, room) -> str:
         from ..actions.live import get_session
         guardian.ensure_host_live(get_session(_int(key)))
     else:
-        raise Invalid(f"Unknown room kind “{kind}”.")
+        raise Invalid(_("Unknown room kind “%(kind)s”.", kind=kind))
     return room
 
 
 def _int(value) -> int:
     if isinstance(value, str) and value.isdigit() and len(value) < 18:
         return int(value)
-    raise NotFound("No such room.")
+    raise NotFound(_("No such room."))
 
 
 def _who(user: User) -> dict:
@@ -174,7 +175,7 @@ def on_join(user: User, data: dict):
     room = authorise_room(user, data.get("room"))
     since = data.get("since")
     if since is not None and (isinstance(since, bool) or not isinstance(since, int) or since < 0):
-        raise Invalid("since must be a cursor (a whole number) from an earlier event.")
+        raise Invalid(_("since must be a cursor (a whole number) from an earlier event."))
     # Join before reading the replay: an event committed in between then arrives both
     # live and in `missed` (clients drop the duplicate by cursor) instead of neither.
     join_room(room)
@@ -202,9 +203,9 @@ def on_join(user: User, data: dict):
 def on_leave(user: User, data: dict):
     room = data.get("room")
     if not isinstance(room, str):
-        raise Invalid("room is required.")
+        raise Invalid(_("room is required."))
     if room == f"user:{user.id}":
-        raise Invalid("Your own notifications room stays joined.")
+        raise Invalid(_("Your own notifications room stays joined."))
     leave_room(room)
     _presence().remove(room, request.sid)
     if room.startswith(("thread:", "live:")):
@@ -277,7 +278,8 @@ def on_post(user: User, data: dict):
 
     thread = get_thread(data.get("thread_id"))
     post = reply(user, thread, data.get("body"), reply_to=data.get("reply_to"),
-                 anonymous=data.get("anonymous", False), client_id=data.get("client_id"))
+                 anonymous=data.get("anonymous", False), client_id=data.get("client_id"),
+                 language=data.get("language"))
     guardian = Guardian(user)
     return {"post": post_payload(post, guardian), "fragment": post_fragment(post, guardian)}
 

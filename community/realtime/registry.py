@@ -40,7 +40,11 @@ class RedisPresence:
     def __init__(self, url: str, prefix: str = "roundtable"):
         import redis
 
-        self._redis = redis.Redis.from_url(url)
+        # A blocking pool: when hundreds of sockets leave at once (bench/fanout.py), greenlets
+        # wait for a free connection instead of failing with "Too many connections" and
+        # leaving stale entries behind.
+        self._redis = redis.Redis(connection_pool=redis.BlockingConnectionPool.from_url(
+            url, max_connections=100, timeout=20))
         self._prefix = prefix
 
     def add(self, room: str, sid: str, who: dict) -> None:

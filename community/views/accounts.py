@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
@@ -22,7 +24,7 @@ from .helpers import actor, form_bool
 
 bp = Blueprint("accounts", __name__)
 
-RATE_LIMITED_MESSAGE = "Too many sign-in attempts. Wait a minute and try again."
+RATE_LIMITED_MESSAGE = _l("Too many sign-in attempts. Wait a minute and try again.")
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -83,7 +85,7 @@ def login() -> ResponseReturnValue:
         db.session.rollback()
         return _render_login(email, remember, next_url, err.message, err.status)
     login_user(user, remember=remember)
-    flash(f"Welcome back, {user.name}.", "success")
+    flash(_("Welcome back, %(name)s.", name=user.name), "success")
     return redirect(next_url or _home())
 
 
@@ -96,7 +98,7 @@ def too_many_attempts(err) -> tuple[str, int]:
                              next_url=safe_next(request.values.get("next")),
                              error=RATE_LIMITED_MESSAGE, status=429)
     return render_template("error.html", status=429,
-                           message="Too many attempts. Please wait a minute and try again."), 429
+                           message=_("Too many attempts. Please wait a minute and try again.")), 429
 
 
 @bp.errorhandler(CSRFError)
@@ -105,9 +107,9 @@ def form_expired(err: CSRFError) -> tuple[str, int]:
     if request.endpoint == "accounts.login":
         return _render_login(email=(request.form.get("email") or "").strip(),
                              next_url=safe_next(request.values.get("next")),
-                             error="This form expired. Please sign in again.", status=400)
+                             error=_("This form expired. Please sign in again."), status=400)
     return render_template("error.html", status=400,
-                           message="This form expired. Go back, reload the page and try again."), 400
+                           message=_("This form expired. Go back, reload the page and try again.")), 400
 
 
 @bp.route("/logout", methods=["GET", "POST"])
@@ -122,8 +124,8 @@ def logout() -> ResponseReturnValue:
     # Cut this user's live sockets; other devices reconnect with their own cookie.
     from ..realtime import disconnect_user
 
-    disconnect_user(user_id, "You signed out.")
-    flash("You have signed out.", "info")
+    disconnect_user(user_id, _("You signed out."))
+    flash(_("You have signed out."), "info")
     return redirect(url_for("accounts.login"))
 
 
@@ -134,14 +136,14 @@ REGISTER_FIELDS = ("name", "email", "organisation", "org_kind", "country")
 @bp.route("/register", methods=["GET", "POST"])
 def register() -> ResponseReturnValue:
     if current_user.is_authenticated:
-        flash("You already have an account and are signed in.", "info")
+        flash(_("You already have an account and are signed in."), "info")
         return redirect(_home())
     form = {key: (request.form.get(key) or "").strip() for key in REGISTER_FIELDS}
     if request.method == "GET":
         return render_template("accounts/register.html", form=form, org_kinds=ORG_KINDS)
     try:
         if (request.form.get("password") or "") != (request.form.get("confirm") or ""):
-            raise Invalid("The two passwords do not match.", field="confirm")
+            raise Invalid(_("The two passwords do not match."), field="confirm")
         accounts.register(email=form["email"], name=form["name"], password=request.form.get("password"),
                           organisation=form["organisation"], org_kind=form["org_kind"],
                           country=form["country"])
@@ -166,7 +168,7 @@ def password() -> ResponseReturnValue:
             accounts.change_password(actor(), form.get("current"), form.get("new"), form.get("confirm"))
         except DomainError as err:
             return _failed("accounts/password.html", err)
-        flash("Your password was changed.", "success")
+        flash(_("Your password was changed."), "success")
         return redirect(url_for("accounts.password"))
     return render_template("accounts/password.html")
 
@@ -184,7 +186,7 @@ def invitation(token: str) -> ResponseReturnValue:
     name = (request.form.get("name") or "").strip()
     try:
         if (request.form.get("password") or "") != (request.form.get("confirm") or ""):
-            raise Invalid("The two passwords do not match.", field="confirm")
+            raise Invalid(_("The two passwords do not match."), field="confirm")
         user = accounts.accept_invitation(token, name=name, password=request.form.get("password"))
     except DomainError as err:
         db.session.rollback()
@@ -198,5 +200,5 @@ def invitation(token: str) -> ResponseReturnValue:
     if current_user.is_authenticated:
         logout_user()
     login_user(user)
-    flash(f"Welcome to Roundtable, {user.name}.", "success")
+    flash(_("Welcome to Roundtable, %(name)s.", name=user.name), "success")
     return redirect(_home())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -40,7 +41,7 @@ def _administrators_only() -> ResponseReturnValue | None:
 def _user_or_404(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("That user does not exist.")
+        raise NotFound(_("That user does not exist."))
     return user
 
 
@@ -82,7 +83,7 @@ def approve_user(user_id: int) -> ResponseReturnValue:
     except DomainError as err:
         db.session.rollback()
         return render_template("admin/index.html", error=err.message, **_overview()), err.status
-    flash(f"{user.name} is approved and can now sign in.", "success")
+    flash(_("%(name)s is approved and can now sign in.", name=user.name), "success")
     return redirect(_back("admin.index"))
 
 
@@ -119,18 +120,19 @@ def _set_suspended(user_id: int, suspended: bool) -> ResponseReturnValue:
     reason = (request.form.get("reason") or "").strip()
     try:
         if suspended and user.state == "suspended":
-            raise Conflict(f"{user.name} is already suspended.")
+            raise Conflict(_("%(name)s is already suspended.", name=user.name))
         if not suspended and user.state != "suspended":
             # Unsuspending must never become a back door around approval.
-            raise Conflict(f"{user.name} is {user.state}, not suspended.")
+            raise Conflict(_("%(name)s is active, not suspended.", name=user.name) if user.state == "active"
+                           else _("%(name)s is pending approval, not suspended.", name=user.name))
         if suspended and not reason:
-            raise Invalid("Give a reason for the suspension; it is kept in the audit log.", field="reason")
+            raise Invalid(_("Give a reason for the suspension; it is kept in the audit log."), field="reason")
         accounts.set_suspended(actor(), user, suspended, reason)
     except DomainError as err:
         db.session.rollback()
         return _users_page(error=err.message, failed_user_id=user_id, reason=reason), err.status
-    flash(f"{user.name} is suspended and signed out everywhere." if suspended
-          else f"{user.name} can sign in again.", "success")
+    flash(_("%(name)s is suspended and signed out everywhere.", name=user.name) if suspended
+          else _("%(name)s can sign in again.", name=user.name), "success")
     return redirect(url_for("admin.users", q=request.form.get("q") or None,
                             state=request.form.get("state") or None,
                             page=request.form.get("page") or None))
@@ -196,15 +198,15 @@ def assign_moderator(slug: str) -> ResponseReturnValue:
     try:
         user = db.session.scalar(select(User).where(User.email == email.lower())) if email else None
         if user is None:
-            raise Invalid("No account has that email. Invite the person first." if email
-                          else "Enter the email of the person to make a moderator.", field="email")
+            raise Invalid(_("No account has that email. Invite the person first.") if email
+                          else _("Enter the email of the person to make a moderator."), field="email")
         if user.id in topic.moderator_ids:
-            raise Conflict(f"{user.name} already moderates {topic.name}.")
+            raise Conflict(_("%(name)s already moderates %(topic)s.", name=user.name, topic=topic.name))
         moderation.assign_moderator(actor(), topic, user)
     except DomainError as err:
         db.session.rollback()
         return _topics_page(err.status, error=err.message, failed_slug=slug, email=email)
-    flash(f"{user.name} now moderates {topic.name}.", "success")
+    flash(_("%(name)s now moderates %(topic)s.", name=user.name, topic=topic.name), "success")
     return redirect(url_for("admin.topics", _anchor=f"topic-{topic.slug}"))
 
 
@@ -217,7 +219,7 @@ def remove_moderator(slug: str, user_id: int) -> ResponseReturnValue:
     except DomainError as err:
         db.session.rollback()
         return _topics_page(err.status, error=err.message, failed_slug=slug)
-    flash(f"{user.name} no longer moderates {topic.name}.", "success")
+    flash(_("%(name)s no longer moderates %(topic)s.", name=user.name, topic=topic.name), "success")
     return redirect(url_for("admin.topics", _anchor=f"topic-{topic.slug}"))
 
 
@@ -231,7 +233,7 @@ def new_topic() -> ResponseReturnValue:
     except DomainError as err:
         db.session.rollback()
         return _topic_form(None, form, err)
-    flash(f"{topic.name} is created. Add its moderators below.", "success")
+    flash(_("%(topic)s is created. Add its moderators below.", topic=topic.name), "success")
     return redirect(url_for("admin.topics", _anchor=f"topic-{topic.slug}"))
 
 
@@ -246,7 +248,7 @@ def edit_topic(slug: str) -> ResponseReturnValue:
     except DomainError as err:
         db.session.rollback()
         return _topic_form(get_topic(slug), form, err)
-    flash(f"The settings of {topic.name} are saved.", "success")
+    flash(_("The settings of %(topic)s are saved.", topic=topic.name), "success")
     return redirect(url_for("admin.topics", _anchor=f"topic-{topic.slug}"))
 
 
@@ -318,18 +320,18 @@ def organisations() -> ResponseReturnValue:
 def remove_organisation(org_id: int) -> ResponseReturnValue:
     organisation = db.session.get(Organisation, org_id)
     if organisation is None:
-        raise NotFound("That organisation does not exist.")
+        raise NotFound(_("That organisation does not exist."))
     reason = (request.form.get("reason") or "").strip()
     try:
         if not reason:
-            raise Invalid("Give a reason for removing the organisation; it is kept in the audit log.",
+            raise Invalid(_("Give a reason for removing the organisation; it is kept in the audit log."),
                           field="reason")
         topic_actions.remove_organisation(actor(), organisation, reason)
     except DomainError as err:
         db.session.rollback()
         return _organisations_page(err.status, error=err.message, failed_org_id=org_id, reason=reason)
-    flash(f"{organisation.name} is removed: its people are signed out and can no longer sign in. "
-          "Nothing they wrote is deleted.", "success")
+    flash(_("%(organisation)s is removed: its people are signed out and can no longer sign in. "
+            "Nothing they wrote is deleted.", organisation=organisation.name), "success")
     return redirect(url_for("admin.organisations"))
 
 

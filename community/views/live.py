@@ -7,8 +7,9 @@ community.actions.live, then redirect or render. Without JavaScript every contro
 plain POST form; static/js/live_session.js adds the live parts over the page's one
 socket. A refused form re-renders the session page with the typed text kept.
 
-Times are shown in the viewer's time zone (User.timezone), with a <time datetime> in
-UTC for machines; the schedule form reads "datetime-local" values in that zone.
+Times are shown in the viewer's time zone (User.timezone) and written the way the
+viewer's language writes dates (flask_babel), with the zone's name and a <time datetime>
+in UTC for machines; the schedule form reads "datetime-local" values in that zone.
 """
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask.typing import ResponseReturnValue
+from flask_babel import format_date, format_time, get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -42,7 +45,7 @@ ORDERS = ("votes", "newest")
 CHAT_ON_PAGE = 100
 RECENT_ON_INDEX = 20
 HOST_CHOICES = 200  # members listed as possible co-hosts on the schedule form
-STATE_LABELS = {"scheduled": "Scheduled", "live": "Live now", "ended": "Ended"}
+STATE_LABELS = {"scheduled": _l("Scheduled"), "live": _l("Live now"), "ended": _l("Ended")}
 
 
 @bp.before_request
@@ -66,22 +69,58 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
+def pattern_locale() -> Locale:
+    """The locale whose CLDR patterns shape dates and times. Plain English reads as British
+    English, the interface's own spelling: "Tue, 3 Mar 2026, 14:00", not "Tue, Mar 3, 2026, 2:00 PM"."""
+    locale = get_locale() or Locale("en")
+    if locale.language == "en" and not locale.territory:
+        return Locale("en", "GB")
+    return locale
+
+
+# The moments below are already in the viewer's zone (viewer_zone(), which falls back to UTC
+# for an unknown zone name), so flask_babel must not rebase them again.
 def _day(moment: datetime) -> str:
-    return f"{moment:%a} {moment.day} {moment:%b %Y}"
+    """The date with its weekday as the viewer's language writes it: "Tue, 3 Mar 2026",
+    "mar, 3 mar 2026", "2026年3月3日周二"."""
+    return format_date(moment, str(pattern_locale().datetime_skeletons["yMMMEd"]), rebase=False)
+
+
+def _time(moment: datetime) -> str:
+    """The clock time in the language's short form: "14:00", "2:00 م"."""
+    return format_time(moment, str(pattern_locale().time_formats["short"]), rebase=False)
+
+
+def _at(day: str, time: str) -> str:
+    """A date and a time joined as the language joins them ("{1}, {0}"; "{1} {0}" in Chinese)."""
+    joined = str(pattern_locale().datetime_formats.get("medium", "{1}, {0}")).replace("'", "")
+    return joined.replace("{1}", day).replace("{0}", time)
+
+
+@bp.app_template_global("utc_when")
+def utc_when(value: datetime | None, with_time: bool = True, year: bool = True) -> str:
+    """A stored time as the viewer's language writes it, kept in UTC (the administration and
+    moderation pages label it so): "3 Mar 2026, 14:00", "3 mar 2026, 14:00", "2026年3月3日 14:00"."""
+    if value is None:
+        return ""
+    moment = _aware(value).astimezone(timezone.utc)
+    day = format_date(moment, str(pattern_locale().datetime_skeletons["yMMMd" if year else "MMMd"]), rebase=False)
+    return _at(day, _time(moment)) if with_time else day
 
 
 @bp.app_template_global("live_when")
 def live_when(session: LiveSession) -> dict:
-    """How a session's start and end read to the viewer: in their zone, plus UTC for machines."""
+    """How a session's start and end read to the viewer: in their zone and language, plus UTC
+    for machines."""
     zone = viewer_zone()
     start = _aware(session.starts_at).astimezone(zone)
     end = _aware(session.ends_at).astimezone(zone)
     if start.date() == end.date():
-        text = f"{_day(start)}, {start:%H:%M}–{end:%H:%M}"
+        text = _at(_day(start), f"{_time(start)}–{_time(end)}")
     else:
-        text = f"{_day(start)}, {start:%H:%M} – {_day(end)}, {end:%H:%M}"
+        text = f"{_at(_day(start), _time(start))} – {_at(_day(end), _time(end))}"
     return {"starts_iso": iso(session.starts_at), "ends_iso": iso(session.ends_at), "text": text,
-            "start_text": f"{_day(start)}, {start:%H:%M}", "zone": zone.key}
+            "start_text": _at(_day(start), _time(start)), "zone": zone.key}
 
 
 @bp.app_template_global("live_zone")
@@ -90,7 +129,7 @@ def live_zone() -> str:
 
 
 def _clock(value: datetime | None) -> str:
-    return _aware(value).astimezone(viewer_zone()).strftime("%H:%M") if value else ""
+    return _time(_aware(value).astimezone(viewer_zone())) if value else ""
 
 
 # --- listings (also used by the home and topic pages) --------------------------------------
@@ -150,11 +189,14 @@ def index() -> ResponseReturnValue:
 
 
 # --- scheduling ----------------------------------------------------------------------------
-def _parse_local(value: str, field: str, label: str, zone: ZoneInfo) -> datetime:
+def _parse_local(value: str, field: str, zone: ZoneInfo) -> datetime:
     """A datetime-local value ("2026-12-01T14:00") read in the viewer's zone, as UTC."""
+    # Whole sentences per field: "the start"/"the end" cannot be slotted into one sentence in
+    # every language.
+    starts = field == "starts_at"
     value = (value or "").strip()
     if not value:
-        raise Invalid(f"{label} is required.", field=field)
+        raise Invalid(_("The start is required.") if starts else _("The end is required."), field=field)
     for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"):
         try:
             naive = datetime.strptime(value, fmt)
@@ -162,7 +204,10 @@ def _parse_local(value: str, field: str, label: str, zone: ZoneInfo) -> datetime
         except ValueError:
             continue
     else:
-        raise Invalid(f"{label} must be a date and time, such as 2026-12-01 14:00.", field=field)
+        raise Invalid(_("The start must be a date and time, such as %(example)s.", example="2026-12-01 14:00")
+                      if starts else
+                      _("The end must be a date and time, such as %(example)s.", example="2026-12-01 15:00"),
+                      field=field)
     return naive.replace(tzinfo=zone).astimezone(timezone.utc)
 
 
@@ -178,12 +223,13 @@ def _host_ids(chosen: list[str], emails: str) -> list[int]:
     ids: list[int] = []
     for value in chosen:
         if not (value.isdigit() and 0 < int(value) <= MAX_ID):
-            raise Invalid("Choose co-hosts from the list.", field="hosts")
+            raise Invalid(_("Choose co-hosts from the list."), field="hosts")
         ids.append(int(value))
     for email in (e for e in re.split(r"[\s,;]+", emails or "") if e):
         user = db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
         if user is None:
-            raise Invalid(f"Nobody has the email {email}: check the address.", field="host_emails")
+            raise Invalid(_("Nobody has the email %(email)s: check the address.", email=email),
+                          field="host_emails")
         ids.append(user.id)
     return list(dict.fromkeys(ids))
 
@@ -217,15 +263,15 @@ def schedule(slug: str) -> ResponseReturnValue:
         try:
             session = live_actions.schedule(
                 actor(), topic, title=form["title"], description=form["description"],
-                starts_at=_parse_local(form["starts_at"], "starts_at", "The start", zone),
-                ends_at=_parse_local(form["ends_at"], "ends_at", "The end", zone),
+                starts_at=_parse_local(form["starts_at"], "starts_at", zone),
+                ends_at=_parse_local(form["ends_at"], "ends_at", zone),
                 hosts=_host_ids(form["hosts"], form["host_emails"]),
                 approve_questions=form["approve_questions"])
         except DomainError as err:
             db.session.rollback()
             error, status = err, err.status
         else:
-            flash("The live session is scheduled. People watching the topic were told.", "success")
+            flash(_("The live session is scheduled. People watching the topic were told."), "success")
             return redirect(url_for("live.session", session_id=session.id))
     return render_template("live/schedule.html", topic=topic, form=form, error=error, zone=zone.key,
                            candidates=_host_candidates(topic, g.user)), status
@@ -244,7 +290,7 @@ def _question(session: LiveSession, question_id: int) -> LiveQuestion:
     question = live_actions.get_question(session, question_id)
     g = guardian()
     if question.state in ("pending", "hidden") and not (g.is_host(session) or question.author_id == g.user.id):
-        raise NotFound("That question is not in this session.")
+        raise NotFound(_("That question is not in this session."))
     return question
 
 
@@ -359,7 +405,7 @@ def start(session_id: int) -> ResponseReturnValue:
         live_actions.start(actor(), session)
     except DomainError as err:
         return _refused(session, err)
-    flash("The session is live.", "success")
+    flash(_("The session is live."), "success")
     return _back(session)
 
 
@@ -370,7 +416,7 @@ def end(session_id: int) -> ResponseReturnValue:
         live_actions.end(actor(), session)
     except DomainError as err:
         return _refused(session, err)
-    flash("The session has ended. Its archive thread is written.", "success")
+    flash(_("The session has ended. Its archive thread is written."), "success")
     return _back(session)
 
 
@@ -386,9 +432,10 @@ def ask(session_id: int) -> ResponseReturnValue:
     except DomainError as err:
         return _refused(session, err, "ask", {"ask": form})
     if question.state == "pending":
-        flash("Your question is waiting for a host's approval; only you and the hosts see it until then.", "info")
+        flash(_("Your question is waiting for a host's approval; only you and the hosts see it until then."),
+              "info")
     else:
-        flash("Your question was posted.", "success")
+        flash(_("Your question was posted."), "success")
     return _back(session, f"q-{question.id}")
 
 
@@ -440,7 +487,7 @@ def hide_chat(session_id: int, message_id: int) -> ResponseReturnValue:
         live_actions.hide_chat(actor(), session, message_id if message_id <= MAX_ID else None)
     except DomainError as err:
         return _refused(session, err)
-    flash("The message was hidden.", "success")
+    flash(_("The message was hidden."), "success")
     return _back(session, "chat")
 
 
@@ -453,12 +500,12 @@ def silence(session_id: int) -> ResponseReturnValue:
     target = db.session.get(User, int(raw)) if raw.isdigit() and 0 < int(raw) <= MAX_ID else None
     try:
         if target is None:
-            raise Invalid("Say who to silence.", field="user_id")
+            raise Invalid(_("Say who to silence."), field="user_id")
         live_actions.silence(actor(), session, target, reason)
     except DomainError as err:
         where = f"silence-{message_id}" if message_id.isdigit() else "page"
         return _refused(session, err, where, {"silence": {message_id: reason}})
-    flash(f"{target.name} is silenced for the rest of this session.", "success")
+    flash(_("%(name)s is silenced for the rest of this session.", name=target.name), "success")
     return _back(session, "chat")
 
 
@@ -483,7 +530,7 @@ def ics(session_id: int) -> ResponseReturnValue:
     event.add("summary", session.title)
     description = session.description.strip()
     event.add("description", (description + "\n\n" if description else "")
-              + f"Live session in {session.topic.name} on Roundtable: {url}")
+              + _("Live session in %(topic)s on Roundtable: %(url)s", topic=session.topic.name, url=url))
     event.add("url", url)
     event.add("location", url)
     calendar.add_component(event)

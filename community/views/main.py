@@ -12,10 +12,14 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
+from babel import Locale
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_date, format_datetime, format_timedelta, get_locale, get_timezone
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from werkzeug.routing import BuildError
@@ -25,6 +29,7 @@ from ..actions.posts import display_name
 from ..actions.threads import get_thread, get_topic, start_thread
 from ..errors import DomainError
 from ..extensions import db
+from ..language import POST_LANGUAGES
 from ..models import Post, Thread, Topic, utcnow
 from ..models.base import iso
 from ..models.thread import THREAD_KINDS
@@ -34,7 +39,7 @@ from .helpers import actor, form_bool, guardian
 
 bp = Blueprint("main", __name__)
 
-THREAD_FILTERS = {"all": "All", "questions": "Questions", "unanswered": "Unanswered"}
+THREAD_FILTERS = {"all": _l("All"), "questions": _l("Questions"), "unanswered": _l("Unanswered")}
 STARTABLE_KINDS = [k for k in THREAD_KINDS if k != "archive"]
 MAX_DEPTH = 3  # replies nest this deep; deeper ones are shown flattened at this level
 QUOTE_MAX_CHARS = 1500
@@ -52,28 +57,38 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
+def _patterns() -> Locale:
+    """The locale whose CLDR patterns shape dates: our English is British (27 November 2025, 14:05)."""
+    locale = get_locale() or Locale.parse("en")
+    return Locale.parse("en_GB") if locale.language == "en" else locale
+
+
 @bp.app_template_filter("reltime")
 def reltime(value: datetime | None) -> str:
-    """'3 minutes ago'; older than a week: the date."""
+    """'3 minutes ago' in the reader's language; older than a week: the date in their time zone."""
     if value is None:
         return ""
-    seconds = (utcnow() - _aware(value)).total_seconds()
-    if seconds < 45:
-        return "just now"
-    for limit, size, unit in ((3600, 60, "minute"), (86400, 3600, "hour"), (7 * 86400, 86400, "day")):
-        if seconds < limit:
-            count = max(1, int(seconds // size))
-            return f"{count} {unit}{'s' if count != 1 else ''} ago"
     value = _aware(value)
-    return f"{value.day} {value:%b %Y}"
+    delta = value - utcnow()  # negative: in the past
+    if abs(delta.total_seconds()) < 45:
+        return _("just now")
+    if abs(delta) < timedelta(days=7):
+        return format_timedelta(delta, granularity="minute", add_direction=True)
+    return format_date(value, _patterns().date_formats["medium"].pattern)
 
 
 @bp.app_template_filter("fulltime")
 def fulltime(value: datetime | None) -> str:
+    """The date and time in the reader's language and time zone, naming the zone."""
     if value is None:
         return ""
-    value = _aware(value).astimezone(timezone.utc)
-    return f"{value.day} {value:%B %Y, %H:%M} UTC"
+    locale = _patterns()
+    # UTC reads best short ("UTC"); other zones by name ("India Standard Time"), not "+0530".
+    zone = "z" if str(get_timezone()) == "UTC" else "zzzz"
+    pattern = (locale.datetime_formats["long"]
+               .replace("{1}", locale.date_formats["long"].pattern)
+               .replace("{0}", f"{locale.time_formats['short'].pattern} {zone}"))
+    return format_datetime(_aware(value), pattern)
 
 
 @bp.app_template_filter("isotime")
@@ -162,6 +177,18 @@ def post_url(post: Post, g: Guardian) -> str:
     return url_for("main.thread", thread_id=post.thread_id, page=page_of(post, g)) + f"#post-{post.id}"
 
 
+def _lang_arg() -> str | None:
+    """?lang=<code>: show only posts written in that language (None: all languages)."""
+    code = request.args.get("lang", "")
+    return code if code in POST_LANGUAGES else None
+
+
+def _languages_present(query) -> list[str]:
+    """The post languages a SELECT of Post.language finds, in POST_LANGUAGES order."""
+    found = {code for code in db.session.scalars(query.where(Post.language.is_not(None)).distinct())}
+    return [code for code in POST_LANGUAGES if code in found]
+
+
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
     return int(value) if value.isdigit() and len(value) < 12 else None
@@ -221,8 +248,8 @@ def home() -> ResponseReturnValue:
         )
     }
     sections = [
-        ("themes", "Themes", [t for t in topics if t.kind != "hub"]),
-        ("hubs", "Regional hubs", [t for t in topics if t.kind == "hub"]),
+        ("themes", _("Themes"), [t for t in topics if t.kind != "hub"]),
+        ("hubs", _("Regional hubs"), [t for t in topics if t.kind == "hub"]),
     ]
     return render_template("home.html", sections=sections, stats=stats)
 
@@ -243,6 +270,13 @@ def topic(slug: str) -> ResponseReturnValue:
         query = query.where(Thread.kind == "question")
     if current == "unanswered":
         query = query.where(Thread.accepted_post_id.is_(None))
+    # The filter lists the languages of the opening posts of the threads this reader sees.
+    languages = _languages_present(select(Post.language).where(
+        Post.is_opening.is_(True), Post.thread_id.in_(query.with_only_columns(Thread.id))))
+    lang = _lang_arg()
+    if lang:
+        query = query.where(Thread.id.in_(
+            select(Post.thread_id).where(Post.is_opening.is_(True), Post.language == lang)))
     per = current_app.config["THREADS_PER_PAGE"]
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, math.ceil(total / per))
@@ -254,7 +288,7 @@ def topic(slug: str) -> ResponseReturnValue:
     return render_template(
         "topic.html", topic=topic, threads=threads, filters=THREAD_FILTERS, current_filter=current,
         page=page, pages=pages, total=total, is_moderator=g.is_moderator(topic),
-        cursor=events.latest_cursor(f"topic:{topic.slug}"),
+        cursor=events.latest_cursor(f"topic:{topic.slug}"), lang_filter=lang, languages=languages,
     )
 
 
@@ -280,18 +314,20 @@ def new_thread(slug: str) -> ResponseReturnValue:
             "tags": request.form.get("tags", ""),
             "anonymous": form_bool("anonymous"),
             "client_id": request.form.get("client_id", "") or uuid.uuid4().hex,
+            "language": request.form.get("language", ""),
         }
         try:
             thread, post = start_thread(actor(), topic, title=form["title"], body=form["body"],
                                         kind=form["kind"], anonymous=form["anonymous"],
-                                        tags=form["tags"], client_id=form["client_id"])
+                                        tags=form["tags"], client_id=form["client_id"],
+                                        language=form["language"] or None)
         except DomainError as err:
             db.session.rollback()
             error, status = err, err.status
         else:
             if post.state == "held":
-                flash("Your thread is awaiting review by a moderator. Only you and the moderators "
-                      "can see it until it is approved.", "info")
+                flash(_("Your thread is awaiting review by a moderator. Only you and the moderators "
+                        "can see it until it is approved."), "info")
             return redirect(url_for("main.thread", thread_id=thread.id))
     return render_template("new_thread.html", topic=topic, form=form, error=error,
                            kinds=_kinds_allowed(topic, g),
@@ -312,7 +348,7 @@ def _quote(post: Post) -> str:
     text = markup.to_text(post.html)
     if len(text) > QUOTE_MAX_CHARS:
         text = text[:QUOTE_MAX_CHARS].rstrip() + "…"
-    return f"> **{display_name(post)}** wrote:\n> {text}\n\n"
+    return "> " + _("**%(name)s** wrote:", name=display_name(post)) + f"\n> {text}\n\n"
 
 
 def _reply_target(thread: Thread, g: Guardian, value) -> Post | None:
@@ -340,6 +376,10 @@ def render_thread(thread: Thread, *, page: int | None = None, composer: dict | N
     cursor = events.latest_cursor(room)
     per = current_app.config["POSTS_PER_PAGE"]
     conditions = _reply_conditions(thread, g)
+    languages = _languages_present(select(Post.language).where(*conditions))
+    lang = _lang_arg()
+    if lang:  # replies in that language only; the opening post stays, for context
+        conditions.append(Post.language == lang)
     total = db.session.scalar(select(func.count(Post.id)).where(*conditions)) or 0
     pages = max(1, math.ceil(total / per))
     if composer is not None and page is None:
@@ -354,7 +394,8 @@ def render_thread(thread: Thread, *, page: int | None = None, composer: dict | N
     accepted = None
     if page == 1 and thread.kind == "question" and thread.accepted_post_id:
         candidate = db.session.get(Post, thread.accepted_post_id)
-        if candidate is not None and candidate.state == "visible" and g.can_see_post(candidate):
+        if (candidate is not None and candidate.state == "visible" and g.can_see_post(candidate)
+                and lang in (None, candidate.language)):
             accepted = candidate
     tree = build_tree(list(replies), opening.id if opening else None, accepted.id if accepted else None)
 
@@ -379,6 +420,7 @@ def render_thread(thread: Thread, *, page: int | None = None, composer: dict | N
         "thread.html", thread=thread, topic=thread.topic, opening=opening if opening_visible else None,
         accepted=accepted, tree=tree, page=page, pages=pages, total=total, cursor=cursor,
         composer=composer, error=page_error, reply_error=reply_error, on_page=on_page,
+        lang_filter=lang, languages=languages,
         anon_label=anonymous_label(g.user),
         is_moderator=g.is_moderator(thread.topic), is_asker=g.user.id == thread.author_id,
         can_reply=g.can_reply(thread), can_anonymous=g.can_post_anonymously(thread.topic),

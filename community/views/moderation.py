@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
@@ -32,24 +33,52 @@ from .helpers import actor, guardian
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
 LOG_PER_PAGE = 50
-NOT_A_MODERATOR = "Only topic moderators can use the review tools."
+NOT_A_MODERATOR = _l("Only topic moderators can use the review tools.")
 
+# Lazy (translated when shown); str() them before flashing: the session cannot store a LazyString.
 POST_ACTION_DONE = {
-    "approve": "Approved: the post is visible.",
-    "reject": "Rejected: the post stays hidden and the author was told why.",
-    "hide": "Hidden: readers no longer see the post.",
-    "restore": "Restored: the post is visible again.",
+    "approve": _l("Approved: the post is visible."),
+    "reject": _l("Rejected: the post stays hidden and the author was told why."),
+    "hide": _l("Hidden: readers no longer see the post."),
+    "restore": _l("Restored: the post is visible again."),
 }
+# Filled in with %(topic)s, %(target)s and %(source)s (a message without them ignores them).
 THREAD_ACTION_DONE = {
-    "lock": "Locked: no new replies.",
-    "unlock": "Unlocked: replies are open again.",
-    "pin": "Pinned to the top of its topic.",
-    "unpin": "Unpinned.",
-    "move": "Moved to {topic}.",
-    "duplicate": "Closed as a duplicate of thread {target}; it is locked and links there.",
-    "merge": "Merged: every post of thread {source} is now in this thread.",
-    "split": "Split: the chosen posts are now this new thread.",
+    "lock": _l("Locked: no new replies."),
+    "unlock": _l("Unlocked: replies are open again."),
+    "pin": _l("Pinned to the top of its topic."),
+    "unpin": _l("Unpinned."),
+    "move": _l("Moved to %(topic)s."),
+    "duplicate": _l("Closed as a duplicate of thread %(target)s; it is locked and links there."),
+    "merge": _l("Merged: every post of thread %(source)s is now in this thread."),
+    "split": _l("Split: the chosen posts are now this new thread."),
 }
+# How the audit log and the histories name each recorded action (ModerationAction.action); lower case
+# like a phrase in a sentence, capitalised where it starts a line. Unknown actions show their code.
+AUDIT_ACTIONS = {
+    "approve_post": _l("approve post"), "reject_post": _l("reject post"), "hide_post": _l("hide post"),
+    "restore_post": _l("restore post"), "edit_post": _l("edit post"), "delete_post": _l("delete post"),
+    "undelete_post": _l("undelete post"),
+    "lock_thread": _l("lock thread"), "unlock_thread": _l("unlock thread"), "pin_thread": _l("pin thread"),
+    "unpin_thread": _l("unpin thread"), "move_thread": _l("move thread"),
+    "duplicate_thread": _l("close as duplicate"), "merge_thread": _l("merge thread"),
+    "split_thread": _l("split thread"),
+    "approve_user": _l("approve user"), "suspend_user": _l("suspend user"),
+    "unsuspend_user": _l("unsuspend user"), "silence_user": _l("silence user"),
+    "assign_moderator": _l("assign moderator"), "remove_moderator": _l("remove moderator"),
+    "add_watched_word": _l("add watched word"), "remove_watched_word": _l("remove watched word"),
+    "create_topic": _l("create topic"), "update_topic": _l("update topic"),
+    "remove_organisation": _l("remove organisation"),
+    "hide_question": _l("hide live question"), "hide_chat": _l("hide chat message"),
+    "silence_live": _l("silence in a live session"),
+}
+# The flag reasons as the cards name them (models.moderation.FLAG_REASONS holds the English).
+FLAG_REASON_LABELS = {
+    "spam": _l("Spam"), "off_topic": _l("Off-topic"), "abusive": _l("Abusive"),
+    "confidential": _l("Confidential information"), "other": _l("Other"),
+}
+# The watched-word actions inside a sentence ("“bribe” is now watched (block).").
+WORD_ACTION_NAMES = {"block": _l("block"), "hold": _l("hold"), "replace": _l("replace")}
 THREAD_FORM_KEYS = ("action", "reason", "topic", "target", "title")
 PREVIOUS_POSTS = 5  # how many of an author's earlier posts in the topic the queue shows
 DEFAULT_SILENCE_MINUTES = 60
@@ -81,7 +110,7 @@ def moderated_topics() -> list[Topic]:
 def _topics_or_403() -> list[Topic]:
     topics = moderated_topics()
     if not topics and not guardian().is_admin:
-        raise Forbidden(NOT_A_MODERATOR)
+        raise Forbidden(str(NOT_A_MODERATOR))
     return topics
 
 
@@ -135,7 +164,8 @@ def _moderated_thread(thread_id: int) -> Thread:
 
 
 def _render(template: str, status: int = 200, **context) -> ResponseReturnValue:
-    context.setdefault("flag_reasons", FLAG_REASONS)
+    context.setdefault("flag_reasons", {key: FLAG_REASON_LABELS.get(key, label) for key, label in FLAG_REASONS.items()})
+    context.setdefault("audit_actions", AUDIT_ACTIONS)
     context.setdefault("anonymous_label", anonymous_label)
     context.setdefault("default_silence", DEFAULT_SILENCE_MINUTES)
     return render_template(template, **context), status
@@ -213,7 +243,7 @@ def post(post_id: int) -> ResponseReturnValue:
         except DomainError as err:
             db.session.rollback()
             return _post_page(target, err.status, error=err, reason=reason, failed_form="action")
-        flash(POST_ACTION_DONE.get(action, "Done."), "success")
+        flash(str(POST_ACTION_DONE.get(action) or _("Done.")), "success")
         return redirect(safe_next(request.form.get("next"))
                         or url_for("moderation.post", post_id=target.id))
     return _post_page(target)
@@ -232,8 +262,9 @@ def silence(post_id: int) -> ResponseReturnValue:
         db.session.rollback()
         return _post_page(target, err.status, error=err, silence_values=form, failed_form="silence")
     minutes = int(form["minutes"])
-    flash(f"{author.name} is silenced in {topic.name} for {minutes} minute{'s' if minutes != 1 else ''}.",
-          "success")
+    flash(ngettext("%(name)s is silenced in %(topic)s for %(num)d minute.",
+                   "%(name)s is silenced in %(topic)s for %(num)d minutes.", minutes,
+                   name=author.name, topic=topic.name), "success")
     return redirect(safe_next(request.form.get("next")) or url_for("moderation.post", post_id=target.id))
 
 
@@ -266,15 +297,15 @@ def thread(thread_id: int) -> ResponseReturnValue:
     chosen = [int(v) for v in chosen_raw if v.isdigit()]
     try:
         if form["action"] == "move" and not form["topic"]:
-            raise Invalid("Choose the topic to move the thread to.", field="topic")
+            raise Invalid(_("Choose the topic to move the thread to."), field="topic")
         result = moderation.moderate_thread(actor(), target, form["action"], form["reason"],
                                             topic_slug=form["topic"] or None, target=form["target"].strip(),
                                             post_ids=chosen_raw, title=form["title"])
     except DomainError as err:
         db.session.rollback()
         return _thread_page(target, err.status, err, form, chosen)
-    message = THREAD_ACTION_DONE.get(form["action"], "Done.")
-    flash(message.format(topic=result.topic.name, target=form["target"].strip(), source=target.id), "success")
+    message = str(THREAD_ACTION_DONE.get(form["action"]) or _("Done."))
+    flash(message % {"topic": result.topic.name, "target": form["target"].strip(), "source": target.id}, "success")
     return redirect(url_for("moderation.thread", thread_id=result.id))
 
 
@@ -309,7 +340,8 @@ def add_word(topic: Topic | None, endpoint: str, **url_args) -> ResponseReturnVa
     except DomainError as err:
         db.session.rollback()
         return _words_page(topic, err.status, form=form, error=err)
-    flash(f"“{watched.word}” is now watched ({watched.action}).", "success")
+    flash(_("“%(word)s” is now watched (%(action)s).", word=watched.word,
+            action=WORD_ACTION_NAMES.get(watched.action, watched.action)), "success")
     return redirect(url_for(endpoint, **url_args))
 
 
@@ -323,7 +355,7 @@ def remove_word(topic: Topic | None, word_id: int, endpoint: str, **url_args) ->
     except DomainError as err:
         db.session.rollback()
         return _words_page(topic, err.status, error=err)
-    flash(f"“{word}” is no longer watched.", "success")
+    flash(_("“%(word)s” is no longer watched.", word=word), "success")
     return redirect(url_for(endpoint, **url_args))
 
 
@@ -369,7 +401,7 @@ def log() -> ResponseReturnValue:
     if filters["topic"]:
         topic = next((t for t in topics if t.slug == filters["topic"]), None)
         if topic is None:
-            raise Forbidden("You do not moderate that topic.")
+            raise Forbidden(_("You do not moderate that topic."))
         stmt = stmt.where(ModerationAction.topic_id == topic.id)
     if filters["moderator"]:
         stmt = stmt.where(ModerationAction.actor_id == filters["moderator"])

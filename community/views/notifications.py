@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -44,7 +46,7 @@ def index() -> ResponseReturnValue:
 def read(notification_id: int) -> ResponseReturnValue:
     note = db.session.get(Notification, notification_id)
     if note is None or note.user_id != current_user.id:
-        raise NotFound("That notification does not exist.")
+        raise NotFound(_("That notification does not exist."))
     target = safe_next(note.url) or url_for("notifications.index")
     mark_read(actor(), note.id)
     return redirect(target)
@@ -53,6 +55,6 @@ def read(notification_id: int) -> ResponseReturnValue:
 @bp.route("/read-all", methods=["POST"])
 def read_all() -> ResponseReturnValue:
     changed = mark_read(actor())
-    flash(f"Marked {changed} notification{'' if changed == 1 else 's'} as read." if changed
-          else "Everything was already read.", "success")
+    flash(ngettext("Marked %(num)d notification as read.", "Marked %(num)d notifications as read.", changed)
+          if changed else _("Everything was already read."), "success")
     return redirect(url_for("notifications.index"))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..actions import posts as post_actions
@@ -23,6 +25,15 @@ from .helpers import actor, form_bool, guardian
 from .main import post_url, render_thread
 
 bp = Blueprint("posts", __name__)
+
+# The flag form's choices in the reader's language (models.moderation.FLAG_REASONS keeps the keys).
+FLAG_REASON_LABELS = {
+    "spam": _l("Spam"),
+    "off_topic": _l("Off-topic"),
+    "abusive": _l("Abusive"),
+    "confidential": _l("Confidential information"),
+    "other": _l("Other"),
+}
 
 
 @bp.before_request
@@ -62,16 +73,18 @@ def reply(thread_id: int) -> ResponseReturnValue:
         "reply_to": request.form.get("reply_to", ""),
         "anonymous": form_bool("anonymous"),
         "client_id": request.form.get("client_id", ""),
+        "language": request.form.get("language", ""),
     }
     try:
         post = post_actions.reply(actor(), thread, composer["body"], reply_to=composer["reply_to"] or None,
-                                  anonymous=composer["anonymous"], client_id=composer["client_id"] or None)
+                                  anonymous=composer["anonymous"], client_id=composer["client_id"] or None,
+                                  language=composer["language"] or None)
     except DomainError as err:
         db.session.rollback()
         return render_thread(thread, composer=composer, error=err, status=err.status)
     if post.state == "held":
-        flash("Your reply is awaiting review by a moderator. Only you and the moderators can see it "
-              "until it is approved.", "info")
+        flash(_("Your reply is awaiting review by a moderator. Only you and the moderators can see it "
+                "until it is approved."), "info")
     return redirect(post_url(post, guardian()))
 
 
@@ -89,7 +102,7 @@ def edit(post_id: int) -> ResponseReturnValue:
             db.session.rollback()
             error, status = err, err.status
         else:
-            flash("Your changes were saved.", "success")
+            flash(_("Your changes were saved."), "success")
             return redirect(post_url(post, g))
     else:
         g.ensure_edit_post(post)
@@ -123,7 +136,7 @@ def delete(post_id: int) -> ResponseReturnValue:
             db.session.rollback()
             error, status = err, err.status
         else:
-            flash("The post was deleted. It can be restored from the thread.", "success")
+            flash(_("The post was deleted. It can be restored from the thread."), "success")
             return redirect(post_url(post, g))
     else:
         g.ensure_delete_post(post)
@@ -139,7 +152,7 @@ def restore(post_id: int) -> ResponseReturnValue:
     except DomainError as err:
         db.session.rollback()
         return render_thread(post.thread, error=err, status=err.status)
-    flash("The post was restored.", "success")
+    flash(_("The post was restored."), "success")
     return redirect(post_url(post, guardian()))
 
 
@@ -159,10 +172,10 @@ def flag(post_id: int) -> ResponseReturnValue:
             db.session.rollback()
             error, status = err, err.status
         else:
-            flash("Thank you. The moderators of this topic will look at the post.", "success")
+            flash(_("Thank you. The moderators of this topic will look at the post."), "success")
             return redirect(url_for("main.thread", thread_id=post.thread_id))
     return render_template("posts/flag.html", post=post, form=form, error=error, refusal=refusal,
-                           reasons=FLAG_REASONS), status
+                           reasons={key: FLAG_REASON_LABELS.get(key, label) for key, label in FLAG_REASONS.items()}), status
 
 
 @bp.post("/threads/<int:thread_id>/accept")
@@ -177,7 +190,7 @@ def accept(thread_id: int) -> ResponseReturnValue:
         db.session.rollback()
         return render_thread(thread, error=err, status=err.status)
     if thread.accepted_post_id is None:
-        flash("The answer is no longer marked as accepted.", "success")
+        flash(_("The answer is no longer marked as accepted."), "success")
         return redirect(url_for("main.thread", thread_id=thread.id))
-    flash("The answer is marked as accepted.", "success")
+    flash(_("The answer is marked as accepted."), "success")
     return redirect(post_url(db.session.get(Post, thread.accepted_post_id), g))

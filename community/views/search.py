@@ -10,6 +10,8 @@ import math
 
 from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import search
@@ -21,9 +23,9 @@ bp = Blueprint("search", __name__)
 
 PER_PAGE = 20
 MAX_PAGE = 500  # deeper than anyone reads; keeps offsets sane
-KIND_LABELS = {"discussion": "Discussions", "question": "Questions", "announcement": "Announcements",
-               "archive": "Live session archives"}
-ORG_KIND_LABELS = {"member": "Member brands", "supplier": "Suppliers"}
+KIND_LABELS = {"discussion": _l("Discussions"), "question": _l("Questions"), "announcement": _l("Announcements"),
+               "archive": _l("Live session archives")}
+ORG_KIND_LABELS = {"member": _l("Member brands"), "supplier": _l("Suppliers")}
 
 
 @bp.before_request
@@ -53,7 +55,7 @@ def index() -> ResponseReturnValue:
         except DomainError as err:
             error, status = err, err.status
     elif any(form.values()):
-        hint = "Type something to search for; the filters then narrow it down."
+        hint = _("Type something to search for; the filters then narrow it down.")
     pages = max(1, math.ceil((result.total or 0) / PER_PAGE)) if result else 1
     links = {"q": q.strip(), **(filters.as_args() if filters else {})}
     return render_template(

@@ -48,7 +48,8 @@ def _clean(value):
 
 
 def _plain(post_html):
-    return _clean(html.unescape(re.sub(r"<[^>]*>", " ", post_html or "")))
+    inline = re.sub(r"</?(?:a|abbr|b|code|del|em|i|s|span|strong|sub|sup)\b[^>]*>", "", post_html or "", flags=re.I)
+    return _clean(html.unescape(re.sub(r"<[^>]*>", " ", inline)))
 
 
 def _backfill(bind, sqlite):

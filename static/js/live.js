@@ -106,14 +106,22 @@
   }
 
   // --- relative times: kept fresh, with the reader's local time in the tooltip ----------
+  // "3 minutes ago" in the page's language (the browser knows every language's forms).
+  let relativeFormat = null;
+  try {
+    relativeFormat = new Intl.RelativeTimeFormat(document.documentElement.lang || "en", { numeric: "always" });
+  } catch {
+    relativeFormat = null;
+  }
   function relative(date) {
     const seconds = (Date.now() - date.getTime()) / 1000;
-    if (seconds < 45) return "just now";
+    if (seconds < 45) return t("just now");
+    if (!relativeFormat) return null;
     const steps = [[3600, 60, "minute"], [86400, 3600, "hour"], [7 * 86400, 86400, "day"]];
     for (const [limit, size, unit] of steps) {
       if (seconds < limit) {
         const n = Math.max(1, Math.floor(seconds / size));
-        return `${n} ${unit}${n === 1 ? "" : "s"} ago`;
+        return relativeFormat.format(-n, unit);
       }
     }
     return null; // older: the server's date stays
@@ -137,9 +145,9 @@
   // --- the connection -------------------------------------------------------------
   const stateBadge = $("#connection-state");
   const STATES = {
-    connected: ["connected", "text-bg-success"],
-    reconnecting: ["reconnecting", "text-bg-warning"],
-    offline: ["offline", "text-bg-secondary"],
+    connected: [t("connected"), "text-bg-success"],
+    reconnecting: [t("reconnecting"), "text-bg-warning"],
+    offline: [t("offline"), "text-bg-secondary"],
   };
   let shownState = stateBadge?.dataset.state || null;
   function setState(state) {
@@ -181,8 +189,8 @@
     if (socket.active === false) {
       // Refused by the server (e.g. the session ended): retrying would not help.
       setState("offline");
-      showBanner(`Live updates are off: ${err?.message || "the server refused the connection"}.`,
-        { key: "connect", actionText: "Reload", onAction: () => location.reload() });
+      showBanner(t("Live updates are off: %(reason)s.", { reason: err?.message || t("the server refused the connection") }),
+        { key: "connect", actionText: t("Reload"), onAction: () => location.reload() });
     } else {
       setState(everConnected ? "reconnecting" : "offline");
     }
@@ -197,9 +205,9 @@
     socket.io.reconnection(false);
     socket.disconnect();
     setState("offline");
-    const reason = data?.reason || "Your session has ended.";
-    showBanner(`${reason} Sign in again to continue.`, {
-      kind: "danger", key: "session", actionText: "Sign in", onAction: () => location.assign("/login"),
+    const reason = data?.reason || t("Your session has ended.");
+    showBanner(t("%(reason)s Sign in again to continue.", { reason }), {
+      kind: "danger", key: "session", actionText: t("Sign in"), onAction: () => location.assign("/login"),
     });
     announce(reason);
   });
@@ -210,7 +218,8 @@
     if (!unreadBadge || typeof count !== "number") return;
     unreadBadge.textContent = String(count);
     unreadBadge.classList.toggle("d-none", count === 0);
-    unreadBadge.closest("a")?.setAttribute("aria-label", `Notifications, ${count} unread`);
+    unreadBadge.closest("a")?.setAttribute("aria-label",
+      tn("Notifications, %(num)s unread", "Notifications, %(num)s unread", count));
   }
   function toast(text, url) {
     if (!window.bootstrap?.Toast) return;
@@ -240,7 +249,7 @@
     close.type = "button";
     close.className = "btn-close me-2 m-auto";
     close.setAttribute("data-bs-dismiss", "toast");
-    close.setAttribute("aria-label", "Close");
+    close.setAttribute("aria-label", t("Close"));
     inner.append(content, close);
     el.append(inner);
     holder.append(el);
@@ -282,12 +291,12 @@
       }
       if (!ack || !ack.ok) {
         entry.left = true;
-        showBanner(ack?.error?.message || "Live updates for this page are not available.", { key: "join" });
+        showBanner(ack?.error?.message || t("Live updates for this page are not available."), { key: "join" });
         return;
       }
       if (ack.reset) {
-        showBanner("Updates were missed while you were away.", {
-          key: "reset", kind: "info", actionText: "Reload", onAction: () => location.reload(),
+        showBanner(t("Updates were missed while you were away."), {
+          key: "reset", kind: "info", actionText: t("Reload"), onAction: () => location.reload(),
         });
       }
       for (const event of ack.missed || []) deliver(room, event.name, event.data);
@@ -331,9 +340,10 @@
   socket.on("room.left", (data) => {
     const entry = rooms.get(data?.room);
     if (entry) entry.left = true;
-    showBanner(data?.reason ? `You left this page's live updates: ${data.reason}` : "You left this page's live updates.",
-      { key: "left", actionText: "Reload", onAction: () => location.reload() });
-    announce(data?.reason || "Live updates stopped for this page.");
+    showBanner(data?.reason ? t("You left this page's live updates: %(reason)s", { reason: data.reason })
+      : t("You left this page's live updates."),
+    { key: "left", actionText: t("Reload"), onAction: () => location.reload() });
+    announce(data?.reason || t("Live updates stopped for this page."));
   });
 
   onConnectHooks.push(() => { for (const room of rooms.keys()) join(room); });
@@ -355,12 +365,12 @@
       if ((name !== "thread.created" && name !== "thread.updated") || !data.thread || !button) return;
       changed.add(data.thread.id);
       const n = changed.size;
-      button.textContent = `${n} new or updated thread${n === 1 ? "" : "s"} — show`;
+      button.textContent = tn("%(num)s new or updated thread — show", "%(num)s new or updated threads — show", n);
       button.hidden = false;
       const now = Date.now();
       if (now - lastAnnounced > 5000) {
         lastAnnounced = now;
-        announce(name === "thread.created" ? `New thread: ${data.thread.title}` : button.textContent);
+        announce(name === "thread.created" ? t("New thread: %(title)s", { title: data.thread.title }) : button.textContent);
       }
     });
     button?.addEventListener("click", () => location.reload());
@@ -386,6 +396,8 @@
     const replyToInput = $("#composer-reply-to");
     const clientIdInput = $("#composer-client-id");
     const anonymousBox = $("#composer-anonymous");
+    const languageSelect = $("#composer-language");
+    const languageFilter = el.dataset.langFilter || ""; // ?lang=: only posts in that language are shown
     const presenceEl = $("#presence");
     const typingEl = $("#typing");
     let sending = false; // a reply is on its way over the socket
@@ -443,10 +455,13 @@
     }
 
     /** Put a post where it belongs in the tree (chronologically); returns the article or null. */
-    // Room fragments are rendered in English; a page in another language asks for its own.
+    // Room fragments are rendered in English for anyone in the room; a page in another
+    // language asks for its own, and so does a moderator for an anonymous post (their
+    // copy names the author, marked as visible to moderators only).
     async function localFragment(data) {
       const lang = document.documentElement.lang || "en";
-      if (lang === "en" || !data.post) return data.fragment;
+      const revealed = isModerator && data.post?.author?.anonymous;
+      if ((lang === "en" && !revealed) || !data.post) return data.fragment;
       try {
         const response = await fetch(`/posts/${data.post.id}/fragment`, { credentials: "same-origin" });
         if (response.ok) return await response.text();
@@ -470,6 +485,11 @@
       }
       if (!onLastPage) {
         showNewRepliesNotice();
+        return null;
+      }
+      if (languageFilter && article.dataset.language !== languageFilter) {
+        showBanner(t("A reply in another language arrived: clear the language filter to see it."),
+          { key: "lang-filter", kind: "info" });
         return null;
       }
       prepare(article);
@@ -540,7 +560,7 @@
           // Keep the replies under it; say the post itself is gone.
           const note = document.createElement("p");
           note.className = "post-missing";
-          note.textContent = "This post is no longer available.";
+          note.textContent = t("This post is no longer available.");
           what.replaceWith(note);
         } else if (node) {
           node.remove();
@@ -556,7 +576,7 @@
         } else if (article.dataset.opening === "true") {
           const note = document.createElement("p");
           note.className = "post-missing";
-          note.textContent = "The opening post is not available.";
+          note.textContent = t("The opening post is not available.");
           article.replaceWith(note);
         } else {
           gone(article.closest(".post-node"), article);
@@ -582,7 +602,7 @@
             const icon = document.createElement("i");
             icon.className = on ? "bi bi-x-circle" : "bi bi-check-circle";
             icon.setAttribute("aria-hidden", "true");
-            button.replaceChildren(icon, on ? " Unaccept answer" : " Accept answer");
+            button.replaceChildren(icon, ` ${on ? t("Unaccept answer") : t("Accept answer")}`);
           }
         }
       }
@@ -595,7 +615,7 @@
       markAccepted(document, id);
       const answered = $("#thread-answered");
       if (answered) answered.hidden = !id;
-      announce(id ? "An answer was accepted." : "The accepted answer was withdrawn.");
+      announce(id ? t("An answer was accepted.") : t("The accepted answer was withdrawn."));
     }
 
     function setLocked(value) {
@@ -611,7 +631,7 @@
         submit.disabled = value || sending;
       }
       applyRequires(document);
-      announce(value ? "This thread is locked." : "This thread is open again.");
+      announce(value ? t("This thread is locked.") : t("This thread is open again."));
     }
 
     function applyThread(data) {
@@ -621,16 +641,16 @@
       if (pin && typeof thread.pinned === "boolean") pin.hidden = !thread.pinned;
       if ("accepted_post_id" in thread) setAccepted(thread.accepted_post_id);
       if (data.change === "move" && thread.topic && thread.topic !== el.dataset.topicSlug) {
-        showBanner("This thread was moved to another topic.", {
-          key: "move", kind: "info", actionText: "Reload", onAction: () => location.reload(),
+        showBanner(t("This thread was moved to another topic."), {
+          key: "move", kind: "info", actionText: t("Reload"), onAction: () => location.reload(),
         });
       }
       // Merged into / closed as a duplicate of another thread: point readers there.
       const elsewhere = Number(data.merged_into || data.duplicate_of || 0);
       if (elsewhere && (data.change === "merged" || data.change === "duplicate")) {
-        const text = data.change === "merged" ? "This thread was merged into another thread."
-          : "This thread was closed as a duplicate of another thread.";
-        showBanner(text, { key: "merged", kind: "info", actionText: "Go there",
+        const text = data.change === "merged" ? t("This thread was merged into another thread.")
+          : t("This thread was closed as a duplicate of another thread.");
+        showBanner(text, { key: "merged", kind: "info", actionText: t("Go there"),
           onAction: () => location.assign(`/threads/${elsewhere}`) });
         announce(text);
       }
@@ -642,14 +662,14 @@
       if (!typingEl) return;
       const names = Array.from(typers.keys());
       typingEl.textContent = names.length === 0 ? ""
-        : names.length === 1 ? `${names[0]} is typing…`
-          : names.length === 2 ? `${names[0]} and ${names[1]} are typing…`
-            : `${names.length} people are typing…`;
+        : names.length === 1 ? t("%(name)s is typing…", { name: names[0] })
+          : names.length === 2 ? t("%(first)s and %(second)s are typing…", { first: names[0], second: names[1] })
+            : tn("%(num)s person is typing…", "%(num)s people are typing…", names.length);
     }
     function onTyping(data) {
       const who = data.user || {};
       if (who.id === userId) return;
-      const name = who.name || who.label || "Someone";
+      const name = who.name || who.label || t("Someone");
       clearTimeout(typers.get(name));
       typers.set(name, setTimeout(() => { typers.delete(name); renderTyping(); }, 5000));
       renderTyping();
@@ -658,7 +678,9 @@
       if (!presenceEl) return;
       const count = Number(data.count || 0);
       const names = (data.users || []).map((u) => u.name).filter(Boolean);
-      presenceEl.textContent = count ? `${count} reading${names.length ? `: ${names.join(", ")}` : ""}` : "";
+      presenceEl.textContent = !count ? ""
+        : names.length ? tn("%(num)s reading: %(names)s", "%(num)s reading: %(names)s", count, { names: names.join(", ") })
+          : tn("%(num)s reading", "%(num)s reading", count);
     }
     onDisconnectHooks.push(() => {
       if (presenceEl) presenceEl.textContent = "";
@@ -673,7 +695,7 @@
             const article = insertPost(html);
             if (article) {
               const author = data.post?.author || {};
-              announce(`New reply from ${author.anonymous ? author.label : author.name || "someone"}`);
+              announce(t("New reply from %(name)s", { name: author.anonymous ? author.label : author.name || t("someone") }));
             }
           });
           break;
@@ -688,8 +710,8 @@
           removePost(data.post_id);
           if (data.moved_to) {
             // Split off by a moderator: the reply lives on in a new thread.
-            showBanner("A moderator moved some replies to a new thread.", { key: "split", kind: "info",
-              actionText: "Go there", onAction: () => location.assign(`/threads/${Number(data.moved_to)}`) });
+            showBanner(t("A moderator moved some replies to a new thread."), { key: "split", kind: "info",
+              actionText: t("Go there"), onAction: () => location.assign(`/threads/${Number(data.moved_to)}`) });
           }
           break;
         case "thread.updated":
@@ -719,6 +741,7 @@
         reply_to: replyToInput?.value ? Number(replyToInput.value) : null,
         reply_name: $("#reply-target-link")?.textContent || "",
         anonymous: !!anonymousBox?.checked,
+        language: languageSelect?.value || "",
         client_id: clientId,
         ...extra,
       };
@@ -751,7 +774,7 @@
       sending = busy;
       submit.disabled = busy || (locked && !isModerator);
       textarea.readOnly = busy || (locked && !isModerator);
-      submit.textContent = busy ? "Sending…" : "Post reply";
+      submit.textContent = busy ? t("Sending…") : t("Post reply");
     }
 
     function setReplyTarget(postId, name) {
@@ -761,7 +784,7 @@
       const link = $("#reply-target-link");
       if (target) target.hidden = !postId;
       if (link && postId) {
-        link.textContent = name || "a post";
+        link.textContent = name || t("a post");
         link.href = document.getElementById(`post-${postId}`) ? `#post-${postId}` : `/posts/${postId}`;
       }
     }
@@ -785,12 +808,13 @@
         textarea.value = saved.body || "";
         if (saved.reply_to && !replyToInput.value) setReplyTarget(saved.reply_to, saved.reply_name);
         if (anonymousBox && saved.anonymous) anonymousBox.checked = true;
+        if (languageSelect && saved.language) languageSelect.value = saved.language;
       } else if (saved.body && saved.body.trim() && saved.body !== serverText) {
         // The page brought text of its own (a quote): keep both, the draft first.
         textarea.value = `${saved.body.trimEnd()}\n\n${serverText}`;
       }
       if (saved.client_id) clientId = saved.client_id;
-      if (saved.pending) setStatus("Not sent yet: it will be sent when the connection is back.", true);
+      if (saved.pending) setStatus(t("Not sent yet: it will be sent when the connection is back."), true);
     }
     if (clientIdInput) clientIdInput.value = clientId;
 
@@ -812,8 +836,8 @@
       setBusy(false);
       showError("");
       const message = post.state === "held"
-        ? "Your reply is awaiting review by a moderator."
-        : "Your reply was posted.";
+        ? t("Your reply is awaiting review by a moderator.")
+        : t("Your reply was posted.");
       setStatus(message);
       announce(message);
       if (!ack.fragment) return;
@@ -834,13 +858,13 @@
 
     function send(payload) {
       setBusy(true);
-      setStatus("Sending…");
+      setStatus(t("Sending…"));
       showError("");
       // Until the server answers, the reply is "pending": a reload or a crash keeps it.
       store.set(draftKey, { ...payload, pending: true, saved_at: Date.now() });
       socket.timeout(ACK_TIMEOUT_MS).emit("post", payload, (err, ack) => {
         if (err) {
-          keepPending(payload, "No answer from the server yet. Your reply is kept and will be sent again automatically.");
+          keepPending(payload, t("No answer from the server yet. Your reply is kept and will be sent again automatically."));
           if (socket.connected) setTimeout(resendPending, 5000);
           return;
         }
@@ -852,7 +876,7 @@
         store.set(draftKey, { ...payload, pending: false, saved_at: Date.now() });
         setBusy(false);
         setStatus("");
-        showError(ack?.error?.message || "Your reply was not posted.");
+        showError(ack?.error?.message || t("Your reply was not posted."));
       });
     }
 
@@ -876,7 +900,7 @@
       } else if (everConnected || navigator.onLine === false) {
         // Offline: keep it and send it (same client_id) as soon as we are back.
         event.preventDefault();
-        keepPending(payload, "You are offline. Your reply is kept and will be sent when the connection is back.");
+        keepPending(payload, t("You are offline. Your reply is kept and will be sent when the connection is back."));
       } else {
         // Sockets never worked here: the plain form posts it. The draft is kept, marked,
         // until the next page shows whether it was refused (then it is still wanted).
@@ -894,6 +918,7 @@
       }
     });
     anonymousBox?.addEventListener("change", () => saveDraft());
+    languageSelect?.addEventListener("change", () => saveDraft());
 
     // Reply and Quote set the composer's target instead of reloading the page.
     document.addEventListener("click", (event) => {
@@ -905,7 +930,8 @@
       if (link.classList.contains("js-quote")) {
         const source = link.closest("article.post")?.querySelector(".post-body");
         const text = (source?.innerText || "").trim();
-        const quote = `> **${link.dataset.replyName || "Someone"}** wrote:\n${text.split("\n").map((line) => `> ${line}`).join("\n")}\n\n`;
+        const byline = t("%(name)s wrote:", { name: `**${link.dataset.replyName || t("Someone")}**` });
+        const quote = `> ${byline}\n${text.split("\n").map((line) => `> ${line}`).join("\n")}\n\n`;
         textarea.value = textarea.value.trim() ? `${textarea.value.trimEnd()}\n\n${quote}` : quote;
       }
       saveDraft();

@@ -36,7 +36,7 @@
   const timeZone = root.dataset.timezone || "UTC";
   const protectedIds = new Set((root.dataset.protectedIds || "").split(/\s+/).filter(Boolean).map(Number));
   const PUBLIC_STATES = ["visible", "answering", "answered"];
-  const STATE_LABELS = { scheduled: "Scheduled", live: "Live now", ended: "Ended" };
+  const STATE_LABELS = { scheduled: t("Scheduled"), live: t("Live now"), ended: t("Ended") };
   const MAX_CHAT_NODES = 300; // big rooms: the page keeps the latest messages only
 
   let sessionState = root.dataset.state;
@@ -104,11 +104,11 @@
         body: JSON.stringify(body || {}),
       });
     } catch {
-      throw new Error("The server could not be reached. Nothing was changed; try again.");
+      throw new Error(t("The server could not be reached. Nothing was changed; try again."));
     }
     let data = {};
     try { data = await response.json(); } catch { /* an HTML error page */ }
-    if (!response.ok) throw new Error(data?.error?.message || `That did not work (${response.status}).`);
+    if (!response.ok) throw new Error(data?.error?.message || t("That did not work (%(status)s).", { status: response.status }));
     return data;
   }
 
@@ -151,9 +151,9 @@
     applySessionStates();
     applyChatEnabled();
     if (changed) {
-      announce(sessionState === "live" ? "The session is live now. The chat is open."
-        : sessionState === "ended" ? "The session has ended. A link to its archive is at the top of the page."
-          : "The session is scheduled.");
+      announce(sessionState === "live" ? t("The session is live now. The chat is open.")
+        : sessionState === "ended" ? t("The session has ended. A link to its archive is at the top of the page.")
+          : t("The session is scheduled."));
     }
   }
 
@@ -164,7 +164,7 @@
 
   function voteLabel(li) {
     const n = votesOf(li);
-    return `Upvote: ${summaryOf(li)}, ${n} vote${n === 1 ? "" : "s"}`;
+    return tn("Upvote: %(question)s, %(num)s vote", "Upvote: %(question)s, %(num)s votes", n, { question: summaryOf(li) });
   }
 
   function setVotes(li, votes) {
@@ -198,11 +198,16 @@
     const org = $(".live-question-org", li);
     let identity = $(".live-question-identity", li);
     if (author.anonymous) {
-      if (name) name.textContent = author.label || "Anonymous";
+      if (name) name.textContent = author.label || t("Anonymous");
       org?.remove();
       let note = "";
-      if (author.id && author.id === userId) note = "(you)";
-      else if (author.name) note = `(${author.name}${orgName(author.organisation) ? `, ${orgName(author.organisation)}` : ""} — shown to moderators only)`;
+      if (author.id && author.id === userId) note = t("(you)");
+      else if (author.name) {
+        const organisation = orgName(author.organisation);
+        note = organisation
+          ? t("(%(name)s, %(organisation)s — shown to moderators only)", { name: author.name, organisation })
+          : t("(%(name)s — shown to moderators only)", { name: author.name });
+      }
       if (note) {
         if (!identity) {
           identity = document.createElement("span");
@@ -231,15 +236,15 @@
         $(".live-answer-body", box)?.replaceChildren(fragment(q.answer_html || ""));
       }
       const label = $(".js-answer-label", li);
-      if (label) label.textContent = q.answer_html ? "Edit the answer" : "Write the answer";
+      if (label) label.textContent = q.answer_html ? t("Edit the answer") : t("Write the answer");
     }
     if (q.state && q.state !== li.dataset.state) {
       const before = li.dataset.state;
       li.dataset.state = q.state;
       li.classList.remove(...["pending", "visible", "answering", "answered", "hidden"].map((s) => `live-question--${s}`));
       li.classList.add(`live-question--${q.state}`);
-      if (q.state === "answering" && before !== "answering") announce(`Answering now: ${summaryOf(li)}`);
-      if (q.state === "answered" && before !== "answered") announce(`Answered: ${summaryOf(li)}`);
+      if (q.state === "answering" && before !== "answering") announce(t("Answering now: %(question)s", { question: summaryOf(li) }));
+      if (q.state === "answered" && before !== "answered") announce(t("Answered: %(question)s", { question: summaryOf(li) }));
     }
     applyQuestionStates(li);
     const button = $(".live-vote", li);
@@ -353,8 +358,8 @@
     updateQuestion(li, q);
     place(li);
     if (isNew && li.isConnected && !quiet && !mine) {
-      announce(li.dataset.state === "pending" ? `A question is waiting for approval: ${summaryOf(li)}`
-        : `New question: ${summaryOf(li)}`);
+      announce(li.dataset.state === "pending" ? t("A question is waiting for approval: %(question)s", { question: summaryOf(li) })
+        : t("New question: %(question)s", { question: summaryOf(li) }));
     }
   }
 
@@ -382,7 +387,7 @@
       if (order === "newest") url.searchParams.set("order", "newest"); else url.searchParams.delete("order");
       history.replaceState(null, "", url.pathname + url.search + url.hash);
       resort();
-      announce(order === "newest" ? "Questions sorted by newest first." : "Questions sorted by most votes.");
+      announce(order === "newest" ? t("Questions sorted by newest first.") : t("Questions sorted by most votes."));
     });
   }
 
@@ -402,7 +407,7 @@
   const newBelow = document.createElement("button");
   newBelow.type = "button";
   newBelow.className = "btn btn-sm btn-primary live-chat-new";
-  newBelow.textContent = "New messages below";
+  newBelow.textContent = t("New messages below");
   newBelow.hidden = true;
   newBelow.addEventListener("click", scrollChatToBottom);
   chatLog?.after(newBelow);
@@ -440,7 +445,7 @@
     if (stick) scrollChatToBottom();
     else if (!later) newBelow.hidden = false;
     if (!quiet && Number(m.author?.id) !== userId && announceBox?.checked !== false) {
-      announce(`${m.author?.name || "Someone"}: ${textOf(m.html, 140)}`);
+      announce(t("%(name)s: %(text)s", { name: m.author?.name || t("Someone"), text: textOf(m.html, 140) }));
     }
   }
 
@@ -461,7 +466,8 @@
     const count = Number(data.count || 0);
     const orgs = (data.organisations || []).filter(Boolean);
     presenceEl.textContent = count
-      ? `${count} ${count === 1 ? "person" : "people"} here${orgs.length ? ` · organisations: ${orgs.join(", ")}` : ""}`
+      ? tn("%(num)s person here", "%(num)s people here", count)
+        + (orgs.length ? ` · ${t("organisations: %(names)s", { names: orgs.join(", ") })}` : "")
       : "";
   }
   RT.onDisconnect(() => { if (presenceEl) presenceEl.textContent = ""; });
@@ -525,9 +531,10 @@
     applyChatEnabled();
     const askSubmit = $("#ask-submit");
     if (askSubmit) askSubmit.disabled = true;
-    const reason = data.reason ? ` Reason: “${data.reason}”.` : "";
-    RT.showBanner(`A host silenced you for the rest of this session.${reason} Your text is kept.`, { key: "silenced", kind: "warning" });
-    announce(`A host silenced you for the rest of this session.${reason}`);
+    const reason = data.reason ? ` ${t("Reason: “%(reason)s”.", { reason: data.reason })}` : "";
+    const silencedText = `${t("A host silenced you for the rest of this session.")}${reason}`;
+    RT.showBanner(`${silencedText} ${t("Your text is kept.")}`, { key: "silenced", kind: "warning" });
+    announce(silencedText);
   });
 
   // --- drafts: what is typed survives a reload until the server accepts it -------------------------------
@@ -562,7 +569,7 @@
     // aria-disabled, not disabled: disabling the focused button would drop keyboard focus
     askSubmit.setAttribute("aria-disabled", "true");
     askBody.readOnly = true;
-    askStatus.textContent = "Sending…";
+    askStatus.textContent = t("Sending…");
     const payload = {
       session_id: sessionId, body: askBody.value, anonymous: !!askAnonymous?.checked,
       client_id: askClientId?.value || RT.newClientId(),
@@ -573,8 +580,8 @@
       askBody.readOnly = false;
       if (err || !ack?.ok) {
         askStatus.textContent = "";
-        const message = err ? "No answer from the server yet. Your question is kept: send it again."
-          : ack?.error?.message || "Your question was not sent. It is kept here.";
+        const message = err ? t("No answer from the server yet. Your question is kept: send it again.")
+          : ack?.error?.message || t("Your question was not sent. It is kept here.");
         showError(askError, message);
         describe(askBody, askError, true);
         announce(message);
@@ -589,8 +596,8 @@
       const question = ack.question || {};
       upsertQuestion({ ...question, voted: false }, { mine: true });
       const message = question.state === "pending"
-        ? "Your question is waiting for a host's approval; only you and the hosts see it until then."
-        : "Your question was posted.";
+        ? t("Your question is waiting for a host's approval; only you and the hosts see it until then.")
+        : t("Your question was posted.");
       askStatus.textContent = message;
     });
   });
@@ -612,7 +619,8 @@
       if (err || !ack?.ok) {
         setVoted(li, !value);
         setVotes(li, votes);
-        const message = err ? "Your vote did not reach the server; try again." : ack?.error?.message || "Your vote was not counted.";
+        const message = err ? t("Your vote did not reach the server; try again.")
+          : ack?.error?.message || t("Your vote was not counted.");
         RT.showBanner(message, { key: "vote", kind: "warning" });
         announce(message);
         return;
@@ -639,11 +647,11 @@
       if (data.question) upsertQuestion(data.question, { quiet: true });
       if (action === "answered") {
         form.closest("details")?.removeAttribute("open");
-        announce("The answer is saved and shown to everyone.");
+        announce(t("The answer is saved and shown to everyone."));
       } else if (action === "hide") {
-        announce("The question is hidden.");
+        announce(t("The question is hidden."));
       } else if (action === "approve") {
-        announce("The question is approved and shown to everyone.");
+        announce(t("The question is approved and shown to everyone."));
       }
     } catch (error) {
       if (errorEl) {
@@ -665,7 +673,7 @@
     try {
       await api(`/live/${sessionId}/chat/${Number(li.dataset.messageId)}/hide`);
       removeMessage(li.dataset.messageId);
-      announce("The message is hidden.");
+      announce(t("The message is hidden."));
     } catch (error) {
       RT.showBanner(error.message, { key: "hide", kind: "warning" });
       announce(error.message);
@@ -685,9 +693,11 @@
       });
       showError(errorEl, "");
       form.closest("details")?.removeAttribute("open");
-      const name = data?.silenced?.name || "They";
-      RT.showBanner(`${name} is silenced for the rest of this session.`, { key: "silence", kind: "info" });
-      announce(`${name} is silenced for the rest of this session.`);
+      const name = data?.silenced?.name;
+      const text = name ? t("%(name)s is silenced for the rest of this session.", { name })
+        : t("They are silenced for the rest of this session.");
+      RT.showBanner(text, { key: "silence", kind: "info" });
+      announce(text);
     } catch (error) {
       showError(errorEl, error.message);
       announce(error.message);
@@ -731,7 +741,7 @@
     event.preventDefault();
     if (chatSending || !chatBody.value.trim()) {
       if (!chatBody.value.trim()) {
-        showError(chatError, "Your message cannot be empty.");
+        showError(chatError, t("Your message cannot be empty."));
         describe(chatBody, chatError, true);
       }
       return;
@@ -739,15 +749,15 @@
     chatSending = true;
     applyChatEnabled();
     chatBody.readOnly = true;
-    chatStatus.textContent = "Sending…";
+    chatStatus.textContent = t("Sending…");
     socket.timeout(ACK_TIMEOUT_MS).emit("live.chat", { session_id: sessionId, body: chatBody.value }, (err, ack) => {
       chatSending = false;
       chatBody.readOnly = false;
       applyChatEnabled();
       chatStatus.textContent = "";
       if (err || !ack?.ok) {
-        const message = err ? "No answer from the server yet. Your message is kept: send it again."
-          : ack?.error?.message || "Your message was not sent. It is kept here.";
+        const message = err ? t("No answer from the server yet. Your message is kept: send it again.")
+          : ack?.error?.message || t("Your message was not sent. It is kept here.");
         showError(chatError, message);
         describe(chatBody, chatError, true);
         announce(message);

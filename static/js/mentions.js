@@ -35,7 +35,7 @@
       if (!users.length) return {matched: false};
       const menu = document.createElement("ul");
       menu.setAttribute("role", "listbox");
-      menu.setAttribute("aria-label", "People to mention");
+      menu.setAttribute("aria-label", t("People to mention"));
       menu.className = "mention-menu list-group shadow-sm";
       users.forEach((user) => menu.append(option(user)));
       return {matched: true, fragment: menu};

@@ -36,8 +36,8 @@
   const pending = new Set(); // post ids whose card is being fetched
 
   const PAST = {
-    approve: "approved it", reject: "rejected it", hide: "hid it", restore: "restored it",
-    delete: "deleted it", undelete: "restored it", edit: "edited it",
+    approve: t("approved it"), reject: t("rejected it"), hide: t("hid it"), restore: t("restored it"),
+    delete: t("deleted it"), undelete: t("restored it"), edit: t("edited it"),
   };
 
   // The same colours as the state_badge macro (templates/moderation/_macros.html).
@@ -47,7 +47,7 @@
 
   const cards = () => Array.from(list.querySelectorAll("article.moderation-item"));
   const cardOf = (id) => document.getElementById(`queue-post-${id}`);
-  const titleOf = (card) => card?.querySelector("h2 a, h3 a")?.textContent?.trim() || "a thread";
+  const titleOf = (card) => card?.querySelector("h2 a, h3 a")?.textContent?.trim() || t("a thread");
 
   function updateCount() {
     if (!countEl) return;
@@ -55,9 +55,12 @@
     const done = cards().length - open;
     countEl.dataset.count = String(open);
     let text = open
-      ? `${open} post${open === 1 ? "" : "s"} to review, oldest first.`
-      : "Nothing to review. Held and flagged posts appear here.";
-    if (done) text += ` ${done} handled by another moderator ${done === 1 ? "is" : "are"} marked below.`;
+      ? tn("%(num)d post to review, oldest first.", "%(num)d posts to review, oldest first.", open)
+      : t("Nothing to review. Held and flagged posts appear here.");
+    if (done) {
+      text += ` ${tn("%(num)s handled by another moderator is marked below.",
+        "%(num)s handled by another moderator are marked below.", done)}`;
+    }
     countEl.textContent = text;
   }
 
@@ -110,16 +113,17 @@
       const title = data.thread?.title || titleOf(fresh);
       if (!card) {
         place(fresh);
-        const why = data.change === "flagged" ? "flagged" : "held for review";
         const n = cards().filter((c) => !c.classList.contains("moderation-item--handled")).length;
-        announce(`New in the review queue: a post ${why} in “${title}”. ${n} to review.`);
+        announce(data.change === "flagged"
+          ? t("New in the review queue: a post flagged in “%(title)s”. %(num)s to review.", { title, num: n })
+          : t("New in the review queue: a post held for review in “%(title)s”. %(num)s to review.", { title, num: n }));
       } else if (card.classList.contains("moderation-item--handled") && !busy(card)) {
         card.replaceWith(fresh); // back in the queue (resubmitted, flagged again): a fresh card
         if (typeof rt.refreshTimes === "function") rt.refreshTimes(fresh);
-        announce(`Back in the review queue: a post in “${title}”.`);
+        announce(t("Back in the review queue: a post in “%(title)s”.", { title }));
       } else {
         replaceParts(card, fresh);
-        if (data.change === "flagged") announce(`New flag on a post in “${title}”.`);
+        if (data.change === "flagged") announce(t("New flag on a post in “%(title)s”.", { title }));
       }
       updateCount();
     } catch (error) {
@@ -135,12 +139,12 @@
       handledEarly.set(id, data);
       return;
     }
-    const who = data.by || "another moderator";
-    const what = PAST[data.action] || "handled it";
+    const who = data.by || t("another moderator");
+    const what = PAST[data.action] || t("handled it");
     card.classList.add("moderation-item--handled");
     const note = card.querySelector('[data-part="handled"]');
     if (note) {
-      note.textContent = `Handled by ${who}: ${what}. Nothing more to do here.`;
+      note.textContent = t("Handled by %(name)s: %(action)s. Nothing more to do here.", { name: who, action: what });
       note.hidden = false;
     }
     const state = data.post?.state;
@@ -148,14 +152,14 @@
     if (badge && STATE_BADGES[state]) {
       badge.classList.remove(...Object.values(STATE_BADGES));
       badge.classList.add(STATE_BADGES[state]);
-      badge.textContent = state === "held" ? "Held for review" : state.charAt(0).toUpperCase() + state.slice(1);
+      badge.textContent = { held: t("Held for review"), visible: t("Visible"), hidden: t("Hidden"), deleted: t("Deleted") }[state];
     }
     for (const control of card.querySelectorAll("form button, form input:not([type=hidden]), form select, form textarea")) {
       control.disabled = true;
     }
     for (const form of card.querySelectorAll("form")) form.setAttribute("aria-disabled", "true");
     updateCount();
-    announce(`${who} ${what}: the post in “${titleOf(card)}”.`);
+    announce(t("%(name)s %(action)s: the post in “%(title)s”.", { name: who, action: what, title: titleOf(card) }));
   }
 
   function onQueueEvent(room, data) {

@@ -36,18 +36,18 @@
     link.textContent = thread.title;
     const newTab = document.createElement("span");
     newTab.className = "visually-hidden";
-    newTab.textContent = " (opens in a new tab)";
+    newTab.textContent = ` ${t("(opens in a new tab)")}`;
     link.append(newTab);
     li.append(link);
     if (result.answered) {
       const badge = document.createElement("span");
       badge.className = "badge text-bg-success ms-2";
-      badge.textContent = "Answered";
+      badge.textContent = t("Answered");
       li.append(badge);
     }
     const meta = document.createElement("span");
     meta.className = "text-body-secondary ms-2";
-    meta.textContent = thread.reply_count + (thread.reply_count === 1 ? " reply" : " replies");
+    meta.textContent = tn("%(num)s reply", "%(num)s replies", thread.reply_count);
     li.append(meta);
     return li;
   }
@@ -63,8 +63,9 @@
     list.replaceChildren.apply(list, results.map(item));
     list.hidden = false;
     const n = results.length;
-    status.textContent = n + (n === 1 ? " similar question was" : " similar questions were") +
-      " already asked (answered first). Has one of them the answer you need?";
+    status.textContent = tn(
+      "%(num)s similar question was already asked (answered first). Does one of them answer yours?",
+      "%(num)s similar questions were already asked (answered first). Does one of them answer yours?", n);
   }
 
   async function lookUp() {

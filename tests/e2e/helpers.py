@@ -5,10 +5,10 @@
   reuse that session's cookies), on `path`, with the live socket connected.
 - `person(new_context, sign_in, email, path)`: the same through the login form every time
   (any server: pass `base_url=`).
-- fixture `api`: `api(email)` is that person's `Api` on the shared server (one token each).
 - `PageApi(page)`: the JSON API as the person signed in on `page` (session cookie + CSRF
   header), for setting a scene quickly without another `flask` process.
 - `connected(page)`: wait for the #connection-state badge to say "connected".
+- `report(line)`: print a measured number (and keep it in test-artifacts/journeys/numbers.txt).
 - `shot(page, name)`: a full-page screenshot in test-artifacts/journeys/ (kept on success too,
   so a human can look at what each journey ends on).
 - `Api`: the JSON API with a bearer token (`flask users token` on the server's database).
@@ -99,19 +99,6 @@ def people(new_context, _signed_in_states):
     return make
 
 
-@pytest.fixture(scope="module")
-def api(live_server):
-    """api(email) -> that person's Api on the shared server (one token each per module)."""
-    tokens: dict[str, Api] = {}
-
-    def get(email: str) -> "Api":
-        if email not in tokens:
-            tokens[email] = Api(live_server, email)
-        return tokens[email]
-
-    return get
-
-
 def copy_database(server: LiveServer, folder: Path) -> str | None:
     """A consistent copy of a running server's SQLite database (None for other databases)."""
     prefix = "sqlite:///"
@@ -133,6 +120,14 @@ def shot(page, name: str) -> Path:
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def report(line: str) -> None:
+    """Print a measured number and keep it in test-artifacts/journeys/numbers.txt for the notes."""
+    print(f"\n[numbers] {line}")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with open(SHOTS / "numbers.txt", "a", encoding="utf-8") as out:
+        out.write(line + "\n")
 
 
 def page_errors(console: list[str]) -> list[str]:

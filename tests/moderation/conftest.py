@@ -10,8 +10,6 @@ import pytest
 
 from community.extensions import socketio
 from tests.actions.support import EmitRecorder, ensure_post_partial
-# The browser fixtures, for test_mod_browser.py (started only when a test asks for them).
-from tests.e2e.conftest import _playwright, browser, live_server, new_context, sign_in  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

@@ -16,10 +16,10 @@ from tests.realtime.support import events_named, joined
 @pytest.fixture
 def big_room_at_three(monkeypatch):
     monkeypatch.setattr(realtime, "PRESENCE_BIG_ROOM", 3)
-    monkeypatch.setattr(realtime, "PRESENCE_INTERVAL", 0.2)
+    monkeypatch.setattr(realtime, "PRESENCE_INTERVAL", 1.0)  # longer than a join takes on a busy machine
 
 
-def _wait_for_presence(sock, timeout: float = 3.0) -> list[dict]:
+def _wait_for_presence(sock, timeout: float = 5.0) -> list[dict]:
     deadline = time.monotonic() + timeout
     seen: list[dict] = []
     while time.monotonic() < deadline and not seen:
@@ -44,7 +44,7 @@ def test_a_big_room_gets_one_coalesced_update_with_the_latest_count(big_room_at_
     updates = _wait_for_presence(first)
     assert len(updates) == 1 and updates[0]["count"] == 4  # ...but once, with both joins counted
     assert updates[0]["room"] == room
-    time.sleep(0.4)
+    time.sleep(1.2)
     assert events_named(first, "presence") == []  # nothing more is due
 
 
@@ -53,7 +53,10 @@ def test_leaving_a_big_room_is_counted_too(big_room_at_three, world, socket_for,
     socks = [socket_for(name) for name in ("member", "supplier", "member2", "supplier2")]
     for sock in socks:
         joined(sock, room)
-    _wait_for_presence(socks[0])
     socks[3].emit("leave", {"room": room}, callback=True)
-    updates = _wait_for_presence(socks[0])
-    assert updates and updates[-1]["count"] == 3
+    # the update due (one or two of them, depending on timing) ends with the count after the leave
+    deadline, counts = time.monotonic() + 5, []
+    while time.monotonic() < deadline and counts[-1:] != [3]:
+        time.sleep(0.05)
+        counts += [p["count"] for p in events_named(socks[0], "presence")]
+    assert counts[-1:] == [3], counts

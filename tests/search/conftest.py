@@ -11,7 +11,6 @@ from community import search
 from community.extensions import db
 from community.models import Post, Thread
 from community.permissions import Guardian
-from tests.e2e.conftest import _playwright, browser, live_server, new_context, sign_in  # noqa: F401  (browser tests)
 
 
 class Scene:
