@@ -117,7 +117,7 @@ test-pg: setup
 	  echo "*** Skipping the PostgreSQL run."; exit 0; \
 	fi; \
 	echo "== tests on PostgreSQL ($(PG_TEST_URL))"; \
-	TEST_DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -q -m "not e2e" $(PYTEST_ARGS)
+	TEST_DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -q -m "not e2e and not server" $(PYTEST_ARGS)
 
 # Benchmarks (never part of `make test`): a reduced quick run by default, BENCH=full for
 # the full one; BENCH_ONLY=fanout,pages,data,idle picks some. See bench/README.md.

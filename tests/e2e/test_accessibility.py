@@ -183,15 +183,6 @@ def test_keyboard_moderation_action(new_context, people, live_server):
 
 
 # --- right to left -----------------------------------------------------------------------------
-def _has_arabic() -> bool:
-    try:
-        from community.i18n import LANGUAGES
-    except ImportError:
-        return False
-    return "ar" in LANGUAGES
-
-
-@pytest.mark.skipif(not _has_arabic(), reason="Roundtable has no Arabic locale")
 def test_arabic_pages_declare_lang_and_direction(new_context, people, live_server):
     """Only `lang` and `dir` for now: axe in Arabic comes with the Arabic translation issue.
 

@@ -48,8 +48,8 @@ def _api(server: LiveServer, token: str, method: str, path: str, body: dict | No
         return json.loads(response.read())
 
 
-# The server runs on its own SQLite file: the PostgreSQL pass would only repeat it.
-@pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="runs once, in the SQLite pass")
+# The server runs on its own SQLite file: the PostgreSQL pass (-m "not e2e and not server") leaves it out.
+@pytest.mark.server
 def test_eventlet_server_sends_in_the_background_without_blocking_the_hub(tmp_path):
     smtp = SMTPServer()
     smtp.inbox = SlowInbox(delay=2.0)
