@@ -117,7 +117,8 @@ def _dialect(bind) -> str:
 
 # --- keeping the index up to date ---------------------------------------------------------
 def plain_text(html: str) -> str:
-    """The words of a post's sanitised HTML: tags become spaces, entities characters."""
+    """The words of a post's sanitised HTML: block tags become spaces (inline ones join the words
+    around them), entities characters, control characters spaces."""
     words = html_lib.unescape(_TAG_RE.sub(" ", _INLINE_TAG_RE.sub("", html or "")))
     return _SPACE_RE.sub(" ", _CONTROL_RE.sub(" ", words)).strip()
 
