@@ -1,5 +1,5 @@
-"""Search in a real browser against the real eventlet server, on the seeded demo (the e2e fixtures,
-imported by tests/search/conftest.py):
+"""Search in a real browser against the real eventlet server, on the seeded demo (fixtures from
+tests/e2e/conftest.py):
 
 - typing a new question's title shows similar questions, answered first, in a polite live
   region, as links, without a script error or a Content-Security-Policy violation;
