@@ -67,33 +67,30 @@ def watched(user: User) -> dict[str, list]:
 
 
 # --- watching and muting ------------------------------------------------------------------
-def set_topic_level(actor: User, topic: Topic, level) -> str | None:
-    Guardian(actor).ensure_read_topic(topic)
-    level = _level(level)
-    row = db.session.get(TopicWatch, (actor.id, topic.id))
+def _save_level(model, key: tuple[int, int], fields: dict, level: str | None) -> None:
+    """Store a watch level for (user, object): None removes the row."""
+    row = db.session.get(model, key)
     if level is None:
         if row is not None:
             db.session.delete(row)
     elif row is None:
-        db.session.add(TopicWatch(user_id=actor.id, topic_id=topic.id, level=level))
+        db.session.add(model(**fields, level=level))
     else:
         row.level = level
     db.session.commit()
+
+
+def set_topic_level(actor: User, topic: Topic, level) -> str | None:
+    Guardian(actor).ensure_read_topic(topic)
+    level = _level(level)
+    _save_level(TopicWatch, (actor.id, topic.id), {"user_id": actor.id, "topic_id": topic.id}, level)
     return level
 
 
 def set_thread_level(actor: User, thread: Thread, level) -> str | None:
     Guardian(actor).ensure_read_thread(thread)
     level = _level(level)
-    row = db.session.get(ThreadWatch, (actor.id, thread.id))
-    if level is None:
-        if row is not None:
-            db.session.delete(row)
-    elif row is None:
-        db.session.add(ThreadWatch(user_id=actor.id, thread_id=thread.id, level=level))
-    else:
-        row.level = level
-    db.session.commit()
+    _save_level(ThreadWatch, (actor.id, thread.id), {"user_id": actor.id, "thread_id": thread.id}, level)
     return level
 
 
