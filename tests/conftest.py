@@ -34,10 +34,25 @@ def require_service(name: str, available: bool, why: str) -> None:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
+    """SQLite in a temporary directory, or a PostgreSQL database of this run's own.
+
+    With TEST_DATABASE_URL=postgresql://.../test the run creates `test_rt_<worker>` on that
+    server (dropping what an earlier, interrupted run left) and drops it at the end: the
+    tables are always those of the current models, whatever the named database holds.
+    """
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+    if not url:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+        return
+    from deploy.cluster import create_database, drop_database
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    base, _, name = url.rpartition("/")
+    own_url = f"{base}/{name}_rt_{worker}"
+    drop_database(own_url)
+    create_database(own_url)
+    yield own_url
+    drop_database(own_url)
 
 
 @pytest.fixture(scope="session")
