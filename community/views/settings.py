@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -25,11 +27,12 @@ from .helpers import actor, form_bool, guardian
 
 bp = Blueprint("settings", __name__)
 
+# What an unsubscribe link stops: "This stops %(what)s sent to ...", "We no longer send %(what)s to ...".
 SCOPES = {
-    "mentions": "emails when someone @mentions you",
-    "replies": "emails when someone answers your question or replies to your post",
-    "digest": "the digest of activity in the topics and threads you watch",
-    "all": "all email from Roundtable",
+    "mentions": _l("emails when someone @mentions you"),
+    "replies": _l("emails when someone answers your question or replies to your post"),
+    "digest": _l("the digest of activity in the topics and threads you watch"),
+    "all": _l("all email from Roundtable"),
 }
 
 
@@ -71,16 +74,20 @@ def notifications() -> ResponseReturnValue:
             db.session.rollback()
             error, status = err, err.status
         else:
-            flash("You will no longer get email from Roundtable." if request.form.get("action") == "none"
-                  else "Your email preferences are saved.", "success")
+            flash(_("You will no longer get email from Roundtable.") if request.form.get("action") == "none"
+                  else _("Your email preferences are saved."), "success")
             return redirect(url_for("settings.notifications"))
     return render_template("settings/notifications.html", form=form, error=error, digests=DIGEST_CHOICES,
                            watched=watching.watched(actor())), status
 
 
 # --- watch / mute -------------------------------------------------------------------------------
-_SAID = {"watching": "You are watching {}.", "muted": "You muted {}: no email about it.",
-         None: "You no longer watch or mute {}."}
+# Whole sentences per level, for a topic (named) and for "this thread": word order and
+# grammar differ between languages.
+_SAID_TOPIC = {"watching": _l("You are watching %(topic)s."), "muted": _l("You muted %(topic)s: no email about it."),
+               None: _l("You no longer watch or mute %(topic)s.")}
+_SAID_THREAD = {"watching": _l("You are watching this thread."), "muted": _l("You muted this thread: no email about it."),
+                None: _l("You no longer watch or mute this thread.")}
 
 
 @bp.post("/t/<slug>/watch")
@@ -89,7 +96,7 @@ def watch_topic(slug: str) -> ResponseReturnValue:
         return response
     topic = get_topic(slug)
     level = watching.set_topic_level(actor(), topic, request.form.get("level"))
-    flash(_SAID[level].format(topic.name), "success")
+    flash(_SAID_TOPIC[level] % {"topic": topic.name}, "success")
     return redirect(safe_next(request.form.get("next")) or url_for("main.topic", slug=topic.slug))
 
 
@@ -99,7 +106,7 @@ def watch_thread(thread_id: int) -> ResponseReturnValue:
         return response
     thread = get_thread(thread_id)
     level = watching.set_thread_level(actor(), thread, request.form.get("level"))
-    flash(_SAID[level].format("this thread"), "success")
+    flash(str(_SAID_THREAD[level]), "success")
     return redirect(safe_next(request.form.get("next")) or url_for("main.thread", thread_id=thread.id))
 
 
@@ -155,5 +162,5 @@ def admin_mail_retry(email_id: int) -> ResponseReturnValue:
     if (response := _sign_in_first()) is not None:
         return response
     row = retry_email(actor(), email_id)
-    flash(f"Email {row.id} to {row.to_address} is queued again.", "success")
+    flash(_("Email %(id)s to %(address)s is queued again.", id=row.id, address=row.to_address), "success")
     return redirect(url_for("settings.admin_mail"))
