@@ -45,15 +45,25 @@ def select_locale() -> str | None:
     return request.accept_languages.best_match(list(LANGUAGES)) or "en"
 
 
+def recipient_language(user) -> str:
+    """The language of what is said to `user` outside their own requests: their saved locale, else English."""
+    lang = getattr(user, "locale", None)
+    return lang if lang in LANGUAGES else "en"
+
+
+def text_direction(lang: str) -> str:
+    """"rtl" or "ltr": the dir of a page or an email in `lang` (emails have no request, no g.dir)."""
+    return "rtl" if str(lang).split("_")[0] in RTL else "ltr"
+
+
 @contextmanager
 def recipient_locale(user) -> Iterator[None]:
-    """Word what is said to `user` (a notification, a disconnect reason) in their language.
+    """Word what is said to `user` (a notification, an email, a disconnect reason) in their language.
 
     For texts built in someone else's request and stored or sent once: the user's saved
     locale, else English.
     """
-    lang = getattr(user, "locale", None)
-    with force_locale(lang if lang in LANGUAGES else "en"):
+    with force_locale(recipient_language(user)):
         yield
 
 
@@ -75,7 +85,7 @@ def init_app(app: Flask) -> None:
     def _language_direction():
         lang = str(get_locale() or "en")
         g.lang = lang.split("_")[0]
-        g.dir = "rtl" if g.lang in RTL else "ltr"
+        g.dir = text_direction(g.lang)
 
     from .language import POST_LANGUAGES, language_name
 

@@ -38,11 +38,14 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import and_, or_, select, update
 
 from .errors import NotFound
 from .extensions import db, socketio
+from .i18n import recipient_language, recipient_locale, text_direction
 from .models import Notification, OutboxEmail, Post, User, utcnow
 from .permissions import Guardian
 
@@ -51,10 +54,11 @@ UNSUBSCRIBE_SALT = "roundtable.email.unsubscribe"
 CLAIM_LEASE = timedelta(minutes=10)
 # Which notifications are emailed immediately, and under which preference.
 CATEGORY_OF_KIND = {"mention": "mentions", "reply": "replies", "answer": "replies"}
+# The footer of each email: why the recipient gets it (worded in their language when rendered).
 WHY = {
-    "mentions": "someone mentioned you",
-    "replies": "someone answered your question or replied to your post",
-    "digest": "you watch these topics and threads",
+    "mentions": _l("You get this email because someone mentioned you."),
+    "replies": _l("You get this email because someone answered your question or replied to your post."),
+    "digest": _l("You get this email because you watch these topics and threads."),
 }
 EXCERPT_CHARS = 600
 
@@ -125,15 +129,23 @@ def excerpt(post: Post | None, limit: int = EXCERPT_CHARS) -> str:
     return text if len(text) <= limit else text[:limit].rstrip() + "…"
 
 
-def queue_email(user: User, category: str, *, subject: str, template: str, context: dict,
+def queue_email(user: User, category: str, *, subject, template: str, context: dict,
                 notification: Notification | None = None, post: Post | None = None,
                 now: datetime | None = None) -> OutboxEmail:
-    """Add an email for `user` to the outbox, due at `now`, in the caller's unit of work (the caller commits)."""
+    """Add an email for `user` to the outbox, due at `now`, in the caller's unit of work (the caller commits).
+
+    Written in the recipient's language (their saved locale, else English): the subject (a
+    lazy_gettext string or text already worded), both bodies, and the html lang and dir.
+    """
     unsubscribe = unsubscribe_url(user.id, category)
-    context = {**context, "user": user, "category": category, "why": WHY.get(category, ""),
-               "unsubscribe_url": unsubscribe, "preferences_url": site_url("/settings/notifications"),
-               "site": site_url()}
-    text, html = render_email(template, context)
+    lang = recipient_language(user)
+    with recipient_locale(user):
+        context = {**context, "user": user, "category": category, "why": str(WHY.get(category, "")),
+                   "lang": lang, "dir": text_direction(lang),
+                   "unsubscribe_url": unsubscribe, "preferences_url": site_url("/settings/notifications"),
+                   "site": site_url()}
+        subject = str(subject)
+        text, html = render_email(template, context)
     row = OutboxEmail(user_id=user.id, category=category, to_address=user.email, to_name=user.name[:80],
                       subject=subject[:300], body_text=text, body_html=html, unsubscribe_url=unsubscribe,
                       message_id=make_msgid(domain=_mail_domain()),
@@ -164,8 +176,11 @@ def queue_notification_email(user: User, note: Notification, *, thread=None, pos
         "author": display_name(post) if post is not None else "",
         "excerpt": excerpt(post), "url": site_url(note.url or "/notifications"),
     }
-    return queue_email(user, category, subject=note.text, template="notification", context=context,
-                       notification=note, post=post)
+    # The subject is the notification's text, stored in the recipient's language by notify();
+    # the bodies are rendered in it too, whoever's request (or no request) queues the email.
+    with recipient_locale(user):
+        return queue_email(user, category, subject=note.text, template="notification", context=context,
+                           notification=note, post=post)
 
 
 # --- transports ---------------------------------------------------------------------------
@@ -349,7 +364,7 @@ def is_permanent(exc: Exception) -> bool:
     """A 5xx refusal of this recipient or this message: retrying will not help. (A refused
     sender or login is our configuration's fault and is retried until someone fixes it.)"""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in exc.recipients.values()]
+        codes = [code for code, _message in exc.recipients.values()]
         return bool(codes) and all(500 <= code < 600 for code in codes)
     if isinstance(exc, smtplib.SMTPDataError):
         return 500 <= exc.smtp_code < 600
@@ -477,7 +492,7 @@ def retry_email(actor: User, email_id: int) -> OutboxEmail:
     Guardian(actor).ensure_admin()
     row = db.session.get(OutboxEmail, email_id)
     if row is None:
-        raise NotFound("That email does not exist.")
+        raise NotFound(_("That email does not exist."))
     if row.status in ("failed", "queued", "cancelled"):
         row.status, row.attempts, row.next_attempt_at, row.claimed_by = "queued", 0, utcnow(), None
         db.session.commit()
