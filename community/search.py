@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from .actions.validate import format_number
 from .errors import Invalid
+from .language import POST_LANGUAGES
 from .extensions import db
 from .models import Organisation, Post, Thread, Topic, User
 from .models.organisation import ORG_KINDS
@@ -268,11 +269,12 @@ class Filters:
     since: date | None = None         # written on or after this day (UTC)
     until: date | None = None         # written on or before this day (UTC)
     type: str | None = None           # thread (opening posts) / post (replies)
+    lang: str | None = None           # the language the post is written in (a POST_LANGUAGES code)
 
     def as_args(self) -> dict[str, str]:
         """The filters as query-string arguments (for links to other pages of results)."""
         args = {"topic": self.topic, "kind": self.kind, "org_kind": self.org_kind,
-                "author": self.author, "type": self.type,
+                "author": self.author, "type": self.type, "lang": self.lang,
                 "answered": None if self.answered is None else ("yes" if self.answered else "no"),
                 "since": self.since.isoformat() if self.since else None,
                 "until": self.until.isoformat() if self.until else None}
@@ -329,6 +331,7 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
         since=day("since"),
         until=day("until"),
         type=one_of("type", RESULT_TYPES, _l("The type")),
+        lang=one_of("lang", tuple(POST_LANGUAGES), _l("The language")),
     )
     if filters.since and filters.until and filters.since > filters.until:
         raise Invalid(_("The start date is after the end date."), field="since")
@@ -448,6 +451,8 @@ def _conditions(scope: _Scope, filters: Filters) -> list:
         conditions.append(Post.is_opening.is_(True))
     elif filters.type == "post":
         conditions.append(Post.is_opening.is_(False))
+    if filters.lang is not None:
+        conditions.append(Post.language == filters.lang)
     if filters.since is not None:
         conditions.append(Post.created_at >= datetime.combine(filters.since, time.min, timezone.utc))
     if filters.until is not None:

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import search
+from ..language import POST_LANGUAGES
 from ..errors import DomainError
 from .helpers import guardian
 from .main import post_url, readable_topics
@@ -41,7 +42,7 @@ def index() -> ResponseReturnValue:
     g.ensure_use_site()
     q = (request.args.get("q") or "")[:search.MAX_QUERY_CHARS * 2]  # kept in the form, even if refused
     form = {name: (request.args.get(name) or "")[:100] for name in
-            ("topic", "kind", "answered", "org_kind", "author", "since", "until", "type")}
+            ("topic", "kind", "answered", "org_kind", "author", "since", "until", "type", "lang")}
     raw_page = request.args.get("page", "")
     page = min(int(raw_page), MAX_PAGE) if raw_page.isdigit() and 0 < len(raw_page) < 6 and int(raw_page) > 0 else 1
     result, error, status, filters, hint = None, None, 200, None, None
@@ -60,7 +61,7 @@ def index() -> ResponseReturnValue:
     links = {"q": q.strip(), **(filters.as_args() if filters else {})}
     return render_template(
         "search.html", q=q, form=form, result=result, error=error, hint=hint, page=min(page, pages), pages=pages,
-        link_args=links, topics=readable_topics(g), kinds=KIND_LABELS, org_kinds=ORG_KIND_LABELS,
+        link_args=links, topics=readable_topics(g), kinds=KIND_LABELS, org_kinds=ORG_KIND_LABELS, languages=POST_LANGUAGES,
         post_link=lambda post: post_url(post, g), max_chars=search.MAX_QUERY_CHARS,
     ), status
 

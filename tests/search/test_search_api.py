@@ -46,6 +46,22 @@ def test_filters_are_query_parameters(posts, api):
     assert ids("&since=2000-01-01&until=2999-12-31") == {("thread", posts["thread"]), ("post", posts["thread"])}
 
 
+def test_the_language_filter(scene, api):
+    thread, _ = scene.start("supplier", "grievance", "Durian fees", "Durian audit fees, again.", language="en")
+    spanish = scene.reply("member", thread, "Durian: la marca paga la auditoría.", language="es")
+
+    def post_ids(query):
+        response = api.get("/search?q=durian" + query, "member2")
+        assert response.status_code == 200, response.get_json()
+        return {(r["post"] or {}).get("id") for r in response.get_json()["results"]}
+
+    assert post_ids("&lang=es") == {spanish}
+    assert None in post_ids("&lang=en") and spanish not in post_ids("&lang=en")
+    assert post_ids("&lang=fr") == set()
+    refused = api.get("/search?q=durian&lang=klingon", "member2")
+    assert refused.status_code == 400 and refused.get_json()["error"]["field"] == "lang"
+
+
 def test_paging_with_cursors(scene, api):
     thread, _ = scene.start("member", "grievance", "Okra thread", "Okra zero.")
     for i in range(1, 7):
