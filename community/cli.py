@@ -1,4 +1,4 @@
-"""flask commands: seed-demo, users, topics, events, mail."""
+"""flask commands: seed-demo, users, topics, events, search, mail."""
 from __future__ import annotations
 
 import click
@@ -78,6 +78,15 @@ def register_cli(app: Flask) -> None:
         from .events import prune
 
         click.echo(f"Deleted {prune()} old events.")
+
+    @app.cli.command("search-reindex")
+    def search_reindex():
+        """Rebuild the full-text search index from the posts (after a restore or an upgrade)."""
+        from .search import rebuild_index
+
+        count = rebuild_index()
+        db.session.commit()
+        click.echo(f"Indexed {count} posts.")
 
     from flask.cli import AppGroup
 

@@ -190,3 +190,20 @@ def test_seed_demo_content(app, cli):
         assert roles == {"admin", "member", "supplier"}
         with pytest.raises(Forbidden):
             authenticate(PENDING[2], PASSWORD)
+
+
+def test_search_reindex_rebuilds_a_lost_index(app, cli):
+    from community import search
+    from community.models import Post
+
+    cli("seed-demo")
+    with app.app_context():
+        visible = db.session.scalar(select(func.count()).select_from(Post).where(Post.state == "visible"))
+        post_id = db.session.scalar(select(Post.id).where(Post.state == "visible").limit(1))
+        search.clear_index()
+        db.session.commit()
+        assert search.indexed(post_id) is None
+    result = cli("search-reindex")
+    assert result.output.strip() == f"Indexed {visible} posts."
+    with app.app_context():
+        assert search.indexed(post_id) is not None
