@@ -12,6 +12,7 @@ from .permissions import Guardian
 
 
 def anonymous_label(user) -> str:
+    """The English label (the API's stable value); pages show gettext(label) in the reader's language."""
     return "Anonymous member" if user.role in ("member", "admin") else "Anonymous supplier"
 
 

@@ -107,7 +107,7 @@ def author_display(obj, viewer: Guardian | None) -> dict:
     if not obj.anonymous:
         return {"anonymous": False, "name": author.name, "organisation": author.organisation.name,
                 "role": author.role}
-    shown = {"anonymous": True, "label": anonymous_label(author), "revealed": None}
+    shown = {"anonymous": True, "label": _(anonymous_label(author)), "revealed": None}
     if viewer is not None and viewer.user is not None:
         topic = obj.topic if isinstance(obj, Thread) else obj.thread.topic
         if viewer.is_moderator(topic):
@@ -332,7 +332,7 @@ def new_thread(slug: str) -> ResponseReturnValue:
     return render_template("new_thread.html", topic=topic, form=form, error=error,
                            kinds=_kinds_allowed(topic, g),
                            can_anonymous=g.can_post_anonymously(topic),
-                           anon_label=anonymous_label(g.user),
+                           anon_label=_(anonymous_label(g.user)),
                            max_chars=current_app.config["POST_MAX_CHARS"],
                            max_title=current_app.config["TITLE_MAX_CHARS"]), status
 
@@ -421,7 +421,7 @@ def render_thread(thread: Thread, *, page: int | None = None, composer: dict | N
         accepted=accepted, tree=tree, page=page, pages=pages, total=total, cursor=cursor,
         composer=composer, error=page_error, reply_error=reply_error, on_page=on_page,
         lang_filter=lang, languages=languages,
-        anon_label=anonymous_label(g.user),
+        anon_label=_(anonymous_label(g.user)),
         is_moderator=g.is_moderator(thread.topic), is_asker=g.user.id == thread.author_id,
         can_reply=g.can_reply(thread), can_anonymous=g.can_post_anonymously(thread.topic),
         max_chars=current_app.config["POST_MAX_CHARS"],

@@ -2,8 +2,9 @@
 
 - axe-core (vendored from npm, served at /static/vendor/axe-core/axe.min.js and injected
   into the page) finds no serious or critical violation on the home, topic, thread,
-  live-session, moderation-queue and login pages, in English. (Roundtable has no Arabic
-  locale yet; the right-to-left check comes with the issue that adds it.)
+  live-session, moderation-queue and login pages, in English, and on the login, home,
+  topic, thread, search and email-settings pages in Arabic.
+- Arabic pages really mirror: checked on screenshots (pixels) and element boxes.
 - The composer, a vote in a live session's question queue and a moderation action are
   used with the keyboard alone (Tab, typing, Enter), each with a visible focus indicator
   (a computed outline or box-shadow).
@@ -12,6 +13,7 @@
 """
 from __future__ import annotations
 
+import io
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -183,19 +185,104 @@ def test_keyboard_moderation_action(new_context, people, live_server):
 
 
 # --- right to left -----------------------------------------------------------------------------
-def test_arabic_pages_declare_lang_and_direction(new_context, people, live_server):
-    """Only `lang` and `dir` for now: axe in Arabic comes with the Arabic translation issue.
+ACCENT = (0x2B, 0x5F, 0x8A)  # --rt-accent in static/css/app.css: the opening post's inline-start border
 
-    The browser asks for Arabic (Accept-Language); nothing is saved on the user, so the
-    other tests still see English.
+
+def _accent_columns(png: bytes) -> list[int]:
+    """The pixel columns of a screenshot whose middle row has the accent colour."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    row = image.height // 2
+    return [x for x in range(image.width)
+            if all(abs(a - b) <= 12 for a, b in zip(image.getpixel((x, row)), ACCENT))]
+
+
+def _layout(page) -> dict:
+    """Where the parts that must mirror sit, in CSS pixels of a 1280-wide viewport."""
+    return page.evaluate(
+        """() => {
+          const box = el => { const r = el.getBoundingClientRect(); return {left: r.left, right: r.right}; };
+          const direct = li => li && li.querySelector(':scope > article, :scope > .post-stub');
+          const child = [...document.querySelectorAll('.post-children > li.post-node')]
+            .find(li => direct(li) && direct(li.parentElement.closest('li.post-node')));
+          const parent = child && child.parentElement.closest('li.post-node');
+          const links = [...document.querySelectorAll('nav.navbar .navbar-nav .nav-link')];
+          const words = document.querySelector('.post--opening .post-body p');
+          const range = document.createRange(); range.selectNodeContents(words);
+          return {
+            brand: box(document.querySelector('.navbar-brand')),
+            firstLink: box(links[0]), lastLink: box(links[links.length - 1]),
+            child: child && box(direct(child)), parent: parent && box(direct(parent)),
+            text: box(range), paragraph: box(words),
+            heading: box(document.querySelector('#replies-heading')),
+            header: box(document.querySelector('.replies-header')),
+            width: document.documentElement.clientWidth,
+          };
+        }""")
+
+
+def test_arabic_pages_really_mirror(new_context, people, live_server):
+    """An Arabic page is laid out right to left, checked on its screenshot and its boxes.
+
+    The same thread, read by the same person in English and in Arabic (the browser asks for
+    Arabic; nothing is saved on the user, so the other tests still see English): in Arabic
+    the brand sits at the right, the menu runs leftwards, replies are indented from the
+    right, headings start at the right edge (while an English post keeps reading left to
+    right), and the opening post's accent bar - found in the screenshot's pixels - is on
+    its right side.
     """
+    viewport = {"width": 1280, "height": 900}
+    english = people(SOFIA, "/t/grievance-mechanisms", live=False, viewport=viewport)
+    path = english.get_by_role("link", name=re.compile("buyer's last-minute order changes")).get_attribute("href")
+    english.goto(path)
+    arabic = people(SOFIA, path, live=False, locale="ar", viewport=viewport)
+    expect(english.locator("html")).to_have_attribute("dir", "ltr")
+    expect(arabic.locator("html")).to_have_attribute("lang", "ar")
+    expect(arabic.locator("html")).to_have_attribute("dir", "rtl")
+    shot(english, "rtl-thread-english")
+    shot(arabic, "rtl-thread-arabic")
+
+    ltr, rtl = _layout(english), _layout(arabic)
+    width = rtl["width"]
+    assert ltr["brand"]["left"] < width / 4 and rtl["brand"]["right"] > width * 3 / 4, (ltr["brand"], rtl["brand"])
+    assert ltr["firstLink"]["left"] < ltr["lastLink"]["left"]
+    assert rtl["firstLink"]["left"] > rtl["lastLink"]["left"], "the menu does not run right to left"
+    assert rtl["child"] is not None, "the demo thread has no nested reply to check the indentation on"
+    assert ltr["child"]["left"] > ltr["parent"]["left"] + 8 and abs(ltr["child"]["right"] - ltr["parent"]["right"]) < 2
+    assert rtl["child"]["right"] < rtl["parent"]["right"] - 8, "replies are not indented from the right"
+    assert abs(rtl["child"]["left"] - rtl["parent"]["left"]) < 2
+    assert abs(rtl["heading"]["right"] - rtl["header"]["right"]) < 2, "Arabic headings do not start at the right"
+    assert abs(ltr["heading"]["left"] - ltr["header"]["left"]) < 2
+    # An English post keeps its own direction on an Arabic page (dir="auto"), and vice versa.
+    assert abs(rtl["text"]["left"] - rtl["paragraph"]["left"]) < 2
+    assert abs(ltr["text"]["left"] - ltr["paragraph"]["left"]) < 2
+
+    for page, side in ((english, "left"), (arabic, "right")):
+        opening = page.locator(".post--opening").first
+        columns = _accent_columns(opening.screenshot())
+        width_px = opening.bounding_box()["width"]
+        assert columns, f"no accent bar in the {side}-hand screenshot of the opening post"
+        if side == "left":
+            assert max(columns) < 8, columns
+        else:
+            assert min(columns) > width_px - 8, columns
+
+
+def test_axe_finds_no_serious_violations_in_arabic(new_context, people, live_server):
+    problems = {}
     visitor = new_context(locale="ar").new_page()
     visitor.goto("/login")
-    expect(visitor.locator("html")).to_have_attribute("lang", "ar")
     expect(visitor.locator("html")).to_have_attribute("dir", "rtl")
-    member = people(SOFIA, "/t/grievance-mechanisms", live=False, locale="ar")
-    expect(member.locator("html")).to_have_attribute("lang", "ar")
-    expect(member.locator("html")).to_have_attribute("dir", "rtl")
-    english = people(SOFIA, "/", live=False)
-    expect(english.locator("html")).to_have_attribute("lang", "en")
-    expect(english.locator("html")).to_have_attribute("dir", "ltr")
+    problems["login"] = run_axe(visitor)
+    member = people(SOFIA, "/", live=False, locale="ar")
+    problems["home"] = run_axe(member)
+    member.goto("/t/grievance-mechanisms")
+    problems["topic"] = run_axe(member)
+    member.goto(member.locator("a.thread-title").first.get_attribute("href"))
+    problems["thread"] = run_axe(member)
+    member.goto("/search?q=audit")
+    problems["search"] = run_axe(member)
+    member.goto("/settings/notifications")
+    problems["email settings"] = run_axe(member)
+    assert {name: found for name, found in problems.items() if found} == {}
