@@ -1,0 +1,16 @@
+"""Every test here boots real server processes (and the cluster its own PostgreSQL database):
+they run once, in the SQLite pass of `make test` (`-m "not server"` leaves them out)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if HERE in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.server)
