@@ -51,6 +51,8 @@ class Config:
     TITLE_MAX_CHARS = 200
     THREADS_PER_PAGE = 30
     POSTS_PER_PAGE = 50
+    # Rendered posts kept per process for thread pages (community/views/main.py post_html); 0: off.
+    POST_FRAGMENT_CACHE_SIZE = int(os.environ.get("POST_FRAGMENT_CACHE_SIZE", "5000"))
     FLAGS_TO_HIDE = int(os.environ.get("FLAGS_TO_HIDE", "3"))
     INVITATION_DAYS = 14
 
