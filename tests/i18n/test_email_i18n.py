@@ -192,7 +192,7 @@ def test_a_notification_email_is_written_in_spanish_for_a_spanish_reader(app, wo
                          kind="question")
     answer(app, world, "supplier", thread_id, "We use a paper register at the gate.")
     [mail] = _emails_to(app, world, "member")
-    assert mail.subject.startswith("Supplier respondió a") and "«Overtime records»" in mail.subject
+    assert mail.subject == "Supplier respondió a su pregunta «Overtime records»"  # usted: a formal register
     for body in (mail.body_text, mail.body_html):
         assert "Supplier escribió en Grievance mechanisms:" in body
         assert "Leer y responder" in body
@@ -258,7 +258,7 @@ def _digest_for(app, world, who: str):
 def test_a_digest_is_written_in_spanish_with_real_plural_forms(app, world):
     _set_locale(app, world, "member", "es")
     mail = _digest_for(app, world, "member")
-    assert mail.subject.endswith("resumen diario de Roundtable: 1 hilo con actividad nueva")
+    assert mail.subject == "Su resumen diario de Roundtable: 1 hilo con actividad nueva"
     for body in (mail.body_text, mail.body_html):
         assert "Su resumen diario de Roundtable" in body
         assert "1 hilo nuevo y 5 respuestas nuevas en los temas e hilos que sigue." in body

@@ -197,11 +197,11 @@ def test_an_action_error_in_spanish(app, world):
         with force_locale("es"):
             with pytest.raises(Invalid) as empty:
                 validate.body("")
-            assert empty.value.message == "Tu publicación no puede quedar en blanco."
+            assert empty.value.message == "Su publicación no puede quedar en blanco."
             with pytest.raises(Invalid) as short:
                 validate.title("Hi")
             assert short.value.message == "El título debe tener al menos 5 caracteres."
-            assert Forbidden().message == "No tienes permiso para hacer eso."
+            assert Forbidden().message == "No tiene permiso para hacer eso."
 
 
 # --- the scripts' strings ------------------------------------------------------------------------------
