@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 from babel import Locale
 from cachetools import LRUCache
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import g as g_request
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_datetime, format_timedelta, get_locale, get_timezone
 from flask_babel import gettext as _
@@ -25,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import lazyload
 from werkzeug.routing import BuildError
 
 from .. import events, markup
@@ -163,6 +165,15 @@ def _fragment_key(post: Post, viewer: Guardian, show_reply_to: bool, parent_on_p
     thread = post.thread
     user = viewer.user
     author = post.author
+    # What is the same for every post of the page, worked out once per request.
+    reader = (thread.id, thread.version, user.id if user is not None else None)
+    remembered = getattr(g_request, "_post_page_key", None)
+    if remembered is not None and remembered[0] == reader:
+        page_key = remembered[1]
+    else:
+        page_key = (thread.id, thread.version, viewer.is_moderator(thread.topic), viewer.can_reply(thread),
+                    user is not None and user.id == thread.author_id, str(get_locale()), str(get_timezone()))
+        g_request._post_page_key = (reader, page_key)
     parent = None
     if show_reply_to and post.reply_to_id is not None:
         found = db.session.get(Post, post.reply_to_id)
@@ -170,11 +181,9 @@ def _fragment_key(post: Post, viewer: Guardian, show_reply_to: bool, parent_on_p
             parent = (found.id, found.version, found.author_id, found.author.name, found.anonymous,
                       viewer.can_see_post(found), parent_on_page)
     return (
-        post.id, post.version, hash(post.html), post.created_at, thread.id, thread.version,
-        author.name, author.role, author.organisation.name,
-        user is not None and user.id == post.author_id, user is not None and user.id == thread.author_id,
-        viewer.is_moderator(thread.topic), viewer.can_reply(thread),
-        str(get_locale()), str(get_timezone()), reltime(post.created_at), show_reply_to, parent,
+        post.id, post.version, hash(post.html), post.created_at, page_key,
+        author.name, author.role, author.organisation.name, user is not None and user.id == post.author_id,
+        reltime(post.created_at), show_reply_to, parent,
     )
 
 
@@ -458,10 +467,14 @@ def render_thread(thread: Thread, *, page: int | None = None, composer: dict | N
     if composer is not None and page is None:
         page = pages  # a refused reply goes back to where the composer is read in context
     page = min(max(page or 1, 1), pages)
+    # post.thread is `thread`, already in the session: no need to join it (and its topic,
+    # author and organisation) onto every row again.
+    same_thread = lazyload(Post.thread)
     replies = db.session.scalars(
-        select(Post).where(*conditions).order_by(Post.id).offset((page - 1) * per).limit(per)
+        select(Post).where(*conditions).order_by(Post.id).offset((page - 1) * per).limit(per).options(same_thread)
     ).all()
-    opening = db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.is_opening.is_(True)))
+    opening = db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.is_opening.is_(True))
+                                .options(same_thread))
     opening_visible = opening is not None and g.can_see_post(opening)
 
     accepted = None
