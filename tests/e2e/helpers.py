@@ -37,7 +37,6 @@ except ImportError:  # the browser fixtures report it (a skip, or a failure unde
 
 SHOTS = ROOT / "test-artifacts" / "journeys"
 AXE_URL = "/static/vendor/axe-core/axe.min.js"
-CONNECTED = re.compile(r"^\s*connected\s*$")
 
 
 def unique(text: str) -> str:
@@ -45,8 +44,9 @@ def unique(text: str) -> str:
 
 
 def connected(page, timeout: float | None = None) -> None:
+    """The page's socket is connected (data-state, whatever language the badge speaks)."""
     kwargs = {"timeout": timeout} if timeout else {}
-    expect(page.locator("#connection-state")).to_have_text(CONNECTED, **kwargs)
+    expect(page.locator("#connection-state")).to_have_attribute("data-state", "connected", **kwargs)
 
 
 def person(new_context, sign_in, email: str, path: str | None = None, *, live: bool = True, **context_options):
