@@ -19,7 +19,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import urllib.error
 import urllib.request
