@@ -59,6 +59,10 @@ TITLE_WEIGHT = 4.0  # SQLite bm25 weight of the title column against the body's 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 16
 DEFAULT_LIMIT = 20
+# A query that matches more posts than this is ranked over the latest CANDIDATES matches the
+# searcher may read (newest first, as the index stores them), not over all of them: ranking
+# every match of a common word costs seconds at a million posts. Fewer matches: all ranked.
+CANDIDATES = 2_000
 SNIPPET_WORDS = 30
 # Markers put around matches by the engine, replaced by <mark> after escaping the text.
 # Control characters: removed from everything indexed, so a post cannot forge them.
@@ -572,6 +576,7 @@ class SearchPage:
     hits: list[Hit]
     next_offset: int | None
     total: int | None = None
+    capped: bool = False  # more posts match than were ranked (total is then CANDIDATES)
 
 
 def search(guardian: Guardian, q: str, filters: Filters | None = None, *, offset: int = 0,
@@ -589,19 +594,23 @@ def search(guardian: Guardian, q: str, filters: Filters | None = None, *, offset
     if expression is None or not scope.readable:
         return SearchPage([], None, 0 if count else None)
     where, score = engine.match(expression)
-    base = (select(Post.id, score.label("score"))
-            .select_from(_fts)
-            .join(Post, Post.id == engine.key)
-            .join(Thread, Thread.id == Post.thread_id)
-            .where(where, *_conditions(scope, filters)))
-    rows = db.session.execute(
-        base.order_by(literal_column("score").desc(), Post.id.desc()).offset(max(offset, 0)).limit(limit + 1)
-    ).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    total = None
-    if count:
-        total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    matches = (select(Post.id.label("id"), score.label("score"))
+               .select_from(_fts)
+               .join(Post, Post.id == engine.key)
+               .join(Thread, Thread.id == Post.thread_id)
+               .where(where, *_conditions(scope, filters)))
+    many = db.session.scalar(select(func.count()).select_from(
+        select(engine.key).select_from(_fts).where(where).limit(CANDIDATES + 1).subquery())) > CANDIDATES
+    if many:
+        matches = matches.order_by(engine.key.desc()).limit(CANDIDATES)
+    # At most CANDIDATES rows either way: ranked here, counted and paged in one query.
+    found = sorted(db.session.execute(matches).all(), key=lambda r: (-float(r.score or 0.0), -r.id))
+    start = max(offset, 0)
+    rows = found[start:start + limit]
+    more = len(found) > start + limit
+    total = len(found) if count else None
+    # Ranked among the latest CANDIDATES only: more posts may match than were ranked.
+    capped = many and len(found) >= CANDIDATES
     ids = [r.id for r in rows]
     posts = {p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_(ids)))} if ids else {}
     snippets = engine.snippets(expression, ids)
@@ -616,7 +625,7 @@ def search(guardian: Guardian, q: str, filters: Filters | None = None, *, offset
             title=_title_marked(title, post.thread.title) if post.is_opening else escape(post.thread.title),
             rank=float(row.score or 0.0),
         ))
-    return SearchPage(hits, offset + limit if more else None, total)
+    return SearchPage(hits, offset + limit if more else None, total, capped=bool(count and capped))
 
 
 def _title_marked(highlighted: str, title: str) -> Markup:

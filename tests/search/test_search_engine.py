@@ -172,3 +172,30 @@ def test_empty_or_oversized_queries_are_refused(app, world, q):
     with app.app_context(), pytest.raises(Invalid) as refused:
         search.search(Guardian(world.user("member")), q)
     assert refused.value.field == "q"
+
+
+# --- at scale: common words are ranked among the latest matches -------------------------------
+def test_a_very_common_word_is_ranked_among_the_latest_matches(app, world, scene, find, login_as, monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    thread, opening = scene.start("supplier", "grievance", "Wages", "Wages and wages and wages.")
+    replies = [scene.reply("member", thread, f"Wages, reply {i}.") for i in range(4)]
+    found = [post_id for _type, post_id in find("member2", "wages")]
+    assert sorted(found) == sorted(replies[-3:])  # the three latest matches, ranked; the rest left out
+    with app.app_context():
+        page = search.search(Guardian(world.user("member2")), "wages", count=True)
+        assert page.total == 3 and page.capped
+        # Fewer matches than CANDIDATES (the filter leaves one): everything ranked, nothing capped.
+        only = search.search(Guardian(world.user("member2")), "wages", search.Filters(type="thread"), count=True)
+        assert [hit.post.id for hit in only.hits] == [opening] and not only.capped
+    html = login_as("member2").get("/search?q=wages").get_data(as_text=True)
+    assert "More than 3 results for “wages”" in html and 'id="search-capped"' in html
+
+
+def test_a_filter_finds_older_matches_past_the_newest_ones(app, world, scene, find, monkeypatch):
+    """The candidates are the latest matches the filters let through, not the latest matches."""
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    old_thread, old_opening = scene.start("supplier", "grievance", "Old wages", "Wages long ago.", kind="question")
+    thread, _ = scene.start("member", "grievance", "New wages", "Wages now.")
+    for i in range(3):
+        scene.reply("member2", thread, f"Wages again {i}.")
+    assert find("member", "wages", kind="question") == [("thread", old_opening)]
