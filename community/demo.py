@@ -490,7 +490,17 @@ LIVE_SESSIONS = [
 
 # --- how -------------------------------------------------------------------------------
 def seed() -> list[tuple[str, str, str]]:
-    """Create the demo data (whatever is missing) and return the logins as (role, email, note)."""
+    """Create the demo data (whatever is missing) and return the logins as (role, email, note).
+
+    The demo's threads are history, not news: the emails their notifications queued are
+    dropped, so `make run` does not open by "sending" dozens of them.
+    """
+    from sqlalchemy import delete, func, select
+
+    from .extensions import db
+    from .models import OutboxEmail
+
+    before = db.session.scalar(select(func.max(OutboxEmail.id))) or 0
     _organisations()
     people = _people()
     _pending()
@@ -503,6 +513,8 @@ def seed() -> list[tuple[str, str, str]]:
     for spec in THREADS:
         _thread(spec, people, topics)
     _live_sessions(people, topics)
+    db.session.execute(delete(OutboxEmail).where(OutboxEmail.id > before))
+    db.session.commit()
     return logins()
 
 

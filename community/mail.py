@@ -267,12 +267,19 @@ class ConsoleTransport:
     def __init__(self, stream=None):
         self.stream = stream
 
+    HEADERS = ("To", "Subject", "List-Unsubscribe", "List-Unsubscribe-Post")
+
     def send(self, messages: list[tuple[int, EmailMessage]]) -> dict[int, Exception | None]:
+        """The headers that matter and the plain-text part, readable (the HTML part is left out)."""
         stream = self.stream or sys.stdout
         for _key, message in messages:
             stream.write("-" * 30 + " email (MAIL_BACKEND=console) " + "-" * 30 + "\n")
-            stream.write(message.as_string())
-            stream.write("\n" + "-" * 90 + "\n")
+            for name in self.HEADERS:
+                if message[name]:
+                    stream.write(f"{name}: {message[name]}\n")
+            text = message.get_body(preferencelist=("plain",))
+            stream.write("\n" + (text.get_content() if text is not None else "(no plain-text part)") + "\n")
+            stream.write("-" * 90 + "\n")
         stream.flush()
         return {key: None for key, _ in messages}
 
