@@ -257,7 +257,7 @@ class SMTPTransport:
 
 def _fail_the_rest(messages, results: dict, exc: Exception) -> None:
     """The connection is gone: this message and every later one wait for a retry."""
-    for key, _ in messages:
+    for key, _message in messages:
         results.setdefault(key, exc)
 
 

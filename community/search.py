@@ -42,8 +42,8 @@ from sqlalchemy.orm import Session
 
 from .actions.validate import format_number
 from .errors import Invalid
-from .language import POST_LANGUAGES
 from .extensions import db
+from .language import POST_LANGUAGES
 from .models import Organisation, Post, Thread, Topic, User
 from .models.organisation import ORG_KINDS
 from .models.thread import THREAD_KINDS
