@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import time
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +22,13 @@ from community.models import Organisation, Topic, TopicModerator, User  # noqa: 
 
 PASSWORD = "correct-horse-battery"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def mark_tests_below(items, folder: Path, marker) -> None:
+    """Give every collected test in `folder` (a conftest's own folder) the `marker`."""
+    for item in items:
+        if folder in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(marker)
 
 
 def require_service(name: str, available: bool, why: str) -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_service
+from tests.conftest import mark_tests_below, require_service
 from tests.server import ROOT, LiveServer
 
 CHROMIUM = "/usr/bin/chromium"
@@ -42,9 +42,7 @@ HERE = Path(__file__).resolve().parent
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Every test in this folder is an e2e test (so `-m "not e2e"` leaves them out)."""
-    for item in items:
-        if HERE in Path(str(item.fspath)).resolve().parents:
-            item.add_marker(pytest.mark.e2e)
+    mark_tests_below(items, HERE, pytest.mark.e2e)
 
 
 @pytest.hookimpl(hookwrapper=True)
