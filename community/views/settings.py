@@ -8,8 +8,11 @@ any page, and the token in the URL is what an attacker could not forge.
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from contextlib import nullcontext
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,6 +22,7 @@ from ..actions import watching
 from ..actions.threads import get_thread, get_topic
 from ..errors import DomainError
 from ..extensions import csrf, db
+from ..i18n import COOKIE, recipient_language, text_direction
 from ..mail import UnsubscribeLinkError, read_unsubscribe_token, retry_email
 from ..models import OutboxEmail, User
 from ..models.mail import DIGEST_CHOICES, EMAIL_CATEGORIES, OUTBOX_STATES
@@ -126,14 +130,25 @@ def unsubscribe(token: str) -> ResponseReturnValue:
     user = db.session.get(User, user_id)
     if user is None or scope not in EMAIL_CATEGORIES:
         return render_template("settings/unsubscribe_invalid.html", expired=False), 400
-    if request.method == "GET":  # link scanners fetch links: a GET never changes anything
-        return render_template("settings/unsubscribe.html", token=token, scope=scope, scopes=SCOPES,
+    with _in_the_emails_language(user):
+        if request.method == "GET":  # link scanners fetch links: a GET never changes anything
+            return render_template("settings/unsubscribe.html", token=token, scope=scope, scopes=SCOPES,
+                                   email=_masked(user.email))
+        # A mail client's one-click POST carries "List-Unsubscribe=One-Click"; our page's buttons say which.
+        chosen = "all" if request.form.get("scope") == "all" else scope
+        watching.unsubscribe(user, chosen)
+        return render_template("settings/unsubscribed.html", scope=chosen, scopes=SCOPES,
                                email=_masked(user.email))
-    # A mail client's one-click POST carries "List-Unsubscribe=One-Click"; our page's buttons say which.
-    chosen = "all" if request.form.get("scope") == "all" else scope
-    watching.unsubscribe(user, chosen)
-    return render_template("settings/unsubscribed.html", scope=chosen, scopes=SCOPES,
-                           email=_masked(user.email))
+
+
+def _in_the_emails_language(user: User):
+    """A visitor who comes from an email, signed out and with no language chosen, reads the
+    page in the language the email was written in (the user's saved one), not the browser's."""
+    if current_user.is_authenticated or request.cookies.get(COOKIE) or request.args.get("lang"):
+        return nullcontext()
+    lang = recipient_language(user)
+    g.lang, g.dir = lang, text_direction(lang)
+    return force_locale(lang)
 
 
 # --- administrators: the outbox -----------------------------------------------------------------

@@ -291,3 +291,17 @@ def test_a_digest_in_english_is_unchanged(app, world):
     assert "1 new thread and 5 new replies in the topics and threads you watch." in mail.body_text
     assert "New discussion by Supplier:" in mail.body_text and "  ... and 2 more replies" in mail.body_text
     assert "Grievance mechanisms · new discussion by Supplier · 5 new replies" in mail.body_html
+
+
+def test_an_unsubscribe_link_opens_in_the_language_of_the_email(app, world, client):
+    """Signed out and with no language chosen, the page speaks the user's saved language."""
+    with app.app_context():
+        world.user("supplier").locale = "ar"
+        db.session.commit()
+        token = unsubscribe_token(world.ids["supplier"], "mentions")
+    page = client.get(f"/unsubscribe/{token}").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in page and "إيقاف هذه الرسائل؟" in page
+    done = client.post(f"/unsubscribe/{token}", data={"scope": "mentions"}).get_data(as_text=True)
+    assert "تم إلغاء اشتراكك" in done
+    client.set_cookie("lang", "es")  # a language the visitor chose wins
+    assert "¿Dejar de recibir estos correos?" in client.get(f"/unsubscribe/{token}").get_data(as_text=True)
