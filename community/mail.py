@@ -177,10 +177,9 @@ def queue_notification_email(user: User, note: Notification, *, thread=None, pos
         "excerpt": excerpt(post), "url": site_url(note.url or "/notifications"),
     }
     # The subject is the notification's text, stored in the recipient's language by notify();
-    # the bodies are rendered in it too, whoever's request (or no request) queues the email.
-    with recipient_locale(user):
-        return queue_email(user, category, subject=note.text, template="notification", context=context,
-                           notification=note, post=post)
+    # queue_email renders the bodies in it too, whoever's request (or no request) queues the email.
+    return queue_email(user, category, subject=note.text, template="notification", context=context,
+                       notification=note, post=post)
 
 
 # --- transports ---------------------------------------------------------------------------
