@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 import urllib.request
 import uuid
@@ -21,6 +20,7 @@ import socketio
 
 from deploy.cluster import Cluster, ClusterError, drop_database, ensure_nginx, port_free, postgres_up, redis_up
 from tests.conftest import require_service
+from tests.deployment.support import Listener
 from tests.server import free_port
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
@@ -74,27 +74,6 @@ def _api(base_url: str, token: str, method: str, path: str, body: dict | None = 
         return json.loads(response.read()), response.headers
 
 
-class Listener:
-    """A python-socketio client recording every post.created it hears."""
-
-    def __init__(self):
-        self.client = socketio.Client(reconnection=False)
-        self.posts: list[dict] = []
-        self.arrived = threading.Event()
-
-        @self.client.on("post.created")
-        def _created(data):
-            self.posts.append(data)
-            self.arrived.set()
-
-    def wait_for(self, count: int, timeout: float = 10.0) -> list[dict]:
-        deadline = time.monotonic() + timeout
-        while len(self.posts) < count and time.monotonic() < deadline:
-            self.arrived.wait(0.1)
-            self.arrived.clear()
-        return self.posts
-
-
 def _socket_upstreams(shape: Cluster, after: int) -> set[str]:
     """The workers nginx sent /socket.io/ requests to, from the access log past byte `after`."""
     text = (shape.logs / "nginx-access.log").read_text(errors="replace")[after:]
@@ -116,7 +95,7 @@ def test_a_post_through_one_worker_reaches_a_socket_behind_nginx_on_the_other(cl
     mark = _log_size(cluster)
     # Default transports: long-polling, then the upgrade to a websocket; a request of that
     # session reaching the other worker would fail with "Invalid session" (no stickiness).
-    listener.client.connect(cluster.url, auth={"token": supplier}, wait_timeout=10)
+    listener.connect(cluster.url, supplier, transports=None)
     try:
         joined = listener.client.call("join", {"room": f"thread:{thread_id}"}, timeout=10)
         assert joined["ok"] is True, joined
@@ -149,7 +128,7 @@ def test_a_post_through_one_worker_reaches_a_socket_behind_nginx_on_the_other(cl
               _api(cluster.url, member, "POST", f"/threads/{thread_id}/posts", {"body": "Away 2"})[0]["post"]["id"]]
 
     again = Listener()
-    again.client.connect(cluster.url, auth={"token": supplier}, transports=["websocket"], wait_timeout=10)
+    again.connect(cluster.url, supplier)
     try:
         rejoined = again.client.call("join", {"room": f"thread:{thread_id}", "since": cursor}, timeout=10)
         assert rejoined["ok"] is True, rejoined

@@ -8,9 +8,7 @@ Also: Socket.IO accepts connections only from the site's own origin.
 from __future__ import annotations
 
 import json
-import os
 import socket
-import threading
 import time
 import urllib.request
 import uuid
@@ -19,6 +17,7 @@ import pytest
 import socketio
 
 from tests.conftest import require_service
+from tests.deployment.support import Listener
 from tests.server import LiveServer
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -65,30 +64,6 @@ def _api(server: LiveServer, token: str, method: str, path: str, body: dict | No
         return json.loads(response.read())
 
 
-class Listener:
-    """A python-socketio client that records every post.created it hears."""
-
-    def __init__(self):
-        self.client = socketio.Client(reconnection=False)
-        self.posts: list[dict] = []
-        self.arrived = threading.Event()
-
-        @self.client.on("post.created")
-        def _created(data):
-            self.posts.append(data)
-            self.arrived.set()
-
-    def connect(self, server: LiveServer, token: str, **kw) -> None:
-        self.client.connect(server.url, auth={"token": token}, transports=["websocket"], wait_timeout=10, **kw)
-
-    def wait_for(self, count: int, timeout: float = 10.0) -> list[dict]:
-        deadline = time.monotonic() + timeout
-        while len(self.posts) < count and time.monotonic() < deadline:
-            self.arrived.wait(0.1)
-            self.arrived.clear()
-        return self.posts
-
-
 def test_a_post_through_one_process_reaches_a_socket_on_the_other(cluster):
     a, b = cluster
     member = _token(a, "sofia@northwind.example")
@@ -98,7 +73,7 @@ def test_a_post_through_one_process_reaches_a_socket_on_the_other(cluster):
     thread_id = made["thread"]["id"]
 
     listener = Listener()
-    listener.connect(b, supplier)
+    listener.connect(b.url, supplier)
     try:
         joined = listener.client.call("join", {"room": f"thread:{thread_id}"}, timeout=10)
         assert joined["ok"] is True
@@ -121,7 +96,7 @@ def test_a_post_through_one_process_reaches_a_socket_on_the_other(cluster):
 
     # It comes back through the other process (A) and asks for what it missed.
     again = Listener()
-    again.connect(a, supplier)
+    again.connect(a.url, supplier)
     try:
         rejoined = again.client.call("join", {"room": f"thread:{thread_id}", "since": cursor}, timeout=10)
         assert rejoined["ok"] is True
