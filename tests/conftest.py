@@ -125,6 +125,17 @@ def app(_app):
 
 
 @pytest.fixture
+def act(app):
+    """act(fn, *args) runs fn in its own app context (a fresh session), as a request would."""
+
+    def _act(fn, *args, **kwargs):
+        with app.app_context():
+            return fn(*args, **kwargs)
+
+    return _act
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -26,17 +26,6 @@ def emitted(monkeypatch) -> EmitRecorder:
 
 
 @pytest.fixture
-def act(app):
-    """act(fn, *args) runs fn in its own app context (a fresh session), as a request would."""
-
-    def _act(fn, *args, **kwargs):
-        with app.app_context():
-            return fn(*args, **kwargs)
-
-    return _act
-
-
-@pytest.fixture
 def set_topic(app, world):
     """set_topic("grievance", moderation="all", ...) changes a topic's columns directly."""
     from community.extensions import db

@@ -14,17 +14,6 @@ def _post_partial(app):
 
 
 @pytest.fixture
-def act(app):
-    """act(fn, *args) runs fn in its own app context, as an HTTP request would."""
-
-    def _act(fn, *args, **kwargs):
-        with app.app_context():
-            return fn(*args, **kwargs)
-
-    return _act
-
-
-@pytest.fixture
 def make_thread(app, world):
     """make_thread("member", "grievance", kind=...) -> the new thread's id."""
 
