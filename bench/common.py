@@ -106,6 +106,12 @@ def reproduce_line(argv: list[str] | None = None) -> str:
         shlex.quote(a) for a in [script, *argv[1:]])
 
 
+def print_closing(script: str, argv: list[str] | None) -> None:
+    """The last lines of every benchmark: the load after it, and the command that reproduces it."""
+    print(f"machine: {load_average()} (after)")
+    print(f"reproduce: {reproduce_line([script, *(argv if argv is not None else sys.argv[1:])])}")
+
+
 def record(name: str, data: dict) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     data = {"bench": name, "at": time.strftime("%Y-%m-%dT%H:%M:%S"), **data}

@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (OUT, PG_SERVER, ROOT, create_pg_database, drop_pg_database, flask, heading,  # noqa: E402
-                          load_average, prepare, record, reproduce_line, summary)
+from bench.common import (OUT, ROOT, create_pg_database, drop_pg_database, flask, heading, load_average,  # noqa: E402
+                          prepare, print_closing, record, summary)
 from bench.pages import login_cookie  # noqa: E402
 
 POSTER = "sofia@northwind.example"
@@ -144,8 +144,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         if backend == "sqlite" and not args.keep:
             for f in workdir.glob("data.db*"):
                 f.unlink()
-    print(f"machine: {load_average()} (after)")
-    print(f"reproduce: {reproduce_line(['bench/data.py', *(argv if argv is not None else sys.argv[1:])])}")
+    print_closing("bench/data.py", argv)
     return results
 
 

@@ -33,9 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (OUT, PG_SERVER, ROOT, children_of, create_pg_database, drop_pg_database,  # noqa: E402
-                          fmt_ms, heading, load_average, prepare, record, redis_pid, reproduce_line,
-                          rss_bytes, summary, total_cpu, total_rss)
+from bench.common import (OUT, PG_SERVER, ROOT, children_of, create_pg_database, drop_pg_database, fmt_ms,  # noqa: E402
+                          heading, load_average, prepare, print_closing, record, redis_pid, summary,
+                          total_cpu, total_rss)
 
 NODE = "node"
 
@@ -365,8 +365,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
             results.append(r)
     finally:
         target.stop()
-    print(f"machine: {load_average()} (after)")
-    print(f"reproduce: {reproduce_line(['bench/fanout.py', *(argv if argv is not None else sys.argv[1:])])}")
+    print_closing("bench/fanout.py", argv)
     return results
 
 

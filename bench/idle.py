@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (OUT, PG_SERVER, children_of, create_pg_database, drop_pg_database, heading,  # noqa: E402
-                          load_average, prepare, record, reproduce_line, total_cpu, total_rss)
+                          load_average, prepare, print_closing, record, total_cpu, total_rss)
 from bench.fanout import Loader, fd_count, wait_idle  # noqa: E402
 
 
@@ -100,8 +100,7 @@ def main(argv: list[str] | None = None) -> dict:
             ld.quit()
         cluster.stop()
         drop_pg_database(db_name)
-    print(f"machine: {load_average()} (after)")
-    print(f"reproduce: {reproduce_line(['bench/idle.py', *(argv if argv is not None else sys.argv[1:])])}")
+    print_closing("bench/idle.py", argv)
     return result
 
 

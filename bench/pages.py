@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (OUT, PG_SERVER, ROOT, create_pg_database, drop_pg_database, heading,  # noqa: E402
-                          load_average, prepare, record, reproduce_line, total_cpu)
+from bench.common import (OUT, PG_SERVER, ROOT, create_pg_database, drop_pg_database, heading, load_average,  # noqa: E402
+                          prepare, print_closing, record, total_cpu)
 
 DEMO_PASSWORD = "roundtable-demo"
 READER = "sofia@northwind.example"
@@ -142,8 +142,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                   f"wrk {r['wrk_cores']})", flush=True)
     finally:
         stop()
-    print(f"machine: {load_average()} (after)")
-    print(f"reproduce: {reproduce_line(['bench/pages.py', *(argv if argv is not None else sys.argv[1:])])}")
+    print_closing("bench/pages.py", argv)
     return results
 
 
