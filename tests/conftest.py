@@ -55,7 +55,10 @@ def database_url(tmp_path_factory):
         return
     from deploy.cluster import create_database, drop_database
 
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    # One database per checkout (and per xdist worker): two checkouts testing at once on one
+    # server (git worktrees) must not drop each other's tables.
+    checkout = "".join(c if c.isalnum() else "_" for c in Path(__file__).resolve().parents[1].name.lower())
+    worker = os.environ.get("PYTEST_XDIST_WORKER") or checkout or "main"
     base, _, name = url.rpartition("/")
     own_url = f"{base}/{name}_rt_{worker}"
     drop_database(own_url)
