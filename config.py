@@ -61,6 +61,9 @@ class Config:
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     RATELIMIT_HEADERS_ENABLED = True
+    # Limits of community/ratelimit.py, by name (and "name:tier" for a stricter tier), in the
+    # `limits` notation. The same limit holds on every path: pages, API and sockets.
+    RATE_LIMITS: dict[str, str] = {}
 
     # Email (community/mail.py). Without MAIL_SERVER, messages are printed to the console.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")

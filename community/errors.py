@@ -53,7 +53,20 @@ class Locked(DomainError):
 
 
 class RateLimited(DomainError):
+    """Over a limit: `retry_after` (seconds) goes into the error, and Retry-After on HTTP."""
+
     code, status, default_message = "rate_limited", 429, _l("Too many attempts. Please wait and try again.")
+
+    def __init__(self, message: str | None = None, *, field: str | None = None,
+                 retry_after: int | None = None):
+        super().__init__(message, field=field)
+        self.retry_after = retry_after
+
+    def as_dict(self) -> dict:
+        data = super().as_dict()
+        if self.retry_after is not None:
+            data["error"]["retry_after"] = self.retry_after
+        return data
 
 
 class Conflict(DomainError):
@@ -99,8 +112,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
         if wants_json():
-            return jsonify(err.as_dict()), err.status
-        return render_template("error.html", status=err.status, message=err.message), err.status
+            response = jsonify(err.as_dict())
+        else:
+            response = app.make_response(render_template("error.html", status=err.status, message=err.message))
+        response.status_code = err.status
+        if getattr(err, "retry_after", None) is not None:
+            response.headers["Retry-After"] = str(err.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):

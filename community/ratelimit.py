@@ -1,0 +1,88 @@
+"""Rate limits: one service for every path (pages, forms, API, sockets, CLI-free).
+
+A limit has a name ("post", "login_address", ...) and a rule string in the `limits`
+library's notation ("20/minute;200/hour"), looked up in the RATE_LIMITS setting,
+so the same limit holds whichever face the request came through. Counts live in
+RATELIMIT_STORAGE_URI: memory:// for one process, redis://... when several
+workers must share them (the cluster). A refused hit raises RateLimited with
+`retry_after` (whole seconds), which pages, the API (429 + Retry-After) and
+socket acks all show.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+from flask import current_app
+from flask_babel import gettext as _
+from limits import parse_many
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from .errors import RateLimited
+
+_lock = threading.Lock()
+_limiters: dict[str, MovingWindowRateLimiter] = {}
+
+
+def _limiter() -> MovingWindowRateLimiter:
+    uri = current_app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+    limiter = _limiters.get(uri)
+    if limiter is None:
+        with _lock:
+            limiter = _limiters.get(uri)
+            if limiter is None:
+                limiter = _limiters[uri] = MovingWindowRateLimiter(storage_from_string(uri))
+    return limiter
+
+
+def rule_for(name: str, tier: str | None = None) -> str | None:
+    """The rule of limit `name`, for `tier` ("newcomer", "supplier", ...) when one is set."""
+    rules = current_app.config.get("RATE_LIMITS") or {}
+    if tier and f"{name}:{tier}" in rules:
+        return rules[f"{name}:{tier}"]
+    return rules.get(name)
+
+
+def hit(name: str, key: str | int, *, tier: str | None = None, rule: str | None = None,
+        message: str | None = None) -> None:
+    """Count one attempt of `key` against limit `name`; raise RateLimited when it is over.
+
+    `rule` overrides the configured rule (for limits whose rule lives in its own setting).
+    Nothing is counted when rate limiting is off (RATELIMIT_ENABLED=False, as in tests that
+    do not test limits) or the limit has no rule.
+    """
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return
+    rule = rule or rule_for(name, tier)
+    if not rule:
+        return
+    limiter = _limiter()
+    identity = f"{name}|{key}"
+    for item in parse_many(rule):
+        if not limiter.hit(item, "rt", identity):
+            stats = limiter.get_window_stats(item, "rt", identity)
+            retry_after = max(1, math.ceil(stats.reset_time - time.time()))
+            raise RateLimited(message or too_many_message(retry_after), retry_after=retry_after)
+
+
+def too_many_message(retry_after: int) -> str:
+    return _("Too many attempts. You can try again in %(seconds)d s. Nothing you typed was lost.",
+             seconds=retry_after)
+
+
+def reset(name: str, key: str | int) -> None:
+    """Forget the attempts of `key` (a successful sign-in clears its failures, tests)."""
+    rule = rule_for(name)
+    if not rule:
+        return
+    limiter = _limiter()
+    for item in parse_many(rule):
+        limiter.clear(item, "rt", f"{name}|{key}")
+
+
+def clear_all() -> None:
+    """Drop every count held in memory (tests)."""
+    for limiter in _limiters.values():
+        limiter.storage.reset()
