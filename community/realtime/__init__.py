@@ -397,6 +397,11 @@ def _broadcast_control(message: dict) -> None:
 
         channel = current_app.config["SOCKETIO_CHANNEL"] + CONTROL_SUFFIX
         redis.Redis.from_url(url).publish(channel, json.dumps(message))
+    elif str(message.get("op", "")).startswith("disconnect"):
+        # The cut sockets' disconnect handlers may run in-line here (threading mode) and end
+        # their database session: give them their own, not the caller's.
+        with current_app.app_context():
+            _apply_control(message)
     else:
         _apply_control(message)
 
