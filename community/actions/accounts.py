@@ -317,15 +317,20 @@ def change_password(user: User, current, new, confirm, *, keep_session: int | No
     if not verify_password(user.password_hash, current if isinstance(current, str) else "")[0]:
         ratelimit.hit("password_check", user.id)
         raise Invalid(_("Your current password is not right."), field="current")
+    counts = _replace_password(user, new, confirm, keep_session=keep_session, revoke_tokens=revoke_tokens)
+    events.commit()
+    return counts
+
+
+def _replace_password(user: User, new, confirm, *, keep_session: int | None, revoke_tokens: bool) -> tuple[int, int]:
+    """Check and set a new password, end the other sessions, revoke tokens if asked; the caller commits."""
     _password(new, "new", known=(user.email, user.name, user.organisation.name))
     if new != confirm:
         raise Invalid(_("The two new passwords do not match."), field="confirm")
     user.set_password(new)
     ended = sessions.end_all(user, keep=keep_session,
                              reason=_("Your password was changed, so this session was signed out."))
-    revoked = tokens.revoke_all(user) if revoke_tokens else 0
-    events.commit()
-    return ended, revoked
+    return ended, tokens.revoke_all(user) if revoke_tokens else 0
 
 
 def _reset_serializer() -> URLSafeTimedSerializer:
@@ -386,13 +391,7 @@ def user_for_reset(token) -> User:
 def reset_password(token, new, confirm, *, revoke_tokens: bool = True) -> User:
     """Set a new password from a reset link: the link stops working and every session ends."""
     user = user_for_reset(token)
-    _password(new, "new", known=(user.email, user.name, user.organisation.name))
-    if new != confirm:
-        raise Invalid(_("The two new passwords do not match."), field="confirm")
-    user.set_password(new)
-    sessions.end_all(user, reason=_("Your password was changed, so this session was signed out."))
-    if revoke_tokens:
-        tokens.revoke_all(user)
+    _replace_password(user, new, confirm, keep_session=None, revoke_tokens=revoke_tokens)
     events.commit()
     return user
 

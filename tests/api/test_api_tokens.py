@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from community.actions import tokens
 from community.extensions import db, socketio
 from community.models import ApiToken, User, utcnow
+from tests.views.test_sessions import statements
 
 
 def text(response) -> str:
@@ -71,16 +72,7 @@ def test_an_expired_token_is_refused_with_a_clear_reason(app, client, world):
 
 def test_last_used_at_is_written_at_most_once_a_minute(app, client, world):
     token_id, secret = new_token(app, world)
-    writes = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("UPDATE API_TOKEN"):
-            writes.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements(app, "UPDATE api_token") as writes:
         for _ in range(10):
             assert client.get("/api/v1/me", headers=bearer(secret)).status_code == 200
         assert len(writes) == 1
@@ -91,8 +83,6 @@ def test_last_used_at_is_written_at_most_once_a_minute(app, client, world):
         for _ in range(3):
             client.get("/api/v1/me", headers=bearer(secret))
         assert len(writes) == 1
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 # --- sockets ------------------------------------------------------------------------------------------

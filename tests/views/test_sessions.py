@@ -4,6 +4,7 @@ sign-out and "Sign out everywhere", last seen written cheaply, idle and absolute
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -146,19 +147,28 @@ def test_an_idle_session_without_remember_me_ends_and_an_expired_one_always(app,
 
 
 # --- last seen, cheaply --------------------------------------------------------------------------
-def test_last_seen_is_written_at_most_once_per_interval(app, world):
-    client = sign_in(app, address="203.0.113.7")
-    updates = []
+@contextmanager
+def statements(app, starting: str, containing: str = ""):
+    """The SQL statements run meanwhile that start with `starting` (and contain `containing`)."""
+    seen: list[str] = []
 
     def count(_conn, _cursor, statement, *_args):
-        # the loader's conditional touch (not this test's own ORM update below)
-        if statement.lstrip().upper().startswith("UPDATE USER_SESSION") and "ip_address" in statement:
-            updates.append(statement)
+        if statement.lstrip().upper().startswith(starting.upper()) and containing in statement:
+            seen.append(statement)
 
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", count)
     try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_last_seen_is_written_at_most_once_per_interval(app, world):
+    client = sign_in(app, address="203.0.113.7")
+    # the loader's conditional touch (not this test's own ORM update below)
+    with statements(app, "UPDATE user_session", containing="ip_address") as updates:
         for _ in range(20):
             assert client.get("/notifications").status_code == 200
         assert updates == []  # seen a moment ago: no write per request
@@ -169,8 +179,6 @@ def test_last_seen_is_written_at_most_once_per_interval(app, world):
         for _ in range(5):
             client.get("/notifications")
         assert len(updates) == 1
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     (row,) = rows(app)
     assert utcnow() - row.last_seen_at < timedelta(minutes=1)
 

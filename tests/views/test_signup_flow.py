@@ -83,3 +83,19 @@ def test_a_new_account_is_greeted_at_its_first_sign_in(app, client, world, login
     page = text(client.get("/welcome"))
     assert "Welcome to Roundtable, Ana Pérez." in page and "Your topics" in page
     assert "Grievance mechanisms" in page and "Members lounge" not in page  # a supplier's topics
+
+
+def test_a_rejected_account_cannot_use_the_site_by_any_path(app, client, world, login_as):
+    from community.actions.tokens import issue_token
+    from community.extensions import socketio
+    from community.permissions import Guardian
+
+    user_id = registered(app, client)
+    login_as("admin").post(f"/admin/users/{user_id}/reject", data={"reason": "Unknown company."})
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert Guardian(user).why_not_use_site() == "Your registration was not accepted."
+        secret = issue_token(user, "left over")
+    refused = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+    assert refused.status_code == 403 and "not accepted" in refused.get_json()["error"]["message"]
+    assert not socketio.test_client(app, auth={"token": secret}).is_connected()
