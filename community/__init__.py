@@ -110,7 +110,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def _register_request_hooks(app: Flask) -> None:
     from . import events
-    from .models import User
     from .permissions import Guardian
 
     @login_manager.user_loader

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select, update
 
 from .. import events
 from ..errors import NotFound
@@ -150,7 +150,7 @@ def _end(ids: list[int], reason: str) -> None:
 
 def prune(now=None) -> int:
     """Delete every expired session row (flask prune-sessions; rows also go at each sign-in)."""
-    result = db.session.execute(delete(UserSession).where(or_(~alive(now)))
+    result = db.session.execute(delete(UserSession).where(~alive(now))
                                 .execution_options(synchronize_session=False))
     db.session.commit()
     return result.rowcount or 0

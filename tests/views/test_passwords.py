@@ -4,12 +4,9 @@ expiring link that ends every session; every path that sets a password checks it
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
-from community.actions import accounts
 from community.extensions import db, socketio
 from community.models import ApiToken, OutboxEmail, User, UserSession
 from tests.conftest import PASSWORD, login

@@ -61,8 +61,6 @@ def test_the_configured_socket_origins_reach_the_policy(tmp_path):
 
 
 def test_the_csrf_token_changes_at_sign_in(app, world):
-    from community.extensions import db  # noqa: F401
-
     app.config["WTF_CSRF_ENABLED"] = True
     client = app.test_client()
     before = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)

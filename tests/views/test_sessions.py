@@ -262,3 +262,18 @@ def test_a_socket_of_an_ended_session_is_refused_on_its_next_event_and_swept(app
 def test_account_pages_render(app, world, path):
     page = text(sign_in(app).get(path))
     assert re.search(r"<h1[^>]*>", page)
+
+
+def test_expired_sessions_are_pruned_at_sign_in_and_by_the_cli(app, world):
+    sign_in(app)
+    sign_in(app, "member2@example.com")
+    with app.app_context():
+        for row in db.session.scalars(select(UserSession)):
+            row.expires_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    sign_in(app)  # member's expired row goes with the new sign-in; member2's waits for the CLI
+    assert len(rows(app)) == 1 and len(rows(app, "member2@example.com")) == 1
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["prune-sessions"])
+    assert result.exit_code == 0 and "Deleted 1 expired sessions." in result.output
+    assert rows(app, "member2@example.com") == [] and len(rows(app)) == 1
