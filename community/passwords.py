@@ -93,7 +93,8 @@ def _verify(hasher: PasswordHasher, stored: str, password: str) -> tuple[bool, b
         return True, hasher.check_needs_rehash(stored)
     # A Werkzeug hash (scrypt or pbkdf2) from before argon2: right or wrong, it is replaced on success.
     try:
-        return check_password_hash(stored, password), True
+        matches = check_password_hash(stored, password)
+        return matches, matches
     except (ValueError, TypeError):
         return False, False
 
