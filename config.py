@@ -22,6 +22,20 @@ def _list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# Sign-in, registration and password-reset limits (community/actions/accounts.py). Sign-in
+# counts failed attempts only: per account (whichever address they come from) and per address
+# (whichever accounts they try). Registration and reset requests count every request.
+ACCOUNT_RATE_LIMITS = {
+    "login_account": "10/minute;50/hour",
+    "login_address": "20/minute;200/hour",
+    "register_address": "20/hour;100/day",
+    "register_email": "3/hour",
+    "reset_address": "10/hour",
+    "reset_email": "3/hour",
+    "password_check": "10/minute;30/hour",
+}
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get(
@@ -56,14 +70,34 @@ class Config:
     FLAGS_TO_HIDE = int(os.environ.get("FLAGS_TO_HIDE", "3"))
     INVITATION_DAYS = 14
 
-    PASSWORD_HASH_METHOD = "scrypt"
+    # Passwords (community/passwords.py): the argon2id cost of a hash (~0.1 s and 64 MiB each),
+    # how many hashes may run at once in one process, and the zxcvbn score (0-4) a new password needs.
+    PASSWORD_HASH_TIME_COST = int(os.environ.get("PASSWORD_HASH_TIME_COST", "2"))
+    PASSWORD_HASH_MEMORY_KIB = int(os.environ.get("PASSWORD_HASH_MEMORY_KIB", "65536"))
+    PASSWORD_HASH_PARALLELISM = int(os.environ.get("PASSWORD_HASH_PARALLELISM", "1"))
+    PASSWORD_HASH_CONCURRENCY = int(os.environ.get("PASSWORD_HASH_CONCURRENCY", "2"))
+    # Under eventlet, hash in a real thread (eventlet.tpool) so the hub keeps serving; 0 only to
+    # measure what it saves (bench/signin.py).
+    PASSWORD_HASH_OFFLOAD = _bool("PASSWORD_HASH_OFFLOAD", True)
+    PASSWORD_MIN_SCORE = int(os.environ.get("PASSWORD_MIN_SCORE", "3"))
+    # How long a "forgot your password" link works.
+    PASSWORD_RESET_MINUTES = int(os.environ.get("PASSWORD_RESET_MINUTES", "60"))
+
+    # Sessions (community/actions/sessions.py): remember-me lasts REMEMBER_DAYS (and no session
+    # lasts longer); a session without it ends after SESSION_IDLE_HOURS unused. last_seen is
+    # written at most every SESSION_TOUCH_SECONDS, a token's last_used_at every TOKEN_TOUCH_SECONDS.
+    REMEMBER_DAYS = int(os.environ.get("REMEMBER_DAYS", "30"))
+    SESSION_IDLE_HOURS = int(os.environ.get("SESSION_IDLE_HOURS", "24"))
+    SESSION_TOUCH_SECONDS = 300
+    TOKEN_TOUCH_SECONDS = 60
+    # How often each server process re-checks the sessions and tokens behind its open sockets.
+    SOCKET_SWEEP_SECONDS = 60
+
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_ENABLED = True
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
-    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     # Limits of community/ratelimit.py, by name (and "name:tier" for a stricter tier), in the
     # `limits` notation. The same limit holds on every path: pages, API and sockets.
-    RATE_LIMITS: dict[str, str] = {}
+    RATE_LIMITS: dict[str, str] = {**ACCOUNT_RATE_LIMITS}
 
     # Email (community/mail.py). Without MAIL_SERVER, messages are printed to the console.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
@@ -93,6 +127,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SEND_SECURITY_HEADERS = True
+    # Strict-Transport-Security max-age (seconds); 0 sends none. On in production.
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "0"))
 
     @classmethod
     def validate(cls) -> None:
@@ -110,7 +146,10 @@ class TestingConfig(Config):
     SOCKETIO_ASYNC_MODE = "threading"
     SOCKETIO_MESSAGE_QUEUE = None
     WTF_CSRF_ENABLED = False
-    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # Cheap hashes: tests sign in hundreds of times (the timing test sets the real cost).
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_KIB = 8
+    PASSWORD_HASH_PARALLELISM = 1
     RATELIMIT_ENABLED = False
     MAIL_BACKEND = "console"
     MAIL_SERVER = ""
@@ -120,6 +159,7 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 86400)))
 
     @classmethod
     def validate(cls) -> None:

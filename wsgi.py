@@ -18,6 +18,9 @@ from community import create_app  # noqa: E402
 from community.extensions import socketio  # noqa: E402
 from community.language import warm_up as warm_up_language_detection  # noqa: E402
 from community.mail import start_sender  # noqa: E402
+from community.passwords import warm_up as warm_up_passwords  # noqa: E402
+from community.realtime import start_socket_sweeper  # noqa: E402
+from community.useragent import warm_up as warm_up_user_agents  # noqa: E402
 
 app = create_app()
 
@@ -27,6 +30,9 @@ def main() -> None:
     print(f"Roundtable serving on http://{host}:{port} (async mode {socketio.async_mode})", flush=True)
     start_sender(app)  # the email outbox sender: a greenlet beside the server (MAIL_SENDER_ENABLED=0: cron)
     warm_up_language_detection()  # ~1 s of CPU now rather than inside the first post, under the hub
+    warm_up_passwords(app)  # the dummy hash that unknown emails are checked against
+    warm_up_user_agents()  # the device rules (~0.1 s), before the first sign-in
+    start_socket_sweeper(app)  # cuts sockets whose session or token expired meanwhile
     socketio.run(
         app,
         host=host,

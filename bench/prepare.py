@@ -67,7 +67,7 @@ def ensure_users(count: int, prefix: str = "bench") -> list[int]:
     now = utcnow()
     rows = [{"email": e, "name": f"Bench User {i}", "handle": f"{prefix}-user-{i}", "password_hash": "",
              "role": "supplier", "state": "active", "locale": "en", "timezone": "UTC",
-             "organisation_id": orgs[i % len(orgs)], "session_version": 1, "created_at": now,
+             "organisation_id": orgs[i % len(orgs)], "created_at": now, "last_sign_in_at": now,
              "approved_at": now}
             for i, e in enumerate(emails) if e not in have]
     for start in range(0, len(rows), 2000):

@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, quick by default, full with `--mode full` (BENCH=full).
 
-    python bench/run.py [--mode quick|full] [--only fanout,pages,data,idle]
+    python bench/run.py [--mode quick|full] [--only fanout,pages,data,idle,signin]
 
 Each benchmark runs as its own process and prints its figures and the command that
 reproduces them; JSON records go to bench/out/<name>.jsonl. Needs PostgreSQL on
@@ -28,6 +28,7 @@ PLANS = {
                   ["bench/pages.py", "--target", "cluster", "--seconds", "5"]],
         "data": [["bench/data.py", "--threads", "10000", "--posts", "100000", "--deep", "2000", "--repeat", "10"]],
         "idle": [["bench/idle.py", "--clients", "2000", "--hold", "25"]],
+        "signin": [["bench/signin.py", "--samples", "20", "--load-seconds", "4"]],
     },
     "full": {
         "fanout": [["bench/fanout.py", "--target", "sqlite", "--clients", "500,1000,2000"],
@@ -36,6 +37,7 @@ PLANS = {
                   ["bench/pages.py", "--target", "cluster", "--seconds", "10"]],
         "data": [["bench/data.py", "--threads", "100000", "--posts", "1000000", "--deep", "5000"]],
         "idle": [["bench/idle.py", "--clients", "10000", "--hold", "45"]],
+        "signin": [["bench/signin.py", "--samples", "60", "--load-seconds", "10"]],
     },
 }
 
@@ -43,7 +45,7 @@ PLANS = {
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mode", choices=sorted(PLANS), default="quick")
-    parser.add_argument("--only", default="", help="comma-separated: fanout,pages,data,idle")
+    parser.add_argument("--only", default="", help="comma-separated: fanout,pages,data,idle,signin")
     args = parser.parse_args()
     plan = PLANS[args.mode]
     wanted = [w for w in (args.only.split(",") if args.only else plan) if w]

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import Flask, g, request
 from flask_login import current_user
@@ -10,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from config import BASE_DIR, Config, config_from_env, normalise_database_url
 
-from .extensions import csrf, db, limiter, login_manager, migrate, socketio
+from .extensions import csrf, db, login_manager, migrate, socketio
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -23,6 +25,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         instance_path=os.path.join(BASE_DIR, "instance"),
     )
     app.config.from_object(config_class)
+    # Flask-Login's remember cookie lasts as long as the session behind it (actions/sessions.py).
+    app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=app.config["REMEMBER_DAYS"])
     os.makedirs(app.instance_path, exist_ok=True)
     _configure_database(app)
 
@@ -33,7 +37,6 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     csrf.init_app(app)
-    limiter.init_app(app)
     from . import i18n
 
     i18n.init_app(app)
@@ -107,18 +110,21 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def _register_request_hooks(app: Flask) -> None:
     from . import events
-    from .models import User
     from .permissions import Guardian
 
     @login_manager.user_loader
-    def load_user(session_id: str):
-        user_id, _, version = (session_id or "").partition(":")
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or str(user.session_version) != version:
-            return None
-        return user
+    def load_user(session_token: str):
+        # The cookie names a server-side session: ended (signed out) or expired, nobody is loaded.
+        from .actions.sessions import resolve
+
+        return resolve(session_token, address=request.remote_addr or "")
+
+    @app.before_request
+    def _load_the_signed_in_user():
+        # Resolve the session before anything else runs: its occasional last-seen write then
+        # commits on its own, never in the middle of a view's unit of work.
+        if request.endpoint != "static":
+            current_user._get_current_object()
 
     @app.teardown_appcontext
     def _emit_leftovers(_exc):
@@ -137,19 +143,45 @@ def _register_request_hooks(app: Flask) -> None:
             unread = unread_count(current_user)
         return {"guardian": g.guardian, "unread_notifications": unread}
 
+    socket_sources = _socket_sources(app.config["SOCKETIO_ALLOWED_ORIGINS"])
+
     @app.after_request
     def _security_headers(response):
         if app.config.get("SEND_SECURITY_HEADERS"):
+            # Sockets: this site ('self'; its ws/wss origin spelled out for browsers whose
+            # 'self' does not cover websockets) and exactly the configured socket origins.
+            own = ("wss://" if request.scheme == "https" else "ws://") + request.host
+            connect = " ".join(dict.fromkeys(["'self'", own, *socket_sources]))
             response.headers.setdefault(
                 "Content-Security-Policy",
                 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                "font-src 'self'; connect-src 'self' ws: wss:; object-src 'none'; "
+                f"font-src 'self'; connect-src {connect}; object-src 'none'; "
                 "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
             )
             response.headers.setdefault("X-Content-Type-Options", "nosniff")
             response.headers.setdefault("X-Frame-Options", "DENY")
             response.headers.setdefault("Referrer-Policy", "same-origin")
             response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if request.path.startswith("/api/"):
-            response.headers.setdefault("Cache-Control", "no-store")
+            if app.config.get("HSTS_SECONDS"):
+                response.headers.setdefault("Strict-Transport-Security",
+                                            f"max-age={int(app.config['HSTS_SECONDS'])}; includeSubDomains")
+        # What a signed-in person sees (and every API answer) stays out of shared and
+        # back-button caches: it may be private, and it is stale after signing out.
+        if request.path.startswith("/api/") or (request.endpoint != "static" and current_user.is_authenticated):
+            response.headers["Cache-Control"] = "no-store"
+            response.headers.pop("Expires", None)
         return response
+
+
+def _socket_sources(origins: list[str]) -> list[str]:
+    """CSP sources for the configured socket origins: each as given and as its websocket twin."""
+    sources = []
+    for origin in origins:
+        parts = urlsplit(origin.strip())
+        if parts.scheme not in ("http", "https", "ws", "wss") or not parts.netloc \
+                or any(ch in parts.netloc for ch in " ;,'\"*"):
+            continue  # "*" and anything malformed would widen the policy: left out
+        secure = parts.scheme in ("https", "wss")
+        sources += [("https://" if secure else "http://") + parts.netloc,
+                    ("wss://" if secure else "ws://") + parts.netloc]
+    return sources

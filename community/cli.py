@@ -44,14 +44,23 @@ def register_cli(app: Flask) -> None:
 
     @users.command("token")
     @click.option("--email", required=True)
-    def users_token(email):
-        """Print a new personal API token for that user."""
-        from .actions.accounts import issue_token
+    @click.option("--name", default="cli", show_default=True, help="What the token is for (shown in the settings).")
+    @click.option("--expires-days", type=click.IntRange(1, 3650), default=None,
+                  help="Days until the token stops working (default: never).")
+    def users_token(email, name, expires_days):
+        """Print a new personal API token for that user (on the last line)."""
+        from .actions.tokens import issue
 
         user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
         if user is None:
             raise click.ClickException(f"No user with email {email}.")
-        click.echo(issue_token(user, "cli"))
+        try:
+            token, secret = issue(user, name, expires_days)
+        except DomainError as err:
+            raise click.ClickException(err.message) from err
+        expiry = f"expires {token.expires_at.isoformat(timespec='minutes')}" if token.expires_at else "never expires"
+        click.echo(f"Token {token.id} “{token.name}” for {user.email}, {expiry}. It is shown only now:")
+        click.echo(secret)
 
     topics = click.Group("topics", help="Manage topics.")
     app.cli.add_command(topics)
@@ -71,6 +80,13 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(f"No user with email {email}.")
         assign_moderator(None, topic, user)
         click.echo(f"{user.name} now moderates {topic.name}.")
+
+    @app.cli.command("prune-sessions")
+    def prune_sessions():
+        """Delete the sign-in sessions that have expired (each sign-in also clears its user's)."""
+        from .actions.sessions import prune
+
+        click.echo(f"Deleted {prune()} expired sessions.")
 
     @app.cli.command("prune-events")
     def prune_events():

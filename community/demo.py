@@ -547,7 +547,9 @@ def _people() -> dict[str, User]:
     for key, (name, email, role, org, _note) in PEOPLE.items():
         user = _user(email)
         if user is None:
-            user = create_user(email=email, name=name, password=PASSWORD, role=role, organisation=org)
+            # The demo's shared, documented password would fail the strength check on purpose.
+            user = create_user(email=email, name=name, password=PASSWORD, role=role, organisation=org,
+                               check_strength=False)
         people[key] = user
     return people
 

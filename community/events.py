@@ -24,6 +24,23 @@ from .extensions import db, socketio
 from .models import RoomEvent, utcnow
 
 _PENDING, _STAGED, _READY = "rt_pending_events", "rt_staged_events", "rt_ready_events"
+_CONTROL_PENDING, _CONTROL_READY = "rt_pending_control", "rt_ready_control"
+# Where control messages go after commit: realtime registers its broadcaster (every worker
+# applies them to its own sockets). Unset (no socket layer loaded), they are dropped.
+_control_sink = None
+
+
+def set_control_sink(sink) -> None:
+    global _control_sink
+    _control_sink = sink
+
+
+def queue_control(message: dict) -> None:
+    """Queue a control message for the socket layer (cut sessions, tokens, users), sent after commit.
+
+    Like room events, it follows the transaction: a rollback sends nothing.
+    """
+    db.session.info.setdefault(_CONTROL_PENDING, []).append(message)
 
 
 def queue_event(room: str, name: str, payload: dict) -> None:
@@ -55,12 +72,16 @@ def _ready(session: Session) -> None:
     staged = session.info.pop(_STAGED, None)
     if staged:
         session.info.setdefault(_READY, []).extend(staged)
+    control = session.info.pop(_CONTROL_PENDING, None)
+    if control:
+        session.info.setdefault(_CONTROL_READY, []).extend(control)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _drop(session: Session, previous_transaction) -> None:
     session.info.pop(_PENDING, None)
     session.info.pop(_STAGED, None)
+    session.info.pop(_CONTROL_PENDING, None)
 
 
 def commit() -> None:
@@ -84,6 +105,10 @@ def emit_ready() -> None:
     ready = db.session.info.pop(_READY, None)
     for room, name, payload in ready or ():
         socketio.emit(name, payload, to=room)
+    control = db.session.info.pop(_CONTROL_READY, None)
+    if control and _control_sink is not None:
+        for message in control:
+            _control_sink(message)
 
 
 def emit_now(room: str, name: str, payload: dict, skip_sid: str | None = None) -> None:

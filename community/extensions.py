@@ -1,8 +1,6 @@
 """Flask extensions, created unbound here and bound in create_app()."""
 from __future__ import annotations
 
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
@@ -29,4 +27,3 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 socketio = SocketIO()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])

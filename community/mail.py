@@ -59,7 +59,11 @@ WHY = {
     "mentions": _l("You get this email because someone mentioned you."),
     "replies": _l("You get this email because someone answered your question or replied to your post."),
     "digest": _l("You get this email because you watch these topics and threads."),
+    "account": _l("You get this email because of something that happened to your Roundtable account."),
 }
+# About the account itself (registration, approval, password reset, new registrations for
+# administrators): always sent, to people who cannot sign in yet too, and never unsubscribable.
+ACCOUNT = "account"
 EXCERPT_CHARS = 600
 
 
@@ -137,7 +141,7 @@ def queue_email(user: User, category: str, *, subject, template: str, context: d
     Written in the recipient's language (their saved locale, else English): the subject (a
     lazy_gettext string or text already worded), both bodies, and the html lang and dir.
     """
-    unsubscribe = unsubscribe_url(user.id, category)
+    unsubscribe = "" if category == ACCOUNT else unsubscribe_url(user.id, category)
     lang = recipient_language(user)
     with recipient_locale(user):
         context = {**context, "user": user, "category": category, "why": str(WHY.get(category, "")),
@@ -154,6 +158,16 @@ def queue_email(user: User, category: str, *, subject, template: str, context: d
                       status="queued", attempts=0, next_attempt_at=now or utcnow())
     db.session.add(row)
     return row
+
+
+def queue_account_email(user: User, *, subject, paragraphs: list, link: str = "", link_text=None) -> OutboxEmail:
+    """An email about `user`'s account: a subject, a few paragraphs and at most one link.
+
+    Pass lazy_gettext strings: they are worded in the recipient's language when rendered.
+    """
+    return queue_email(user, ACCOUNT, subject=subject, template="account",
+                       context={"subject": subject, "paragraphs": paragraphs, "link": link,
+                                "link_text": link_text})
 
 
 def queue_notification_email(user: User, note: Notification, *, thread=None, post=None) -> OutboxEmail | None:
@@ -393,6 +407,8 @@ def _why_not_send(row: OutboxEmail) -> str | None:
     user = row.user
     if user is None or not user.email:
         return "The recipient no longer exists."
+    if row.category == ACCOUNT:
+        return None
     if not Guardian(user).can_use_site():  # pending, suspended, or their organisation was removed
         return "The recipient's account is not active."
     if not preferences(user).wants(row.category):

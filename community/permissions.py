@@ -101,6 +101,9 @@ class Guardian:
             return _("Your account is awaiting approval by an administrator.")
         if self.user.state == "suspended":
             return _("Your account is suspended.")
+        if self.user.state != "active":  # "rejected", and any state added later
+            return _("Your registration was not accepted.") if self.user.state == "rejected" \
+                else _("Your account is not active.")
         if self.user.organisation is not None and self.user.organisation.removed:
             return _("Your organisation is no longer part of Roundtable.")
         return None

@@ -53,6 +53,19 @@ def hit(name: str, key: str | int, *, tier: str | None = None, rule: str | None 
     Nothing is counted when rate limiting is off (RATELIMIT_ENABLED=False, as in tests that
     do not test limits) or the limit has no rule.
     """
+    _count(name, key, tier, rule, message, counting=True)
+
+
+def check(name: str, key: str | int, *, tier: str | None = None, rule: str | None = None,
+          message: str | None = None) -> None:
+    """Raise RateLimited if limit `name` is already used up for `key`, without counting anything.
+
+    For limits that count failures only (sign-in): check before trying, hit after a failure.
+    """
+    _count(name, key, tier, rule, message, counting=False)
+
+
+def _count(name, key, tier, rule, message, *, counting: bool) -> None:
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return
     rule = rule or rule_for(name, tier)
@@ -61,7 +74,8 @@ def hit(name: str, key: str | int, *, tier: str | None = None, rule: str | None 
     limiter = _limiter()
     identity = f"{name}|{key}"
     for item in parse_many(rule):
-        if not limiter.hit(item, "rt", identity):
+        allowed = limiter.hit(item, "rt", identity) if counting else limiter.test(item, "rt", identity)
+        if not allowed:
             stats = limiter.get_window_stats(item, "rt", identity)
             retry_after = max(1, math.ceil(stats.reset_time - time.time()))
             raise RateLimited(message or too_many_message(retry_after), retry_after=retry_after)

@@ -172,8 +172,6 @@ class LiveServer:
             "PYTHONUNBUFFERED": "1",
             # eventlet's EventletDeprecationWarning (a plain Warning, raised at wsgi.py's import)
             "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore::Warning:__main__",
-            # Browser journeys sign in many people from one address.
-            "LOGIN_RATE_LIMIT": "1000 per minute",
         })
         if self.message_queue:
             env["SOCKETIO_MESSAGE_QUEUE"] = self.message_queue

@@ -1,6 +1,18 @@
-"""Accounts: registration, approval, invitations, passwords, tokens, suspension."""
+"""Accounts: registration, approval, invitations, sign-in, passwords (change and reset), suspension.
+
+Sign-in reveals nothing about who has an account: an unknown email costs the same password
+work (a dummy hash) and gets the same answer as a wrong password, and registering a taken
+email answers like any registration while the owner gets an email instead. Sign-in counts
+failed attempts per account and per address; registration and reset requests are limited
+too (community/ratelimit.py, shared by every worker through Redis in a cluster).
+
+Sessions live in actions.sessions, API tokens in actions.tokens (issue_token and
+user_for_token are re-exported here for callers that know them as accounts.*).
+"""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 from datetime import timedelta
@@ -8,19 +20,25 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from .. import events
+from .. import events, ratelimit
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
-from ..models import ApiToken, Invitation, Organisation, User, utcnow
+from ..mail import queue_account_email, site_url
+from ..models import Invitation, Organisation, User, utcnow
 from ..models.organisation import ORG_KINDS
 from ..models.user import ROLES, hash_token
+from ..passwords import MAX_LENGTH, burn_dummy_verify, hash_password, strength_problem, verify_password
 from ..permissions import Guardian
-from . import validate
+from . import sessions, tokens, validate
+from .notifications import notify
+from .tokens import issue_token, user_for_token  # noqa: F401  (accounts.issue_token, accounts.user_for_token)
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-MIN_PASSWORD = 10
+RESET_SALT = "roundtable.password.reset"
+SIGN_IN_REFUSED = _l("That email and password do not match an account.")
 
 
 def _email(value) -> str:
@@ -30,11 +48,11 @@ def _email(value) -> str:
     return email
 
 
-def _password(value, field: str = "password") -> str:
-    if not isinstance(value, str) or len(value) < MIN_PASSWORD:
-        raise Invalid(_("The password must be at least %(min)s characters.", min=MIN_PASSWORD), field=field)
-    if len(value) > 200:
-        raise Invalid(_("The password is too long (200 characters at most)."), field=field)
+def _password(value, field: str = "password", *, known: tuple = ()) -> str:
+    """A new password, checked for length and strength (`known`: the person's own words)."""
+    problem = strength_problem(value, known)
+    if problem:
+        raise Invalid(problem, field=field)
     return value
 
 
@@ -49,7 +67,7 @@ def unique_handle(name: str) -> str:
 
 def find_or_create_organisation(name, kind, country: str = "") -> Organisation:
     name = validate.text(name, "organisation", label=_l("Organisation"), max_chars=200, min_chars=2)
-    org = db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.lower()))
+    org = _organisation_named(name)
     if org is None:
         kind = validate.choice(kind, "org_kind", ORG_KINDS, _l("Organisation kind"))
         org = Organisation(name=name, kind=kind,
@@ -59,32 +77,110 @@ def find_or_create_organisation(name, kind, country: str = "") -> Organisation:
     return org
 
 
-def _new_user(email, name, password, role, org: Organisation, state: str) -> User:
-    email = _email(email)
-    name = validate.text(name, "name", label=_l("Your name"), max_chars=80, min_chars=2)
+def _new_user(email: str, name: str, password: str, role, org: Organisation, state: str) -> User:
+    """A user from checked input (email and name already validated, the password strong)."""
     role = validate.choice(role, "role", ROLES, _l("Role"))
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+    if _user_by_email(email) is not None:
         raise Conflict(_("An account with this email already exists. Sign in, or ask for a password reset."))
     user = User(email=email, name=name, handle=unique_handle(name), role=role, state=state,
                 organisation=org)
-    user.set_password(_password(password))
+    user.set_password(password)
     db.session.add(user)
     return user
 
 
-def register(*, email, name, password, organisation, org_kind, country="") -> User:
-    """Self-registration: a pending user, tied to an organisation, awaiting approval."""
-    org = find_or_create_organisation(organisation, org_kind, country)
-    if org.removed:
+def _user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def _name(value) -> str:
+    return validate.text(value, "name", label=_l("Your name"), max_chars=80, min_chars=2)
+
+
+# --- registration -----------------------------------------------------------------------------
+def register(*, email, name, password, organisation, org_kind, country="", address: str = "") -> User | None:
+    """Self-registration: a pending user awaiting approval, or None when the email is taken.
+
+    Both cases answer the same to the person registering ("check your email") and do the
+    same password work; a taken email's owner is told by email instead of the applicant
+    being told on the page. Administrators are notified of every new registration.
+    """
+    ratelimit.hit("register_address", address or "-")
+    email = _email(email)
+    ratelimit.hit("register_email", email)
+    name = _name(name)
+    org_name = validate.text(organisation, "organisation", label=_l("Organisation"), max_chars=200, min_chars=2)
+    password = _password(password, known=(email, name, org_name))
+    org = _organisation_named(org_name)
+    if org is None:
+        validate.choice(org_kind, "org_kind", ORG_KINDS, _l("Organisation kind"))
+        validate.text(country, "country", label=_l("Country"), max_chars=80, min_chars=0)
+    elif org.removed:
         raise Forbidden(_("This organisation is no longer part of Roundtable."))
+    owner = _user_by_email(email)
+    if owner is not None:
+        hash_password(password)  # the same work as a real registration: timing tells nothing
+        _tell_owner_of_taken_email(owner)
+        events.commit()
+        return None
+    org = org or find_or_create_organisation(org_name, org_kind, country)
     role = "member" if org.kind == "member" else "supplier"
     user = _new_user(email, name, password, role, org, "pending")
+    db.session.flush()
+    queue_account_email(
+        user, subject=_l("We received your registration"),
+        paragraphs=[_l("Hello %(name)s,", name=user.name),
+                    _l("Thank you for registering with Roundtable for %(organisation)s. An administrator checks "
+                       "every new account; we will email you as soon as yours is approved.",
+                       organisation=org.name),
+                    _l("If you did not register, ignore this email: nothing happens without an approval.")])
+    _tell_administrators(user)
     events.commit()
     return user
 
 
-def create_user(*, email, name, password, role, organisation, org_kind=None) -> User:
-    """An active user, from the CLI or an administrator."""
+def _organisation_named(name: str) -> Organisation | None:
+    return db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.lower()))
+
+
+def _tell_owner_of_taken_email(owner: User) -> None:
+    queue_account_email(
+        owner, subject=_l("Someone tried to register with your email address"),
+        paragraphs=[_l("Hello %(name)s,", name=owner.name),
+                    _l("Someone asked to register a new Roundtable account with this email address, which "
+                       "already has an account. No new account was made."),
+                    _l("If it was you, sign in with your account. If you forgot your password, ask for a new "
+                       "one from the sign-in page. If it was not you, you can ignore this email.")],
+        link=site_url("/password/forgot"), link_text=_l("Choose a new password"))
+
+
+def _tell_administrators(user: User) -> None:
+    admins = db.session.scalars(select(User).where(User.role == "admin", User.state == "active")).all()
+    for admin in admins:
+        if not Guardian(admin).can_use_site():
+            continue
+        text = _l("%(name)s (%(organisation)s) registered and is waiting for your approval.",
+                  name=user.name, organisation=user.organisation.name)
+        notify(admin, "registration", text, url="/admin#pending")
+        queue_account_email(
+            admin, subject=_l("New registration: %(name)s", name=user.name),
+            paragraphs=[text, _l("Email: %(email)s. Organisation: %(organisation)s (%(kind)s).",
+                                 email=user.email, organisation=user.organisation.name,
+                                 kind=user.organisation.kind),
+                        _l("Approve or reject it from the list of pending accounts.")],
+            link=site_url("/admin#pending"), link_text=_l("Review pending accounts"))
+
+
+def create_user(*, email, name, password, role, organisation, org_kind=None, check_strength: bool = True) -> User:
+    """An active user, from the CLI or an administrator.
+
+    `check_strength=False` only for the demo data, whose documented password is shared.
+    """
+    email, name = _email(email), _name(name)
+    if check_strength:
+        password = _password(password, known=(email, name, str(organisation or "")))
+    elif not isinstance(password, str) or not password or len(password) > MAX_LENGTH:
+        raise Invalid(_("Enter a password."), field="password")
     org = find_or_create_organisation(organisation, org_kind or ("member" if role != "supplier" else "supplier"))
     user = _new_user(email, name, password, role, org, "active")
     user.approved_at = utcnow()
@@ -94,15 +190,45 @@ def create_user(*, email, name, password, role, organisation, org_kind=None) -> 
 
 def approve_user(actor, user: User) -> User:
     Guardian(actor).ensure_admin()
-    if user.state != "pending":
-        raise Conflict(_("%(name)s is already suspended.", name=user.name) if user.state == "suspended"
-                       else _("%(name)s is already active.", name=user.name))
+    _ensure_pending(user)
     user.state = "active"
     user.approved_at = utcnow()
     from .moderation import audit
     audit(actor, "approve_user", "user", user.id, target_user=user)
+    queue_account_email(
+        user, subject=_l("Your Roundtable account is approved"),
+        paragraphs=[_l("Hello %(name)s,", name=user.name),
+                    _l("An administrator approved your account. You can now sign in with the email and "
+                       "password you chose when you registered.")],
+        link=site_url("/login"), link_text=_l("Sign in"))
     events.commit()
     return user
+
+
+def reject_user(actor, user: User, reason) -> User:
+    """Decline a registration, with a reason the applicant is told (and the audit log keeps)."""
+    Guardian(actor).ensure_admin()
+    _ensure_pending(user)
+    reason = validate.text(reason, "reason", label=_l("The reason"), max_chars=500, min_chars=1)
+    user.state = "rejected"
+    from .moderation import audit
+    audit(actor, "reject_user", "user", user.id, target_user=user, reason=reason)
+    queue_account_email(
+        user, subject=_l("Your Roundtable registration was not accepted"),
+        paragraphs=[_l("Hello %(name)s,", name=user.name),
+                    _l("An administrator looked at your registration and did not accept it. The reason "
+                       "given: %(reason)s", reason=reason),
+                    _l("If you think this is a mistake, reply to the person in your organisation who "
+                       "told you about Roundtable, or ask for an invitation.")])
+    events.commit()
+    return user
+
+
+def _ensure_pending(user: User) -> None:
+    if user.state != "pending":
+        raise Conflict({"suspended": _("%(name)s is already suspended.", name=user.name),
+                        "rejected": _("The registration of %(name)s was already rejected.", name=user.name)}
+                       .get(user.state, _("%(name)s is already active.", name=user.name)))
 
 
 def set_suspended(actor, user: User, suspended: bool, reason: str = "") -> User:
@@ -117,31 +243,55 @@ def set_suspended(actor, user: User, suspended: bool, reason: str = "") -> User:
                        if user.state == "pending" else
                        _("%(name)s is not suspended (the account is active).", name=user.name))
     user.state = "suspended" if suspended else "active"
-    user.session_version += 1  # ends every session of this user
     from .moderation import audit
     audit(actor, "suspend_user" if suspended else "unsuspend_user", "user", user.id,
           target_user=user, reason=reason)
-    events.commit()
     if suspended:
         from ..i18n import recipient_locale
-        from ..realtime import disconnect_user
 
         with recipient_locale(user):  # said to the suspended user, in their language
             farewell = _("Your account was suspended.")
-        disconnect_user(user.id, farewell)
+        end_access(user, farewell)
+    events.commit()
     return user
 
 
-def authenticate(email, password) -> User:
-    """The user for these credentials, or Invalid/Forbidden with a clear reason."""
+def end_access(user: User, reason: str) -> None:
+    """End every session of `user` and cut all their sockets (token ones too), after commit."""
+    sessions.end_all(user, reason=reason)
+    events.queue_control({"op": "disconnect_user", "user_id": user.id, "reason": str(reason)})
+
+
+# --- sign-in ------------------------------------------------------------------------------------
+def authenticate(email, password, *, address: str = "") -> User:
+    """The user for these credentials, or Invalid/Forbidden/RateLimited with a clear reason.
+
+    Unknown emails and wrong passwords cost the same and answer the same. Failed attempts
+    count per account and per address; when either is used up, nothing is tried.
+    """
     if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
         raise Invalid(_("Enter your email and password."))
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.check_password(password):
-        raise Invalid(_("That email and password do not match an account."))
+    email = email.strip().lower()[:254]
+    password = password[:MAX_LENGTH * 2]
+    ratelimit.check("login_address", address or "-")
+    ratelimit.check("login_account", email)
+    user = _user_by_email(email)
+    if user is None:
+        burn_dummy_verify(password)
+        matches = needs_rehash = False
+    else:
+        matches, needs_rehash = verify_password(user.password_hash, password)
+    if not matches:
+        ratelimit.hit("login_address", address or "-")
+        ratelimit.hit("login_account", email)
+        raise Invalid(str(SIGN_IN_REFUSED))
+    if needs_rehash:  # older settings or algorithm: replaced now, saved with the sign-in
+        user.password_hash = hash_password(password)
     if user.state == "pending":
         raise Forbidden(_("Your account is awaiting approval by an administrator. "
                           "You will be able to sign in once it is approved."))
+    if user.state == "rejected":
+        raise Forbidden(_("Your registration was not accepted. We sent you an email with the reason."))
     if user.state == "suspended":
         raise Forbidden(_("Your account is suspended. Contact an administrator."))
     if user.organisation.removed:
@@ -149,21 +299,109 @@ def authenticate(email, password) -> User:
     return user
 
 
-def change_password(user: User, current, new, confirm) -> None:
-    if not user.check_password(current or ""):
+def sign_in(user: User, *, remember: bool, user_agent: str = "", address: str = "") -> tuple[str, bool]:
+    """Start a session for an authenticated user: (its token, whether this is their first sign-in)."""
+    token = sessions.start(user, remember=remember, user_agent=user_agent, address=address)
+    first = user.last_sign_in_at is None
+    user.last_sign_in_at = utcnow()
+    events.commit()
+    return token, first
+
+
+# --- passwords ------------------------------------------------------------------------------------
+def change_password(user: User, current, new, confirm, *, keep_session: int | None = None,
+                    revoke_tokens: bool = True) -> tuple[int, int]:
+    """Change `user`'s password: every other session ends (`keep_session` stays) and, unless
+    asked not to, every API token is revoked. Returns (sessions ended, tokens revoked)."""
+    ratelimit.check("password_check", user.id)
+    if not verify_password(user.password_hash, current if isinstance(current, str) else "")[0]:
+        ratelimit.hit("password_check", user.id)
         raise Invalid(_("Your current password is not right."), field="current")
-    _password(new, "new")
+    counts = _replace_password(user, new, confirm, keep_session=keep_session, revoke_tokens=revoke_tokens)
+    events.commit()
+    return counts
+
+
+def _replace_password(user: User, new, confirm, *, keep_session: int | None, revoke_tokens: bool) -> tuple[int, int]:
+    """Check and set a new password, end the other sessions, revoke tokens if asked; the caller commits."""
+    _password(new, "new", known=(user.email, user.name, user.organisation.name))
     if new != confirm:
         raise Invalid(_("The two new passwords do not match."), field="confirm")
     user.set_password(new)
+    ended = sessions.end_all(user, keep=keep_session,
+                             reason=_("Your password was changed, so this session was signed out."))
+    return ended, tokens.revoke_all(user) if revoke_tokens else 0
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def _password_fingerprint(user: User) -> str:
+    """Changes whenever the password does: a reset link works once, and not after any change."""
+    key = hashlib.sha256((current_app.config["SECRET_KEY"] + RESET_SALT).encode()).digest()
+    return hmac.new(key, (user.password_hash or "").encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def password_reset_link(user: User) -> str:
+    token = _reset_serializer().dumps({"u": user.id, "p": _password_fingerprint(user)})
+    return site_url(f"/password/reset/{token}")
+
+
+def request_password_reset(email, *, address: str = "") -> None:
+    """Email a reset link if `email` belongs to an account that may use it; the same answer either way."""
+    ratelimit.hit("reset_address", address or "-")
+    email = _email(email)
+    ratelimit.hit("reset_email", email)
+    user = _user_by_email(email)
+    if user is None or user.state not in ("active", "pending"):
+        return
+    minutes = current_app.config["PASSWORD_RESET_MINUTES"]
+    queue_account_email(
+        user, subject=_l("Choose a new Roundtable password"),
+        paragraphs=[_l("Hello %(name)s,", name=user.name),
+                    _l("Someone (we hope you) asked to choose a new password for your Roundtable account. "
+                       "The link below works once, for %(minutes)s minutes.", minutes=minutes),
+                    _l("Using it signs you out everywhere. If you did not ask for it, ignore this email: "
+                       "your password stays as it is.")],
+        link=password_reset_link(user), link_text=_l("Choose a new password"))
     events.commit()
 
 
+def user_for_reset(token) -> User:
+    """The user a reset link is for; Invalid when it expired, NotFound when used or not ours."""
+    max_age = current_app.config["PASSWORD_RESET_MINUTES"] * 60
+    used = NotFound(_("This link is not valid or was already used. Ask for a new one."))
+    try:
+        data = _reset_serializer().loads(token if isinstance(token, str) else "", max_age=max_age)
+    except SignatureExpired:
+        raise Invalid(_("This link has expired. Ask for a new one: it works for %(minutes)s minutes.",
+                        minutes=current_app.config["PASSWORD_RESET_MINUTES"])) from None
+    except BadSignature:
+        raise used from None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("p"), str):
+        raise used
+    user = db.session.get(User, data["u"])
+    if user is None or not hmac.compare_digest(data["p"], _password_fingerprint(user)) \
+            or user.state not in ("active", "pending"):
+        raise used
+    return user
+
+
+def reset_password(token, new, confirm, *, revoke_tokens: bool = True) -> User:
+    """Set a new password from a reset link: the link stops working and every session ends."""
+    user = user_for_reset(token)
+    _replace_password(user, new, confirm, keep_session=None, revoke_tokens=revoke_tokens)
+    events.commit()
+    return user
+
+
+# --- invitations --------------------------------------------------------------------------------
 def create_invitation(actor, *, email, name="", role, organisation, org_kind=None) -> tuple[Invitation, str]:
     Guardian(actor).ensure_admin()
     email = _email(email)
     role = validate.choice(role, "role", ROLES, _l("Role"))
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+    if _user_by_email(email) is not None:
         raise Conflict(_("An account with this email already exists."))
     org = find_or_create_organisation(organisation, org_kind or ("supplier" if role == "supplier" else "member"))
     secret = secrets.token_urlsafe(24)
@@ -190,27 +428,13 @@ def find_invitation(secret: str) -> Invitation:
 
 def accept_invitation(secret: str, *, name, password) -> User:
     invitation = find_invitation(secret)
+    name = _name(name)
+    password = _password(password, known=(invitation.email, name, invitation.organisation.name))
     user = _new_user(invitation.email, name, password, invitation.role, invitation.organisation, "active")
     user.approved_at = utcnow()
     invitation.used_at = utcnow()
     events.commit()
     return user
-
-
-def issue_token(user: User, name: str = "") -> str:
-    secret = ApiToken.new_secret()
-    db.session.add(ApiToken(user_id=user.id, token_hash=hash_token(secret), name=name[:80]))
-    events.commit()
-    return secret
-
-
-def user_for_token(secret: str) -> User | None:
-    if not secret:
-        return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
-    if token is None:
-        return None
-    return token.user
 
 
 def set_locale(user: User, lang: str) -> None:

@@ -130,14 +130,10 @@ def remove_organisation(actor: User, organisation: Organisation, reason: str = "
     from .moderation import audit
 
     audit(actor, "remove_organisation", "organisation", organisation.id, reason=reason)
-    farewells = []
-    for user in organisation.users:
-        user.session_version += 1
-        with recipient_locale(user):  # said to each of them, in their own language
-            farewells.append((user.id, _("Your organisation is no longer part of Roundtable.")))
-    events.commit()
-    from ..realtime import disconnect_user
+    from .accounts import end_access
 
-    for user_id, farewell in farewells:
-        disconnect_user(user_id, farewell)
+    for user in organisation.users:
+        with recipient_locale(user):  # said to each of them, in their own language
+            end_access(user, _("Your organisation is no longer part of Roundtable."))
+    events.commit()
     return organisation

@@ -17,7 +17,7 @@ from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..actions.accounts import user_for_token
+from ..actions.tokens import authenticate as authenticate_token
 from ..actions.posts import get_post
 from ..actions.threads import get_thread, get_topic
 from ..actions.validate import MAX_ID
@@ -47,9 +47,10 @@ def resolve_caller():
         scheme, _space, secret = header.strip().partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             return _unauthorized(_("Send your personal API token as: Authorization: Bearer <token>."))
-        user = user_for_token(secret.strip())
-        if user is None:
-            return _unauthorized(_("That API token is not valid: it may have been revoked."))
+        try:
+            user = authenticate_token(secret.strip())
+        except Unauthorized as err:  # unknown, revoked or expired
+            return _unauthorized(err.message)
         via_cookie = False
     elif current_user.is_authenticated:
         user = current_user._get_current_object()

@@ -1,7 +1,7 @@
 """The domain models, one module per concept."""
 from .base import utcnow
 from .organisation import Organisation
-from .user import ApiToken, Invitation, User
+from .user import ApiToken, Invitation, User, UserSession
 from .topic import Topic, TopicModerator, topic_organisations
 from .thread import Post, PostRevision, Thread
 from .moderation import Flag, ModerationAction, TopicSilence, WatchedWord
@@ -12,7 +12,7 @@ from .watch import ThreadWatch, TopicWatch
 from .mail import NotificationPreference, OutboxEmail
 
 __all__ = [
-    "utcnow", "Organisation", "User", "ApiToken", "Invitation", "Topic", "TopicModerator",
+    "utcnow", "Organisation", "User", "UserSession", "ApiToken", "Invitation", "Topic", "TopicModerator",
     "topic_organisations", "Thread", "Post", "PostRevision", "Flag", "ModerationAction",
     "Notification", "RoomEvent", "TopicSilence", "WatchedWord", "LiveSession", "LiveHost",
     "LiveQuestion", "LiveVote", "LiveChatMessage", "LiveSilence", "TopicWatch", "ThreadWatch",

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 
-NOTIFICATION_KINDS = ("reply", "answer", "accepted", "mention", "moderation", "live")
+NOTIFICATION_KINDS = ("reply", "answer", "accepted", "mention", "moderation", "live", "registration")
 
 
 class Notification(db.Model):

@@ -13,6 +13,7 @@ import functools
 import json
 import threading
 import time
+from typing import NamedTuple
 
 from flask import current_app, g, request
 from flask_babel import gettext as _
@@ -26,8 +27,19 @@ from ..models import User
 from ..permissions import Guardian
 from .registry import LocalPresence, RedisPresence, summarise
 
-# this process's sockets: sid -> user id
-_sockets: dict[str, int] = {}
+
+
+class SocketIdentity(NamedTuple):
+    """Who a socket is, and what let it in: a sign-in session or an API token (ended or
+    revoked, the socket is cut)."""
+
+    user_id: int
+    session_id: int | None = None
+    token_id: int | None = None
+
+
+# this process's sockets: sid -> who they are
+_sockets: dict[str, SocketIdentity] = {}
 _sockets_lock = threading.Lock()
 _typing_last: dict[str, float] = {}
 TYPING_INTERVAL = 2.0
@@ -46,12 +58,24 @@ def _presence():
 
 
 def _user() -> User:
-    user_id = _sockets.get(request.sid)
-    user = db.session.get(User, user_id) if user_id is not None else None
+    identity = _sockets.get(request.sid)
+    user = db.session.get(User, identity.user_id) if identity is not None else None
     guardian = Guardian(user)
     if user is None or not guardian.can_use_site():
         raise Unauthorized(guardian.why_not_use_site() or "Please sign in.")
+    if not _still_admitted(identity):
+        raise Unauthorized(_("Your session has ended."))
     return user
+
+
+def _still_admitted(identity: SocketIdentity) -> bool:
+    """The session or token that let the socket in still works (a lost control message,
+    another worker's sign-out: the next event finds out)."""
+    from ..actions import sessions, tokens
+
+    if identity.session_id is not None and not sessions.is_alive(identity.session_id):
+        return False
+    return identity.token_id is None or tokens.is_alive(identity.token_id)
 
 
 def handler(func):
@@ -91,18 +115,24 @@ def handler(func):
 def on_connect(auth=None):
     user = None
     token = auth.get("token") if isinstance(auth, dict) else None
+    refused = "unauthorized: sign in first"
     if token:
-        from ..actions.accounts import user_for_token
-        user = user_for_token(token if isinstance(token, str) else "")
+        from ..actions.tokens import authenticate
+
+        try:
+            user = authenticate(token)
+        except Unauthorized as err:
+            refused = f"unauthorized: {err.message}"
     elif current_user.is_authenticated:
         user = current_user._get_current_object()
     guardian = Guardian(user)
     if user is None or not guardian.can_use_site():
-        reason = guardian.why_not_use_site() if user is not None else "unauthorized: sign in first"
+        reason = guardian.why_not_use_site() if user is not None else refused
         db.session.remove()
         raise ConnectionRefusedError(reason)
     with _sockets_lock:
-        _sockets[request.sid] = user.id
+        _sockets[request.sid] = SocketIdentity(user.id, None if token else user.session_id,
+                                               user.api_token_id if token else None)
     join_room(f"user:{user.id}")
     db.session.remove()
     return True
@@ -305,19 +335,32 @@ def on_typing(user: User, data: dict):
 
 
 # --- cutting sockets off when access changes --------------------------------------------
-def _local_sids_of(user_id: int) -> list[str]:
+def _local_sids(match) -> list[str]:
+    """This process's sockets whose identity satisfies `match`."""
     with _sockets_lock:
-        return [sid for sid, uid in _sockets.items() if uid == user_id]
+        return [sid for sid, identity in _sockets.items() if match(identity)]
+
+
+def _cut(sids: list[str], reason: str) -> None:
+    """Tell each socket why (the page shows it and stops reconnecting), then close it."""
+    for sid in sids:
+        socketio.emit("session.ended", {"reason": reason}, to=sid)
+        _drop_socket(sid)
+        socketio.server.disconnect(sid, namespace="/", ignore_queue=True)
 
 
 def _apply_control(message: dict) -> None:
     """Run a control message on this process's own sockets."""
     op = message.get("op")
+    reason = message.get("reason", "")
     if op == "disconnect_user":
-        for sid in _local_sids_of(message["user_id"]):
-            socketio.emit("session.ended", {"reason": message.get("reason", "")}, to=sid)
-            _drop_socket(sid)
-            socketio.server.disconnect(sid, namespace="/", ignore_queue=True)
+        _cut(_local_sids(lambda i: i.user_id == message["user_id"]), reason)
+    elif op == "disconnect_sessions":
+        ended = set(message.get("session_ids") or ())
+        _cut(_local_sids(lambda i: i.session_id in ended), reason)
+    elif op == "disconnect_tokens":
+        revoked = set(message.get("token_ids") or ())
+        _cut(_local_sids(lambda i: i.token_id in revoked), reason)
     elif op == "disconnect_sids":
         for sid in message.get("sids", []):
             if sid in _sockets:
@@ -332,8 +375,8 @@ def _apply_control(message: dict) -> None:
         room = message["room"]
         participants = list(socketio.server.manager.get_participants("/", room))
         for sid, _eio in participants:
-            user_id = _sockets.get(sid)
-            user = db.session.get(User, user_id) if user_id else None
+            identity = _sockets.get(sid)
+            user = db.session.get(User, identity.user_id) if identity else None
             try:
                 if user is None:
                     raise Unauthorized()
@@ -354,6 +397,11 @@ def _broadcast_control(message: dict) -> None:
 
         channel = current_app.config["SOCKETIO_CHANNEL"] + CONTROL_SUFFIX
         redis.Redis.from_url(url).publish(channel, json.dumps(message))
+    elif str(message.get("op", "")).startswith("disconnect"):
+        # The cut sockets' disconnect handlers may run in-line here (threading mode) and end
+        # their database session: give them their own, not the caller's.
+        with current_app.app_context():
+            _apply_control(message)
     else:
         _apply_control(message)
 
@@ -361,6 +409,49 @@ def _broadcast_control(message: dict) -> None:
 def disconnect_user(user_id: int, reason: str = "") -> None:
     """Disconnect every socket of a user, in every worker (suspension, logout everywhere)."""
     _broadcast_control({"op": "disconnect_user", "user_id": user_id, "reason": reason})
+
+
+# Control messages queued by actions (events.queue_control) go out after their commit.
+events.set_control_sink(_broadcast_control)
+
+
+def sweep_sockets() -> int:
+    """Cut this process's sockets whose session ended or expired, or whose token was revoked or
+    expired (what no control message announces, such as an expiry); returns how many."""
+    from ..actions import sessions, tokens
+    from ..models import ApiToken, UserSession
+
+    with _sockets_lock:
+        identities = dict(_sockets)
+    session_ids = {i.session_id for i in identities.values() if i.session_id is not None}
+    token_ids = {i.token_id for i in identities.values() if i.token_id is not None}
+    try:
+        live_sessions = set(db.session.scalars(db.select(UserSession.id).where(
+            UserSession.id.in_(session_ids), sessions.alive()))) if session_ids else set()
+        live_tokens = set(db.session.scalars(db.select(ApiToken.id).where(
+            ApiToken.id.in_(token_ids), tokens.alive()))) if token_ids else set()
+    finally:
+        db.session.remove()
+    dead = [sid for sid, i in identities.items()
+            if (i.session_id is not None and i.session_id not in live_sessions)
+            or (i.token_id is not None and i.token_id not in live_tokens)]
+    _cut(dead, _("Your session has ended."))
+    return len(dead)
+
+
+def start_socket_sweeper(app) -> None:
+    """Every SOCKET_SWEEP_SECONDS, cut the sockets whose session or token no longer works."""
+
+    def sweep():
+        while True:
+            socketio.sleep(app.config["SOCKET_SWEEP_SECONDS"])
+            with app.app_context():
+                try:
+                    sweep_sockets()
+                except Exception:  # noqa: BLE001 - the loop must survive a bad round
+                    app.logger.exception("socket sweep failed")
+
+    socketio.start_background_task(sweep)
 
 
 def revalidate_room(room: str) -> None:

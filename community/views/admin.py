@@ -87,6 +87,20 @@ def approve_user(user_id: int) -> ResponseReturnValue:
     return redirect(_back("admin.index"))
 
 
+@bp.route("/users/<int:user_id>/reject", methods=["POST"])
+def reject_user(user_id: int) -> ResponseReturnValue:
+    user = _user_or_404(user_id)
+    reason = (request.form.get("reason") or "").strip()
+    try:
+        accounts.reject_user(actor(), user, reason)
+    except DomainError as err:
+        db.session.rollback()
+        return render_template("admin/index.html", error=err.message, failed_user_id=user_id, reason=reason,
+                               **_overview()), err.status
+    flash(_("The registration of %(name)s is rejected; they were told why by email.", name=user.name), "success")
+    return redirect(_back("admin.index"))
+
+
 def _back(default: str) -> str:
     return safe_next(request.form.get("next")) or url_for(default)
 

@@ -5,6 +5,7 @@ from flask import Blueprint, redirect, request
 from flask_login import current_user
 
 from ..i18n import COOKIE, LANGUAGES
+from .accounts import safe_next
 
 bp = Blueprint("language", __name__)
 
@@ -12,10 +13,7 @@ bp = Blueprint("language", __name__)
 @bp.post("/language")
 def choose():
     lang = request.form.get("lang", "")
-    target = request.form.get("next") or "/"
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = "/"
-    response = redirect(target)
+    response = redirect(safe_next(request.form.get("next")) or "/")
     if lang not in LANGUAGES:
         return response
     response.set_cookie(COOKIE, lang, max_age=365 * 86400, samesite="Lax", httponly=True,

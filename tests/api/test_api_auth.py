@@ -132,13 +132,15 @@ def _signed_in_with_csrf(app):
     from flask import session
     from flask_wtf.csrf import generate_csrf
 
+    from community.actions.sessions import start
     from community.extensions import db
     from community.models import User
 
     with app.test_request_context():
         token = generate_csrf()
         raw = session["csrf_token"]
-        user_key = db.session.scalar(db.select(User).where(User.email == "member@example.com")).get_id()
+        user_key = start(db.session.scalar(db.select(User).where(User.email == "member@example.com")), remember=False)
+        db.session.commit()
     client = app.test_client()
     with client.session_transaction() as sess:
         sess["_user_id"] = user_key

@@ -151,3 +151,70 @@ def test_sockets_accept_only_the_sites_own_origin(cluster, transport):
                 headers={"Origin": a.url} if transport == "polling" else {}, wait_timeout=5)
     assert own.connected
     own.disconnect()
+
+
+def _sign_in_with_the_form(server: LiveServer, email: str):
+    """A requests session signed in through worker `server`'s login form; (session, csrf token)."""
+    import re
+
+    import requests
+
+    browser = requests.Session()
+    page = browser.get(server.url + "/login", timeout=10).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    answer = browser.post(server.url + "/login", data={"email": email, "password": "roundtable-demo",
+                                                       "csrf_token": token}, allow_redirects=False, timeout=10)
+    assert answer.status_code == 302, answer.text[:300]
+    page = browser.get(server.url + "/settings/sessions", timeout=10).text
+    return browser, re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def _socket_with_cookies(url: str, browser) -> tuple[socketio.Client, list]:
+    ended: list = []
+    client = socketio.Client(reconnection=False, websocket_extra_options={"origin": url})
+    client.on("session.ended", lambda data: ended.append(data))
+    cookie = "; ".join(f"{c.name}={c.value}" for c in browser.cookies)
+    client.connect(url, headers={"Cookie": cookie}, transports=["websocket"], wait_timeout=10)
+    return client, ended
+
+
+def _until(condition, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not condition():
+        time.sleep(0.05)
+    return condition()
+
+
+def test_signing_out_on_one_process_cuts_the_sessions_sockets_on_the_other(cluster):
+    a, b = cluster
+    browser, csrf = _sign_in_with_the_form(a, "omar@gulfpack.example")
+    on_b, ended = _socket_with_cookies(b.url, browser)
+    try:
+        assert on_b.connected
+        answer = browser.post(a.url + "/settings/sessions/end-all", data={"csrf_token": csrf},
+                              allow_redirects=False, timeout=10)
+        assert answer.status_code == 302
+        assert _until(lambda: not on_b.connected), "the socket on the other process stayed open"
+        assert ended and "signed out" in ended[0]["reason"]
+        # The cookie is dead on both processes.
+        assert browser.get(b.url + "/api/v1/me", timeout=10).status_code == 401
+    finally:
+        if on_b.connected:
+            on_b.disconnect()
+
+
+def test_revoking_a_token_on_one_process_cuts_its_socket_on_the_other(cluster):
+    a, b = cluster
+    secret = _token(a, "omar@gulfpack.example")
+    on_b = socketio.Client(reconnection=False)
+    on_b.connect(b.url, auth={"token": secret}, transports=["websocket"], wait_timeout=10)
+    try:
+        listed = _api(a, secret, "GET", "/tokens")["tokens"]
+        request = urllib.request.Request(a.url + f"/api/v1/tokens/{listed[0]['id']}", method="DELETE",
+                                         headers={"Authorization": f"Bearer {secret}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 204
+        assert _until(lambda: not on_b.connected), "the token's socket on the other process stayed open"
+    finally:
+        if on_b.connected:
+            on_b.disconnect()

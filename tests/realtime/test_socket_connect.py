@@ -45,11 +45,11 @@ def test_pending_suspended_and_removed_organisations_are_refused(app, world, tok
     assert not token_socket(secret=secret).is_connected()
 
 
-def test_a_stale_session_is_refused(app, world, login_as):
+def test_an_ended_session_is_refused(app, world, login_as):
     http = login_as("supplier")
     with app.app_context():
-        world.user("supplier").session_version += 1  # "log out everywhere"
-        db.session.commit()
+        from community.actions.sessions import sign_out_everywhere
+        sign_out_everywhere(world.user("supplier"))
     assert not socketio.test_client(app, flask_test_client=http).is_connected()
 
 
