@@ -56,3 +56,17 @@ def test_http_answers_429_with_retry_after(app):
     assert response.status_code == 429
     assert response.headers["Retry-After"] == "7"
     assert response.get_json()["error"] == {"code": "rate_limited", "message": "slow down", "retry_after": 7}
+
+
+def test_the_operators_tools_are_exempt(limited):
+    with ratelimit.exempt():
+        for _ in range(10):
+            ratelimit.hit("thing", "frank")
+    ratelimit.hit("thing", "frank")  # nothing was counted inside
+
+
+def test_counts_are_kept_apart_per_deployment_channel(app, limited):
+    for _ in range(3):
+        ratelimit.hit("thing", "gina")
+    app.config["SOCKETIO_CHANNEL"] = "another-site"
+    ratelimit.hit("thing", "gina")

@@ -174,9 +174,10 @@ def test_limits_are_counted_in_redis_for_every_worker(app, world):
     for _ in range(3):
         assert post_login(client, email).status_code == 400
     other_worker = MovingWindowRateLimiter(storage_from_string(url))
-    assert other_worker.test(parse("3/minute"), "rt", f"login_account|{email}") is False
+    key = f"{app.config['SOCKETIO_CHANNEL']}|login_account|{email}"
+    assert other_worker.test(parse("3/minute"), "rt", key) is False
     assert post_login(client, email).status_code == 429
-    other_worker.clear(parse("3/minute"), "rt", f"login_account|{email}")
+    other_worker.clear(parse("3/minute"), "rt", key)
     assert post_login(client, email).status_code == 400
 
 
