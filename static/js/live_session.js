@@ -464,11 +464,13 @@
   function onPresence(data) {
     if (!presenceEl) return;
     const count = Number(data.count || 0);
-    const orgs = (data.organisations || []).filter(Boolean);
-    presenceEl.textContent = count
-      ? tn("%(num)s person here", "%(num)s people here", count)
-        + (orgs.length ? ` · ${t("organisations: %(names)s", { names: orgs.join(", ") })}` : "")
-      : "";
+    // Where questions may be anonymous the server sends counts only: never names.
+    const orgs = data.anonymous_room ? [] : (data.organisations || []).filter(Boolean);
+    const orgCount = Number(data.organisation_count || orgs.length || 0);
+    presenceEl.textContent = !count ? ""
+      : tn("%(num)s person here", "%(num)s people here", count)
+        + (orgs.length ? ` · ${t("organisations: %(names)s", { names: orgs.join(", ") })}`
+          : orgCount ? ` · ${tn("%(num)s organisation", "%(num)s organisations", orgCount)}` : "");
   }
   RT.onDisconnect(() => { if (presenceEl) presenceEl.textContent = ""; });
 
