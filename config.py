@@ -63,7 +63,11 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # Limits of community/ratelimit.py, by name (and "name:tier" for a stricter tier), in the
     # `limits` notation. The same limit holds on every path: pages, API and sockets.
-    RATE_LIMITS: dict[str, str] = {}
+    RATE_LIMITS: dict[str, str] = {
+        # The @mention autocomplete (GET /api/v1/users): enough for typing names, too few to
+        # page through the membership.
+        "users_lookup": "30/minute;300/hour;1000/day",
+    }
 
     # Email (community/mail.py). Without MAIL_SERVER, messages are printed to the console.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")

@@ -267,6 +267,45 @@ class Guardian:
         return None
 
 
+# --- query scopes beside the rules --------------------------------------------------------
+def readers_of_topic(topic) -> list:
+    """Where-conditions on User for the people who may read `topic` (why_not_read_topic as a
+    query): active, in an organisation still in the consortium, and admitted by the topic's
+    visibility or as its moderators or administrators."""
+    from sqlalchemy import or_, select
+
+    from .models import Organisation, User
+
+    staff = or_(User.role == "admin", User.id.in_(topic.moderator_ids or {0}))
+    if topic.visibility == "everyone":
+        admitted = None
+    elif topic.visibility == "members":
+        admitted = or_(User.role.in_(("member", "admin")), staff)
+    elif topic.visibility == "organisations":
+        admitted = or_(User.organisation_id.in_([o.id for o in topic.organisations] or [0]), staff)
+    else:
+        admitted = staff
+    conditions = [User.state == "active",
+                  User.organisation_id.in_(select(Organisation.id).where(Organisation.removed.is_(False)))]
+    if admitted is not None:
+        conditions.append(admitted)
+    return conditions
+
+
+def readers_of_thread(thread) -> list:
+    """Where-conditions on User for the people who may read `thread` (why_not_read_thread):
+    a thread awaiting review is its author's and the moderators' only."""
+    from sqlalchemy import or_
+
+    from .models import User
+
+    conditions = readers_of_topic(thread.topic)
+    if thread.state != "visible":
+        conditions.append(or_(User.id == thread.author_id, User.role == "admin",
+                              User.id.in_(thread.topic.moderator_ids or {0})))
+    return conditions
+
+
 def _deleted_by_moderator(post) -> bool:
     """Was the post's current deletion done by someone else (a moderator)? The audit log knows:
     actions.posts.delete_post audits only deletions by others than the author."""
