@@ -196,12 +196,17 @@ def moderate_thread(actor: User, thread: Thread, action, reason="", topic_slug=N
         raise Conflict(message)
     audit(actor, f"{action}_thread", "thread", thread.id, topic=thread.topic, target_user=thread.author,
           reason=reason, before=before, after=after)
-    queue_thread_updated(thread, {"change": action}, old_topic_slug=old_slug)
+    if old_slug:
+        # The old topic's readers may not read the new one: they learn the thread left,
+        # not where it went; its room's sockets that lost access leave before the rest hear it.
+        queue_thread_updated(thread, {"change": action})
+        room = f"topic:{old_slug}"
+        events.queue_event(room, "thread.removed", {"room": room, "thread_id": thread.id, "change": "moved"})
+        events.cut_before_emit(f"thread:{thread.id}")
+    else:
+        queue_thread_updated(thread, {"change": action})
     db.session.flush()  # a concurrent moderator's change surfaces here, inside _first_come
     events.commit()
-    if old_slug:
-        from ..realtime import revalidate_room
-        revalidate_room(f"thread:{thread.id}")
     return thread
 
 
@@ -224,12 +229,10 @@ def remove_moderator(actor: User, topic: Topic, user: User) -> None:
         raise Conflict(_("%(name)s is not a moderator of %(topic)s.", name=user.name, topic=topic.name))
     db.session.delete(link)
     audit(actor, "remove_moderator", "topic", topic.id, topic=topic, target_user=user)
+    # Their open sockets must stop hearing the moderators' room and any room of the topic
+    # they could only read as its moderator.
+    events.cut_before_emit(events.ALL_ROOMS)
     events.commit()
-    # Their open sockets must stop hearing the moderators' room (it names anonymous authors)
-    # and any room of the topic they could only read as its moderator.
-    from ..realtime import revalidate_room, revalidate_rooms_of_topic
-    revalidate_room(f"mods:{topic.slug}")
-    revalidate_rooms_of_topic(topic)
 
 
 def held_and_flagged(topic: Topic) -> list[Post]:

@@ -347,6 +347,13 @@ def _apply_control(message: dict) -> None:
             if sid in _sockets:
                 _drop_socket(sid)
                 socketio.server.disconnect(sid, namespace="/", ignore_queue=True)
+    elif op == "cut_then_emit":
+        # Shut out first, then tell those who are left (this worker's own sockets only:
+        # every worker got the same message).
+        for room in message["rooms"]:
+            _apply_control({"op": "revalidate_all"} if room == events.ALL_ROOMS else {"op": "revalidate", "room": room})
+        for room, name, payload in message["events"]:
+            socketio.emit(name, payload, to=room, ignore_queue=True)
     elif op == "revalidate_all":
         rooms = [r for r in socketio.server.manager.rooms.get("/", {})
                  if isinstance(r, str) and r.startswith(("thread:", "topic:", "live:", "livehosts:", "mods:"))]
@@ -380,6 +387,15 @@ def _broadcast_control(message: dict) -> None:
         redis.Redis.from_url(url).publish(channel, json.dumps(message))
     else:
         _apply_control(message)
+
+
+def cut_then_emit(rooms: list[str], ready: list) -> None:
+    """events' gatekeeper: re-check the sockets in `rooms` in every worker, then emit `ready`."""
+    _broadcast_control({"op": "cut_then_emit", "rooms": list(rooms),
+                        "events": [[room, name, payload] for room, name, payload in ready]})
+
+
+events.set_gatekeeper(cut_then_emit)
 
 
 def disconnect_user(user_id: int, reason: str = "") -> None:

@@ -330,7 +330,7 @@
 
   const ROOM_EVENTS = [
     "post.created", "post.updated", "post.hidden", "post.deleted", "post.restored",
-    "thread.created", "thread.updated", "typing", "presence",
+    "thread.created", "thread.updated", "thread.removed", "typing", "presence",
     "live.state", "live.question", "live.question.updated", "live.chat", "live.chat.hidden",
   ];
   for (const name of ROOM_EVENTS) {
@@ -362,8 +362,13 @@
     const changed = new Set();
     let lastAnnounced = 0;
     follow(`topic:${topicEl.dataset.topicSlug}`, topicEl.dataset.cursor, (name, data) => {
-      if ((name !== "thread.created" && name !== "thread.updated") || !data.thread || !button) return;
-      changed.add(data.thread.id);
+      // thread.removed: moved to another topic (where it went is not said here).
+      if (name === "thread.removed" && button && data.thread_id) {
+        changed.add(Number(data.thread_id));
+      } else {
+        if ((name !== "thread.created" && name !== "thread.updated") || !data.thread || !button) return;
+        changed.add(data.thread.id);
+      }
       const n = changed.size;
       button.textContent = tn("%(num)s new or updated thread — show", "%(num)s new or updated threads — show", n);
       button.hidden = false;

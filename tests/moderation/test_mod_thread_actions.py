@@ -66,7 +66,10 @@ def test_move_tells_both_topics_and_the_thread(app, login_as, emitted, scene):
     row = audit_of(app, "move_thread")
     assert row["before"]["topic"] == "grievance" and row["after"]["topic"] == "members-lounge"
     assert {e.room for e in emitted.named("thread.updated")} == \
-        {f"thread:{scene['source']}", "topic:grievance", "topic:members-lounge"}
+        {f"thread:{scene['source']}", "topic:members-lounge"}
+    # The old topic hears that it left, not where it went (its readers may not read that topic).
+    (removed,) = emitted.named("thread.removed", "topic:grievance")
+    assert removed.payload["thread_id"] == scene["source"] and "members-lounge" not in str(removed.payload)
     # A supplier reading the thread loses it (members-lounge is for members only).
     assert login_as("supplier2").get(f"/threads/{scene['source']}").status_code == 404
 
