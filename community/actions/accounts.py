@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .. import events
 from ..errors import Conflict, Forbidden, Invalid, NotFound
@@ -17,7 +17,7 @@ from ..models import ApiToken, Invitation, Organisation, User, utcnow
 from ..models.organisation import ORG_KINDS
 from ..models.user import ROLES, hash_token
 from ..permissions import Guardian
-from . import validate
+from . import names, validate
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 MIN_PASSWORD = 10
@@ -48,8 +48,7 @@ def unique_handle(name: str) -> str:
 
 
 def find_or_create_organisation(name, kind, country: str = "") -> Organisation:
-    name = validate.text(name, "organisation", label=_l("Organisation"), max_chars=200, min_chars=2)
-    org = db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.lower()))
+    name, org = names.organisation_name(name, label=_l("Organisation"))
     if org is None:
         kind = validate.choice(kind, "org_kind", ORG_KINDS, _l("Organisation kind"))
         org = Organisation(name=name, kind=kind,
@@ -61,10 +60,10 @@ def find_or_create_organisation(name, kind, country: str = "") -> Organisation:
 
 def _new_user(email, name, password, role, org: Organisation, state: str) -> User:
     email = _email(email)
-    name = validate.text(name, "name", label=_l("Your name"), max_chars=80, min_chars=2)
     role = validate.choice(role, "role", ROLES, _l("Role"))
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(_("An account with this email already exists. Sign in, or ask for a password reset."))
+    name = names.display_name(name, label=_l("Your name"))
     user = User(email=email, name=name, handle=unique_handle(name), role=role, state=state,
                 organisation=org)
     user.set_password(_password(password))
@@ -168,7 +167,7 @@ def create_invitation(actor, *, email, name="", role, organisation, org_kind=Non
     org = find_or_create_organisation(organisation, org_kind or ("supplier" if role == "supplier" else "member"))
     secret = secrets.token_urlsafe(24)
     invitation = Invitation(
-        email=email, name=validate.text(name, "name", label=_l("Name"), max_chars=80, min_chars=0),
+        email=email, name=names.display_name(name, label=_l("Name")) if (name or "").strip() else "",
         role=role, organisation=org, token_hash=hash_token(secret), created_by_id=actor.id,
         expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
     )

@@ -14,7 +14,7 @@ from ..language import choose as choose_language
 from ..models import Post, Thread, Topic, User, utcnow
 from ..models.thread import THREAD_KINDS
 from ..payloads import thread_payload
-from ..permissions import Guardian
+from ..permissions import Guardian, not_found_message
 from . import validate
 from .notifications import notify
 from .posts import initial_state, new_post, notify_about, queue_for_review, screen_post, watched_words
@@ -122,13 +122,13 @@ def queue_thread_updated(thread: Thread, change: dict, old_topic_slug: str | Non
 def get_thread(thread_id) -> Thread:
     thread = db.session.get(Thread, thread_id) if isinstance(thread_id, int) else None
     if thread is None:
-        raise NotFound(_("That thread does not exist."))
+        raise NotFound(not_found_message("Thread"))
     return thread
 
 
 def get_topic(slug) -> Topic:
     topic = db.session.scalar(select(Topic).where(Topic.slug == slug)) if isinstance(slug, str) else None
     if topic is None:
-        raise NotFound(_("That topic does not exist."))
+        raise NotFound(not_found_message("Topic"))
     return topic
 

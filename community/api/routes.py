@@ -16,11 +16,13 @@ from ..actions.notifications import unread_count
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..models import Topic, TopicModerator, User
+from ..models.base import iso
 from ..payloads import topic_payload, user_payload
-from ..permissions import readers_of_thread, readers_of_topic
+from ..permissions import not_found_message, readers_of_thread, readers_of_topic
 from . import bp
 from .common import caller, guardian, load_thread, load_topic
 
+REVEALS_PER_PAGE = 50
 MENTION_MIN_CHARS = 2
 MENTION_RESULTS = 10
 
@@ -96,8 +98,32 @@ def _mention_context() -> list:
     thread_id, slug = request.args.get("thread", ""), request.args.get("topic", "")
     if thread_id:
         if not (thread_id.isascii() and thread_id.isdigit() and len(thread_id) < 12):
-            raise NotFound(_("That thread does not exist."))
+            raise NotFound(not_found_message("Thread"))
         return readers_of_thread(load_thread(int(thread_id)))
     if slug:
         return readers_of_topic(load_topic(slug))
     raise Invalid(_("Say where you are writing: ?thread=<id> or ?topic=<slug>."), field="thread")
+
+
+@bp.get("/reveals")
+def list_reveals():
+    """Administrators: every reveal of an anonymous author, newest first (who revealed whom,
+    when, why, which post or question), 50 a page with ?cursor=."""
+    from ..actions.moderation import reveals
+
+    guardian().ensure_admin()
+    cursor = request.args.get("cursor", "")
+    before = int(cursor) if cursor.isdigit() and len(cursor) < 12 else None
+    rows = reveals(before=before, limit=REVEALS_PER_PAGE + 1)
+    more = len(rows) > REVEALS_PER_PAGE
+    rows = rows[:REVEALS_PER_PAGE]
+    return {"reveals": [reveal_payload(row) for row in rows],
+            "next_cursor": str(rows[-1].id) if more and rows else None}
+
+
+def reveal_payload(row) -> dict:
+    return {"id": row.id, "at": iso(row.created_at), "reason": row.reason,
+            "by": {"id": row.actor.id, "name": row.actor.name},
+            "author": user_payload(row.target_user) if row.target_user else None,
+            "target": {"type": row.target_type, "id": row.target_id},
+            "topic": row.topic.slug if row.topic else None}

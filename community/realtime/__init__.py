@@ -142,7 +142,9 @@ def authorise_room(user: User, room) -> str:
         guardian.ensure_read_topic(get_topic(key))
     elif kind == "mods":
         from ..actions.threads import get_topic
-        guardian.ensure_moderate(get_topic(key))
+        topic = get_topic(key)
+        guardian.ensure_read_topic(topic)  # a topic out of sight is "not there", like a missing one
+        guardian.ensure_moderate(topic)
     elif kind == "user":
         if _int(key) != user.id:
             raise Forbidden(_("You can only join your own notifications."))

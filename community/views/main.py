@@ -101,12 +101,20 @@ def isotime(value: datetime | None) -> str:
     return iso(value) or ""
 
 
+@bp.app_template_filter("bdi")
+def bdi(value) -> Markup:
+    """A user-written name or title isolated from the text around it (<bdi>): a right-to-left
+    name, or one with reordering characters, cannot reorder the sentence it sits in."""
+    return Markup("<bdi>{}</bdi>").format(value)
+
+
 @bp.app_template_global("author_display")
 def author_display(obj, viewer: Guardian | None) -> dict:
-    """How to name the author of a Post or Thread to `viewer` (None: anyone in the room).
+    """How to name the author of a Post, Thread or LiveQuestion to `viewer` (None: anyone in the room).
 
-    An anonymous author is named only to the topic's moderators (and is told
-    it is them to the author); everyone else gets the label and nothing more.
+    An anonymous author is told it is them; a moderator who revealed that post (a logged
+    act, see actions.moderation.reveal_author) sees the name, marked as revealed to them;
+    everyone else, moderators included, gets the label and nothing more.
     """
     author = obj.author
     if not obj.anonymous:
@@ -114,11 +122,10 @@ def author_display(obj, viewer: Guardian | None) -> dict:
                 "role": author.role}
     shown = {"anonymous": True, "label": _(anonymous_label(author)), "revealed": None}
     if viewer is not None and viewer.user is not None:
-        topic = obj.topic if isinstance(obj, Thread) else obj.thread.topic
-        if viewer.is_moderator(topic):
-            shown.update(revealed="moderator", name=author.name, organisation=author.organisation.name)
-        elif viewer.user.id == obj.author_id:
+        if viewer.user.id == obj.author_id:
             shown["revealed"] = "self"
+        elif viewer.can_see_identity(obj):
+            shown.update(revealed="moderator", name=author.name, organisation=author.organisation.name)
     return shown
 
 
@@ -183,6 +190,7 @@ def _fragment_key(post: Post, viewer: Guardian, show_reply_to: bool, parent_on_p
     return (
         post.id, post.version, hash(post.html), post.created_at, page_key,
         author.name, author.role, author.organisation.name, user is not None and user.id == post.author_id,
+        post.anonymous and viewer.can_see_identity(post),  # revealed to this reader (a logged reveal)
         reltime(post.created_at), show_reply_to, parent,
     )
 

@@ -192,27 +192,49 @@
     for (const el of $$("[data-states]", li)) el.hidden = !el.dataset.states.split(" ").includes(state);
   }
 
+  /** The application's own anonymous label, with its icon: no display name can look like it. */
+  function anonymousBadge(label) {
+    const badge = document.createElement("span");
+    badge.className = "live-question-anon badge text-bg-dark";
+    const icon = document.createElement("i");
+    icon.className = "bi bi-incognito";
+    icon.setAttribute("aria-hidden", "true");
+    const text = document.createElement("span");
+    text.className = "live-question-name";
+    text.textContent = label || t("Anonymous");
+    badge.append(icon, " ", text);
+    return badge;
+  }
+
   function setAuthor(li, author) {
     if (!author) return;
-    const name = $(".live-question-name", li);
+    let name = $(".live-question-name", li);
     const org = $(".live-question-org", li);
     let identity = $(".live-question-identity", li);
     if (author.anonymous) {
-      if (name) name.textContent = author.label || t("Anonymous");
+      if (name && !name.closest(".live-question-anon")) {
+        const badge = anonymousBadge(author.label);
+        name.replaceWith(badge);
+        name = $(".live-question-name", badge);
+      } else if (name) {
+        name.textContent = author.label || t("Anonymous");
+      }
       org?.remove();
       let note = "";
+      // Named to this reader only when it is their own question, or a moderator revealed it.
       if (author.id && author.id === userId) note = t("(you)");
       else if (author.name) {
         const organisation = orgName(author.organisation);
         note = organisation
-          ? t("(%(name)s, %(organisation)s — shown to moderators only)", { name: author.name, organisation })
-          : t("(%(name)s — shown to moderators only)", { name: author.name });
+          ? t("(%(name)s, %(organisation)s — revealed to you)", { name: author.name, organisation })
+          : t("(%(name)s — revealed to you)", { name: author.name });
       }
       if (note) {
         if (!identity) {
           identity = document.createElement("span");
           identity.className = "live-question-identity";
-          name?.after(" ", identity);
+          identity.dir = "auto"; // isolated: a name cannot reorder the line around it
+          name?.closest(".live-question-anon")?.after(" ", identity);
         }
         identity.textContent = note;
       }
