@@ -199,6 +199,15 @@ def organisation_name(value, *, field: str = "organisation", label=None) -> tupl
     return name, org
 
 
+def rename(user: User, name) -> User:
+    """A person changes their own display name (the profile settings), through the rule."""
+    from .. import events
+
+    user.name = display_name(name, user=user)
+    events.commit()
+    return user
+
+
 # --- keys kept in step with the names, whichever path sets them --------------------------
 @event.listens_for(User.name, "set")
 def _user_name_set(target, value, _old, _initiator):

@@ -350,3 +350,17 @@ def remove_word(word_id: int) -> ResponseReturnValue:
     from .moderation import remove_word as remove
 
     return remove(None, word_id, "admin.words")
+
+
+# --- reveals of anonymous authors ---------------------------------------------------------------
+REVEALS_PER_PAGE = 50
+
+
+@bp.get("/reveals")
+def reveals() -> ResponseReturnValue:
+    """Every reveal of an anonymous author: who revealed whom, when, why, which post or question."""
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows = moderation.reveals(limit=REVEALS_PER_PAGE * page + 1)
+    more = len(rows) > REVEALS_PER_PAGE * page
+    shown = rows[REVEALS_PER_PAGE * (page - 1):REVEALS_PER_PAGE * page]
+    return render_template("admin/reveals.html", rows=shown, page=page, more=more, active="admin.reveals")
