@@ -669,11 +669,12 @@
       if (!typingEl) return;
       const named = Array.from(typers.values()).map((entry) => entry.name);
       const names = named.filter(Boolean);
-      typingEl.textContent = named.length === 0 ? ""
+      // Names go in <bdi>s (tNodes): a name cannot reorder the sentence it sits in.
+      typingEl.replaceChildren(named.length === 0 ? ""
         : names.length !== named.length ? tn("Someone is typing…", "%(num)s people are typing…", named.length)
-          : names.length === 1 ? t("%(name)s is typing…", { name: names[0] })
-            : names.length === 2 ? t("%(first)s and %(second)s are typing…", { first: names[0], second: names[1] })
-              : tn("%(num)s person is typing…", "%(num)s people are typing…", names.length);
+          : names.length === 1 ? tNodes("%(name)s is typing…", { name: names[0] })
+            : names.length === 2 ? tNodes("%(first)s and %(second)s are typing…", { first: names[0], second: names[1] })
+              : tn("%(num)s person is typing…", "%(num)s people are typing…", names.length));
     }
     function onTyping(data) {
       const who = data.user || {};
@@ -688,9 +689,9 @@
       if (!presenceEl) return;
       const count = Number(data.count || 0);
       const names = data.anonymous_room ? [] : (data.users || []).map((u) => u.name).filter(Boolean);
-      presenceEl.textContent = !count ? ""
-        : names.length ? tn("%(num)s reading: %(names)s", "%(num)s reading: %(names)s", count, { names: names.join(", ") })
-          : tn("%(num)s reading", "%(num)s reading", count);
+      presenceEl.replaceChildren(!count ? ""
+        : names.length ? tnNodes("%(num)s reading: %(names)s", "%(num)s reading: %(names)s", count, { names })
+          : tn("%(num)s reading", "%(num)s reading", count));
     }
     onDisconnectHooks.push(() => {
       if (presenceEl) presenceEl.textContent = "";

@@ -220,23 +220,23 @@
         name.textContent = author.label || t("Anonymous");
       }
       org?.remove();
-      let note = "";
-      // Named to this reader only when it is their own question, or a moderator revealed it.
+      let note = null;
+      // Named to this reader only when it is their own question, or a moderator revealed it
+      // (each name in a <bdi>: it cannot reorder the line around it).
       if (author.id && author.id === userId) note = t("(you)");
       else if (author.name) {
         const organisation = orgName(author.organisation);
         note = organisation
-          ? t("(%(name)s, %(organisation)s — revealed to you)", { name: author.name, organisation })
-          : t("(%(name)s — revealed to you)", { name: author.name });
+          ? tNodes("(%(name)s, %(organisation)s — revealed to you)", { name: author.name, organisation })
+          : tNodes("(%(name)s — revealed to you)", { name: author.name });
       }
       if (note) {
         if (!identity) {
           identity = document.createElement("span");
           identity.className = "live-question-identity";
-          identity.dir = "auto"; // isolated: a name cannot reorder the line around it
           name?.closest(".live-question-anon")?.after(" ", identity);
         }
-        identity.textContent = note;
+        identity.replaceChildren(note);
       }
     } else {
       if (name) name.textContent = author.name || "";
@@ -489,10 +489,9 @@
     // Where questions may be anonymous the server sends counts only: never names.
     const orgs = data.anonymous_room ? [] : (data.organisations || []).filter(Boolean);
     const orgCount = Number(data.organisation_count || orgs.length || 0);
-    presenceEl.textContent = !count ? ""
-      : tn("%(num)s person here", "%(num)s people here", count)
-        + (orgs.length ? ` · ${t("organisations: %(names)s", { names: orgs.join(", ") })}`
-          : orgCount ? ` · ${tn("%(num)s organisation", "%(num)s organisations", orgCount)}` : "");
+    presenceEl.replaceChildren(!count ? "" : tn("%(num)s person here", "%(num)s people here", count),
+      ...(!count ? [] : orgs.length ? [" · ", tNodes("organisations: %(names)s", { names: orgs })]
+        : orgCount ? [` · ${tn("%(num)s organisation", "%(num)s organisations", orgCount)}`] : []));
   }
   RT.onDisconnect(() => { if (presenceEl) presenceEl.textContent = ""; });
 

@@ -178,6 +178,8 @@ def _emails_to(app, world, who: str) -> list[OutboxEmail]:
         rows = db.session.scalars(select(OutboxEmail).where(OutboxEmail.user_id == world.ids[who])
                                   .order_by(OutboxEmail.id)).all()
         db.session.expunge_all()
+        for row in rows:  # names are isolated (<bdi>) in the HTML part: read the words through it
+            row.body_html = row.body_html.replace("<bdi>", "").replace("</bdi>", "")
         return rows
 
 
