@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
@@ -20,7 +21,7 @@ from ..actions import accounts
 from ..errors import DomainError, Invalid
 from ..extensions import db, limiter
 from ..models.organisation import ORG_KINDS
-from .helpers import actor, form_bool
+from .helpers import actor, bdi, form_bool
 
 bp = Blueprint("accounts", __name__)
 
@@ -85,7 +86,7 @@ def login() -> ResponseReturnValue:
         db.session.rollback()
         return _render_login(email, remember, next_url, err.message, err.status)
     login_user(user, remember=remember)
-    flash(_("Welcome back, %(name)s.", name=user.name), "success")
+    flash(Markup(_("Welcome back, %(name)s.", name=bdi(user.name))), "success")
     return redirect(next_url or _home())
 
 
@@ -200,5 +201,5 @@ def invitation(token: str) -> ResponseReturnValue:
     if current_user.is_authenticated:
         logout_user()
     login_user(user)
-    flash(_("Welcome to Roundtable, %(name)s.", name=user.name), "success")
+    flash(Markup(_("Welcome to Roundtable, %(name)s.", name=bdi(user.name))), "success")
     return redirect(_home())

@@ -22,6 +22,7 @@ from babel import Locale
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 from flask_babel import format_date, format_time, get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -38,7 +39,7 @@ from ..models.base import iso
 from ..models.live import LiveChatMessage, LiveQuestion, LiveSession, LiveSilence
 from ..payloads import anonymous_label
 from ..permissions import Guardian, not_found_message
-from .helpers import actor, form_bool, guardian
+from .helpers import actor, bdi, form_bool, guardian
 from .main import author_display
 
 bp = Blueprint("live", __name__)
@@ -514,7 +515,7 @@ def silence(session_id: int) -> ResponseReturnValue:
     except DomainError as err:
         where = f"silence-{message_id}" if message_id.isdigit() else "page"
         return _refused(session, err, where, {"silence": {message_id: reason}})
-    flash(_("%(name)s is silenced for the rest of this session.", name=target.name), "success")
+    flash(Markup(_("%(name)s is silenced for the rest of this session.", name=bdi(target.name))), "success")
     return _back(session, "chat")
 
 

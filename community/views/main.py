@@ -40,7 +40,7 @@ from ..models.base import iso
 from ..models.thread import THREAD_KINDS
 from ..payloads import anonymous_label
 from ..permissions import Guardian
-from .helpers import actor, form_bool, guardian
+from .helpers import actor, bdi, form_bool, guardian
 
 bp = Blueprint("main", __name__)
 
@@ -101,11 +101,7 @@ def isotime(value: datetime | None) -> str:
     return iso(value) or ""
 
 
-@bp.app_template_filter("bdi")
-def bdi(value) -> Markup:
-    """A user-written name or title isolated from the text around it (<bdi>): a right-to-left
-    name, or one with reordering characters, cannot reorder the sentence it sits in."""
-    return Markup("<bdi>{}</bdi>").format(value)
+bp.add_app_template_filter(bdi, "bdi")
 
 
 @bp.app_template_global("author_display")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup, escape
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -29,7 +30,7 @@ from ..models.moderation import FLAG_REASONS, WATCH_ACTIONS, WatchedWord
 from ..payloads import anonymous_label
 from ..permissions import not_found_message
 from .accounts import safe_next
-from .helpers import actor, guardian
+from .helpers import actor, bdi, guardian
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
@@ -278,10 +279,10 @@ def silence(post_id: int) -> ResponseReturnValue:
         return _post_page(target, err.status, error=err, silence_values=form, failed_form="silence")
     minutes = int(form["minutes"])
     # Silencing the author of an anonymous post does not tell the moderator who it is.
-    name = author.name if guardian().can_see_identity(target) else str(_("The author of this post"))
-    flash(ngettext("%(name)s is silenced in %(topic)s for %(num)d minute.",
-                   "%(name)s is silenced in %(topic)s for %(num)d minutes.", minutes,
-                   name=name, topic=topic.name), "success")
+    name = bdi(author.name) if guardian().can_see_identity(target) else str(_("The author of this post"))
+    flash(Markup(ngettext("%(name)s is silenced in %(topic)s for %(num)d minute.",
+                          "%(name)s is silenced in %(topic)s for %(num)d minutes.", minutes,
+                          name=name, topic=bdi(topic.name))), "success")
     return redirect(safe_next(request.form.get("next")) or url_for("moderation.post", post_id=target.id))
 
 
@@ -337,7 +338,8 @@ def thread(thread_id: int) -> ResponseReturnValue:
         db.session.rollback()
         return _thread_page(target, err.status, err, form, chosen)
     message = str(THREAD_ACTION_DONE.get(form["action"]) or _("Done."))
-    flash(message % {"topic": result.topic.name, "target": form["target"].strip(), "source": target.id}, "success")
+    flash(Markup(escape(message)) % {"topic": bdi(result.topic.name), "target": form["target"].strip(),
+                                     "source": target.id}, "success")
     return redirect(url_for("moderation.thread", thread_id=result.id))
 
 
