@@ -94,7 +94,8 @@ def accept_answer(actor: User, thread: Thread, post_id) -> Thread:
     post = None
     if post_id is not None:
         post = db.session.get(Post, post_id)
-        if post is None or post.thread_id != thread.id:
+        if post is None or post.thread_id != thread.id or not guardian.can_see_post(post):
+            # one answer for a post that is not there and one out of sight (held, hidden)
             raise Invalid(_("That post is not an answer in this thread."), field="post_id")
     guardian.ensure_accept_answer(thread, post)
     thread.accepted_post_id = post.id if post is not None else None

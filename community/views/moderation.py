@@ -154,8 +154,22 @@ def _records(items: list[Post]) -> dict[int, dict]:
 
 def _silences(items: list[Post]) -> dict[int, object]:
     """post id -> the author's active silence in the post's topic (for the card), if any."""
-    return {post.id: silence for post in items
-            if (silence := moderation.active_silence(post.thread.topic, post.author)) is not None}
+    return {post.id: silence for post in items if (silence := _silence_shown(post)) is not None}
+
+
+def _silence_shown(post: Post):
+    """The author's active silence in the post's topic, as a card may show it. A silence imposed
+    from an anonymous post is not shown beside the same person's signed posts: the pair would
+    say who wrote the anonymous one."""
+    silence = moderation.active_silence(post.thread.topic, post.author)
+    if silence is None or post.anonymous:
+        return silence
+    imposed_anonymously = db.session.scalar(
+        select(ModerationAction.target_anonymous).where(
+            ModerationAction.action == "silence_user", ModerationAction.target_user_id == post.author_id,
+            ModerationAction.topic_id == post.thread.topic_id)
+        .order_by(ModerationAction.id.desc()).limit(1))
+    return None if imposed_anonymously else silence
 
 
 def _moderated(topic: Topic, asked=None) -> Topic:
@@ -244,7 +258,7 @@ def _post_page(target: Post, status: int = 200, **extra) -> ResponseReturnValue:
                    parent=parent, flags=_flags_by_post([target.id], open_only=False).get(target.id, []),
                    history=history, previous=_previous_posts([target]).get(target.id, []),
                    record=_records([target]).get(target.id),
-                   silence=moderation.active_silence(thread.topic, target.author),
+                   silence=_silence_shown(target),
                    next_url=safe_next(request.values.get("next")), **extra)
 
 

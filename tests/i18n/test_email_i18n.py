@@ -90,7 +90,7 @@ def test_saving_preferences_and_watching_are_confirmed_in_spanish(app, world, lo
     assert "Se han guardado sus preferencias de correo." in page
     assert "Your email preferences are saved." not in page
     page = client.post("/t/grievance/watch", data={"level": "watching"}, follow_redirects=True).get_data(as_text=True)
-    assert "Sigue Grievance mechanisms." in page and "You are watching" not in visible(page)
+    assert "Sigue <bdi>Grievance mechanisms</bdi>." in page and "You are watching" not in visible(page)
 
 
 UNSUBSCRIBE_ENGLISH = [

@@ -83,3 +83,42 @@ def test_a_live_question_is_revealed_from_the_session_page(app, world, login_as)
     page = moderator.get(f"/live/{sid}").get_data(as_text=True)
     assert "(<bdi>Supplier</bdi>, <bdi>Textiles Ltd</bdi> — revealed to you)" in page
     assert "Ask the brands: fees" in login_as("supplier").get("/settings/profile").get_data(as_text=True)
+
+
+def test_the_queue_moderates_an_anonymous_author_without_a_name(app, world, login_as):
+    """The card of an anonymous post shows its author's hidden and rejected posts in the topic,
+    counted and dated, and lets a moderator silence them, all without their name; the same
+    person's signed posts never list their anonymous ones nor show a silence imposed on them
+    anonymously."""
+    from community.actions.moderation import moderate_post
+
+    with app.app_context():
+        topic = world.topic("grievance")
+        topic.moderation = "all"
+        db.session.commit()
+        thread, _ = start_thread(world.user("moderator"), topic, title="Overtime records", body="How?")
+        supplier = world.user("supplier")
+        rejected = reply(supplier, thread, "SIGNED-EARLIER words")
+        moderate_post(world.user("moderator"), rejected, "reject", "Off topic")
+        anonymous = reply(supplier, thread, "ANON-NOW words", anonymous=True).id
+        signed = reply(supplier, thread, "SIGNED-NOW words").id
+    moderator = login_as("moderator")
+    queue = moderator.get("/moderation").get_data(as_text=True)
+    anon_card = queue.split(f'id="queue-post-{anonymous}"')[1].split("</article>")[0]
+    signed_card = queue.split(f'id="queue-post-{signed}"')[1].split("</article>")[0]
+    assert "This author in" in anon_card and "0 earlier posts hidden · 1 rejected" in anon_card
+    assert "SIGNED-EARLIER" not in anon_card and ">Supplier<" not in anon_card and "Textiles" not in anon_card
+    assert "ANON-NOW" not in signed_card  # their anonymous post is not among their earlier posts
+    response = moderator.post(f"/moderation/posts/{anonymous}/silence",
+                              data={"minutes": "30", "reason": "Cool down", "next": "/moderation"})
+    assert response.status_code == 302
+    queue = moderator.get("/moderation").get_data(as_text=True)
+    assert "The author of this post is silenced in" in queue
+    anon_card = queue.split(f'id="queue-post-{anonymous}"')[1].split("</article>")[0]
+    signed_card = queue.split(f'id="queue-post-{signed}"')[1].split("</article>")[0]
+    assert "the author of this post is silenced" in anon_card and "Supplier" not in anon_card.replace(
+        "Anonymous supplier", "")
+    assert "is silenced" not in signed_card
+    log = moderator.get("/moderation/log").get_data(as_text=True)
+    (silenced,) = [row for row in log.split("<tr>") if "Cool down" in row]
+    assert "Anonymous supplier" in silenced and "<bdi>Supplier</bdi>" not in silenced
