@@ -66,7 +66,7 @@ class Config:
     RATE_LIMITS: dict[str, str] = {
         # The @mention autocomplete (GET /api/v1/users): enough for typing names, too few to
         # page through the membership.
-        "users_lookup": "30/minute;300/hour;1000/day",
+        "users_lookup": "20/minute;200/hour;500/day",
     }
 
     # Email (community/mail.py). Without MAIL_SERVER, messages are printed to the console.

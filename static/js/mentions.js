@@ -25,15 +25,29 @@
   }
 
   const MIN_CHARS = 2;
+  const MAX_RESULTS = 10; // the server's cap
+  const answers = new Map(); // "context|prefix" -> users (the lookup is rate limited: ask less)
+
+  function matches(user, text) {
+    const q = text.toLowerCase();
+    return user.handle.toLowerCase().startsWith(q) || user.name.toLowerCase().startsWith(q);
+  }
 
   async function suggestions(text, where) {
     const context = where.thread ? "&thread=" + encodeURIComponent(where.thread)
       : "&topic=" + encodeURIComponent(where.topic || "");
+    // A shorter prefix that found fewer than the cap found everyone this one can: filter it here.
+    for (let n = text.length; n >= MIN_CHARS; n -= 1) {
+      const known = answers.get(context + "|" + text.slice(0, n).toLowerCase());
+      if (known && (n === text.length || known.length < MAX_RESULTS)) return known.filter((u) => matches(u, text));
+    }
     const response = await fetch("/api/v1/users?q=" + encodeURIComponent(text) + context, {
       credentials: "same-origin", headers: {Accept: "application/json"},
     });
     if (!response.ok) return [];
-    return (await response.json()).users || [];
+    const users = (await response.json()).users || [];
+    answers.set(context + "|" + text.toLowerCase(), users);
+    return users;
   }
 
   // The element's events do not bubble: listen on each expander.

@@ -93,3 +93,21 @@ def test_the_watching_member_never_sees_who_writes_anonymously(new_context, peop
         assert secret.lower() not in source.lower(), f"{secret!r} is in the member's page"
     assert reply.get_attribute("data-author-id") is None
     shot(sofia, "11-member-watching-an-anonymous-reply")
+
+
+def test_the_mention_autocomplete_offers_readers_of_the_thread_from_two_characters(people, live_server):
+    sofia = people(SOFIA, "/t/grievance-mechanisms")
+    sofia.locator("#thread-list a.thread-title").first.click()
+    connected(sofia)
+    asked = []
+    sofia.on("request", lambda request: asked.append(request.url) if "/api/v1/users" in request.url else None)
+    box = sofia.locator("#composer-body")
+    box.press_sequentially("Thanks @R", delay=60)
+    time.sleep(0.5)
+    assert asked == [], "one character asks nothing"
+    box.press_sequentially("av", delay=60)
+    menu = sofia.locator(".mention-menu")
+    expect(menu).to_be_visible()
+    expect(menu.get_by_role("option").first).to_contain_text("Ravi Kumar")
+    assert all("thread=" in url for url in asked), asked  # the thread being written in is the context
+    expect(menu.locator("bdi").first).to_have_text("Ravi Kumar")
