@@ -116,7 +116,7 @@ def test_the_queue_moderates_an_anonymous_author_without_a_name(app, world, logi
     assert "The author of this post is silenced in" in queue
     anon_card = queue.split(f'id="queue-post-{anonymous}"')[1].split("</article>")[0]
     signed_card = queue.split(f'id="queue-post-{signed}"')[1].split("</article>")[0]
-    assert "the author of this post is silenced" in anon_card and "Supplier" not in anon_card.replace(
+    assert "The author of this post is silenced" in anon_card and "Supplier" not in anon_card.replace(
         "Anonymous supplier", "")
     assert "is silenced" not in signed_card
     log = moderator.get("/moderation/log").get_data(as_text=True)
