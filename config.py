@@ -97,7 +97,12 @@ class Config:
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     # Limits of community/ratelimit.py, by name (and "name:tier" for a stricter tier), in the
     # `limits` notation. The same limit holds on every path: pages, API and sockets.
-    RATE_LIMITS: dict[str, str] = {**ACCOUNT_RATE_LIMITS}
+    RATE_LIMITS: dict[str, str] = {
+        **ACCOUNT_RATE_LIMITS,
+        # The @mention autocomplete (GET /api/v1/users): enough for typing names, too few to
+        # page through the membership.
+        "users_lookup": "20/minute;200/hour;500/day",
+    }
 
     # Email (community/mail.py). Without MAIL_SERVER, messages are printed to the console.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")

@@ -43,6 +43,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     # Socket handlers must be imported before init_app (see STACK.md: handler registration order).
     from . import realtime
+    from .actions import names  # noqa: F401  (keeps the names' confusables keys in step)
 
     origins = app.config["SOCKETIO_ALLOWED_ORIGINS"] or None  # None: same origin only
     socketio.init_app(

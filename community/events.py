@@ -7,6 +7,12 @@ client can ask for what it missed (`replay`). Events are emitted only after
 the transaction commits (`commit()` or the app-context teardown), never after
 a rollback. Ephemeral events (typing, presence) skip storage: `emit_now`.
 
+A change that takes access away (a topic made private, a thread moved) calls
+`cut_before_emit(rooms)` in its transaction: after the commit, the sockets in those
+rooms that lost access are made to leave BEFORE anything the transaction queued is
+emitted, in every worker (realtime registers how, with `set_gatekeeper`), so nobody
+hears about the change that shuts them out.
+
 Missed events are kept EVENT_RETENTION_HOURS (default 48 h); a client asking
 for older history gets `reset: true` and reloads the page instead.
 """
@@ -41,6 +47,23 @@ def queue_control(message: dict) -> None:
     Like room events, it follows the transaction: a rollback sends nothing.
     """
     db.session.info.setdefault(_CONTROL_PENDING, []).append(message)
+_CUT, _CUT_READY = "rt_cut_rooms", "rt_cut_rooms_ready"
+ALL_ROOMS = "*"
+# realtime's "cut these rooms, then emit these events" (None: no sockets in this process kind)
+_gatekeeper = None
+
+
+def set_gatekeeper(function) -> None:
+    """Register function(rooms, events) that re-checks the sockets in `rooms` and only then
+    emits `events` [(room, name, payload)], in every worker (community/realtime does)."""
+    global _gatekeeper
+    _gatekeeper = function
+
+
+def cut_before_emit(*rooms: str) -> None:
+    """This transaction may take access away from sockets in `rooms` (ALL_ROOMS: any room):
+    they are re-checked, and cut, before any event of the transaction goes out."""
+    db.session.info.setdefault(_CUT, set()).update(rooms)
 
 
 def queue_event(room: str, name: str, payload: dict) -> None:
@@ -52,6 +75,9 @@ def queue_event(room: str, name: str, payload: dict) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _stage(session: Session) -> None:
+    cut = session.info.pop(_CUT, None)
+    if cut:
+        session.info.setdefault(_CUT_READY, set()).update(cut)
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
@@ -82,6 +108,8 @@ def _drop(session: Session, previous_transaction) -> None:
     session.info.pop(_PENDING, None)
     session.info.pop(_STAGED, None)
     session.info.pop(_CONTROL_PENDING, None)
+    session.info.pop(_CUT, None)
+    session.info.pop(_CUT_READY, None)
 
 
 def commit() -> None:
@@ -102,13 +130,18 @@ def commit() -> None:
 
 
 def emit_ready() -> None:
-    ready = db.session.info.pop(_READY, None)
-    for room, name, payload in ready or ():
-        socketio.emit(name, payload, to=room)
+    # Sockets lose what they lost (ended sessions, revoked tokens) before anything is announced.
     control = db.session.info.pop(_CONTROL_READY, None)
     if control and _control_sink is not None:
         for message in control:
             _control_sink(message)
+    ready = db.session.info.pop(_READY, None) or []
+    cut = db.session.info.pop(_CUT_READY, None)
+    if cut and _gatekeeper is not None:
+        _gatekeeper(sorted(cut), ready)
+        return
+    for room, name, payload in ready:
+        socketio.emit(name, payload, to=room)
 
 
 def emit_now(room: str, name: str, payload: dict, skip_sid: str | None = None) -> None:

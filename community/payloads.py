@@ -27,11 +27,12 @@ def user_payload(user) -> dict:
     }
 
 
-def author_payload(obj, guardian: Guardian | None, reveal: bool = False) -> dict:
-    """`obj` is a Post or a Thread; `reveal` is for the topic's moderators' room only."""
+def author_payload(obj, guardian: Guardian | None) -> dict:
+    """`obj` is a Post, Thread or LiveQuestion. An anonymous author is named only to a viewer
+    the Guardian lets see the identity: the author, and a moderator after a logged reveal."""
     if obj.anonymous:
         label = anonymous_label(obj.author)
-        if reveal or (guardian is not None and guardian.user is not None and guardian.can_see_identity(obj)):
+        if guardian is not None and guardian.user is not None and guardian.can_see_identity(obj):
             return {"anonymous": True, "label": label, **user_payload(obj.author)}
         return {"anonymous": True, "label": label}
     return user_payload(obj.author)
@@ -62,7 +63,9 @@ def thread_payload(thread, guardian: Guardian | None = None) -> dict:
     }
 
 
-def post_payload(post, guardian: Guardian | None = None, reveal: bool = False) -> dict:
+def post_payload(post, guardian: Guardian | None = None, for_moderators: bool = False) -> dict:
+    """`for_moderators`: the moderators' room copy, with the Markdown source and state reason
+    (never the identity of an anonymous author: that takes a logged reveal)."""
     data = {
         "id": post.id,
         "thread_id": post.thread_id,
@@ -71,13 +74,13 @@ def post_payload(post, guardian: Guardian | None = None, reveal: bool = False) -
         "html": post.html if post.state in ("visible", "held") or _privileged(post, guardian) else "",
         "created_at": iso(post.created_at),
         "edited_at": iso(post.edited_at),
-        "author": author_payload(post, guardian, reveal),
+        "author": author_payload(post, guardian),
         "anonymous": post.anonymous,
         "is_opening": post.is_opening,
         "language": post.language,  # ISO 639-1 code it is written in, or None when unknown
         "accepted": post.thread.accepted_post_id == post.id,
     }
-    if reveal or _privileged(post, guardian):
+    if for_moderators or _privileged(post, guardian):
         data["body"] = post.body
         data["state_reason"] = post.state_reason
     return data

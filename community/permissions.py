@@ -15,9 +15,25 @@ from flask_babel import lazy_gettext as _l
 from .errors import Forbidden, Locked, NotFound
 
 # Rules whose refusal must not reveal that the object exists.
-_HIDDEN_WHEN_REFUSED = {"read_topic", "read_thread", "see_post", "read_live"}
+_HIDDEN_WHEN_REFUSED = {"read_topic", "read_thread", "see_post", "read_live", "reveal_identity"}
 # Reasons are translated when a rule is asked (gettext in the asker's language).
 NOT_FOUND = _l("That does not exist, or it is not open to you.")
+# "Not yours to see" and "not there" are one answer, word for word, on pages, the API and
+# sockets: a refusal names the kind of thing asked for, exactly as its look-up does when
+# nothing has that id (the getters in actions use these same messages).
+NOT_FOUND_MESSAGES = {
+    "Topic": _l("That topic does not exist."),
+    "Thread": _l("That thread does not exist."),
+    "Post": _l("That post does not exist."),
+    "LiveSession": _l("That live session does not exist."),
+    "LiveQuestion": _l("That question is not in this session."),
+}
+
+
+def not_found_message(kind) -> str:
+    """The "does not exist" message of an object or a model name ("Post", ...)."""
+    name = kind if isinstance(kind, str) else type(kind).__name__
+    return str(NOT_FOUND_MESSAGES.get(name, NOT_FOUND))
 
 
 class _Hidden(str):
@@ -85,7 +101,7 @@ class Guardian:
                 if reason is None:
                     return
                 if (what in _HIDDEN_WHEN_REFUSED or isinstance(reason, _Hidden)) and self.active:
-                    raise NotFound(str(NOT_FOUND))
+                    raise NotFound(not_found_message(args[0]) if args else str(NOT_FOUND))
                 if isinstance(reason, _Locked):
                     raise Locked(_("This thread is locked: no new replies."))
                 raise Forbidden(reason)
@@ -229,15 +245,70 @@ class Guardian:
             return None
         return _("Only the person who asked or a moderator can accept an answer.")
 
-    def why_not_see_identity(self, post) -> str | None:
-        """May this user see who wrote `post` (a Post or a Thread) when it is anonymous?"""
-        is_thread = hasattr(post, "topic")
-        if reason := (self.why_not_read_thread(post) if is_thread else self.why_not_see_post(post)):
+    # --- identities ------------------------------------------------------------------
+    # An anonymous author is named to themself and, after a logged reveal ("reveal_author"
+    # in the audit log), to the moderator who revealed that one post or question, for as
+    # long as they moderate its topic. Nobody else, moderators and administrators included.
+    def why_not_see_identity(self, obj) -> str | None:
+        """May this user see who wrote `obj` (a Post, Thread or LiveQuestion) when it is anonymous?"""
+        kind = _identity_kind(obj)
+        if reason := self._why_not_see_target(obj, kind):
             return reason  # nobody learns who wrote what they cannot see
-        topic = post.topic if is_thread else post.thread.topic
-        if not post.anonymous or self._is_author(post) or self.is_moderator(topic):
+        if not obj.anonymous or self._is_author(obj):
+            return None
+        if self.is_moderator(_topic_of(obj)) and self._revealed_target(obj, kind):
             return None
         return _("The author chose to stay anonymous.")
+
+    def why_not_reveal_identity(self, obj) -> str | None:
+        """May this user reveal who wrote `obj` (a Post or LiveQuestion): the topic's moderators
+        and administrators; for everyone else the object is "not there"."""
+        if reason := self._why_not_see_target(obj, _identity_kind(obj)):
+            return reason
+        if not self.is_moderator(_topic_of(obj)):
+            return _Hidden(_("Only this topic's moderators can do that."))
+        return None
+
+    def revealed(self, kind: str, target_id: int) -> bool:
+        """Has this user revealed the author of that post or live question (kind "post" /
+        "live_question")? Their reveals are read once per Guardian."""
+        return (kind, target_id) in self._reveals()
+
+    def _reveals(self) -> set:
+        if not self.active:
+            return set()
+        if not hasattr(self, "_revealed"):
+            from sqlalchemy import select
+
+            from .extensions import db
+            from .models import ModerationAction
+
+            self._revealed = set(db.session.execute(
+                select(ModerationAction.target_type, ModerationAction.target_id)
+                .where(ModerationAction.actor_id == self.user.id, ModerationAction.action == "reveal_author")).all())
+        return self._revealed
+
+    def _revealed_target(self, obj, kind: str) -> bool:
+        if not self._reveals():
+            return False  # the common case: no query at all
+        if kind == "thread":  # a thread's author is its opening post's
+            from sqlalchemy import select
+
+            from .extensions import db
+            from .models import Post
+
+            opening = db.session.scalar(select(Post.id).where(Post.thread_id == obj.id, Post.is_opening.is_(True)))
+            return self.revealed("post", opening)
+        return self.revealed(kind, obj.id)
+
+    def _why_not_see_target(self, obj, kind: str) -> str | None:
+        if kind == "live_question":
+            if reason := self.why_not_read_live(obj.session):
+                return reason
+            public = obj.state in ("visible", "answering", "answered")
+            return None if public or self._is_author(obj) or self.is_host(obj.session) else \
+                _Hidden(_("That question is not in this session."))
+        return self.why_not_read_thread(obj) if kind == "thread" else self.why_not_see_post(obj)
 
     # --- live sessions ------------------------------------------------------------
     def is_host(self, session) -> bool:
@@ -268,6 +339,58 @@ class Guardian:
         if silenced and not self.is_host(session):
             return _("A host silenced you for the rest of this session.")
         return None
+
+
+# --- query scopes beside the rules --------------------------------------------------------
+def readers_of_topic(topic) -> list:
+    """Where-conditions on User for the people who may read `topic` (why_not_read_topic as a
+    query): active, in an organisation still in the consortium, and admitted by the topic's
+    visibility or as its moderators or administrators."""
+    from sqlalchemy import or_, select
+
+    from .models import Organisation, User
+
+    staff = or_(User.role == "admin", User.id.in_(topic.moderator_ids or {0}))
+    if topic.visibility == "everyone":
+        admitted = None
+    elif topic.visibility == "members":
+        admitted = or_(User.role.in_(("member", "admin")), staff)
+    elif topic.visibility == "organisations":
+        admitted = or_(User.organisation_id.in_([o.id for o in topic.organisations] or [0]), staff)
+    else:
+        admitted = staff
+    conditions = [User.state == "active",
+                  User.organisation_id.in_(select(Organisation.id).where(Organisation.removed.is_(False)))]
+    if admitted is not None:
+        conditions.append(admitted)
+    return conditions
+
+
+def readers_of_thread(thread) -> list:
+    """Where-conditions on User for the people who may read `thread` (why_not_read_thread):
+    a thread awaiting review is its author's and the moderators' only."""
+    from sqlalchemy import or_
+
+    from .models import User
+
+    conditions = readers_of_topic(thread.topic)
+    if thread.state != "visible":
+        conditions.append(or_(User.id == thread.author_id, User.role == "admin",
+                              User.id.in_(thread.topic.moderator_ids or {0})))
+    return conditions
+
+
+def _identity_kind(obj) -> str:
+    """What an anonymous object is, as the audit log names targets: post, live_question (or thread)."""
+    if hasattr(obj, "session_id"):
+        return "live_question"
+    return "thread" if hasattr(obj, "topic") else "post"
+
+
+def _topic_of(obj):
+    if hasattr(obj, "session_id"):
+        return obj.session.topic
+    return obj.topic if hasattr(obj, "topic") else obj.thread.topic
 
 
 def _deleted_by_moderator(post) -> bool:

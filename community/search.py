@@ -15,7 +15,7 @@ Never an author's name: an anonymous post cannot be found through its author.
 Who finds what is decided at query time, by joining the posts, threads and topics
 (the index is only text): visible posts of visible threads in topics the searcher's
 Guardian may read. Filters on the author (name, organisation kind) skip anonymous
-posts unless the searcher moderates their topic.
+posts, for moderators too: knowing who wrote one takes a logged reveal.
 
 The index follows the same actions that write posts through one hook: a session
 event notes every Post created, edited, moved, hidden, deleted or restored, and
@@ -415,22 +415,19 @@ def significant_words(title: str) -> list[str]:
 @dataclass
 class _Scope:
     readable: list[int]
-    moderated: set[int]
 
 
 def _scope(guardian: Guardian) -> _Scope:
-    """The topics the searcher may read and those they moderate: the Guardian decides, per topic."""
+    """The topics the searcher may read: the Guardian decides, per topic."""
     guardian.ensure_use_site()
     topics = db.session.scalars(select(Topic)).all()
-    return _Scope(readable=[t.id for t in topics if guardian.can_read_topic(t)],
-                  moderated={t.id for t in topics if guardian.is_moderator(t)})
+    return _Scope(readable=[t.id for t in topics if guardian.can_read_topic(t)])
 
 
 def _identity_known(scope: _Scope):
-    """Posts whose author the searcher may filter by: not anonymous, or in a topic they moderate."""
-    if not scope.moderated:
-        return Post.anonymous.is_(False)
-    return or_(Post.anonymous.is_(False), Thread.topic_id.in_(scope.moderated))
+    """Posts whose author anyone may filter by: those signed with a name. An anonymous post is
+    never found through its author, by moderators neither (that takes a logged reveal)."""
+    return Post.anonymous.is_(False)
 
 
 def _conditions(scope: _Scope, filters: Filters) -> list:

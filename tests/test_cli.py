@@ -29,8 +29,10 @@ def cli(app):
     return invoke
 
 
-def _create(cli, email="ana@brand.example", role="member", org="Brand New Ltd", *extra, ok=True):
-    return cli("users", "create", "--email", email, "--name", "Ana Lima", "--password", "long-enough-pw",
+def _create(cli, email="ana@brand.example", role="member", org="Brand New Ltd", *extra, ok=True, name=None):
+    # Names are the person's own: two people never share one (nor one that looks alike).
+    name = name or {"one": "Ana One", "two": "Ana Two"}.get(email.split("@")[0], "Ana Lima")
+    return cli("users", "create", "--email", email, "--name", name, "--password", "long-enough-pw",
                "--role", role, "--org", org, *extra, ok=ok)
 
 

@@ -21,7 +21,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .. import events, ratelimit
 from ..errors import Conflict, Forbidden, Invalid, NotFound
@@ -32,7 +32,7 @@ from ..models.organisation import ORG_KINDS
 from ..models.user import ROLES, hash_token
 from ..passwords import MAX_LENGTH, burn_dummy_verify, hash_password, strength_problem, verify_password
 from ..permissions import Guardian
-from . import sessions, tokens, validate
+from . import names, sessions, tokens, validate
 from .notifications import notify
 from .tokens import issue_token, user_for_token  # noqa: F401  (accounts.issue_token, accounts.user_for_token)
 
@@ -66,8 +66,7 @@ def unique_handle(name: str) -> str:
 
 
 def find_or_create_organisation(name, kind, country: str = "") -> Organisation:
-    name = validate.text(name, "organisation", label=_l("Organisation"), max_chars=200, min_chars=2)
-    org = _organisation_named(name)
+    name, org = names.organisation_name(name, label=_l("Organisation"))
     if org is None:
         kind = validate.choice(kind, "org_kind", ORG_KINDS, _l("Organisation kind"))
         org = Organisation(name=name, kind=kind,
@@ -94,7 +93,7 @@ def _user_by_email(email: str) -> User | None:
 
 
 def _name(value) -> str:
-    return validate.text(value, "name", label=_l("Your name"), max_chars=80, min_chars=2)
+    return names.display_name(value, label=_l("Your name"))
 
 
 # --- registration -----------------------------------------------------------------------------
@@ -109,9 +108,8 @@ def register(*, email, name, password, organisation, org_kind, country="", addre
     email = _email(email)
     ratelimit.hit("register_email", email)
     name = _name(name)
-    org_name = validate.text(organisation, "organisation", label=_l("Organisation"), max_chars=200, min_chars=2)
+    org_name, org = names.organisation_name(organisation, label=_l("Organisation"))
     password = _password(password, known=(email, name, org_name))
-    org = _organisation_named(org_name)
     if org is None:
         validate.choice(org_kind, "org_kind", ORG_KINDS, _l("Organisation kind"))
         validate.text(country, "country", label=_l("Country"), max_chars=80, min_chars=0)
@@ -137,10 +135,6 @@ def register(*, email, name, password, organisation, org_kind, country="", addre
     _tell_administrators(user)
     events.commit()
     return user
-
-
-def _organisation_named(name: str) -> Organisation | None:
-    return db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.lower()))
 
 
 def _tell_owner_of_taken_email(owner: User) -> None:
@@ -176,7 +170,10 @@ def create_user(*, email, name, password, role, organisation, org_kind=None, che
 
     `check_strength=False` only for the demo data, whose documented password is shared.
     """
-    email, name = _email(email), _name(name)
+    email = _email(email)
+    if _user_by_email(email) is not None:  # before the name: "that email exists" is the useful answer
+        raise Conflict(_("An account with this email already exists. Sign in, or ask for a password reset."))
+    name = _name(name)
     if check_strength:
         password = _password(password, known=(email, name, str(organisation or "")))
     elif not isinstance(password, str) or not password or len(password) > MAX_LENGTH:
@@ -406,7 +403,7 @@ def create_invitation(actor, *, email, name="", role, organisation, org_kind=Non
     org = find_or_create_organisation(organisation, org_kind or ("supplier" if role == "supplier" else "member"))
     secret = secrets.token_urlsafe(24)
     invitation = Invitation(
-        email=email, name=validate.text(name, "name", label=_l("Name"), max_chars=80, min_chars=0),
+        email=email, name=names.display_name(name, label=_l("Name")) if (name or "").strip() else "",
         role=role, organisation=org, token_hash=hash_token(secret), created_by_id=actor.id,
         expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
     )

@@ -20,8 +20,8 @@ from ..extensions import db
 from ..models import Thread, Topic, User, utcnow
 from ..models.base import iso
 from ..models.live import LiveChatMessage, LiveHost, LiveQuestion, LiveSession, LiveSilence, LiveVote
-from ..payloads import anonymous_label, user_payload
-from ..permissions import Guardian
+from ..payloads import anonymous_label, author_payload
+from ..permissions import Guardian, not_found_message
 from . import validate
 from .notifications import notify
 
@@ -45,17 +45,12 @@ def session_payload(session: LiveSession) -> dict:
     }
 
 
-def question_payload(question: LiveQuestion, guardian: Guardian | None = None, reveal: bool = False) -> dict:
-    if question.anonymous and not (reveal or (guardian is not None and guardian.active and (
-            guardian.user.id == question.author_id or guardian.is_moderator(question.session.topic)))):
-        author = {"anonymous": True, "label": anonymous_label(question.author)}
-    elif question.anonymous:
-        author = {"anonymous": True, "label": anonymous_label(question.author), **user_payload(question.author)}
-    else:
-        author = user_payload(question.author)
+def question_payload(question: LiveQuestion, guardian: Guardian | None = None) -> dict:
+    """A question as `guardian`'s user may see it (None: anyone in the room). An anonymous
+    asker is named only to themself and to a moderator after a logged reveal."""
     return {
         "id": question.id, "session_id": question.session_id, "html": question.html,
-        "state": question.state, "votes": question.votes, "author": author,
+        "state": question.state, "votes": question.votes, "author": author_payload(question, guardian),
         "anonymous": question.anonymous, "answer_html": question.answer_html,
         "created_at": iso(question.created_at), "answered_at": iso(question.answered_at),
     }
@@ -83,7 +78,7 @@ def get_session(session_id) -> LiveSession:
     session_id = _as_id(session_id)
     session = db.session.get(LiveSession, session_id) if session_id is not None else None
     if session is None:
-        raise NotFound(_("That live session does not exist."))
+        raise NotFound(not_found_message("LiveSession"))
     return session
 
 
@@ -91,7 +86,7 @@ def get_question(session: LiveSession, question_id) -> LiveQuestion:
     question_id = _as_id(question_id)
     question = db.session.get(LiveQuestion, question_id) if question_id is not None else None
     if question is None or question.session_id != session.id:
-        raise NotFound(_("That question is not in this session."))
+        raise NotFound(not_found_message("LiveQuestion"))
     return question
 
 
@@ -319,7 +314,7 @@ def ask(actor: User, session: LiveSession, body, anonymous=False, client_id=None
     db.session.refresh(question)
     if pending:
         room = f"livehosts:{session.id}"
-        events.queue_event(room, "live.question", {"room": room, "question": question_payload(question, reveal=False)})
+        events.queue_event(room, "live.question", {"room": room, "question": question_payload(question)})
     else:
         room = f"live:{session.id}"
         events.queue_event(room, "live.question", {"room": room, "question": question_payload(question)})
@@ -436,7 +431,7 @@ def _queue_question_update(session: LiveSession, question: LiveQuestion, change:
         # (a rejected question was never seen by the room at all).
         public = {"id": question.id, "session_id": question.session_id, "state": question.state}
     for room, payload in ((f"live:{session.id}", public),
-                          (f"livehosts:{session.id}", question_payload(question, reveal=False))):
+                          (f"livehosts:{session.id}", question_payload(question))):
         events.queue_event(room, "live.question.updated",
                            {"room": room, "question_id": question.id, "change": change, "question": payload})
 

@@ -18,20 +18,85 @@ from ..permissions import Guardian
 from . import validate
 from .notifications import notify
 from .posts import announce_visible_post, refresh_thread_counts
-from .threads import announce_new_thread, get_topic, queue_thread_updated
+from .threads import announce_new_thread, queue_thread_updated
 
 POST_ACTIONS = ("approve", "reject", "hide", "restore")
+PREVIOUS_RECORD = 10  # hidden/rejected posts listed (by date) on an anonymous post's card
 THREAD_ACTIONS = ("lock", "unlock", "pin", "unpin", "move", "duplicate", "merge", "split")
 
 
 def audit(actor: User, action: str, target_type: str, target_id: int, *, topic: Topic | None = None,
-          target_user: User | None = None, reason: str = "", before=None, after=None) -> None:
+          target_user: User | None = None, reason: str = "", before=None, after=None,
+          anonymous: bool | None = None) -> None:
+    """Write one audit record. `anonymous`: the target was written anonymously, so the log
+    never shows who `target_user` is (worked out from the target when not given)."""
+    if anonymous is None:
+        anonymous = target_user is not None and _written_anonymously(target_type, target_id)
     db.session.add(ModerationAction(
         actor_id=actor.id, topic_id=topic.id if topic else None, action=action,
         target_type=target_type, target_id=target_id,
-        target_user_id=target_user.id if target_user else None,
+        target_user_id=target_user.id if target_user else None, target_anonymous=anonymous,
         reason=reason or "", before=before, after=after,
     ))
+
+
+def _written_anonymously(target_type: str, target_id: int) -> bool:
+    from ..models import LiveQuestion
+
+    model = {"post": Post, "thread": Thread, "live_question": LiveQuestion}.get(target_type)
+    if model is None:
+        return False
+    return bool(db.session.scalar(select(model.anonymous).where(model.id == target_id)))
+
+
+def reveal_author(actor: User, target, reason) -> User:
+    """Show `actor` (a moderator of the topic, or an administrator) who wrote an anonymous
+    post or live question. A deliberate act with a reason, recorded in the audit log: who
+    revealed whom, when and why. From then on that one post or question names its author to
+    `actor` (and to nobody else) in pages and API answers; its author can see in their
+    settings when their anonymous posts were revealed (not by whom). Everyone else is told
+    the post "does not exist" (NotFound), like anything out of their sight."""
+    guardian = Guardian(actor)
+    guardian.ensure_reveal_identity(target)
+    reason = validate.text(reason, "reason", label=_l("The reason"), max_chars=500, min_chars=5)
+    if not target.anonymous:
+        return target.author  # nothing hidden: nothing to log
+    kind = "live_question" if hasattr(target, "session_id") else "post"
+    topic = target.session.topic if kind == "live_question" else target.thread.topic
+    audit(actor, "reveal_author", kind, target.id, topic=topic, target_user=target.author, reason=reason,
+          anonymous=True)
+    events.commit()
+    return target.author
+
+
+def reveals(*, before: int | None = None, limit: int = 50) -> list[ModerationAction]:
+    """Every reveal, newest first (the administrators' list; the caller checks who asks)."""
+    stmt = select(ModerationAction).where(ModerationAction.action == "reveal_author")
+    if before is not None:
+        stmt = stmt.where(ModerationAction.id < before)
+    return list(db.session.scalars(stmt.order_by(ModerationAction.id.desc()).limit(limit)))
+
+
+def reveals_of(user: User) -> list[ModerationAction]:
+    """When `user`'s anonymous posts and questions were revealed, newest first (for their settings:
+    the rows name the revealer too, which the settings page does not show)."""
+    return list(db.session.scalars(
+        select(ModerationAction).where(ModerationAction.action == "reveal_author",
+                                       ModerationAction.target_user_id == user.id)
+        .order_by(ModerationAction.id.desc())))
+
+
+def author_record(post: Post) -> dict:
+    """What a moderator needs to know of an anonymous post's author without knowing who it is:
+    how many of their posts in the topic were hidden and rejected, and when (newest first)."""
+    rows = db.session.execute(
+        select(Post.state, Post.state_reason, Post.created_at).join(Thread, Post.thread_id == Thread.id)
+        .where(Thread.topic_id == post.thread.topic_id, Post.author_id == post.author_id, Post.id != post.id,
+               Post.state == "hidden")
+        .order_by(Post.id.desc())).all()
+    entries = [{"rejected": reason.startswith("Rejected: "), "at": at} for _state, reason, at in rows]
+    return {"hidden": sum(not e["rejected"] for e in entries), "rejected": sum(e["rejected"] for e in entries),
+            "recent": entries[:PREVIOUS_RECORD]}
 
 
 def _reason(value) -> str:
@@ -132,7 +197,7 @@ def moderate_post(actor: User, post: Post, action, reason="") -> Post:
           before={"state": before}, after={"state": post.state})
     events.queue_event(f"mods:{topic.slug}", "moderation.queue", {
         "room": f"mods:{topic.slug}", "change": "handled", "action": action,
-        "by": actor.name, "post": post_payload(post, reveal=True),
+        "by": actor.name, "post": post_payload(post, for_moderators=True),
     })
     db.session.flush()  # a concurrent moderator's change surfaces here, inside _first_come
     events.commit()
@@ -177,8 +242,7 @@ def moderate_thread(actor: User, thread: Thread, action, reason="", topic_slug=N
     elif action in ("pin", "unpin"):
         thread.pinned = action == "pin"
     else:
-        target = get_topic(topic_slug)
-        guardian.ensure_moderate(target)
+        target = _destination_topic(guardian, topic_slug)
         if target.id == thread.topic_id:
             raise Invalid(_("The thread is already in that topic."), field="topic")
         old_slug = thread.topic.slug
@@ -196,12 +260,17 @@ def moderate_thread(actor: User, thread: Thread, action, reason="", topic_slug=N
         raise Conflict(message)
     audit(actor, f"{action}_thread", "thread", thread.id, topic=thread.topic, target_user=thread.author,
           reason=reason, before=before, after=after)
-    queue_thread_updated(thread, {"change": action}, old_topic_slug=old_slug)
+    if old_slug:
+        # The old topic's readers may not read the new one: they learn the thread left,
+        # not where it went; its room's sockets that lost access leave before the rest hear it.
+        queue_thread_updated(thread, {"change": action})
+        room = f"topic:{old_slug}"
+        events.queue_event(room, "thread.removed", {"room": room, "thread_id": thread.id, "change": "moved"})
+        events.cut_before_emit(f"thread:{thread.id}")
+    else:
+        queue_thread_updated(thread, {"change": action})
     db.session.flush()  # a concurrent moderator's change surfaces here, inside _first_come
     events.commit()
-    if old_slug:
-        from ..realtime import revalidate_room
-        revalidate_room(f"thread:{thread.id}")
     return thread
 
 
@@ -224,12 +293,10 @@ def remove_moderator(actor: User, topic: Topic, user: User) -> None:
         raise Conflict(_("%(name)s is not a moderator of %(topic)s.", name=user.name, topic=topic.name))
     db.session.delete(link)
     audit(actor, "remove_moderator", "topic", topic.id, topic=topic, target_user=user)
+    # Their open sockets must stop hearing the moderators' room and any room of the topic
+    # they could only read as its moderator.
+    events.cut_before_emit(events.ALL_ROOMS)
     events.commit()
-    # Their open sockets must stop hearing the moderators' room (it names anonymous authors)
-    # and any room of the topic they could only read as its moderator.
-    from ..realtime import revalidate_room, revalidate_rooms_of_topic
-    revalidate_room(f"mods:{topic.slug}")
-    revalidate_rooms_of_topic(topic)
 
 
 def held_and_flagged(topic: Topic) -> list[Post]:
@@ -327,7 +394,8 @@ def check_not_silenced(actor: User, topic: Topic) -> None:
                           topic=topic.name, until=until))
 
 
-def silence_user(actor: User, topic: Topic, user: User, minutes, reason="") -> None:
+def silence_user(actor: User, topic: Topic, user: User, minutes, reason="", *, anonymous: bool = False) -> None:
+    """`anonymous`: silenced from an anonymous post, so the log keeps who it is to itself."""
     from datetime import timedelta
 
     from ..models.moderation import TopicSilence
@@ -344,7 +412,7 @@ def silence_user(actor: User, topic: Topic, user: User, minutes, reason="") -> N
     reason = _reason(reason)
     until = utcnow() + timedelta(minutes=minutes)
     db.session.add(TopicSilence(topic_id=topic.id, user_id=user.id, until=until, reason=reason, by_id=actor.id))
-    audit(actor, "silence_user", "user", user.id, topic=topic, target_user=user, reason=reason,
+    audit(actor, "silence_user", "user", user.id, topic=topic, target_user=user, reason=reason, anonymous=anonymous,
           after={"until": until.isoformat(), "minutes": minutes})
     from ..i18n import recipient_locale
 
@@ -400,14 +468,23 @@ def handled_by(target_type: str, target_id: int) -> str:
 
 
 # --- merge, split, duplicate ------------------------------------------------------------
-def _target_thread(actor: User, thread_id, field: str = "target") -> Thread:
-    from .threads import get_thread
+def _destination_topic(guardian: Guardian, slug) -> Topic:
+    """The topic a thread moves to: one the actor moderates. A topic that does not exist and
+    one they may not moderate (perhaps not even read) get the same answer."""
+    topic = db.session.scalar(select(Topic).where(Topic.slug == slug)) if isinstance(slug, str) else None
+    if topic is None or not guardian.can_moderate(topic):
+        raise Invalid(_("Choose a topic you moderate."), field="topic")
+    return topic
 
+
+def _target_thread(actor: User, thread_id, field: str = "target") -> Thread:
     target_id = validate.optional_id(thread_id, field)
     if target_id is None:
         raise Invalid(_("Choose the other thread (its number)."), field=field)
-    target = get_thread(target_id)
-    Guardian(actor).ensure_moderate(target.topic)
+    target = db.session.get(Thread, target_id)
+    if target is None or not Guardian(actor).can_moderate(target.topic):
+        # Missing, or in a topic the actor does not moderate: one answer, which says neither.
+        raise Invalid(_("There is no thread %(id)s among the topics you moderate.", id=target_id), field=field)
     if target.state == "merged":
         # Its posts live in another thread now: pointing or merging here would hide them again.
         raise Invalid(_("Thread %(id)s was merged into thread %(target)s; choose that one.", id=target.id,

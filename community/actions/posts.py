@@ -18,7 +18,7 @@ from ..language import detect as detect_language
 from ..models import Flag, Post, PostRevision, Thread, User, utcnow
 from ..models.moderation import FLAG_REASONS
 from ..payloads import anonymous_label, post_payload, room_post_event, thread_payload
-from ..permissions import Guardian
+from ..permissions import Guardian, not_found_message
 from . import validate
 from .notifications import notify
 from .watching import auto_watch_thread
@@ -125,7 +125,7 @@ def queue_for_review(post: Post, why: str) -> None:
     slug = post.thread.topic.slug
     events.queue_event(f"mods:{slug}", "moderation.queue", {
         "room": f"mods:{slug}", "change": "added", "why": why,
-        "post": post_payload(post, reveal=True), "thread": thread_payload(post.thread),
+        "post": post_payload(post, for_moderators=True), "thread": thread_payload(post.thread),
     })
 
 
@@ -266,7 +266,7 @@ def delete_post(actor: User, post: Post, reason="") -> Post:
         slug = post.thread.topic.slug
         events.queue_event(f"mods:{slug}", "moderation.queue", {
             "room": f"mods:{slug}", "change": "handled", "action": "delete", "by": actor.name,
-            "post": post_payload(post, reveal=True)})
+            "post": post_payload(post, for_moderators=True)})
     refresh_thread_counts(post.thread)
     unaccepted = post.thread.accepted_post_id == post.id
     if unaccepted:
@@ -329,7 +329,7 @@ def flag_post(actor: User, post: Post, reason, note="") -> Flag:
     slug = post.thread.topic.slug
     events.queue_event(f"mods:{slug}", "moderation.queue", {
         "room": f"mods:{slug}", "change": "flagged", "flags": open_flags, "hidden": hidden,
-        "post": post_payload(post, reveal=True), "thread": thread_payload(post.thread),
+        "post": post_payload(post, for_moderators=True), "thread": thread_payload(post.thread),
     })
     events.commit()
     return flag
@@ -338,5 +338,5 @@ def flag_post(actor: User, post: Post, reason, note="") -> Flag:
 def get_post(post_id) -> Post:
     post = db.session.get(Post, post_id) if isinstance(post_id, int) else None
     if post is None:
-        raise NotFound(_("That post does not exist."))
+        raise NotFound(not_found_message("Post"))
     return post

@@ -14,7 +14,7 @@ from ..language import choose as choose_language
 from ..models import Post, Thread, Topic, User, utcnow
 from ..models.thread import THREAD_KINDS
 from ..payloads import thread_payload
-from ..permissions import Guardian
+from ..permissions import Guardian, not_found_message
 from . import validate
 from .notifications import notify
 from .posts import initial_state, new_post, notify_about, queue_for_review, screen_post, watched_words
@@ -94,7 +94,8 @@ def accept_answer(actor: User, thread: Thread, post_id) -> Thread:
     post = None
     if post_id is not None:
         post = db.session.get(Post, post_id)
-        if post is None or post.thread_id != thread.id:
+        if post is None or post.thread_id != thread.id or not guardian.can_see_post(post):
+            # one answer for a post that is not there and one out of sight (held, hidden)
             raise Invalid(_("That post is not an answer in this thread."), field="post_id")
     guardian.ensure_accept_answer(thread, post)
     thread.accepted_post_id = post.id if post is not None else None
@@ -122,13 +123,13 @@ def queue_thread_updated(thread: Thread, change: dict, old_topic_slug: str | Non
 def get_thread(thread_id) -> Thread:
     thread = db.session.get(Thread, thread_id) if isinstance(thread_id, int) else None
     if thread is None:
-        raise NotFound(_("That thread does not exist."))
+        raise NotFound(not_found_message("Thread"))
     return thread
 
 
 def get_topic(slug) -> Topic:
     topic = db.session.scalar(select(Topic).where(Topic.slug == slug)) if isinstance(slug, str) else None
     if topic is None:
-        raise NotFound(_("That topic does not exist."))
+        raise NotFound(not_found_message("Topic"))
     return topic
 

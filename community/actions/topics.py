@@ -111,11 +111,11 @@ def update_topic(actor: User, topic: Topic, **settings) -> Topic:
     audit(actor, "update_topic", "topic", topic.id, topic=topic, before=before, after=after)
     room = f"topic:{topic.slug}"
     events.queue_event(room, "topic.updated", {"room": room, "settings": after})
-    events.commit()
     if (before["visibility"], before["organisations"]) != (after["visibility"], after["organisations"]):
-        from ..realtime import revalidate_rooms_of_topic
-
-        revalidate_rooms_of_topic(topic)
+        # Those shut out must not hear the new settings (the organisations admitted):
+        # every socket of every room is re-checked before the update goes out.
+        events.cut_before_emit(events.ALL_ROOMS)
+    events.commit()
     return topic
 
 

@@ -24,7 +24,7 @@ from ..actions.validate import MAX_ID
 from ..errors import Forbidden, Invalid, NotFound, Unauthorized
 from ..extensions import csrf
 from ..models import Post, Thread, Topic, User
-from ..permissions import Guardian
+from ..permissions import Guardian, not_found_message
 from . import bp
 
 # Generous for a 20,000-character post even when every character is a \uXXXX escape;
@@ -192,19 +192,19 @@ def cursor_time(value) -> datetime:
 def load_topic(slug: str) -> Topic:
     topic = get_topic(slug)
     if not guardian().can_read_topic(topic):
-        raise NotFound(_("That topic does not exist."))
+        raise NotFound(not_found_message("Topic"))
     return topic
 
 
 def load_thread(thread_id: int) -> Thread:
     thread = get_thread(thread_id) if thread_id <= MAX_ID else None
     if thread is None or not guardian().can_read_thread(thread):
-        raise NotFound(_("That thread does not exist."))
+        raise NotFound(not_found_message("Thread"))
     return thread
 
 
 def load_post(post_id: int) -> Post:
     post = get_post(post_id) if post_id <= MAX_ID else None
     if post is None or not guardian().can_see_post(post):
-        raise NotFound(_("That post does not exist."))
+        raise NotFound(not_found_message("Post"))
     return post

@@ -13,10 +13,13 @@ from sqlalchemy import select
 
 from ..actions import live
 from ..actions.validate import MAX_ID
+from ..actions.moderation import reveal_author
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..models import User
 from ..models.live import LiveChatMessage, LiveQuestion, LiveSession
+from ..payloads import user_payload
+from ..permissions import not_found_message
 from . import bp
 from .common import caller, guardian, json_body, load_topic, optional_text
 
@@ -28,7 +31,7 @@ CHAT_LIMIT = 100
 def load_session(session_id: int) -> LiveSession:
     session = live.get_session(session_id) if session_id <= MAX_ID else None
     if session is None or not guardian().can_read_live(session):
-        raise NotFound(_("That live session does not exist."))
+        raise NotFound(not_found_message("LiveSession"))
     return session
 
 
@@ -37,7 +40,7 @@ def load_question(session: LiveSession, question_id: int) -> LiveQuestion:
     question = live.get_question(session, question_id if question_id <= MAX_ID else None)
     g = guardian()
     if question.state in ("pending", "hidden") and not (g.is_host(session) or question.author_id == caller().id):
-        raise NotFound(_("That question is not in this session."))
+        raise NotFound(not_found_message("LiveQuestion"))
     return question
 
 
@@ -153,6 +156,17 @@ def moderate_live_question(session_id: int, question_id: int):
 
 
 # --- chat and silencing ----------------------------------------------------------------
+@bp.post("/live/<int:session_id>/questions/<int:question_id>/reveal")
+def reveal_question_author(session_id: int, question_id: int):
+    """Who asked an anonymous question, for the topic's moderators and administrators, with
+    a `reason` (logged); "does not exist" (404) for everyone else, hosts included."""
+    session = load_session(session_id)
+    question = load_question(session, question_id)
+    data = json_body(required=False)
+    author = reveal_author(caller(), question, data.get("reason"))
+    return {"question_id": question.id, "anonymous": question.anonymous, "author": user_payload(author)}
+
+
 @bp.post("/live/<int:session_id>/chat")
 def send_chat(session_id: int):
     session = load_session(session_id)

@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from ..actions.moderation import moderate_post
+from ..actions.moderation import moderate_post, reveal_author
 from ..actions.posts import delete_post, edit_post, flag_post
 from ..errors import Conflict
 from ..extensions import db
 from ..models.base import iso
-from ..payloads import post_payload
+from ..payloads import post_payload, user_payload
 from . import bp
 from .common import caller, guardian, json_body, load_post, optional_text
 
@@ -61,3 +61,13 @@ def moderate_post_route(post_id: int):
     data = json_body()
     handled = moderate_post(caller(), target, data.get("action"), optional_text(data, "reason"))
     return {"post": post_payload(handled, guardian())}
+
+
+@bp.post("/posts/<int:post_id>/reveal")
+def reveal_post_author(post_id: int):
+    """Who wrote an anonymous post, for the topic's moderators and administrators, with a
+    `reason` (logged in the audit log); "does not exist" (404) for everyone else."""
+    target = load_post(post_id)
+    data = json_body(required=False)
+    author = reveal_author(caller(), target, data.get("reason"))
+    return {"post_id": target.id, "anonymous": target.anonymous, "author": user_payload(author)}

@@ -1,7 +1,7 @@
 """Flags on posts and the audit log of moderator and administrator actions."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -34,7 +34,12 @@ class Flag(db.Model):
 
 
 class ModerationAction(db.Model):
-    """Append-only audit record: nothing in the application updates or deletes these rows."""
+    """Append-only audit record: nothing in the application updates or deletes these rows.
+
+    A moderator revealing who wrote an anonymous post or question is one of them
+    (action "reveal_author"): who revealed whom, when and why."""
+
+    __table_args__ = (Index("ix_moderation_action_target", "target_type", "target_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
@@ -43,6 +48,9 @@ class ModerationAction(db.Model):
     target_type: Mapped[str] = mapped_column(String(20))
     target_id: Mapped[int] = mapped_column()
     target_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), nullable=True)
+    # The target was written anonymously: target_user is who wrote it, and is never shown
+    # (nor searchable) in the log, except in the administrators' list of reveals.
+    target_anonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     reason: Mapped[str] = mapped_column(Text, default="")
     before: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     after: Mapped[dict | None] = mapped_column(JSON, nullable=True)

@@ -13,6 +13,8 @@ ORG_KINDS = ("member", "supplier")
 class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # The name's confusables key (community/actions/names.py keeps it in step).
+    name_key: Mapped[str | None] = mapped_column(String(800), nullable=True, index=True)
     kind: Mapped[str] = mapped_column(String(20))
     country: Mapped[str] = mapped_column(String(80), default="")
     removed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")

@@ -25,6 +25,10 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(80))
+    # The name's confusables keys (community/actions/names.py keeps them in step): two
+    # people whose names look alike share one of them.
+    name_key: Mapped[str | None] = mapped_column(String(800), nullable=True, index=True)
+    name_skeleton: Mapped[str | None] = mapped_column(String(800), nullable=True, index=True)
     # @handle for mentions: unique, derived from the name at creation
     handle: Mapped[str] = mapped_column(String(40), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256), default="")

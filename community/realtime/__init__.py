@@ -10,6 +10,8 @@ affected sockets are made to leave or are disconnected, in every worker
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import json
 import threading
 import time
@@ -170,7 +172,9 @@ def authorise_room(user: User, room) -> str:
         guardian.ensure_read_topic(get_topic(key))
     elif kind == "mods":
         from ..actions.threads import get_topic
-        guardian.ensure_moderate(get_topic(key))
+        topic = get_topic(key)
+        guardian.ensure_read_topic(topic)  # a topic out of sight is "not there", like a missing one
+        guardian.ensure_moderate(topic)
     elif kind == "user":
         if _int(key) != user.id:
             raise Forbidden(_("You can only join your own notifications."))
@@ -199,6 +203,24 @@ def _who(user: User) -> dict:
     return {"id": user.id, "name": user.name, "org": user.organisation.name}
 
 
+def identity_hidden_in(room: str) -> bool:
+    """Is `room` one where posts or questions may be anonymous (a thread or a live session of a
+    topic that allows anonymous posting)? Its ephemeral events then name nobody: typing says
+    "someone", presence gives counts only. Decided by the room, never by what a client says.
+    Releases the database connection (callers emit right after)."""
+    from ..models import LiveSession, Thread, Topic
+
+    kind, _sep, key = room.partition(":")
+    if not key.isdigit() or kind not in ("thread", "live"):
+        return False
+    model = Thread if kind == "thread" else LiveSession
+    allowed = db.session.scalar(
+        db.select(Topic.allow_anonymous).join(model, model.topic_id == Topic.id).where(model.id == int(key)))
+    db.session.remove()
+    # Unknown (deleted meanwhile): name nobody rather than guess.
+    return allowed is None or bool(allowed)
+
+
 @socketio.on("join")
 @handler
 def on_join(user: User, data: dict):
@@ -219,8 +241,6 @@ def on_join(user: User, data: dict):
         from .live import live_snapshot
 
         result.update(live_snapshot(user.id, int(room[5:])))
-        if data.get("anonymous") is True:
-            who = {"id": who["id"], "name": None, "org": None}  # counted, never named
     db.session.remove()  # nothing below touches the database: release it before any I/O
     if room.startswith(("thread:", "live:")):
         _presence().add(room, request.sid, who)
@@ -241,16 +261,6 @@ def on_leave(user: User, data: dict):
     if room.startswith(("thread:", "live:")):
         broadcast_presence(room)
     return {"room": room}
-
-
-def _allows_anonymous(thread_room: str) -> bool:
-    from ..models import Thread, Topic
-
-    allowed = db.session.scalar(
-        db.select(Topic.allow_anonymous).join(Thread, Thread.topic_id == Topic.id)
-        .where(Thread.id == int(thread_room[7:])))
-    db.session.remove()  # release the connection before emitting
-    return bool(allowed)
 
 
 # Presence in a big room goes out coalesced: every join and leave would otherwise send the
@@ -290,11 +300,13 @@ def _flush_presence(app, room: str) -> None:
 
 def _emit_presence(room: str) -> None:
     summary = summarise(_presence().members(room))
-    if room.startswith("live:"):
-        summary["users"] = []  # live sessions count people and name organisations only
-    elif room.startswith("thread:") and _allows_anonymous(room):
-        # Naming who reads a thread where people post anonymously would hint at who wrote what.
+    summary["anonymous_room"] = identity_hidden_in(room)
+    if summary["anonymous_room"]:
+        # Naming who reads a room where people post or ask anonymously would hint at who
+        # wrote what: counts of people and organisations, no names.
         summary["users"], summary["organisations"] = [], []
+    elif room.startswith("live:"):
+        summary["users"] = []  # live sessions count people and name organisations only
     events.emit_now(room, "presence", {"room": room, **summary})
 
 
@@ -317,8 +329,11 @@ def on_post(user: User, data: dict):
 @socketio.on("typing")
 @handler
 def on_typing(user: User, data: dict):
+    """Tell the thread's room someone is typing. Where the topic allows anonymous posts the
+    event names nobody, from the first keystroke, whatever the client says about its
+    "anonymous" box (it may be ticked only later, or never sent): the typist is an opaque
+    token that only lets the room count typists."""
     from ..actions.threads import get_thread
-    from ..payloads import anonymous_label
 
     thread = get_thread(data.get("thread_id"))
     Guardian(user).ensure_reply(thread)
@@ -326,12 +341,23 @@ def on_typing(user: User, data: dict):
     if now - _typing_last.get(request.sid, 0) < TYPING_INTERVAL:
         return {"throttled": True}
     _typing_last[request.sid] = now
-    anonymous = data.get("anonymous") is True
-    who = {"anonymous": True, "label": anonymous_label(user)} if anonymous else {"id": user.id, "name": user.name}
     room = f"thread:{thread.id}"
+    if identity_hidden_in(room):
+        who = {"anonymous": True, "typist": _typist_token(request.sid, room)}
+    else:
+        who = {"id": user.id, "name": user.name}
     db.session.remove()
-    events.emit_now(room, "typing", {"room": room, "thread_id": thread.id, "user": who}, skip_sid=request.sid)
+    # None of the typist's own tabs in this process hears it (they would read "someone").
+    events.emit_now(room, "typing", {"room": room, "thread_id": thread.id, "user": who},
+                    skip_sid=_local_sids(lambda identity: identity.user_id == user.id) or request.sid)
     return {}
+
+
+def _typist_token(sid: str, room: str) -> str:
+    """An opaque id of one socket typing in one room: lets readers count typists, links to
+    nothing else (keyed with the app's secret, so it cannot be matched to a sid or a user)."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, f"typing|{room}|{sid}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
 # --- cutting sockets off when access changes --------------------------------------------
@@ -366,6 +392,13 @@ def _apply_control(message: dict) -> None:
             if sid in _sockets:
                 _drop_socket(sid)
                 socketio.server.disconnect(sid, namespace="/", ignore_queue=True)
+    elif op == "cut_then_emit":
+        # Shut out first, then tell those who are left (this worker's own sockets only:
+        # every worker got the same message).
+        for room in message["rooms"]:
+            _apply_control({"op": "revalidate_all"} if room == events.ALL_ROOMS else {"op": "revalidate", "room": room})
+        for room, name, payload in message["events"]:
+            socketio.emit(name, payload, to=room, ignore_queue=True)
     elif op == "revalidate_all":
         rooms = [r for r in socketio.server.manager.rooms.get("/", {})
                  if isinstance(r, str) and r.startswith(("thread:", "topic:", "live:", "livehosts:", "mods:"))]
@@ -404,6 +437,15 @@ def _broadcast_control(message: dict) -> None:
             _apply_control(message)
     else:
         _apply_control(message)
+
+
+def cut_then_emit(rooms: list[str], ready: list) -> None:
+    """events' gatekeeper: re-check the sockets in `rooms` in every worker, then emit `ready`."""
+    _broadcast_control({"op": "cut_then_emit", "rooms": list(rooms),
+                        "events": [[room, name, payload] for room, name, payload in ready]})
+
+
+events.set_gatekeeper(cut_then_emit)
 
 
 def disconnect_user(user_id: int, reason: str = "") -> None:

@@ -1,13 +1,11 @@
 """Socket.IO handlers of live sessions: live.ask, live.vote, live.chat (thin, like the rest)."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
 from ..actions import live, validate
 from ..errors import NotFound
 from ..extensions import db, socketio
 from ..models import User
-from ..permissions import Guardian
+from ..permissions import Guardian, not_found_message
 
 
 def live_snapshot(user_id: int, session_id: int) -> dict:
@@ -34,7 +32,7 @@ def _session_for(user: User, session_id):
     """The session, or "does not exist" for someone who may not read its topic (like a join)."""
     session = live.get_session(session_id)
     if not Guardian(user).can_read_live(session):
-        raise NotFound(_("That live session does not exist."))
+        raise NotFound(not_found_message("LiveSession"))
     return session
 
 

@@ -62,10 +62,11 @@ class RedisPresence:
 
 
 def summarise(members: list[dict], limit: int = 30) -> dict:
-    """Count people (not tabs) and name those who may be named."""
+    """Count people (not tabs) and their organisations, and name those who may be named
+    (the caller drops the names where a room's identities are hidden)."""
     people: dict = {}
     for who in members:
         people.setdefault(who.get("id"), who)
     named = [{"id": w["id"], "name": w["name"]} for w in people.values() if w.get("name")][:limit]
     orgs = sorted({w["org"] for w in people.values() if w.get("org")})
-    return {"count": len(people), "users": named, "organisations": orgs}
+    return {"count": len(people), "users": named, "organisations": orgs, "organisation_count": len(orgs)}

@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
@@ -21,7 +22,7 @@ from ..errors import DomainError, Invalid
 from ..extensions import db
 from ..models import utcnow
 from ..models.organisation import ORG_KINDS
-from .helpers import actor, form_bool, guardian
+from .helpers import actor, bdi, form_bool, guardian
 
 bp = Blueprint("accounts", __name__)
 
@@ -106,10 +107,10 @@ def login() -> ResponseReturnValue:
     except DomainError as err:
         return _render_login(email, remember, next_url, err)
     if _sign_in_browser(user, remember=remember):
-        flash(_("Welcome to Roundtable, %(name)s. Here are the topics you can take part in, and their rules.",
-                name=user.name), "success")
+        flash(Markup(_("Welcome to Roundtable, %(name)s. Here are the topics you can take part in, and their rules.",
+                       name=bdi(user.name))), "success")
         return redirect(next_url or url_for("accounts.welcome"))
-    flash(_("Welcome back, %(name)s.", name=user.name), "success")
+    flash(Markup(_("Welcome back, %(name)s.", name=bdi(user.name))), "success")
     return redirect(next_url or _home())
 
 
@@ -349,6 +350,6 @@ def invitation(token: str) -> ResponseReturnValue:
                                    status=gone.status), gone.status
         return _page("accounts/invitation.html", err, invite=invite, name=name)
     _sign_in_browser(user, remember=False)
-    flash(_("Welcome to Roundtable, %(name)s. Here are the topics you can take part in, and their rules.",
-            name=user.name), "success")
+    flash(Markup(_("Welcome to Roundtable, %(name)s. Here are the topics you can take part in, and their rules.",
+                   name=bdi(user.name))), "success")
     return redirect(url_for("accounts.welcome"))

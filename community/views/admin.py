@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -23,7 +24,7 @@ from ..models.organisation import ORG_KINDS
 from ..models.topic import MODERATION_POLICIES, STARTERS, TOPIC_KINDS, VISIBILITIES
 from ..models.user import ROLES, STATES
 from .accounts import safe_next
-from .helpers import actor, guardian
+from .helpers import actor, bdi, guardian
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -83,7 +84,7 @@ def approve_user(user_id: int) -> ResponseReturnValue:
     except DomainError as err:
         db.session.rollback()
         return render_template("admin/index.html", error=err.message, **_overview()), err.status
-    flash(_("%(name)s is approved and can now sign in.", name=user.name), "success")
+    flash(Markup(_("%(name)s is approved and can now sign in.", name=bdi(user.name))), "success")
     return redirect(_back("admin.index"))
 
 
@@ -145,8 +146,8 @@ def _set_suspended(user_id: int, suspended: bool) -> ResponseReturnValue:
     except DomainError as err:
         db.session.rollback()
         return _users_page(error=err.message, failed_user_id=user_id, reason=reason), err.status
-    flash(_("%(name)s is suspended and signed out everywhere.", name=user.name) if suspended
-          else _("%(name)s can sign in again.", name=user.name), "success")
+    flash(Markup(_("%(name)s is suspended and signed out everywhere.", name=bdi(user.name)) if suspended
+                 else _("%(name)s can sign in again.", name=bdi(user.name))), "success")
     return redirect(url_for("admin.users", q=request.form.get("q") or None,
                             state=request.form.get("state") or None,
                             page=request.form.get("page") or None))
@@ -220,7 +221,7 @@ def assign_moderator(slug: str) -> ResponseReturnValue:
     except DomainError as err:
         db.session.rollback()
         return _topics_page(err.status, error=err.message, failed_slug=slug, email=email)
-    flash(_("%(name)s now moderates %(topic)s.", name=user.name, topic=topic.name), "success")
+    flash(Markup(_("%(name)s now moderates %(topic)s.", name=bdi(user.name), topic=bdi(topic.name))), "success")
     return redirect(url_for("admin.topics", _anchor=f"topic-{topic.slug}"))
 
 
@@ -233,7 +234,7 @@ def remove_moderator(slug: str, user_id: int) -> ResponseReturnValue:
     except DomainError as err:
         db.session.rollback()
         return _topics_page(err.status, error=err.message, failed_slug=slug)
-    flash(_("%(name)s no longer moderates %(topic)s.", name=user.name, topic=topic.name), "success")
+    flash(Markup(_("%(name)s no longer moderates %(topic)s.", name=bdi(user.name), topic=bdi(topic.name))), "success")
     return redirect(url_for("admin.topics", _anchor=f"topic-{topic.slug}"))
 
 
@@ -247,7 +248,7 @@ def new_topic() -> ResponseReturnValue:
     except DomainError as err:
         db.session.rollback()
         return _topic_form(None, form, err)
-    flash(_("%(topic)s is created. Add its moderators below.", topic=topic.name), "success")
+    flash(Markup(_("%(topic)s is created. Add its moderators below.", topic=bdi(topic.name))), "success")
     return redirect(url_for("admin.topics", _anchor=f"topic-{topic.slug}"))
 
 
@@ -262,7 +263,7 @@ def edit_topic(slug: str) -> ResponseReturnValue:
     except DomainError as err:
         db.session.rollback()
         return _topic_form(get_topic(slug), form, err)
-    flash(_("The settings of %(topic)s are saved.", topic=topic.name), "success")
+    flash(Markup(_("The settings of %(topic)s are saved.", topic=bdi(topic.name))), "success")
     return redirect(url_for("admin.topics", _anchor=f"topic-{topic.slug}"))
 
 
@@ -344,8 +345,8 @@ def remove_organisation(org_id: int) -> ResponseReturnValue:
     except DomainError as err:
         db.session.rollback()
         return _organisations_page(err.status, error=err.message, failed_org_id=org_id, reason=reason)
-    flash(_("%(organisation)s is removed: its people are signed out and can no longer sign in. "
-            "Nothing they wrote is deleted.", organisation=organisation.name), "success")
+    flash(Markup(_("%(organisation)s is removed: its people are signed out and can no longer sign in. "
+                   "Nothing they wrote is deleted.", organisation=bdi(organisation.name))), "success")
     return redirect(url_for("admin.organisations"))
 
 
@@ -364,3 +365,17 @@ def remove_word(word_id: int) -> ResponseReturnValue:
     from .moderation import remove_word as remove
 
     return remove(None, word_id, "admin.words")
+
+
+# --- reveals of anonymous authors ---------------------------------------------------------------
+REVEALS_PER_PAGE = 50
+
+
+@bp.get("/reveals")
+def reveals() -> ResponseReturnValue:
+    """Every reveal of an anonymous author: who revealed whom, when, why, which post or question."""
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows = moderation.reveals(limit=REVEALS_PER_PAGE * page + 1)
+    more = len(rows) > REVEALS_PER_PAGE * page
+    shown = rows[REVEALS_PER_PAGE * (page - 1):REVEALS_PER_PAGE * page]
+    return render_template("admin/reveals.html", rows=shown, page=page, more=more, active="admin.reveals")

@@ -22,12 +22,14 @@ from babel import Locale
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 from flask_babel import format_date, format_time, get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from .. import events, markup
 from ..actions import live as live_actions
+from ..actions import moderation
 from ..actions.threads import get_topic
 from ..actions.validate import MAX_ID
 from ..errors import DomainError, Invalid, NotFound
@@ -36,8 +38,9 @@ from ..models import Topic, User, utcnow
 from ..models.base import iso
 from ..models.live import LiveChatMessage, LiveQuestion, LiveSession, LiveSilence
 from ..payloads import anonymous_label
-from ..permissions import Guardian
-from .helpers import actor, form_bool, guardian
+from ..permissions import Guardian, not_found_message
+from .helpers import actor, bdi, form_bool, guardian
+from .main import author_display
 
 bp = Blueprint("live", __name__)
 
@@ -290,7 +293,7 @@ def _question(session: LiveSession, question_id: int) -> LiveQuestion:
     question = live_actions.get_question(session, question_id)
     g = guardian()
     if question.state in ("pending", "hidden") and not (g.is_host(session) or question.author_id == g.user.id):
-        raise NotFound(_("That question is not in this session."))
+        raise NotFound(not_found_message("LiveQuestion"))
     return question
 
 
@@ -299,18 +302,10 @@ def _summary(html: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
-def question_view(question: LiveQuestion, g: Guardian, voted: set[int], reveal: bool) -> dict:
-    """What the page shows of a question. An anonymous author is named only to the
-    topic's moderators (`reveal`); the author is told it is them."""
-    author = question.author
-    if question.anonymous:
-        shown = {"anonymous": True, "label": anonymous_label(author), "revealed": None}
-        if reveal:
-            shown.update(revealed="moderator", name=author.name, organisation=author.organisation.name)
-        elif g.user is not None and g.user.id == question.author_id:
-            shown["revealed"] = "self"
-    else:
-        shown = {"anonymous": False, "name": author.name, "organisation": author.organisation.name}
+def question_view(question: LiveQuestion, g: Guardian, voted: set[int]) -> dict:
+    """What the page shows of a question. An anonymous asker is named only to themself (as
+    "you") and to a moderator who revealed that question (a logged act)."""
+    shown = author_display(question, g)
     return {"id": question.id, "html": question.html, "state": question.state, "votes": question.votes,
             "voted": question.id in voted, "author": shown, "answer_html": question.answer_html,
             "answer": question.answer,
@@ -349,9 +344,8 @@ def render_session(session: LiveSession, *, error: DomainError | None = None, wh
     cursor = events.latest_cursor(f"live:{session.id}")
     is_host = g.is_host(session)
     hosts_cursor = events.latest_cursor(f"livehosts:{session.id}") if is_host else 0
-    reveal = g.is_moderator(topic)
     voted = live_actions.my_votes(session, user)
-    views = [question_view(q, g, voted, reveal) for q in live_actions.visible_questions(session, g, order)]
+    views = [question_view(q, g, voted) for q in live_actions.visible_questions(session, g, order)]
     questions = [v for v in views if not (is_host and v["state"] == "pending")]
     pending = [v for v in views if is_host and v["state"] == "pending"]
     chat = list(db.session.scalars(
@@ -366,7 +360,7 @@ def render_session(session: LiveSession, *, error: DomainError | None = None, wh
     return render_template(
         "live/session.html", session=session, topic=topic, state_labels=STATE_LABELS,
         questions=questions, pending=pending, chat=[chat_view(m) for m in reversed(chat)],
-        order=order, cursor=cursor, hosts_cursor=hosts_cursor, is_host=is_host, is_moderator=reveal,
+        order=order, cursor=cursor, hosts_cursor=hosts_cursor, is_host=is_host, is_moderator=g.is_moderator(topic),
         can_vote=g.can_take_part_live(session),
         can_take_part=g.can_take_part_live(session, silence is not None),
         take_part_reason=g.why_not_take_part_live(session, silence is not None),
@@ -468,6 +462,22 @@ def moderate(session_id: int, question_id: int) -> ResponseReturnValue:
     return _back(session, f"q-{question_id}")
 
 
+@bp.post("/live/<int:session_id>/questions/<int:question_id>/reveal")
+def reveal(session_id: int, question_id: int) -> ResponseReturnValue:
+    """A moderator reveals who asked an anonymous question: with a reason, logged."""
+    session = _load(session_id)
+    question = _question(session, question_id)
+    try:
+        moderation.reveal_author(actor(), question, request.form.get("reason") or "")
+    except DomainError as err:
+        if isinstance(err, NotFound):
+            raise
+        return _refused(session, err)
+    flash(_("You revealed who asked this question. The reveal is recorded in the audit log with your reason, "
+            "and the asker can see that (not who) it happened."), "success")
+    return _back(session, f"q-{question_id}")
+
+
 # --- the chat -------------------------------------------------------------------------------------
 @bp.post("/live/<int:session_id>/chat")
 def chat(session_id: int) -> ResponseReturnValue:
@@ -505,7 +515,7 @@ def silence(session_id: int) -> ResponseReturnValue:
     except DomainError as err:
         where = f"silence-{message_id}" if message_id.isdigit() else "page"
         return _refused(session, err, where, {"silence": {message_id: reason}})
-    flash(_("%(name)s is silenced for the rest of this session.", name=target.name), "success")
+    flash(Markup(_("%(name)s is silenced for the rest of this session.", name=bdi(target.name))), "success")
     return _back(session, "chat")
 
 

@@ -40,7 +40,7 @@ from ..models.base import iso
 from ..models.thread import THREAD_KINDS
 from ..payloads import anonymous_label
 from ..permissions import Guardian
-from .helpers import actor, form_bool, guardian
+from .helpers import actor, bdi, form_bool, guardian
 
 bp = Blueprint("main", __name__)
 
@@ -101,12 +101,16 @@ def isotime(value: datetime | None) -> str:
     return iso(value) or ""
 
 
+bp.add_app_template_filter(bdi, "bdi")
+
+
 @bp.app_template_global("author_display")
 def author_display(obj, viewer: Guardian | None) -> dict:
-    """How to name the author of a Post or Thread to `viewer` (None: anyone in the room).
+    """How to name the author of a Post, Thread or LiveQuestion to `viewer` (None: anyone in the room).
 
-    An anonymous author is named only to the topic's moderators (and is told
-    it is them to the author); everyone else gets the label and nothing more.
+    An anonymous author is told it is them; a moderator who revealed that post (a logged
+    act, see actions.moderation.reveal_author) sees the name, marked as revealed to them;
+    everyone else, moderators included, gets the label and nothing more.
     """
     author = obj.author
     if not obj.anonymous:
@@ -114,11 +118,10 @@ def author_display(obj, viewer: Guardian | None) -> dict:
                 "role": author.role}
     shown = {"anonymous": True, "label": _(anonymous_label(author)), "revealed": None}
     if viewer is not None and viewer.user is not None:
-        topic = obj.topic if isinstance(obj, Thread) else obj.thread.topic
-        if viewer.is_moderator(topic):
-            shown.update(revealed="moderator", name=author.name, organisation=author.organisation.name)
-        elif viewer.user.id == obj.author_id:
+        if viewer.user.id == obj.author_id:
             shown["revealed"] = "self"
+        elif viewer.can_see_identity(obj):
+            shown.update(revealed="moderator", name=author.name, organisation=author.organisation.name)
     return shown
 
 
@@ -183,6 +186,7 @@ def _fragment_key(post: Post, viewer: Guardian, show_reply_to: bool, parent_on_p
     return (
         post.id, post.version, hash(post.html), post.created_at, page_key,
         author.name, author.role, author.organisation.name, user is not None and user.id == post.author_id,
+        post.anonymous and viewer.can_see_identity(post),  # revealed to this reader (a logged reveal)
         reltime(post.created_at), show_reply_to, parent,
     )
 

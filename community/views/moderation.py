@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup, escape
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -22,13 +23,14 @@ from .. import events
 from ..actions import moderation
 from ..actions.posts import get_post
 from ..actions.threads import get_thread, get_topic
-from ..errors import DomainError, Forbidden, Invalid
+from ..errors import DomainError, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..models import Flag, ModerationAction, Post, Thread, Topic, TopicModerator, User
 from ..models.moderation import FLAG_REASONS, WATCH_ACTIONS, WatchedWord
 from ..payloads import anonymous_label
+from ..permissions import not_found_message
 from .accounts import safe_next
-from .helpers import actor, guardian
+from .helpers import actor, bdi, guardian
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
@@ -71,6 +73,7 @@ AUDIT_ACTIONS = {
     "remove_organisation": _l("remove organisation"),
     "hide_question": _l("hide live question"), "hide_chat": _l("hide chat message"),
     "silence_live": _l("silence in a live session"),
+    "reveal_author": _l("reveal author"),
 }
 # The flag reasons as the cards name them (models.moderation.FLAG_REASONS holds the English).
 FLAG_REASON_LABELS = {
@@ -127,39 +130,66 @@ def _flags_by_post(post_ids, open_only: bool = True) -> dict[int, list[Flag]]:
 
 
 def _previous_posts(items: list[Post]) -> dict[int, list[Post]]:
-    """For each post: its author's last few earlier posts in the same topic, newest first.
-
-    Every state is included (a run of rejected posts is exactly what a moderator needs to know).
-    """
+    """For each post signed with a name: its author's last few earlier posts in the same
+    topic, newest first, in every state (a run of rejected posts is exactly what a moderator
+    needs to know) but never their anonymous ones (that would say who wrote them). An
+    anonymous post gets its author's record instead (`_records`), which names nobody."""
     found: dict[int, list[Post]] = {}
     for post in items:
+        if post.anonymous:
+            continue
         found[post.id] = list(db.session.scalars(
             select(Post).join(Thread, Post.thread_id == Thread.id)
             .where(Thread.topic_id == post.thread.topic_id, Post.author_id == post.author_id,
-                   Post.id < post.id)
+                   Post.id < post.id, Post.anonymous.is_(False))
             .order_by(Post.id.desc()).limit(PREVIOUS_POSTS)))
     return found
 
 
+def _records(items: list[Post]) -> dict[int, dict]:
+    """For each anonymous post: its author's hidden and rejected posts in the topic, counted
+    and dated, without a name or a link (moderate without revealing)."""
+    return {post.id: moderation.author_record(post) for post in items if post.anonymous}
+
+
 def _silences(items: list[Post]) -> dict[int, object]:
     """post id -> the author's active silence in the post's topic (for the card), if any."""
-    return {post.id: silence for post in items
-            if (silence := moderation.active_silence(post.thread.topic, post.author)) is not None}
+    return {post.id: silence for post in items if (silence := _silence_shown(post)) is not None}
+
+
+def _silence_shown(post: Post):
+    """The author's active silence in the post's topic, as a card may show it. A silence imposed
+    from an anonymous post is not shown beside the same person's signed posts: the pair would
+    say who wrote the anonymous one."""
+    silence = moderation.active_silence(post.thread.topic, post.author)
+    if silence is None or post.anonymous:
+        return silence
+    imposed_anonymously = db.session.scalar(
+        select(ModerationAction.target_anonymous).where(
+            ModerationAction.action == "silence_user", ModerationAction.target_user_id == post.author_id,
+            ModerationAction.topic_id == post.thread.topic_id)
+        .order_by(ModerationAction.id.desc()).limit(1))
+    return None if imposed_anonymously else silence
+
+
+def _moderated(topic: Topic, asked=None) -> Topic:
+    """The topic, if the signed-in user moderates it. Otherwise its moderation pages are
+    "not there": 404 with the very words a missing `asked` (post, thread or topic) gets,
+    since a 403 would confirm that a held post, a thread or a closed topic exists."""
+    if not guardian().can_moderate(topic):
+        raise NotFound(not_found_message(asked if asked is not None else topic))
+    return topic
 
 
 def _moderated_post(post_id: int) -> Post:
-    """The post, if the signed-in user moderates its topic: 404 when they cannot even read the
-    topic (saying "not yours" would confirm it exists), 403 when they read but do not moderate it."""
     target = get_post(post_id)
-    guardian().ensure_read_topic(target.thread.topic)
-    guardian().ensure_moderate(target.thread.topic)
+    _moderated(target.thread.topic, target)
     return target
 
 
 def _moderated_thread(thread_id: int) -> Thread:
     target = get_thread(thread_id)
-    guardian().ensure_read_topic(target.topic)
-    guardian().ensure_moderate(target.topic)
+    _moderated(target.topic, target)
     return target
 
 
@@ -174,7 +204,7 @@ def _render(template: str, status: int = 200, **context) -> ResponseReturnValue:
 def _card_context(items: list[Post]) -> dict:
     """What the queue card macro needs besides the post: flags, history, silences."""
     return {"flags": _flags_by_post([p.id for p in items]), "previous": _previous_posts(items),
-            "silences": _silences(items)}
+            "records": _records(items), "silences": _silences(items)}
 
 
 # --- the review queue ------------------------------------------------------------------------
@@ -183,9 +213,7 @@ def queue() -> ResponseReturnValue:
     topics = _topics_or_403()
     slug = (request.args.get("topic") or "").strip()
     if slug:
-        topic = get_topic(slug)
-        guardian().ensure_moderate(topic)
-        shown = [topic]
+        shown = [_moderated(get_topic(slug))]
     else:
         shown = topics
     # Read each moderators' room cursor BEFORE the items: an item arriving in between is
@@ -224,11 +252,13 @@ def _post_page(target: Post, status: int = 200, **extra) -> ResponseReturnValue:
     extra.setdefault("error", None)
     extra.setdefault("reason", None)
     extra.setdefault("failed_form", None)
+    extra.setdefault("reveal_reason", "")
     extra.setdefault("silence_values", {"minutes": DEFAULT_SILENCE_MINUTES, "reason": ""})
     return _render("moderation/post.html", status, post=target, thread=thread, opening=opening,
                    parent=parent, flags=_flags_by_post([target.id], open_only=False).get(target.id, []),
                    history=history, previous=_previous_posts([target]).get(target.id, []),
-                   silence=moderation.active_silence(thread.topic, target.author),
+                   record=_records([target]).get(target.id),
+                   silence=_silence_shown(target),
                    next_url=safe_next(request.values.get("next")), **extra)
 
 
@@ -257,14 +287,31 @@ def silence(post_id: int) -> ResponseReturnValue:
     form = {"minutes": (request.form.get("minutes") or "").strip(), "reason": request.form.get("reason") or ""}
     author = target.author
     try:
-        moderation.silence_user(actor(), topic, author, form["minutes"], form["reason"])
+        moderation.silence_user(actor(), topic, author, form["minutes"], form["reason"], anonymous=target.anonymous)
     except DomainError as err:
         db.session.rollback()
         return _post_page(target, err.status, error=err, silence_values=form, failed_form="silence")
     minutes = int(form["minutes"])
-    flash(ngettext("%(name)s is silenced in %(topic)s for %(num)d minute.",
-                   "%(name)s is silenced in %(topic)s for %(num)d minutes.", minutes,
-                   name=author.name, topic=topic.name), "success")
+    # Silencing the author of an anonymous post does not tell the moderator who it is.
+    name = bdi(author.name) if guardian().can_see_identity(target) else str(_("The author of this post"))
+    flash(Markup(ngettext("%(name)s is silenced in %(topic)s for %(num)d minute.",
+                          "%(name)s is silenced in %(topic)s for %(num)d minutes.", minutes,
+                          name=name, topic=bdi(topic.name))), "success")
+    return redirect(safe_next(request.form.get("next")) or url_for("moderation.post", post_id=target.id))
+
+
+@bp.post("/posts/<int:post_id>/reveal")
+def reveal(post_id: int) -> ResponseReturnValue:
+    """Reveal who wrote an anonymous post: a reason is required, and it is logged."""
+    target = _moderated_post(post_id)
+    reason = request.form.get("reason") or ""
+    try:
+        moderation.reveal_author(actor(), target, reason)
+    except DomainError as err:
+        db.session.rollback()
+        return _post_page(target, err.status, error=err, reveal_reason=reason, failed_form="reveal")
+    flash(_("You revealed who wrote this post. The reveal is recorded in the audit log with your reason, "
+            "and the author can see that (not who) it happened."), "success")
     return redirect(safe_next(request.form.get("next")) or url_for("moderation.post", post_id=target.id))
 
 
@@ -305,7 +352,8 @@ def thread(thread_id: int) -> ResponseReturnValue:
         db.session.rollback()
         return _thread_page(target, err.status, err, form, chosen)
     message = str(THREAD_ACTION_DONE.get(form["action"]) or _("Done."))
-    flash(message % {"topic": result.topic.name, "target": form["target"].strip(), "source": target.id}, "success")
+    flash(Markup(escape(message)) % {"topic": bdi(result.topic.name), "target": form["target"].strip(),
+                                     "source": target.id}, "success")
     return redirect(url_for("moderation.thread", thread_id=result.id))
 
 
@@ -372,8 +420,7 @@ def words_index() -> ResponseReturnValue:
 
 @bp.route("/topics/<slug>/words", methods=["GET", "POST"])
 def words(slug: str) -> ResponseReturnValue:
-    topic = get_topic(slug)
-    guardian().ensure_moderate(topic)
+    topic = _moderated(get_topic(slug))
     if request.method == "POST":
         return add_word(topic, "moderation.words", slug=topic.slug)
     return _words_page(topic)
@@ -381,8 +428,7 @@ def words(slug: str) -> ResponseReturnValue:
 
 @bp.post("/topics/<slug>/words/<int:word_id>/remove")
 def remove_topic_word(slug: str, word_id: int) -> ResponseReturnValue:
-    topic = get_topic(slug)
-    guardian().ensure_moderate(topic)
+    topic = _moderated(get_topic(slug))
     return remove_word(topic, word_id, "moderation.words", slug=topic.slug)
 
 
@@ -401,14 +447,16 @@ def log() -> ResponseReturnValue:
     if filters["topic"]:
         topic = next((t for t in topics if t.slug == filters["topic"]), None)
         if topic is None:
-            raise Forbidden(_("You do not moderate that topic."))
+            raise NotFound(not_found_message("Topic"))
         stmt = stmt.where(ModerationAction.topic_id == topic.id)
     if filters["moderator"]:
         stmt = stmt.where(ModerationAction.actor_id == filters["moderator"])
     if filters["user"]:
         target_user = aliased(User)
         like = f"%{filters['user'].lower()}%"
+        # Rows about anonymous posts never match a name: that would say who wrote them.
         stmt = stmt.join(target_user, ModerationAction.target_user_id == target_user.id).where(
+            ModerationAction.target_anonymous.is_(False),
             or_(func.lower(target_user.name).like(like), func.lower(target_user.email).like(like)))
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     entries = db.paginate(stmt.order_by(ModerationAction.id.desc()), page=page,

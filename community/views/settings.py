@@ -12,6 +12,7 @@ from contextlib import nullcontext
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -27,7 +28,7 @@ from ..mail import UnsubscribeLinkError, read_unsubscribe_token, retry_email
 from ..models import OutboxEmail, User
 from ..models.mail import DIGEST_CHOICES, EMAIL_CATEGORIES, OUTBOX_STATES
 from .accounts import safe_next
-from .helpers import actor, form_bool, guardian
+from .helpers import actor, bdi, form_bool, guardian
 
 bp = Blueprint("settings", __name__)
 
@@ -100,7 +101,7 @@ def watch_topic(slug: str) -> ResponseReturnValue:
         return response
     topic = get_topic(slug)
     level = watching.set_topic_level(actor(), topic, request.form.get("level"))
-    flash(_SAID_TOPIC[level] % {"topic": topic.name}, "success")
+    flash(Markup(_SAID_TOPIC[level] % {"topic": bdi(topic.name)}), "success")
     return redirect(safe_next(request.form.get("next")) or url_for("main.topic", slug=topic.slug))
 
 

@@ -330,7 +330,7 @@
 
   const ROOM_EVENTS = [
     "post.created", "post.updated", "post.hidden", "post.deleted", "post.restored",
-    "thread.created", "thread.updated", "typing", "presence",
+    "thread.created", "thread.updated", "thread.removed", "typing", "presence",
     "live.state", "live.question", "live.question.updated", "live.chat", "live.chat.hidden",
   ];
   for (const name of ROOM_EVENTS) {
@@ -362,8 +362,13 @@
     const changed = new Set();
     let lastAnnounced = 0;
     follow(`topic:${topicEl.dataset.topicSlug}`, topicEl.dataset.cursor, (name, data) => {
-      if ((name !== "thread.created" && name !== "thread.updated") || !data.thread || !button) return;
-      changed.add(data.thread.id);
+      // thread.removed: moved to another topic (where it went is not said here).
+      if (name === "thread.removed" && button && data.thread_id) {
+        changed.add(Number(data.thread_id));
+      } else {
+        if ((name !== "thread.created" && name !== "thread.updated") || !data.thread || !button) return;
+        changed.add(data.thread.id);
+      }
       const n = changed.size;
       button.textContent = tn("%(num)s new or updated thread — show", "%(num)s new or updated threads — show", n);
       button.hidden = false;
@@ -657,30 +662,36 @@
     }
 
     // typing and presence
-    const typers = new Map();
+    // Typists are keyed by name where people are named, and by an opaque token where the
+    // topic allows anonymous posts (the server then names nobody: "Someone is typing…").
+    const typers = new Map(); // key -> { name, timer }
     function renderTyping() {
       if (!typingEl) return;
-      const names = Array.from(typers.keys());
-      typingEl.textContent = names.length === 0 ? ""
-        : names.length === 1 ? t("%(name)s is typing…", { name: names[0] })
-          : names.length === 2 ? t("%(first)s and %(second)s are typing…", { first: names[0], second: names[1] })
-            : tn("%(num)s person is typing…", "%(num)s people are typing…", names.length);
+      const named = Array.from(typers.values()).map((entry) => entry.name);
+      const names = named.filter(Boolean);
+      // Names go in <bdi>s (tNodes): a name cannot reorder the sentence it sits in.
+      typingEl.replaceChildren(named.length === 0 ? ""
+        : names.length !== named.length ? tn("Someone is typing…", "%(num)s people are typing…", named.length)
+          : names.length === 1 ? tNodes("%(name)s is typing…", { name: names[0] })
+            : names.length === 2 ? tNodes("%(first)s and %(second)s are typing…", { first: names[0], second: names[1] })
+              : tn("%(num)s person is typing…", "%(num)s people are typing…", names.length));
     }
     function onTyping(data) {
       const who = data.user || {};
-      if (who.id === userId) return;
-      const name = who.name || who.label || t("Someone");
-      clearTimeout(typers.get(name));
-      typers.set(name, setTimeout(() => { typers.delete(name); renderTyping(); }, 5000));
+      if (who.id && who.id === userId) return;
+      const key = who.anonymous ? `anon:${who.typist || "?"}` : `user:${who.id}`;
+      const name = who.anonymous ? null : who.name || t("Someone");
+      clearTimeout(typers.get(key)?.timer);
+      typers.set(key, { name, timer: setTimeout(() => { typers.delete(key); renderTyping(); }, 5000) });
       renderTyping();
     }
     function onPresence(data) {
       if (!presenceEl) return;
       const count = Number(data.count || 0);
-      const names = (data.users || []).map((u) => u.name).filter(Boolean);
-      presenceEl.textContent = !count ? ""
-        : names.length ? tn("%(num)s reading: %(names)s", "%(num)s reading: %(names)s", count, { names: names.join(", ") })
-          : tn("%(num)s reading", "%(num)s reading", count);
+      const names = data.anonymous_room ? [] : (data.users || []).map((u) => u.name).filter(Boolean);
+      presenceEl.replaceChildren(!count ? ""
+        : names.length ? tnNodes("%(num)s reading: %(names)s", "%(num)s reading: %(names)s", count, { names })
+          : tn("%(num)s reading", "%(num)s reading", count));
     }
     onDisconnectHooks.push(() => {
       if (presenceEl) presenceEl.textContent = "";

@@ -192,29 +192,51 @@
     for (const el of $$("[data-states]", li)) el.hidden = !el.dataset.states.split(" ").includes(state);
   }
 
+  /** The application's own anonymous label, with its icon: no display name can look like it. */
+  function anonymousBadge(label) {
+    const badge = document.createElement("span");
+    badge.className = "live-question-anon badge text-bg-dark";
+    const icon = document.createElement("i");
+    icon.className = "bi bi-incognito";
+    icon.setAttribute("aria-hidden", "true");
+    const text = document.createElement("span");
+    text.className = "live-question-name";
+    text.textContent = label || t("Anonymous");
+    badge.append(icon, " ", text);
+    return badge;
+  }
+
   function setAuthor(li, author) {
     if (!author) return;
-    const name = $(".live-question-name", li);
+    let name = $(".live-question-name", li);
     const org = $(".live-question-org", li);
     let identity = $(".live-question-identity", li);
     if (author.anonymous) {
-      if (name) name.textContent = author.label || t("Anonymous");
+      if (name && !name.closest(".live-question-anon")) {
+        const badge = anonymousBadge(author.label);
+        name.replaceWith(badge);
+        name = $(".live-question-name", badge);
+      } else if (name) {
+        name.textContent = author.label || t("Anonymous");
+      }
       org?.remove();
-      let note = "";
+      let note = null;
+      // Named to this reader only when it is their own question, or a moderator revealed it
+      // (each name in a <bdi>: it cannot reorder the line around it).
       if (author.id && author.id === userId) note = t("(you)");
       else if (author.name) {
         const organisation = orgName(author.organisation);
         note = organisation
-          ? t("(%(name)s, %(organisation)s — shown to moderators only)", { name: author.name, organisation })
-          : t("(%(name)s — shown to moderators only)", { name: author.name });
+          ? tNodes("(%(name)s, %(organisation)s — revealed to you)", { name: author.name, organisation })
+          : tNodes("(%(name)s — revealed to you)", { name: author.name });
       }
       if (note) {
         if (!identity) {
           identity = document.createElement("span");
           identity.className = "live-question-identity";
-          name?.after(" ", identity);
+          name?.closest(".live-question-anon")?.after(" ", identity);
         }
-        identity.textContent = note;
+        identity.replaceChildren(note);
       }
     } else {
       if (name) name.textContent = author.name || "";
@@ -464,11 +486,12 @@
   function onPresence(data) {
     if (!presenceEl) return;
     const count = Number(data.count || 0);
-    const orgs = (data.organisations || []).filter(Boolean);
-    presenceEl.textContent = count
-      ? tn("%(num)s person here", "%(num)s people here", count)
-        + (orgs.length ? ` · ${t("organisations: %(names)s", { names: orgs.join(", ") })}` : "")
-      : "";
+    // Where questions may be anonymous the server sends counts only: never names.
+    const orgs = data.anonymous_room ? [] : (data.organisations || []).filter(Boolean);
+    const orgCount = Number(data.organisation_count || orgs.length || 0);
+    presenceEl.replaceChildren(!count ? "" : tn("%(num)s person here", "%(num)s people here", count),
+      ...(!count ? [] : orgs.length ? [" · ", tNodes("organisations: %(names)s", { names: orgs })]
+        : orgCount ? [` · ${tn("%(num)s organisation", "%(num)s organisations", orgCount)}`] : []));
   }
   RT.onDisconnect(() => { if (presenceEl) presenceEl.textContent = ""; });
 

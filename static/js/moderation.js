@@ -144,7 +144,7 @@
     card.classList.add("moderation-item--handled");
     const note = card.querySelector('[data-part="handled"]');
     if (note) {
-      note.textContent = t("Handled by %(name)s: %(action)s. Nothing more to do here.", { name: who, action: what });
+      note.replaceChildren(tNodes("Handled by %(name)s: %(action)s. Nothing more to do here.", { name: who, action: what }));
       note.hidden = false;
     }
     const state = data.post?.state;

@@ -34,6 +34,7 @@
     link.target = "_blank";
     link.rel = "noopener";
     link.textContent = thread.title;
+    link.dir = "auto"; // a title cannot reorder the list around it
     const newTab = document.createElement("span");
     newTab.className = "visually-hidden";
     newTab.textContent = ` ${t("(opens in a new tab)")}`;

@@ -209,9 +209,9 @@ def test_held_post_goes_to_the_moderators_room_only(world, emitted):
     assert emitted.to("topic:grievance") == []
     queue = emitted.named("moderation.queue", room="mods:grievance")
     assert len(queue) == 1 and queue[0].committed
-    revealed = queue[0].payload["post"]["author"]
-    assert revealed["anonymous"] is True and revealed["name"] == "Supplier2"
-    assert revealed["organisation"]["name"] == "Rubber Works"
+    # the moderators get what they need to decide, not who it is (that takes a logged reveal)
+    assert queue[0].payload["post"]["author"] == {"anonymous": True, "label": "Anonymous supplier"}
+    assert queue[0].payload["post"]["body"] == "please approve me"
     assert thread.reply_count == 0
     assert count(Notification) == 0  # nobody hears of a held post yet
 

@@ -1,8 +1,10 @@
-"""An anonymous author is never named in any API answer to a non-moderator, and is to moderators."""
+"""An anonymous author is never named in any API answer, to moderators neither, until a
+moderator reveals them (POST /posts/<id>/reveal, logged): then to that moderator only."""
 from __future__ import annotations
 
 import pytest
 
+from community.extensions import db
 from tests.api.helpers import assert_anonymous
 
 NAME, HANDLE, EMAIL, ORG = "Zanele Quixote", "zquixote", "supplier@example.com", "Textiles Ltd"
@@ -79,31 +81,59 @@ def test_accepting_an_answer_does_not_reveal_the_asker(api, story):
 
 
 @pytest.mark.parametrize("who", ["moderator", "admin"])
-def test_moderators_of_the_topic_see_who_it_is(api, story, who):
+def test_moderators_see_the_label_until_they_reveal(api, story, who):
     thread = api.get(f"/threads/{story['thread']}", who).get_json()
-    assert thread["thread"]["author"]["name"] == NAME
+    assert_anonymous(thread, SECRETS, story["author"])
     for post in (p for p in thread["posts"] if p["anonymous"]):
-        assert post["author"]["anonymous"] is True and post["author"]["label"] == "Anonymous supplier"
-        assert post["author"]["id"] == story["author"]
-        assert post["author"]["name"] == NAME and post["author"]["organisation"]["name"] == ORG
-        assert "body" in post
+        assert post["author"] == {"anonymous": True, "label": "Anonymous supplier"}
+        assert "body" in post  # what they need to moderate
     listed = api.get("/topics/grievance/threads", who).get_json()["threads"][0]
-    assert listed["author"]["name"] == NAME
+    assert listed["author"] == {"anonymous": True, "label": "Anonymous supplier"}
     hidden = api.post(f"/posts/{story['anon_reply']}/moderation", who, json={"action": "hide", "reason": "Check"})
-    assert hidden.get_json()["post"]["author"]["name"] == NAME
+    assert hidden.get_json()["post"]["author"] == {"anonymous": True, "label": "Anonymous supplier"}
 
 
-def test_a_moderator_of_another_topic_does_not_see_who_it_is(api, story, in_db, world):
-    from community.models import TopicModerator
-    from community.extensions import db
+@pytest.mark.parametrize("who", ["moderator", "admin"])
+def test_a_reveal_answers_the_author_and_names_them_to_the_revealer_only(app, api, story, who):
+    from community.models import ModerationAction
+    from sqlalchemy import select
 
-    in_db(lambda: db.session.add(TopicModerator(topic_id=world.topic_ids["members-lounge"],
-                                                user_id=world.ids["member2"])))
-    for payload in _answers(api, "member2", story):
-        assert_anonymous(payload, SECRETS, story["author"])
+    from tests.api.helpers import assert_error
+
+    anon = story["anon_reply"]
+    assert_error(api.post(f"/posts/{anon}/reveal", who, json={}), 400, "invalid")  # a reason is required
+    revealed = api.post(f"/posts/{anon}/reveal", who, json={"reason": "Possible threat to a worker"})
+    assert revealed.status_code == 200
+    body = revealed.get_json()
+    assert body["post_id"] == anon and body["anonymous"] is True
+    assert body["author"]["id"] == story["author"] and body["author"]["name"] == NAME
+    assert body["author"]["organisation"]["name"] == ORG
+    # from now on this post names its author to this reader, and only this post
+    post = api.get(f"/posts/{anon}", who).get_json()["post"]
+    assert post["author"]["name"] == NAME and post["author"]["anonymous"] is True
+    assert api.get(f"/posts/{story['opening']}", who).get_json()["post"]["author"] == \
+        {"anonymous": True, "label": "Anonymous supplier"}
+    other = "admin" if who == "moderator" else "moderator"
+    assert_anonymous(api.get(f"/posts/{anon}", other).get_json(), SECRETS, story["author"])
+    with app.app_context():
+        (row,) = db.session.scalars(select(ModerationAction).where(ModerationAction.action == "reveal_author"))
+        assert (row.target_type, row.target_id, row.target_user_id, row.reason) == \
+            ("post", anon, story["author"], "Possible threat to a worker")
+    # The administrators' list of reveals says who revealed whom, when and why.
+    listed = api.get("/reveals", "admin").get_json()
+    (entry,) = listed["reveals"]
+    assert entry["author"]["name"] == NAME and entry["target"] == {"type": "post", "id": anon}
+    assert entry["reason"] == "Possible threat to a worker" and entry["at"] and entry["by"]["name"]
+    assert api.get("/reveals", "moderator").status_code == 403  # administrators only
 
 
-def test_the_author_sees_their_own_anonymous_posts(api, story):
-    posts = api.get(f"/threads/{story['thread']}", "supplier").get_json()["posts"]
-    mine = [p for p in posts if p["anonymous"]]
-    assert all(p["author"]["name"] == NAME and "body" in p for p in mine)
+@pytest.mark.parametrize("who", ["member", "member2", "supplier2", "supplier"])
+def test_nobody_else_can_reveal(api, story, who):
+    """404, the answer for a post that does not exist: even the author asks in vain (they know)."""
+    from tests.api.helpers import assert_error
+
+    missing = assert_error(api.post("/posts/999999/reveal", who, json={"reason": "who is it please"}), 404,
+                           "not_found")
+    refused = assert_error(api.post(f"/posts/{story['anon_reply']}/reveal", who,
+                                    json={"reason": "who is it please"}), 404, "not_found")
+    assert refused == missing

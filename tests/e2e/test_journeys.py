@@ -164,7 +164,7 @@ ALL_ATTRIBUTES_JS = """() => Array.from(document.querySelectorAll('*'))
   .flatMap(el => Array.from(el.attributes).map(a => a.name + '=' + a.value)).join('\\n')"""
 
 
-def test_journey_anonymous_question_names_nobody_but_to_moderators(new_context, sign_in, people, live_server):
+def test_journey_anonymous_question_names_nobody_until_a_logged_reveal(new_context, sign_in, people, live_server):
     asker_name, asker_org = "Lucia Hernandez", "Sierra Verde"  # Cooperativa Agrícola Sierra Verde
     secrets = (asker_name, "Lucia", "Hernandez", asker_org, "sierraverde", "Cooperativa Agr")
 
@@ -188,12 +188,22 @@ def test_journey_anonymous_question_names_nobody_but_to_moderators(new_context, 
     connected(member)
     expect(member.locator(".opening .post-author")).to_have_text(re.compile(r"^\s*Anonymous supplier\s*$"))
 
-    # The moderator of the topic sees who asked, marked as visible to moderators only.
+    # The moderator of the topic does not see who asked either, until a logged reveal.
     moderator = people(MODERATOR, f"/threads/{thread_id}")
+    expect(moderator.locator(".opening .post-author")).not_to_contain_text(asker_name)
+    opening_id = moderator.locator(".opening article.post").get_attribute("data-post-id")
+    moderator.goto(f"/moderation/posts/{opening_id}")
+    moderator.get_by_text("Reveal author…").first.click()
+    moderator.get_by_label("Why do you need to know who wrote it?").fill("Retaliation against a named worker")
+    with moderator.expect_navigation():
+        moderator.get_by_role("button", name="Reveal author").click()
+    expect(moderator.locator(".moderation-identity").first).to_contain_text(asker_name)
+    moderator.goto(f"/threads/{thread_id}")
+    connected(moderator)
     identity = moderator.locator(".opening .post-identity")
     expect(identity).to_contain_text(asker_name)
     expect(identity).to_contain_text(asker_org)
-    expect(identity).to_contain_text("visible to moderators")
+    expect(identity).to_contain_text("revealed to you")
 
     # The asker follows up anonymously while the member reads: typing and the live reply
     # name nobody either.
@@ -206,10 +216,11 @@ def test_journey_anonymous_question_names_nobody_but_to_moderators(new_context, 
     expect(asker.locator("#composer-status")).to_have_text("Your reply was posted.")
     follow_up = member.locator("article.post", has_text="dated last week")
     expect(follow_up).to_contain_text("Anonymous supplier")
-    # The room broadcast names nobody; the moderator's page fetches its own copy, which does.
+    # The room broadcast names nobody; the moderator's own copy does not either (that reply
+    # was not revealed: one reveal, one post).
     live_copy = moderator.locator("article.post", has_text="dated last week")
     expect(live_copy).to_contain_text("Anonymous supplier")
-    expect(live_copy.locator(".post-identity")).to_contain_text(asker_name)
+    expect(live_copy).not_to_contain_text(asker_name)
     expect(member.locator("#live-announcer")).to_contain_text("New reply from Anonymous supplier")
 
     # Nowhere in the member's page: not the source, not any attribute, not the live insert.
@@ -230,7 +241,7 @@ def test_journey_anonymous_question_names_nobody_but_to_moderators(new_context, 
     for secret in secrets:
         assert secret.lower() not in row_html.lower(), f"{secret!r} is in the topic list's row"
 
-    shot(moderator, "2-moderator-sees-identity")
+    shot(moderator, "2-moderator-revealed-identity")
     member.goto(f"/threads/{thread_id}")
     shot(member, "2-member-sees-anonymous-supplier")
     assert page_errors(new_context.console) == []

@@ -269,14 +269,26 @@ def test_anonymous_questions_through_the_api(api, world):
         (seen,) = api.get(f"/live/{sid}", viewer).get_json()["questions"]
         assert seen["author"] == {"anonymous": True, "label": "Anonymous supplier"}
         assert_names_nobody(str(seen), supplier)
-    for viewer in ("moderator", "admin"):
+    for viewer in ("moderator", "admin"):  # a logged reveal first
         (seen,) = api.get(f"/live/{sid}", viewer).get_json()["questions"]
-        assert seen["author"]["id"] == world.ids["supplier"] and seen["author"]["name"] == "Supplier"
+        assert seen["author"] == {"anonymous": True, "label": "Anonymous supplier"}
     response = api.post(f"/live/{sid}/questions/{mine['id']}/moderation", "member", json={"action": "answering"})
     assert response.get_json()["question"]["author"] == {"anonymous": True, "label": "Anonymous supplier"}
+    # Revealing: the topic's moderators and administrators; "not there" for everyone else (hosts too).
+    for viewer in ("member", "supplier2", "member2"):
+        assert_error(api.post(f"/live/{sid}/questions/{mine['id']}/reveal", viewer, json={"reason": "please tell"}),
+                     404, "not_found")
+    assert_error(api.post(f"/live/{sid}/questions/{mine['id']}/reveal", "moderator", json={"reason": ""}),
+                 400, "invalid")
+    revealed = api.post(f"/live/{sid}/questions/{mine['id']}/reveal", "moderator", json={"reason": "Named a worker"})
+    assert revealed.status_code == 200
+    assert revealed.get_json()["author"]["id"] == world.ids["supplier"]
+    assert revealed.get_json()["question_id"] == mine["id"]
     response = api.post(f"/live/{sid}/questions/{mine['id']}/moderation", "moderator", json={"action": "answered",
                                                                                           "answer": "Noted."})
     assert response.get_json()["question"]["author"]["name"] == "Supplier"
+    (seen,) = api.get(f"/live/{sid}", "admin").get_json()["questions"]
+    assert seen["author"] == {"anonymous": True, "label": "Anonymous supplier"}  # the admin did not reveal
 
 
 def test_anonymous_questions_need_a_topic_that_allows_them(api, world):

@@ -61,7 +61,7 @@ def test_answer_to_my_question_is_emailed_to_the_asker(mail_app, world, smtp):
     [mail] = smtp.inbox.to("supplier@example.com")
     assert mail.subject == "Member answered your question “How do we set up a hotline?”"
     assert "Start with a free phone number and a clear policy." in mail.text
-    assert "<blockquote>Start with a free phone number and a clear policy.</blockquote>" in mail.html
+    assert "<blockquote dir=\"auto\">Start with a free phone number and a clear policy.</blockquote>" in mail.html
     assert "Member wrote in Grievance mechanisms:" in mail.text
     assert "answered your question or replied to your post" in mail.text
     assert smtp.inbox.to("member@example.com") == []  # never about one's own post

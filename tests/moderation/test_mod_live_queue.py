@@ -108,7 +108,7 @@ def test_a_card_for_the_live_queue(app, world, login_as, thread_id):
     assert moderator.get("/moderation/queue/items/999999").status_code == 404
     with app.app_context():
         opening_id = db.session.scalar(db.select(Post.id).where(Post.thread_id == lounge_post))
-    assert moderator.get(f"/moderation/queue/items/{opening_id}").status_code == 403
+    assert moderator.get(f"/moderation/queue/items/{opening_id}").status_code == 404
     assert moderator.post(f"/moderation/posts/{post_id}", data={"action": "approve"}).status_code == 302
     gone = moderator.get(f"/moderation/queue/items/{post_id}")
     assert gone.status_code == 204 and gone.get_data() == b""

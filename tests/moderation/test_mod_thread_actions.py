@@ -66,7 +66,10 @@ def test_move_tells_both_topics_and_the_thread(app, login_as, emitted, scene):
     row = audit_of(app, "move_thread")
     assert row["before"]["topic"] == "grievance" and row["after"]["topic"] == "members-lounge"
     assert {e.room for e in emitted.named("thread.updated")} == \
-        {f"thread:{scene['source']}", "topic:grievance", "topic:members-lounge"}
+        {f"thread:{scene['source']}", "topic:members-lounge"}
+    # The old topic hears that it left, not where it went (its readers may not read that topic).
+    (removed,) = emitted.named("thread.removed", "topic:grievance")
+    assert removed.payload["thread_id"] == scene["source"] and "members-lounge" not in str(removed.payload)
     # A supplier reading the thread loses it (members-lounge is for members only).
     assert login_as("supplier2").get(f"/threads/{scene['source']}").status_code == 404
 
@@ -150,7 +153,8 @@ def test_merge_refusals_keep_the_form(app, login_as, scene):
     itself = tools(moderator, scene["source"], action="merge", target=str(scene["source"]), reason="KEEP-REASON")
     assert itself.status_code == 400
     assert "cannot be merged into itself" in text(itself) and 'value="KEEP-REASON"' in text(itself)
-    assert tools(moderator, scene["source"], action="merge", target="999999").status_code == 404
+    missing = tools(moderator, scene["source"], action="merge", target="999999", reason="KEEP-REASON")
+    assert missing.status_code == 400 and 'value="KEEP-REASON"' in text(missing)
     empty = tools(moderator, scene["source"], action="merge", target="")
     assert empty.status_code == 400 and "Choose the other thread" in text(empty)
     # A thread in a topic this moderator does not moderate is out of reach.
@@ -158,7 +162,10 @@ def test_merge_refusals_keep_the_form(app, login_as, scene):
     made = admin.post("/t/members-lounge/new", data={"title": "Lounge thread here", "body": "Words"})
     lounge_id = int(made.headers["Location"].split("/threads/")[1].split("?")[0].split("#")[0])
     refused = tools(moderator, scene["source"], action="merge", target=str(lounge_id))
-    assert refused.status_code == 403 and "moderators can do that." in text(refused)
+    # The same answer as for a thread that does not exist: it says neither.
+    assert refused.status_code == 400
+    assert f"There is no thread {lounge_id} among the topics you moderate." in text(refused)
+    assert "There is no thread 999999 among the topics you moderate." in text(missing)
     # A thread already merged cannot be a target: its posts live elsewhere.
     assert tools(admin, scene["target"], action="merge", target=str(lounge_id)).status_code == 302
     into_merged = tools(moderator, scene["source"], action="duplicate", target=str(scene["target"]))

@@ -9,7 +9,7 @@ from community.models import Invitation, ModerationAction, Organisation, TopicMo
 from tests.conftest import login
 
 ADMIN_PAGES = ["/admin", "/admin/users", "/admin/invitations", "/admin/topics", "/admin/topics/new",
-               "/admin/topics/grievance/edit", "/admin/organisations", "/admin/words"]
+               "/admin/topics/grievance/edit", "/admin/organisations", "/admin/words", "/admin/reveals"]
 
 
 def text(response) -> str:

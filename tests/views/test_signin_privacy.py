@@ -95,7 +95,8 @@ def test_a_legacy_hash_is_replaced_at_sign_in(app, world):
 # --- registration ---------------------------------------------------------------------------------
 def test_registering_a_taken_email_answers_like_any_registration_and_tells_the_owner(app, client, world):
     new = client.post("/register", data=REGISTRATION)
-    taken = client.post("/register", data={**REGISTRATION, "email": "member@example.com"})
+    # Another name: the first registration's name is taken now, and names may not repeat (#11).
+    taken = client.post("/register", data={**REGISTRATION, "name": "Bea Ruiz", "email": "member@example.com"})
     assert new.status_code == taken.status_code == 302
     assert new.headers["Location"] == taken.headers["Location"] == "/register/thanks"
     assert "Check your email" in text(client.get("/register/thanks"))

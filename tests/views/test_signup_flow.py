@@ -81,7 +81,7 @@ def test_a_new_account_is_greeted_at_its_first_sign_in(app, client, world, login
     response = login(client, REGISTRATION["email"], REGISTRATION["password"])
     assert response.headers["Location"] == "/welcome"
     page = text(client.get("/welcome"))
-    assert "Welcome to Roundtable, Ana Pérez." in page and "Your topics" in page
+    assert "Welcome to Roundtable, <bdi>Ana Pérez</bdi>." in page and "Your topics" in page
     assert "Grievance mechanisms" in page and "Members lounge" not in page  # a supplier's topics
 
 

@@ -397,13 +397,16 @@ def test_anonymous_author_is_never_revealed_to_others(app, world, login_as):
     assert 'data-author-id' not in article(html, reply_id)
 
 
-def test_the_topics_moderator_sees_who_it_is(app, world, login_as):
+def test_the_topics_moderator_sees_who_it_is_only_after_a_reveal(app, world, login_as):
     thread_id, opening, reply_id, _named, secrets = _anonymous_thread(app, world)
-    revealed = "Anonymous supplier (Supplier2, Rubber Works — visible to moderators)"
-    html = html_of(login_as("moderator").get(f"/threads/{thread_id}"))
+    revealed = "Anonymous supplier (Supplier2, Rubber Works — revealed to you)"
+    moderator = login_as("moderator")
+    _assert_no_identity(html_of(moderator.get(f"/threads/{thread_id}")), secrets, "the moderator's page")
+    assert moderator.post(f"/moderation/posts/{reply_id}/reveal", data={"reason": "Names a worker"}).status_code == 302
+    html = html_of(moderator.get(f"/threads/{thread_id}"))
     assert revealed in text_of(article(html, reply_id))
-    assert revealed in text_of(article(html, opening))
-    assert revealed in text_of(html_of(login_as("moderator").get("/t/grievance")))
+    assert "Rubber Works" not in text_of(article(html, opening))  # that one was not revealed
+    assert "Rubber Works" not in text_of(html_of(moderator.get("/t/grievance")))
     # the author is told it is them
     own = html_of(login_as("supplier2").get(f"/threads/{thread_id}"))
     assert "Anonymous supplier (you)" in text_of(article(own, reply_id))
