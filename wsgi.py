@@ -18,6 +18,7 @@ from community import create_app  # noqa: E402
 from community.extensions import socketio  # noqa: E402
 from community.language import warm_up as warm_up_language_detection  # noqa: E402
 from community.mail import start_sender  # noqa: E402
+from community.rendering import warm_up as start_render_workers  # noqa: E402
 
 app = create_app()
 
@@ -27,6 +28,7 @@ def main() -> None:
     print(f"Roundtable serving on http://{host}:{port} (async mode {socketio.async_mode})", flush=True)
     start_sender(app)  # the email outbox sender: a greenlet beside the server (MAIL_SENDER_ENABLED=0: cron)
     warm_up_language_detection()  # ~1 s of CPU now rather than inside the first post, under the hub
+    start_render_workers(app)  # Markdown is rendered in these processes, with a deadline (RENDER_WORKERS)
     socketio.run(
         app,
         host=host,

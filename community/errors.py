@@ -73,9 +73,31 @@ class Conflict(DomainError):
     code, status, default_message = "conflict", 409, _l("That was already done.")
 
 
+class TooComplex(Invalid):
+    """A text whose formatting would cost too much to render (community/rendering.py)."""
+
+    code, status, default_message = "too_complex", 422, _l(
+        "Your text's formatting is too complex to display. Simplify it and send it again; your text is kept.")
+
+
+class Busy(DomainError):
+    """The server cannot take this now; the client may retry after `retry_after` seconds."""
+
+    code, status, default_message = "busy", 503, _l("The server is busy. Try again in a moment; your text is kept.")
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 2):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def as_dict(self) -> dict:
+        data = super().as_dict()
+        data["error"]["retry_after"] = self.retry_after
+        return data
+
+
 HTTP_CODES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "invalid",
-              423: "locked", 429: "rate_limited"}
+              422: "invalid", 423: "locked", 429: "rate_limited", 503: "busy"}
 
 
 # Werkzeug's own descriptions are English: these say the same in the reader's language.
