@@ -25,6 +25,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.config.from_object(config_class)
     os.makedirs(app.instance_path, exist_ok=True)
     _configure_database(app)
+    from . import request_limits
+
+    request_limits.init_app(app)  # first: body limits hold before CSRF or any view reads a form
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
@@ -51,10 +54,11 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         manage_session=True,
         ping_interval=20,
         ping_timeout=20,
-        max_http_buffer_size=200_000,
+        max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],  # the same limit as HTTP bodies
     )
     if app.config["SOCKETIO_MESSAGE_QUEUE"] and not app.testing:
         realtime.start_control_listener(app)
+        realtime.start_connection_refresher(app)
     if app.config.get("PROXY_FIX"):
         # Wraps the Socket.IO middleware too, so sockets see the client's address as well.
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -113,7 +117,7 @@ def _register_request_hooks(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(session_id: str):
         user_id, _, version = (session_id or "").partition(":")
-        if not user_id.isdigit():
+        if not (user_id.isascii() and user_id.isdigit() and len(user_id) < 11):
             return None
         user = db.session.get(User, int(user_id))
         if user is None or str(user.session_version) != version:

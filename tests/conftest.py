@@ -131,6 +131,7 @@ def rate_limits(app):
 def app(_app):
     """The shared app on an empty database; config changes made by a test are undone after it."""
     saved = dict(_app.config)
+    _app.extensions.pop("rt_connections", None)  # socket counts restart with the ids
     yield _app
     _let_due_updates_go_out()
     _app.config.clear()

@@ -69,14 +69,7 @@ def chat_payload(message: LiveChatMessage) -> dict:
 
 
 # --- lookups -----------------------------------------------------------------------
-def _as_id(value) -> int | None:
-    """An id from JSON or a socket event ("12" or 12), or None: True is not 1, and numbers
-    beyond the id columns' range would make the database raise instead of find nothing."""
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 18:
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= validate.MAX_ID:
-        return None
-    return value
+_as_id = validate.as_id
 
 
 def get_session(session_id) -> LiveSession:

@@ -344,7 +344,8 @@ def flag_post(actor: User, post: Post, reason, note="") -> Flag:
 
 
 def get_post(post_id) -> Post:
-    post = db.session.get(Post, post_id) if isinstance(post_id, int) else None
+    post_id = validate.as_id(post_id) if isinstance(post_id, int) else None  # ints only: "1" is no id here
+    post = db.session.get(Post, post_id) if post_id is not None else None
     if post is None:
         raise NotFound(_("That post does not exist."))
     return post

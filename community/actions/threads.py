@@ -126,7 +126,8 @@ def queue_thread_updated(thread: Thread, change: dict, old_topic_slug: str | Non
 
 
 def get_thread(thread_id) -> Thread:
-    thread = db.session.get(Thread, thread_id) if isinstance(thread_id, int) else None
+    thread_id = validate.as_id(thread_id) if isinstance(thread_id, int) else None  # ints only: "1" is no id here
+    thread = db.session.get(Thread, thread_id) if thread_id is not None else None
     if thread is None:
         raise NotFound(_("That thread does not exist."))
     return thread

@@ -24,10 +24,12 @@ from ..errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from ..extensions import db, socketio
 from ..models import User
 from ..permissions import Guardian
-from .registry import LocalPresence, RedisPresence, summarise
+from ..request_limits import clean_json
+from .registry import LocalConnections, LocalPresence, RedisConnections, RedisPresence, summarise
 
-# this process's sockets: sid -> user id
+# this process's sockets: sid -> user id, and the keys it is counted under (connection limits)
 _sockets: dict[str, int] = {}
+_socket_keys: dict[str, tuple[str, ...]] = {}
 _sockets_lock = threading.Lock()
 _typing_last: dict[str, float] = {}
 TYPING_INTERVAL = 2.0
@@ -43,6 +45,33 @@ def _presence():
                  else LocalPresence())
         app.extensions["rt_presence"] = store
     return store
+
+
+def _connections():
+    """Open sockets per person and per address: in Redis when workers share a queue."""
+    app = current_app._get_current_object()
+    store = app.extensions.get("rt_connections")
+    if store is None:
+        url = app.config.get("SOCKETIO_MESSAGE_QUEUE")
+        store = (RedisConnections(url, app.config["SOCKETIO_CHANNEL"]) if url and url.startswith("redis")
+                 else LocalConnections())
+        app.extensions["rt_connections"] = store
+    return store
+
+
+def _connection_limits(user: User) -> dict[str, int]:
+    return {f"user:{user.id}": current_app.config.get("SOCKETS_PER_USER", 0),
+            f"addr:{request.remote_addr}": current_app.config.get("SOCKETS_PER_ADDRESS", 0)}
+
+
+def _too_many_connections(key: str, limit: int) -> ConnectionRefusedError:
+    if key.startswith("user:"):
+        message = _("you have too many pages with live updates open (at most %(max)s). Close some tabs "
+                    "or windows, then reload this page", max=limit)
+    else:
+        message = _("too many live connections come from your network (at most %(max)s). Reload the page "
+                    "in a few minutes", max=limit)
+    return ConnectionRefusedError(message, {"code": "too_many_connections", "limit": limit})
 
 
 def _user() -> User:
@@ -64,8 +93,9 @@ def handler(func):
                 data = {}
             if not isinstance(data, dict):
                 raise Invalid(_("The event data must be an object."))
-            if len(json.dumps(data, default=str)) > 64_000:
-                raise Invalid(_("The event data is too large."))
+            # Its size is bounded by engineio (max_http_buffer_size = MAX_CONTENT_LENGTH), and
+            # each field by the action, with the same messages as the forms and the API.
+            clean_json(data)
             user = _user()
             result = func(user, data)
             return {"ok": True, **(result or {})}
@@ -93,7 +123,11 @@ def on_connect(auth=None):
     token = auth.get("token") if isinstance(auth, dict) else None
     if token:
         from ..actions.accounts import user_for_token
-        user = user_for_token(token if isinstance(token, str) else "")
+        try:
+            clean_json(token)
+            user = user_for_token(token if isinstance(token, str) and len(token) <= 200 else "")
+        except Invalid:  # not text a token could be: no one
+            user = None
     elif current_user.is_authenticated:
         user = current_user._get_current_object()
     guardian = Guardian(user)
@@ -101,8 +135,14 @@ def on_connect(auth=None):
         reason = guardian.why_not_use_site() if user is not None else "unauthorized: sign in first"
         db.session.remove()
         raise ConnectionRefusedError(reason)
+    limits = _connection_limits(user)
+    over = _connections().add(request.sid, limits)
+    if over is not None:
+        db.session.remove()
+        raise _too_many_connections(over, limits[over])
     with _sockets_lock:
         _sockets[request.sid] = user.id
+        _socket_keys[request.sid] = tuple(limits)
     join_room(f"user:{user.id}")
     db.session.remove()
     return True
@@ -122,7 +162,10 @@ def on_disconnect(*_args):
 def _drop_socket(sid: str) -> None:
     with _sockets_lock:
         _sockets.pop(sid, None)
+        keys = _socket_keys.pop(sid, None)
     _typing_last.pop(sid, None)
+    if keys:
+        _connections().remove(sid, keys)
 
 
 # --- rooms -----------------------------------------------------------------------
@@ -160,7 +203,9 @@ def authorise_room(user: User, room) -> str:
 
 
 def _int(value) -> int:
-    if isinstance(value, str) and value.isdigit() and len(value) < 18:
+    from ..actions.validate import as_id
+
+    if isinstance(value, str) and as_id(value) is not None:
         return int(value)
     raise NotFound(_("No such room."))
 
@@ -375,6 +420,30 @@ def revalidate_rooms_of_topic(topic) -> None:
     than working out which thread and live rooms belong to the topic.
     """
     _broadcast_control({"op": "revalidate_all"})
+
+
+def start_connection_refresher(app) -> None:
+    """With Redis, every worker marks its own sockets as still open every minute, so the
+    counts of a worker that died expire (RedisConnections.STALE)."""
+    url = app.config.get("SOCKETIO_MESSAGE_QUEUE")
+    if not url or not url.startswith("redis"):
+        return
+
+    def refresh():
+        while True:
+            socketio.sleep(RedisConnections.REFRESH)
+            with _sockets_lock:
+                by_key: dict[str, list[str]] = {}
+                for sid, keys in _socket_keys.items():
+                    for key in keys:
+                        by_key.setdefault(key, []).append(sid)
+            try:
+                with app.app_context():
+                    _connections().refresh(by_key)
+            except Exception:  # noqa: BLE001 - Redis away for a moment: the next round catches up
+                app.logger.warning("could not refresh the connection counts")
+
+    socketio.start_background_task(refresh)
 
 
 def start_control_listener(app) -> None:

@@ -30,6 +30,7 @@ from sqlalchemy.orm import lazyload
 from werkzeug.routing import BuildError
 
 from .. import events, markup
+from ..actions import validate
 from ..actions.posts import display_name
 from ..actions.threads import get_thread, get_topic, start_thread
 from ..errors import DomainError
@@ -273,7 +274,7 @@ def _languages_present(query) -> list[str]:
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
 # --- the reply tree -------------------------------------------------------------------
@@ -435,7 +436,7 @@ def _quote(post: Post) -> str:
 
 def _reply_target(thread: Thread, g: Guardian, value) -> Post | None:
     """The post a composer is answering, if it is one `g` may see in this thread."""
-    post_id = value if isinstance(value, int) else (int(value) if str(value or "").isdigit() else None)
+    post_id = validate.as_id(value)
     post = db.session.get(Post, post_id) if post_id else None
     if post is None or post.thread_id != thread.id or not g.can_see_post(post):
         return None
