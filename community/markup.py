@@ -127,4 +127,14 @@ def mentions(body: str) -> set[str]:
     """The @handles named in a Markdown body (outside code is not distinguished).
 
     Handles are lower case (accounts.unique_handle), so "@Member2" names member2."""
-    return {m.group(1).rstrip(".-_").lower() for m in MENTION_RE.finditer(body or "")}
+    return set(mention_order(body))
+
+
+def mention_order(body: str, limit: int | None = None) -> list[str]:
+    """The distinct @handles of a body in the order they first appear (at most `limit`)."""
+    seen: dict[str, None] = {}
+    for match in MENTION_RE.finditer(body or ""):
+        seen.setdefault(match.group(1).rstrip(".-_").lower(), None)
+        if limit is not None and len(seen) >= limit:
+            break
+    return list(seen)

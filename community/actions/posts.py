@@ -149,13 +149,49 @@ def notify_about(post: Post) -> None:
                _l("%(name)s answered your question “%(title)s”", name=who, title=thread.title),
                url=url, thread=thread, post=post)
         told.add(thread.author_id)
-    handles = markup.mentions(post.body)
-    if handles:
-        for user in db.session.scalars(select(User).where(User.handle.in_(handles), User.state == "active")):
-            if user.id not in told:
-                notify(user, "mention", _l("%(name)s mentioned you in “%(title)s”", name=who, title=thread.title),
-                       url=url, thread=thread, post=post)
-                told.add(user.id)
+    notify_mentions(post, who, url, told)
+
+
+# Handles looked up per post: past the notified ones, enough to tell the author who was left out.
+MENTIONS_LOOKED_UP = 100
+
+
+def notify_mentions(post: Post, who, url: str, told: set[int]) -> None:
+    """Notify the people @mentioned, in the order they are named, at most
+    MENTIONS_NOTIFIED_PER_POST of them; the others are listed in `post.unnotified_mentions`
+    for the author (the text shows every name the same way: mentions are plain text)."""
+    thread = post.thread
+    handles = markup.mention_order(post.body, MENTIONS_LOOKED_UP)
+    post.unnotified_mentions = []
+    if not handles:
+        return
+    found = {u.handle: u for u in db.session.scalars(
+        select(User).where(User.handle.in_(handles), User.state == "active"))}
+    limit = current_app.config.get("MENTIONS_NOTIFIED_PER_POST", 10)
+    notified = 0
+    for handle in handles:
+        user = found.get(handle)
+        if user is None or user.id in told:
+            continue
+        if notified >= limit:
+            post.unnotified_mentions.append("@" + handle)
+            continue
+        if notify(user, "mention", _l("%(name)s mentioned you in “%(title)s”", name=who, title=thread.title),
+                  url=url, thread=thread, post=post) is not None:
+            notified += 1
+        told.add(user.id)
+
+
+def author_notices(post: Post) -> list[dict]:
+    """What the author of a post just written should know beyond "it is posted"."""
+    skipped = getattr(post, "unnotified_mentions", None) or []
+    if not skipped:
+        return []
+    limit = current_app.config.get("MENTIONS_NOTIFIED_PER_POST", 10)
+    return [{"code": "mentions_capped", "not_notified": skipped, "message": ngettext(
+        "Only the first %(max)s people you mentioned were notified; %(num)d more was not: %(names)s.",
+        "Only the first %(max)s people you mentioned were notified; %(num)d more were not: %(names)s.",
+        len(skipped), max=limit, names=", ".join(skipped))}]
 
 
 def _existing_for_client_id(actor: User, client_id: str | None) -> Post | None:

@@ -317,7 +317,7 @@ def _emit_presence(room: str) -> None:
 @socketio.on("post")
 @handler
 def on_post(user: User, data: dict):
-    from ..actions.posts import reply
+    from ..actions.posts import author_notices, reply
     from ..actions.threads import get_thread
     from ..payloads import post_fragment, post_payload
 
@@ -326,7 +326,11 @@ def on_post(user: User, data: dict):
                  anonymous=data.get("anonymous", False), client_id=data.get("client_id"),
                  language=data.get("language"))
     guardian = Guardian(user)
-    return {"post": post_payload(post, guardian), "fragment": post_fragment(post, guardian)}
+    answer = {"post": post_payload(post, guardian), "fragment": post_fragment(post, guardian)}
+    notices = author_notices(post)
+    if notices:
+        answer["notices"] = notices  # e.g. mentions past the notified ones
+    return answer
 
 
 @socketio.on("typing")

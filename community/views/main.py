@@ -31,7 +31,7 @@ from werkzeug.routing import BuildError
 
 from .. import events, markup
 from ..actions import validate
-from ..actions.posts import display_name
+from ..actions.posts import author_notices, display_name
 from ..actions.threads import get_thread, get_topic, start_thread
 from ..errors import DomainError
 from ..extensions import db
@@ -411,6 +411,8 @@ def new_thread(slug: str) -> ResponseReturnValue:
             if post.state == "held":
                 flash(_("Your thread is awaiting review by a moderator. Only you and the moderators "
                         "can see it until it is approved."), "info")
+            for notice in author_notices(post):
+                flash(notice["message"], "info")
             return redirect(url_for("main.thread", thread_id=thread.id))
     return render_template("new_thread.html", topic=topic, form=form, error=error,
                            kinds=_kinds_allowed(topic, g),
