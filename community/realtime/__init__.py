@@ -17,7 +17,7 @@ import time
 from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_socketio import disconnect, join_room, leave_room
+from flask_socketio import ConnectionRefusedError, disconnect, join_room, leave_room  # reasons reach the client
 
 from .. import events
 from ..errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
