@@ -69,6 +69,7 @@ def test_api_and_socket_answers_carry_the_notice(app, world, client, token_for, 
 
 def test_one_person_gets_at_most_the_hourly_mention_emails(app, world, rate_limits):
     rate_limits["mention_email"] = "2/hour"
+    rate_limits["post"] = rate_limits["post:newcomer"] = "100/minute"
     target = world.user("member2")
     thread, _ = start(world, "member")
     for n in range(4):
