@@ -143,6 +143,7 @@ def _buffer_chunked_body(environ, limit: int) -> None:
         raise RequestEntityTooLarge()
     environ["wsgi.input"] = io.BytesIO(b"".join(parts))
     environ["CONTENT_LENGTH"] = str(size)
+    environ.pop("HTTP_TRANSFER_ENCODING", None)  # werkzeug ignores Content-Length beside it
 
 
 def too_large_message() -> str:
