@@ -38,8 +38,8 @@ def resolve_caller():
     """Authenticate the request; answers 401/403 itself, else stores the caller in `g`.
 
     Bodies are limited like every request's (MAX_CONTENT_LENGTH, community/request_limits.py)."""
-    if request.method == "OPTIONS":
-        return None
+    if request.method == "OPTIONS" or request.endpoint == "api.openapi":
+        return None  # the API's own description is public
     header = request.headers.get("Authorization")
     if header is not None:
         # An explicit token wins over any cookie, so a script never acts as the browser's user.

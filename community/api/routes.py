@@ -7,7 +7,14 @@ answers JSON built with community.payloads.
 """
 from __future__ import annotations
 
+import json
+import os
+from functools import lru_cache
+
+from flask import Response
 from sqlalchemy import select
+
+from config import BASE_DIR
 
 from ..actions.notifications import unread_count
 from ..extensions import db
@@ -15,6 +22,21 @@ from ..models import Topic, TopicModerator
 from ..payloads import topic_payload, user_payload
 from . import bp
 from .common import caller, guardian, load_topic
+
+
+OPENAPI_PATH = os.path.join(BASE_DIR, "docs", "openapi.json")
+
+
+@lru_cache(maxsize=1)
+def _openapi_text() -> str:
+    with open(OPENAPI_PATH, encoding="utf-8") as f:
+        return json.dumps(json.load(f), ensure_ascii=False, separators=(",", ":"))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document of this API (docs/openapi.json), for anyone: no sign-in."""
+    return Response(_openapi_text(), mimetype="application/json")
 
 
 @bp.get("/me")
