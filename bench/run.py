@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, quick by default, full with `--mode full` (BENCH=full).
 
-    python bench/run.py [--mode quick|full] [--only fanout,pages,data,idle]
+    python bench/run.py [--mode quick|full] [--only fanout,pages,data,idle,stall,soak]
 
 Each benchmark runs as its own process and prints its figures and the command that
 reproduces them; JSON records go to bench/out/<name>.jsonl. Needs PostgreSQL on
@@ -28,6 +28,8 @@ PLANS = {
                   ["bench/pages.py", "--target", "cluster", "--seconds", "5"]],
         "data": [["bench/data.py", "--threads", "10000", "--posts", "100000", "--deep", "2000", "--repeat", "10"]],
         "idle": [["bench/idle.py", "--clients", "2000", "--hold", "25"]],
+        "stall": [["bench/stall.py"]],
+        "soak": [["bench/soak.py", "--seconds", "60", "--people", "200", "--hostile", "10"]],
     },
     "full": {
         "fanout": [["bench/fanout.py", "--target", "sqlite", "--clients", "500,1000,2000"],
@@ -36,6 +38,8 @@ PLANS = {
                   ["bench/pages.py", "--target", "cluster", "--seconds", "10"]],
         "data": [["bench/data.py", "--threads", "100000", "--posts", "1000000", "--deep", "5000"]],
         "idle": [["bench/idle.py", "--clients", "10000", "--hold", "45"]],
+        "stall": [["bench/stall.py", "--repeat", "3"]],
+        "soak": [["bench/soak.py", "--seconds", "300", "--people", "300", "--hostile", "15"]],
     },
 }
 
@@ -43,7 +47,7 @@ PLANS = {
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mode", choices=sorted(PLANS), default="quick")
-    parser.add_argument("--only", default="", help="comma-separated: fanout,pages,data,idle")
+    parser.add_argument("--only", default="", help="comma-separated: fanout,pages,data,idle,stall,soak")
     args = parser.parse_args()
     plan = PLANS[args.mode]
     wanted = [w for w in (args.only.split(",") if args.only else plan) if w]
