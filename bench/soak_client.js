@@ -38,6 +38,7 @@ async function http(token, method, url, body, raw) {
   try {
     const response = await fetch(config.url + url, {
       method, headers, body: raw !== undefined ? raw : body !== undefined ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(30000),
     });
     const text = await response.text();
     return { status: response.status, ms: now() - started, text };
@@ -168,13 +169,25 @@ async function hostilePerson(token, index) {
   }
 }
 
+let finished = 0;
+let written = false;
+function writeOut(note) {
+  if (written) return;
+  written = true;
+  if (note) errors.push(note);
+  fs.writeFileSync(config.out, JSON.stringify({ normal, errors, hostile }));
+  console.log("DONE");
+  process.exit(0);
+}
+// Whatever happens to one request, the run ends: a minute past its end, what is pending is an error.
+setTimeout(() => writeOut(`${config.normal.length + config.hostile.length - finished} people were still waiting a minute after the end`),
+           config.seconds * 1000 + 60000);
+
 (async () => {
   const people = [
     ...config.normal.map((t, i) => normalPerson(t, i)),
     ...config.hostile.map((t, i) => hostilePerson(t, i)),
   ];
-  await Promise.all(people);
-  fs.writeFileSync(config.out, JSON.stringify({ normal, errors, hostile }));
-  console.log("DONE");
-  process.exit(0);
+  await Promise.all(people.map((p) => p.then(() => { finished += 1; })));
+  writeOut();
 })();

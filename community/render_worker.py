@@ -1,10 +1,15 @@
 """The render worker: a separate process that turns Markdown into sanitised HTML.
 
 community/rendering.py starts a few of these per server process and sends them
-posts, one JSON line each ({"body": ...}) on standard input, and reads one JSON
-line back ({"html": ...} or {"error": ...}). A worker that takes longer than the
-deadline is killed and replaced, so no post can hold the server's eventlet hub
-(or its only SQLite connection) for long.
+posts, one JSON line each ({"body": ..., "cpu_seconds": ...}) on standard input,
+and reads one JSON line back ({"html": ...}, {"timeout": true} or {"error": ...}).
+
+The deadline is CPU time, kept by the worker itself (a profiling timer, ITIMER_PROF):
+a post that needs more CPU than that is abandoned and refused, however busy the
+machine is; a short post on a loaded machine is not refused for waiting its turn.
+The server also keeps a wall-clock backstop: a worker that does not answer at all
+is killed and replaced. Either way no post holds the server's eventlet hub (or its
+only SQLite connection) for long.
 
 Run as a script (`python community/render_worker.py`): it loads community/markup.py
 by its path and nothing else of the app (no Flask, no database), so it starts in
@@ -16,7 +21,16 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import signal
 import sys
+
+
+class OverBudget(Exception):
+    pass
+
+
+def _over_budget(_signum, _frame):
+    raise OverBudget()
 
 
 def _load_markup():
@@ -32,12 +46,20 @@ def _load_markup():
 def serve(stdin, stdout) -> None:
     markup = _load_markup()
     markup.render("warm *up* [x](https://example.com) www.example.com")  # first-use costs now
+    signal.signal(signal.SIGPROF, _over_budget)
     stdout.write(b'{"ready": true}\n')
     stdout.flush()
     for line in stdin:
         try:
-            body = json.loads(line)["body"]
-            answer = {"html": markup.render(body)}
+            request = json.loads(line)
+            signal.setitimer(signal.ITIMER_PROF, float(request.get("cpu_seconds") or 0))
+            try:
+                answer = {"html": markup.render(request["body"])}
+            finally:
+                signal.setitimer(signal.ITIMER_PROF, 0)
+        except OverBudget:
+            answer = {"timeout": True}
+            markup = _load_markup()  # a fresh parser: the old one stopped mid-document
         except Exception as err:  # noqa: BLE001 - one bad request must not end the worker
             answer = {"error": f"{type(err).__name__}: {err}"[:300]}
         stdout.write(json.dumps(answer).encode() + b"\n")

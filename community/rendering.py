@@ -6,11 +6,14 @@ wait a second. So `render_post(body)`:
 
 1. refuses a body with more of an expensive construct than any real post has
    (markup.complexity: linear, microseconds), saying which one to use less of;
-2. renders in a worker process (community/render_worker.py) with a deadline of
-   RENDER_TIMEOUT_SECONDS: the hub only waits on a pipe, and a worker past the
-   deadline is killed and replaced, the post refused with a message that keeps
-   the text. RENDER_WORKERS processes per server process (0: render in-process,
-   as tests and the CLI do; the complexity limits still bound the work);
+2. renders in a worker process (community/render_worker.py) with a budget of
+   RENDER_TIMEOUT_SECONDS of CPU time, kept by the worker: the hub only waits on
+   a pipe, and a post past its budget is refused with a message that keeps the
+   text (CPU, not wall-clock time: on a loaded machine a short post waits its turn
+   rather than being refused). A worker that does not answer within a wall-clock
+   backstop is killed and replaced. RENDER_WORKERS processes per server process
+   (0: render in-process, as tests and the CLI do; the complexity limits still
+   bound the work);
 3. refuses HTML larger than markup.MAX_HTML_CHARS.
 
 Refusals are errors.TooComplex (422, code "too_complex"), shown on the form with
@@ -41,7 +44,11 @@ from .extensions import db
 
 WORKER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "render_worker.py")
 STARTUP_SECONDS = 20.0  # a worker's imports, on a loaded machine
-TRUSTED_TIMEOUT_SECONDS = 60.0  # text the site wrote itself (a live session's archive)
+# A worker that has not answered BACKSTOP_MIN_SECONDS + 3 x its CPU budget of wall-clock
+# time after a request is wedged (or the machine swamped): it is killed and replaced.
+BACKSTOP_FACTOR = 3
+BACKSTOP_MIN_SECONDS = 10.0
+TRUSTED_TIMEOUT_SECONDS = 30.0  # CPU for text the site wrote itself (a live session's archive)
 QUEUE_WAIT_SECONDS = 10.0  # all workers busy this long: the server is overloaded, say so
 
 # What the author is told to use less of, by markup.COMPLEXITY_LIMITS name.
@@ -57,7 +64,11 @@ CONSTRUCT_NAMES = {
 
 
 class RenderTimeout(Exception):
-    pass
+    """A worker did not answer in time (wedged, or the machine swamped)."""
+
+
+class OverBudget(Exception):
+    """The worker spent the post's CPU budget on it and gave up."""
 
 
 class WorkerGone(Exception):
@@ -85,10 +96,14 @@ class _Worker:
             self.stop()
             raise
 
-    def render(self, body: str, timeout: float) -> str:
-        deadline = time.monotonic() + timeout
-        self._write_all(json.dumps({"body": body}).encode() + b"\n", deadline)
+    def render(self, body: str, cpu_seconds: float) -> str:
+        """The HTML, or OverBudget (the worker gave up: it lives on), or RenderTimeout (no
+        answer within the wall-clock backstop: the caller kills it)."""
+        deadline = time.monotonic() + BACKSTOP_MIN_SECONDS + cpu_seconds * BACKSTOP_FACTOR
+        self._write_all(json.dumps({"body": body, "cpu_seconds": cpu_seconds}).encode() + b"\n", deadline)
         answer = json.loads(self._read_line(deadline))
+        if answer.get("timeout"):
+            raise OverBudget()
         if "html" not in answer:
             raise WorkerGone(answer.get("error", "no html"))
         return answer["html"]
@@ -164,6 +179,8 @@ class RenderPool:
             if worker is None or not worker.alive():
                 worker = self._start()
             return worker.render(body, timeout or self.timeout)
+        except OverBudget:
+            raise
         except RenderTimeout:
             worker.stop()
             worker = None
@@ -255,7 +272,7 @@ def render_post(body: str, field: str = "body") -> str:
         _release_idle_connection()
         try:
             html = workers.render(body)
-        except RenderTimeout:
+        except (OverBudget, RenderTimeout):
             raise TooComplex(_("Your text's formatting is too complex to display: it took too long to "
                                "prepare. Simplify it (fewer nested brackets, emphasis marks, tables or "
                                "links) and send it again; your text is kept."), field=field) from None
@@ -277,7 +294,7 @@ def render_trusted(body: str) -> str:
     _release_idle_connection()
     try:
         return workers.render(body, TRUSTED_TIMEOUT_SECONDS)
-    except (RenderTimeout, WorkerGone, OSError):
+    except (OverBudget, RenderTimeout, WorkerGone, OSError):
         current_app.logger.exception("render worker failed on trusted text; rendering in-process")
         return markup.render(body)
 
