@@ -84,6 +84,7 @@ async function normalPerson(token, index) {
   record("connect", conn.ms);
   if (!conn.ok) { errors.push(`normal ${index}: ${conn.why}`); return; }
   let questions = [];
+  let lastPost = -Infinity;
   conn.socket.on("live.question", (data) => { if (data && data.question) questions.push(data.question.id); });
   await sleep(random() * 4000);
   let n = 0;
@@ -98,7 +99,9 @@ async function normalPerson(token, index) {
       const r = await http(token, "GET", "/api/v1/topics");
       record("read_topics", r.ms);
       if (r.status !== 200) errors.push(`read_topics ${r.status}`);
-    } else if (roll < 0.6 && n > 2) {
+    } else if (roll < 0.6 && n > 2 && now() - lastPost > 25000) {
+      // A person replies now and then (at most ~2 a minute: the newcomers' limit is 3)
+      lastPost = now();
       const r = await ack(conn.socket, "post", { thread_id: threadId, body: `Soak reply ${index}.${n}: how do you check **recruitment fees** with agents?` });
       record("post", r.ms);
       if (!r.answer.ok) errors.push(`post ${JSON.stringify(r.answer.error).slice(0, 160)}`);
