@@ -7,14 +7,16 @@ The real server (`python wsgi.py`, SQLite, seeded, rate limits and connection li
 configured by default; only the per-address socket limit is off, since every client comes
 from 127.0.0.1). Normal people (bench/soak_client.js, Node) keep a socket in a thread and a
 started live session and, every 4-12 s, read a thread or the topics (API), reply (socket),
-chat, vote, ask or reconnect. Hostile people send pathological posts (20,000 characters of
+chat, vote, ask or (now and then) reconnect, every 8-30 s. Hostile people send pathological posts (20,000 characters of
 "[", "*a", e-mail addresses, tables...), 1 MB bodies, malformed JSON, impossible ids, floods
 of posts past the rate limit, and 25 sockets at once.
 
 Printed: normal people's errors, p50/p99/max of their requests per kind, what the hostile
 requests were answered, and the server's memory (the process and its render workers) at the
-start and the end. Fails (exit 1) if a normal person's request took more than 1 s, if any
-normal request failed, or if memory grew by more than MEMORY_BOUND_MB.
+start, every tenth of the run, and the end. Fails (exit 1) if a normal person's request took
+more than 1 s, if any normal request failed, if memory grew by more than MEMORY_BOUND_MB
+in all, or by more than SETTLED_GROWTH_MB over the second half of the run (once the sockets,
+caches and allocator have reached their working size, memory must stay flat).
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -32,7 +35,8 @@ from bench.common import (ROOT, children_of, fmt_ms, heading, load_average, prep
                           record, rss_bytes, summary, total_cpu)
 
 MAX_WAIT_MS = 1000.0
-MEMORY_BOUND_MB = 150
+MEMORY_BOUND_MB = 200  # 300 sockets, the render workers, caches and the allocator's working size
+SETTLED_GROWTH_MB = 40
 POSTER = "admin@roundtable.example"  # opens the threads (administrators may start 20 a minute)
 
 
@@ -81,8 +85,19 @@ def main(argv: list[str] | None = None) -> int:
                   "out": str(out), "seed": 7}
         (workdir / "config.json").write_text(json.dumps(config))
         started = time.monotonic()
+        samples: list[tuple[float, int]] = []
+        done = threading.Event()
+
+        def sample_memory():
+            while not done.wait(args.seconds / 10):
+                alive = [server.process.pid, *children_of(server.process.pid)]
+                samples.append((time.monotonic() - started, sum(rss_bytes(p) for p in alive)))
+
+        sampler = threading.Thread(target=sample_memory, daemon=True)
+        sampler.start()
         load = subprocess.run(["node", str(ROOT / "bench" / "soak_client.js"), str(workdir / "config.json")],
                               cwd=ROOT, capture_output=True, text=True, timeout=args.seconds + 300)
+        done.set()
         elapsed = time.monotonic() - started
         if load.returncode != 0 or not out.exists():
             print(load.stdout[-3000:], load.stderr[-3000:])
@@ -113,7 +128,10 @@ def main(argv: list[str] | None = None) -> int:
         heading("Server")
         tracebacks = server.log_tail(100000).count("Traceback")
         print(f"memory (process + render workers): {memory_start / 1e6:.0f} MB at the start, "
-              f"{memory_end / 1e6:.0f} MB at the end (bound: +{MEMORY_BOUND_MB} MB)")
+              f"{memory_end / 1e6:.0f} MB at the end (bound: +{MEMORY_BOUND_MB} MB; "
+              f"+{SETTLED_GROWTH_MB} MB over the second half)")
+        print("  during the run: " + ", ".join(f"{t:.0f} s {m / 1e6:.0f} MB" for t, m in samples))
+        halfway = next((m for t, m in samples if t >= args.seconds / 2), memory_start)
         print(f"CPU used: {cpu:.1f} s in {elapsed:.0f} s ({cpu / elapsed:.2f} cores); "
               f"tracebacks in its log: {tracebacks}; still running: {server_alive}")
         if overall["max"] > MAX_WAIT_MS:
@@ -122,11 +140,15 @@ def main(argv: list[str] | None = None) -> int:
             failures.append(f"{len(errors)} normal requests failed")
         if memory_end - memory_start > MEMORY_BOUND_MB * 1e6:
             failures.append(f"memory grew by {(memory_end - memory_start) / 1e6:.0f} MB (> {MEMORY_BOUND_MB} MB)")
+        if memory_end - halfway > SETTLED_GROWTH_MB * 1e6:
+            failures.append(f"memory grew by {(memory_end - halfway) / 1e6:.0f} MB over the second half "
+                            f"(> {SETTLED_GROWTH_MB} MB)")
         if tracebacks or not server_alive:
             failures.append(f"server errors: {tracebacks} tracebacks, running={server_alive}")
         record("soak", {"seconds": args.seconds, "people": args.people, "hostile": args.hostile,
                         "normal": figures, "errors": len(errors), "hostile_answers": result["hostile"],
-                        "memory_start": memory_start, "memory_end": memory_end, "cpu": cpu,
+                        "memory_start": memory_start, "memory_end": memory_end, "memory_samples": samples,
+                        "cpu": cpu,
                         "failures": failures, "load": load_average()})
     finally:
         server.stop()

@@ -3,9 +3,9 @@
 //   node bench/soak_client.js config.json
 //
 // config: {url, normal: [token...], hostile: [token...], threadIds: [...], sessionId, seconds, out, seed}
-// A normal person keeps a socket (joined to a thread and the live session) and, every 4-12 s,
+// A normal person keeps a socket (joined to a thread and the live session) and, every 8-30 s,
 // reads a thread or the topic list (API), replies (socket `post`), chats, votes, asks a question,
-// or reconnects. Every request and ack is timed; a refusal or an error of a normal person's
+// or (now and then) reconnects. Every request and ack is timed; a refusal or an error of a normal person's
 // request counts as an error. A hostile person, every 1-3 s, sends one of: a pathological post
 // (20,000 characters of "[", "*a", e-mail addresses, table rows...), a 1 MB body, malformed JSON,
 // a lone surrogate, an impossible id, a burst of posts past the rate limit, 25 sockets at once.
@@ -113,7 +113,7 @@ async function normalPerson(token, index) {
       const r = await ack(conn.socket, "live.vote", { session_id: config.sessionId, question_id: pick(questions) });
       record("vote", r.ms);
       if (!r.answer.ok && r.answer.error.code !== "invalid") errors.push(`vote ${JSON.stringify(r.answer.error).slice(0, 160)}`);
-    } else if (roll < 0.9) {
+    } else if (roll < 0.97) {
       const r = await ack(conn.socket, "live.ask", { session_id: config.sessionId, body: `Question ${index}.${n}: what is a fair fee?` });
       record("ask", r.ms);
       if (!r.answer.ok) errors.push(`ask ${JSON.stringify(r.answer.error).slice(0, 160)}`);
@@ -125,7 +125,7 @@ async function normalPerson(token, index) {
       conn.socket.on("live.question", (data) => { if (data && data.question) questions.push(data.question.id); });
     }
     if (questions.length > 200) questions = questions.slice(-100);
-    await sleep(4000 + random() * 8000);
+    await sleep(8000 + random() * 22000);
   }
   conn.socket.disconnect();
 }

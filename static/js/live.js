@@ -881,6 +881,15 @@
     }
 
     function send(payload) {
+      // Too long to post: say so here (the server's words), rather than send a message the
+      // socket would refuse and the page would keep resending.
+      const maxChars = Number(textarea.dataset.maxChars || 0);
+      if (maxChars && (payload.body || "").trim().length > maxChars) {
+        store.set(draftKey, { ...payload, pending: false, saved_at: Date.now() });
+        showError(t("Your post is too long: %(count)s characters, the limit is %(max)s.", {
+          count: (payload.body || "").trim().length.toLocaleString(), max: maxChars.toLocaleString() }));
+        return;
+      }
       setBusy(true);
       setStatus(t("Sending…"));
       showError("");
