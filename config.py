@@ -54,6 +54,7 @@ DEFAULT_RATE_LIMITS: dict[str, str] = {
     "reaction": "30/minute;500/hour",             # for the reactions issue: actions call hit("reaction", ...)
     "upload": "10/minute;60/hour",                # for the uploads issue: actions call hit("upload", ...)
     "mention_email": "5/hour",                    # mention emails one person receives (the rest: in-app only)
+    "socket_connect": "30/minute;600/hour",       # sockets one person opens (each page load opens one)
 }
 
 

@@ -157,7 +157,7 @@ def test_newcomers_have_stricter_rules_than_members_of_long_standing(rate_limits
 def test_every_write_path_has_a_default_rule(app):
     rules = app.config["RATE_LIMITS"]
     for name in ("post", "thread", "edit", "flag", "live_question", "vote", "chat", "reaction", "upload",
-                 "mention_email"):
+                 "mention_email", "socket_connect"):
         assert rules.get(name), name
 
 

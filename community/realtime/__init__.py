@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, disconnect, join_room, leave_room  # reasons reach the client
 
-from .. import events
+from .. import events, ratelimit
 from ..errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from ..extensions import db, socketio
 from ..models import User
@@ -135,6 +135,10 @@ def on_connect(auth=None):
         reason = guardian.why_not_use_site() if user is not None else "unauthorized: sign in first"
         db.session.remove()
         raise ConnectionRefusedError(reason)
+    if not ratelimit.allow("socket_connect", user.id, tier=ratelimit.tier_for(user)):
+        db.session.remove()
+        raise ConnectionRefusedError(_("you opened too many live connections in a short time. Reload the page "
+                                       "in a minute"), {"code": "rate_limited"})
     limits = _connection_limits(user)
     over = _connections().add(request.sid, limits)
     if over is not None:

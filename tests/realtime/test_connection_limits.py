@@ -39,6 +39,17 @@ def test_the_per_address_limit_counts_everyone_from_that_address(app, world, log
     second.disconnect()
 
 
+def test_opening_sockets_too_fast_is_refused(app, world, login_as, rate_limits):
+    rate_limits["socket_connect"] = "2/minute"
+    http = login_as("supplier")
+    first, second = (socketio.test_client(app, flask_test_client=http) for _ in range(2))
+    assert first.is_connected() and second.is_connected()
+    first.disconnect()
+    second.disconnect()
+    assert not socketio.test_client(app, flask_test_client=http).is_connected()
+    assert socketio.test_client(app, flask_test_client=login_as("supplier2")).is_connected()
+
+
 def test_the_refusal_says_why_and_what_to_do(app):
     with app.test_request_context():
         error = _too_many_connections("user:1", 20)
