@@ -29,7 +29,7 @@ PLANS = {
         "data": [["bench/data.py", "--threads", "10000", "--posts", "100000", "--deep", "2000", "--repeat", "10"]],
         "idle": [["bench/idle.py", "--clients", "2000", "--hold", "25"]],
         "stall": [["bench/stall.py"]],
-        "soak": [["bench/soak.py", "--seconds", "60", "--people", "200", "--hostile", "10"]],
+        "soak": [["bench/soak.py", "--seconds", "60", "--people", "150", "--hostile", "8"]],
     },
     "full": {
         "fanout": [["bench/fanout.py", "--target", "sqlite", "--clients", "500,1000,2000"],
@@ -39,7 +39,7 @@ PLANS = {
         "data": [["bench/data.py", "--threads", "100000", "--posts", "1000000", "--deep", "5000"]],
         "idle": [["bench/idle.py", "--clients", "10000", "--hold", "45"]],
         "stall": [["bench/stall.py", "--repeat", "3"]],
-        "soak": [["bench/soak.py", "--seconds", "300", "--people", "300", "--hostile", "15"]],
+        "soak": [["bench/soak.py", "--seconds", "300", "--people", "200", "--hostile", "10"]],
     },
 }
 

@@ -1,7 +1,7 @@
 """Soak: hundreds of people, some of them hostile, against one eventlet process for minutes.
 
-    python bench/soak.py                          # 5 minutes, 300 people (15 hostile)
-    python bench/soak.py --seconds 60 --people 150 --hostile 8      # the quick run of `make bench`
+    python bench/soak.py                          # 5 minutes, 200 people (10 hostile)
+    python bench/soak.py --seconds 60 --people 150 --hostile 8     # the quick run of `make bench`
 
 The real server (`python wsgi.py`, SQLite, seeded, rate limits and connection limits as
 configured by default; only the per-address socket limit is off, since every client comes
@@ -43,8 +43,8 @@ POSTER = "admin@roundtable.example"  # opens the threads (administrators may sta
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=300)
-    parser.add_argument("--people", type=int, default=300, help="normal people")
-    parser.add_argument("--hostile", type=int, default=15)
+    parser.add_argument("--people", type=int, default=200, help="normal people")
+    parser.add_argument("--hostile", type=int, default=10)
     parser.add_argument("--threads", type=int, default=10, help="threads the normal people read and reply in")
     args = parser.parse_args(argv)
     import requests
