@@ -32,9 +32,10 @@ from werkzeug.routing import IntegerConverter
 from .actions.validate import MAX_ID
 from .errors import Invalid
 
-# A refused body with more than this left unread closes the connection rather than
-# being read (and thrown away) by the server to keep the connection alive.
-DRAIN_MAX_BYTES = 64 * 1024
+# A body with more than this left unread closes the connection rather than being read
+# (and thrown away) by the server to keep the connection alive: a refused 1 MB post is
+# drained (the client may reuse its connection), a refused 50 MB one is not.
+DRAIN_MAX_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 20
 
 
@@ -67,6 +68,16 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def _will_close(environ) -> bool:
+    """Is the request body left unread past what eventlet may drain? (Then we close.)"""
+    stream = environ.get("eventlet.input")
+    if stream is None:
+        return False
+    if stream.chunked_input:
+        return stream.chunk_length != 0  # not read to its last chunk
+    return (stream.content_length or 0) - stream.position > DRAIN_MAX_BYTES
+
+
 class _ClosingBody:
     """The app's answer; once it is sent, a body left unread is not drained by eventlet."""
 
@@ -79,14 +90,9 @@ class _ClosingBody:
     def close(self) -> None:
         if hasattr(self._result, "close"):
             self._result.close()
-        stream = self._environ.get("eventlet.input")
-        if stream is None:
-            return
-        if stream.chunked_input:
-            if stream.chunk_length == 0:
-                return  # read to its last chunk
-        elif (stream.content_length or 0) - stream.position <= DRAIN_MAX_BYTES:
-            return  # a small remainder: eventlet reads it and keeps the connection
+        if not _will_close(self._environ):
+            return  # read, or a small remainder that eventlet reads to keep the connection
+        stream = self._environ["eventlet.input"]
         # The answer is written: mark the body as read, so that eventlet does not read the
         # rest, and end the connection (its next "request" would be the body's bytes).
         stream.chunked_input = False
@@ -104,9 +110,16 @@ class BodyLimitMiddleware:
         self.wsgi_app = wsgi_app
 
     def __call__(self, environ, start_response):
-        if "eventlet.input" in environ:
-            return _ClosingBody(self.wsgi_app(environ, start_response), environ)
-        return self.wsgi_app(environ, start_response)
+        if "eventlet.input" not in environ:
+            return self.wsgi_app(environ, start_response)
+
+        def start(status, headers, exc_info=None):
+            if _will_close(environ):
+                # Say so, or the client may send its next request on a connection we close.
+                headers = [*headers, ("Connection", "close")]
+            return start_response(status, headers, exc_info)
+
+        return _ClosingBody(self.wsgi_app(environ, start), environ)
 
 
 def init_app(app: Flask) -> None:

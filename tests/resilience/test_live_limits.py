@@ -49,6 +49,7 @@ def test_an_anonymous_50_mb_login_is_413_before_the_body_is_read(live_server):
     answer, sent, _ = raw_request(live_server, head, (CHUNK for _ in range(FIFTY_MB // len(CHUNK))))
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert b"too large" in answer and b"xxxx" not in answer
+    assert b"\r\nConnection: close\r\n" in answer.split(b"\r\n\r\n")[0] + b"\r\n"  # no reuse of it
     assert sent < FIFTY_MB  # the server closed the connection instead of reading it all
     assert _rss(live_server.process.pid) - before < 20 * 1024 * 1024
 
