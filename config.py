@@ -95,8 +95,8 @@ class Config:
     # Limits on what users send.
     POST_MAX_CHARS = 20_000
     # Rendering posts (community/rendering.py): worker processes per server process (0:
-    # render in-process; the default under eventlet is 2), and how long one post may take
-    # before it is refused as too complex (its text is kept).
+    # render in-process; the default under eventlet is 2), and the CPU seconds one post may
+    # take there before it is refused as too complex (its text is kept).
     RENDER_WORKERS = int(os.environ.get("RENDER_WORKERS", "2" if SOCKETIO_ASYNC_MODE == "eventlet" else "0"))
     RENDER_TIMEOUT_SECONDS = float(os.environ.get("RENDER_TIMEOUT_SECONDS", "0.3"))
     # People notified of one post's @mentions (the rest stay plain names; the author is told).
