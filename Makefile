@@ -127,7 +127,7 @@ test-pg: setup
 	TEST_DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -q -p no:cacheprovider -m "not e2e and not server" $(PYTEST_ARGS)
 
 # Benchmarks (never part of `make test`): a reduced quick run by default, BENCH=full for
-# the full one; BENCH_ONLY=fanout,pages,data,idle picks some. See bench/README.md.
+# the full one; BENCH_ONLY=fanout,pages,data,idle,stall,soak picks some. See bench/README.md.
 BENCH ?= quick
 bench: setup
 	$(BIN)/python bench/run.py --mode $(BENCH) $(if $(BENCH_ONLY),--only $(BENCH_ONLY),)

@@ -5,6 +5,7 @@ process. Production refuses to start without a real SECRET_KEY.
 """
 from __future__ import annotations
 
+import json
 import os
 
 BASE_DIR = os.path.abspath(os.path.dirname(__file__))
@@ -36,6 +37,45 @@ ACCOUNT_RATE_LIMITS = {
 }
 
 
+def _json_dict(name: str) -> dict:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {}
+    value = json.loads(raw)
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise RuntimeError(f'{name} must be a JSON object of rule strings, e.g. {{"post": "10/minute"}}')
+    return value
+
+
+# Write paths' limits (community/ratelimit.py), in the `limits` notation ("8/minute;60/hour":
+# every part holds). "name:tier" is the stricter (or looser) rule of a tier: "newcomer" (an
+# account younger than RATE_LIMIT_NEWCOMER_DAYS), or a role: "supplier", "member", "admin".
+# The same limit holds on every face (form, API, socket): the actions count. RATE_LIMITS in
+# the environment (a JSON object) changes or adds rules.
+DEFAULT_RATE_LIMITS: dict[str, str] = {
+    "post": "8/minute;60/hour;300/day",          # replies and opening posts
+    "post:newcomer": "3/minute;20/hour;60/day",
+    "post:admin": "30/minute;600/hour",
+    "thread": "3/minute;20/hour",                 # new threads (their opening post counts as a post too)
+    "thread:newcomer": "1/minute;5/hour",
+    "thread:admin": "20/minute",
+    "edit": "15/minute;120/hour",                 # editing a post re-renders it
+    "flag": "10/minute;60/hour",
+    "flag:newcomer": "4/minute;20/hour",
+    "live_question": "3/30seconds;30/hour",       # per person, across sessions
+    "vote": "60/minute;600/hour",                 # live question votes (and taking them back)
+    "chat": "5/10seconds;300/hour",               # live chat, besides the session's slow mode; hosts are not limited
+    "reaction": "30/minute;500/hour",             # for the reactions issue: actions call hit("reaction", ...)
+    "upload": "10/minute;60/hour",                # for the uploads issue: actions call hit("upload", ...)
+    "mention_email": "5/hour",                    # mention emails one person receives (the rest: in-app only)
+    "socket_connect": "30/minute;600/hour",       # sockets one person opens (each page load opens one)
+    # The @mention autocomplete (GET /api/v1/users): enough for typing names, too few to
+    # page through the membership.
+    "users_lookup": "20/minute;200/hour;500/day",
+    **ACCOUNT_RATE_LIMITS,
+}
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get(
@@ -51,6 +91,16 @@ class Config:
     SOCKETIO_ALLOWED_ORIGINS = _list("SOCKETIO_ALLOWED_ORIGINS")
     # eventlet.wsgi serves at most this many connections per process.
     MAX_CONNECTIONS = int(os.environ.get("MAX_CONNECTIONS", "10000"))
+    # Sockets one person may hold open at once (every worker counted, through Redis in a
+    # cluster), and sockets from one address (generous: offices and campuses share one).
+    # 0: no limit. The next one is refused with a reason the page shows.
+    SOCKETS_PER_USER = int(os.environ.get("SOCKETS_PER_USER", "20"))
+    SOCKETS_PER_ADDRESS = int(os.environ.get("SOCKETS_PER_ADDRESS", "1000"))
+    # The largest request body (and Socket.IO message) accepted, in bytes: larger ones are
+    # answered 413 before their body is read. A 20,000-character post is at most ~240 KB
+    # even with every character escaped (%XX in forms, \uXXXX in JSON). Endpoints that take
+    # files declare their own limit (community/request_limits.py: allow_body).
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(512 * 1024)))
     # Behind nginx (deploy/cluster.py): trust one proxy's X-Forwarded-For/-Proto/-Host.
     # Off by default, so a client talking to a worker directly cannot choose its address.
     PROXY_FIX = _bool("PROXY_FIX")
@@ -62,6 +112,13 @@ class Config:
 
     # Limits on what users send.
     POST_MAX_CHARS = 20_000
+    # Rendering posts (community/rendering.py): worker processes per server process (0:
+    # render in-process; the default under eventlet is 2), and the CPU seconds one post may
+    # take there before it is refused as too complex (its text is kept).
+    RENDER_WORKERS = int(os.environ.get("RENDER_WORKERS", "2" if SOCKETIO_ASYNC_MODE == "eventlet" else "0"))
+    RENDER_TIMEOUT_SECONDS = float(os.environ.get("RENDER_TIMEOUT_SECONDS", "0.3"))
+    # People notified of one post's @mentions (the rest stay plain names; the author is told).
+    MENTIONS_NOTIFIED_PER_POST = int(os.environ.get("MENTIONS_NOTIFIED_PER_POST", "10"))
     TITLE_MAX_CHARS = 200
     THREADS_PER_PAGE = 30
     POSTS_PER_PAGE = 50
@@ -97,12 +154,8 @@ class Config:
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     # Limits of community/ratelimit.py, by name (and "name:tier" for a stricter tier), in the
     # `limits` notation. The same limit holds on every path: pages, API and sockets.
-    RATE_LIMITS: dict[str, str] = {
-        **ACCOUNT_RATE_LIMITS,
-        # The @mention autocomplete (GET /api/v1/users): enough for typing names, too few to
-        # page through the membership.
-        "users_lookup": "20/minute;200/hour;500/day",
-    }
+    RATE_LIMITS: dict[str, str] = {**DEFAULT_RATE_LIMITS, **_json_dict("RATE_LIMITS")}
+    RATE_LIMIT_NEWCOMER_DAYS = int(os.environ.get("RATE_LIMIT_NEWCOMER_DAYS", "7"))
 
     # Email (community/mail.py). Without MAIL_SERVER, messages are printed to the console.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
@@ -149,6 +202,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SOCKETIO_ASYNC_MODE = "threading"
+    RENDER_WORKERS = 0  # in-process; tests of the workers turn them on
     SOCKETIO_MESSAGE_QUEUE = None
     WTF_CSRF_ENABLED = False
     # Cheap hashes: tests sign in hundreds of times (the timing test sets the real cost).

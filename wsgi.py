@@ -3,6 +3,7 @@
     python wsgi.py                # serves on HOST:PORT (default 127.0.0.1:5000)
     flask --app wsgi <command>    # the CLI, with the same environment
 """
+import gc
 import os
 import warnings
 
@@ -21,6 +22,7 @@ from community.mail import start_sender  # noqa: E402
 from community.passwords import warm_up as warm_up_passwords  # noqa: E402
 from community.realtime import start_socket_sweeper  # noqa: E402
 from community.useragent import warm_up as warm_up_user_agents  # noqa: E402
+from community.rendering import warm_up as start_render_workers  # noqa: E402
 
 app = create_app()
 
@@ -33,6 +35,14 @@ def main() -> None:
     warm_up_passwords(app)  # the dummy hash that unknown emails are checked against
     warm_up_user_agents()  # the device rules (~0.1 s), before the first sign-in
     start_socket_sweeper(app)  # cuts sockets whose session or token expired meanwhile
+    start_render_workers(app)  # Markdown is rendered in these processes, with a deadline (RENDER_WORKERS)
+    # The garbage collector's full passes run on the hub and walk every object: under a soak
+    # (bench/soak.py) they took 150-200 ms every few seconds. What exists now (modules, the app,
+    # the language model) lives as long as the process: frozen, it is never walked again; and
+    # full passes come less often (they still come: cycles are collected).
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 50)
     socketio.run(
         app,
         host=host,

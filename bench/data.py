@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (OUT, ROOT, create_pg_database, drop_pg_database, flask, heading, load_average,  # noqa: E402
+from bench.common import (LOAD_ENV, OUT, ROOT, create_pg_database, drop_pg_database, flask, heading, load_average,  # noqa: E402
                           prepare, print_closing, record, summary)
 from bench.pages import login_cookie  # noqa: E402
 
@@ -65,7 +65,8 @@ def run_backend(backend: str, args, workdir: Path) -> list[dict]:
         database_url = create_pg_database(db_name, fresh=True)
     else:
         database_url = f"sqlite:///{workdir / 'data.db'}"
-    server = LiveServer(workdir / backend, name="data", database_url=database_url, start_timeout=120)
+    server = LiveServer(workdir / backend, name="data", database_url=database_url, start_timeout=120,
+                        env=LOAD_ENV)
     results = []
     try:
         flask(database_url, "db", "upgrade")

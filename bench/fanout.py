@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (OUT, PG_SERVER, ROOT, children_of, create_pg_database, drop_pg_database, fmt_ms,  # noqa: E402
+from bench.common import (LOAD_ENV, OUT, PG_SERVER, ROOT, children_of, create_pg_database, drop_pg_database, fmt_ms,  # noqa: E402
                           heading, load_average, prepare, print_closing, record, redis_pid, summary,
                           total_cpu, total_rss)
 
@@ -49,7 +49,7 @@ class SqliteTarget:
     def __init__(self, workdir: Path):
         from tests.server import LiveServer
 
-        self.server = LiveServer(workdir, name="fanout", seed=True, start_timeout=60)
+        self.server = LiveServer(workdir, name="fanout", seed=True, start_timeout=60, env=LOAD_ENV)
         self.database_url = self.server.database_url
 
     def start(self):
@@ -88,7 +88,7 @@ class ClusterTarget:
         self.cluster = Cluster(workers=workers, base_port=base, http_port=free_port(),
                                database_url=f"{PG_SERVER}/{self.db_name}",
                                channel=f"roundtable-bench-{uuid.uuid4().hex[:6]}", dir=workdir,
-                               access_log=False)
+                               access_log=False, extra_env=dict(LOAD_ENV))
         self.database_url = self.cluster.database_url
         self.name = f"cluster ({workers} eventlet workers, PostgreSQL, Redis, nginx)"
 

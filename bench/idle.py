@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (OUT, PG_SERVER, children_of, create_pg_database, drop_pg_database, heading,  # noqa: E402
+from bench.common import (LOAD_ENV, OUT, PG_SERVER, children_of, create_pg_database, drop_pg_database, heading,  # noqa: E402
                           load_average, prepare, print_closing, record, total_cpu, total_rss)
 from bench.fanout import Loader, fd_count, wait_idle  # noqa: E402
 
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> dict:
     db_name = "roundtable_bench_idle"
     cluster = Cluster(workers=args.workers, base_port=base, http_port=free_port(),
                       database_url=f"{PG_SERVER}/{db_name}", channel=f"roundtable-bench-{uuid.uuid4().hex[:6]}",
-                      dir=workdir, access_log=False)
+                      dir=workdir, access_log=False, extra_env=dict(LOAD_ENV))
     heading(f"Idle sockets: {args.clients:,} clients through nginx to {args.workers} workers, held {args.hold} s")
     print(f"machine: {load_average()} (before)", flush=True)
     result: dict = {}

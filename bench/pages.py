@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (OUT, PG_SERVER, ROOT, create_pg_database, drop_pg_database, heading, load_average,  # noqa: E402
+from bench.common import (LOAD_ENV, OUT, PG_SERVER, ROOT, create_pg_database, drop_pg_database, heading, load_average,  # noqa: E402
                           prepare, print_closing, record, total_cpu)
 
 DEMO_PASSWORD = "roundtable-demo"
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     if args.target == "sqlite":
         from tests.server import LiveServer
 
-        server = LiveServer(workdir, name="pages", seed=True, start_timeout=60)
+        server = LiveServer(workdir, name="pages", seed=True, start_timeout=60, env=LOAD_ENV)
         database_url, stop = server.database_url, server.stop
         name = "sqlite (1 eventlet process)"
     else:
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         db_name = "roundtable_bench_pages"
         cluster = Cluster(workers=args.workers, base_port=base, http_port=free_port(),
                           database_url=f"{PG_SERVER}/{db_name}", channel=f"roundtable-bench-{uuid.uuid4().hex[:6]}",
-                          dir=workdir, access_log=False)
+                          dir=workdir, access_log=False, extra_env=dict(LOAD_ENV))
         database_url = cluster.database_url
 
         def stop():

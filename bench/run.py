@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, quick by default, full with `--mode full` (BENCH=full).
 
-    python bench/run.py [--mode quick|full] [--only fanout,pages,data,idle,signin]
+    python bench/run.py [--mode quick|full] [--only fanout,pages,data,idle,signin,stall,soak]
 
 Each benchmark runs as its own process and prints its figures and the command that
 reproduces them; JSON records go to bench/out/<name>.jsonl. Needs PostgreSQL on
@@ -29,6 +29,8 @@ PLANS = {
         "data": [["bench/data.py", "--threads", "10000", "--posts", "100000", "--deep", "2000", "--repeat", "10"]],
         "idle": [["bench/idle.py", "--clients", "2000", "--hold", "25"]],
         "signin": [["bench/signin.py", "--samples", "20", "--load-seconds", "4"]],
+        "stall": [["bench/stall.py"]],
+        "soak": [["bench/soak.py", "--seconds", "60", "--people", "150", "--hostile", "8"]],
     },
     "full": {
         "fanout": [["bench/fanout.py", "--target", "sqlite", "--clients", "500,1000,2000"],
@@ -38,6 +40,8 @@ PLANS = {
         "data": [["bench/data.py", "--threads", "100000", "--posts", "1000000", "--deep", "5000"]],
         "idle": [["bench/idle.py", "--clients", "10000", "--hold", "45"]],
         "signin": [["bench/signin.py", "--samples", "60", "--load-seconds", "10"]],
+        "stall": [["bench/stall.py", "--repeat", "3"]],
+        "soak": [["bench/soak.py", "--seconds", "300", "--people", "200", "--hostile", "10"]],
     },
 }
 
@@ -45,7 +49,7 @@ PLANS = {
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mode", choices=sorted(PLANS), default="quick")
-    parser.add_argument("--only", default="", help="comma-separated: fanout,pages,data,idle,signin")
+    parser.add_argument("--only", default="", help="comma-separated: fanout,pages,data,idle,signin,stall,soak")
     args = parser.parse_args()
     plan = PLANS[args.mode]
     wanted = [w for w in (args.only.split(",") if args.only else plan) if w]

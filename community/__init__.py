@@ -29,6 +29,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=app.config["REMEMBER_DAYS"])
     os.makedirs(app.instance_path, exist_ok=True)
     _configure_database(app)
+    from . import request_limits
+
+    request_limits.init_app(app)  # first: body limits hold before CSRF or any view reads a form
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
@@ -55,10 +58,11 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         manage_session=True,
         ping_interval=20,
         ping_timeout=20,
-        max_http_buffer_size=200_000,
+        max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],  # the same limit as HTTP bodies
     )
     if app.config["SOCKETIO_MESSAGE_QUEUE"] and not app.testing:
         realtime.start_control_listener(app)
+        realtime.start_connection_refresher(app)
     if app.config.get("PROXY_FIX"):
         # Wraps the Socket.IO middleware too, so sockets see the client's address as well.
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -4,7 +4,7 @@ Actions raise these; views, the API and socket handlers translate them.
 """
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, has_request_context, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
@@ -53,7 +53,8 @@ class Locked(DomainError):
 
 
 class RateLimited(DomainError):
-    """Over a limit: `retry_after` (seconds) goes into the error, and Retry-After on HTTP."""
+    """Over a limit: `retry_after` (seconds) goes into the error, and Retry-After on HTTP
+    (also when a form page shows the error itself, with the text kept: see after_request)."""
 
     code, status, default_message = "rate_limited", 429, _l("Too many attempts. Please wait and try again.")
 
@@ -61,6 +62,8 @@ class RateLimited(DomainError):
                  retry_after: int | None = None):
         super().__init__(message, field=field)
         self.retry_after = retry_after
+        if retry_after is not None and has_request_context():
+            g.retry_after = retry_after
 
     def as_dict(self) -> dict:
         data = super().as_dict()
@@ -73,9 +76,33 @@ class Conflict(DomainError):
     code, status, default_message = "conflict", 409, _l("That was already done.")
 
 
+class TooComplex(Invalid):
+    """A text whose formatting would cost too much to render (community/rendering.py)."""
+
+    code, status, default_message = "too_complex", 422, _l(
+        "Your text's formatting is too complex to display. Simplify it and send it again; your text is kept.")
+
+
+class Busy(DomainError):
+    """The server cannot take this now; the client may retry after `retry_after` seconds."""
+
+    code, status, default_message = "busy", 503, _l("The server is busy. Try again in a moment; your text is kept.")
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 2):
+        super().__init__(message)
+        self.retry_after = retry_after
+        if has_request_context():
+            g.retry_after = retry_after
+
+    def as_dict(self) -> dict:
+        data = super().as_dict()
+        data["error"]["retry_after"] = self.retry_after
+        return data
+
+
 HTTP_CODES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "invalid",
-              423: "locked", 429: "rate_limited"}
+              422: "invalid", 423: "locked", 429: "rate_limited", 503: "busy"}
 
 
 # Werkzeug's own descriptions are English: these say the same in the reader's language.
@@ -97,6 +124,10 @@ def _http_message(err: HTTPException, status: int) -> str:
         return _("The page's security token (CSRF) is missing or has expired. Reload the page and try again.")
     if status == 429:
         return _("Too many attempts. Please wait a minute and try again.")
+    if status == 413:
+        from .request_limits import too_large_message
+
+        return too_large_message()
     if err.description == type(err).description and status in HTTP_MESSAGES:
         return str(HTTP_MESSAGES[status])  # werkzeug's default text: ours instead
     return err.description or err.name
@@ -118,6 +149,14 @@ def register_error_handlers(app: Flask) -> None:
         response.status_code = err.status
         if getattr(err, "retry_after", None) is not None:
             response.headers["Retry-After"] = str(err.retry_after)
+        return response
+
+    @app.after_request
+    def _retry_after(response):
+        # A form page that shows a refusal itself (the text kept) answers like the API.
+        if response.status_code in (429, 503) and "Retry-After" not in response.headers \
+                and g.get("retry_after") is not None:
+            response.headers["Retry-After"] = str(g.retry_after)
         return response
 
     @app.errorhandler(HTTPException)

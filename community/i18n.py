@@ -166,6 +166,9 @@ JS_MESSAGES = (
     N_("Handled by %(name)s: %(action)s. Nothing more to do here."),
     N_("%(name)s %(action)s: the post in “%(title)s”."),
     N_("Held for review"), N_("Visible"), N_("Hidden"), N_("Deleted"),
+    # live.js, live_session.js: a send refused for going too fast
+    N_("You can send it in %(seconds)s s."), N_("You can send it now."),
+    N_("Your post is too long: %(count)s characters, the limit is %(max)s."),
     # mentions.js, suggest.js
     N_("People to mention"), N_("(opens in a new tab)"), N_("Answered"),
 )

@@ -43,6 +43,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import and_, or_, select, update
 
+from . import ratelimit
 from .errors import NotFound
 from .extensions import db, socketio
 from .i18n import recipient_language, recipient_locale, text_direction
@@ -184,6 +185,8 @@ def queue_notification_email(user: User, note: Notification, *, thread=None, pos
         return None
     if not preferences(user).wants(category) or is_muted(user, thread):
         return None
+    if note.kind == "mention" and not ratelimit.allow("mention_email", user.id):
+        return None  # past the hourly cap of mention emails: the notification alone (in the site)
     context = {
         "note": note, "thread": thread, "topic": thread.topic if thread is not None else None,
         # display_name: the anonymous label for an anonymous post, never the author's name

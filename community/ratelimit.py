@@ -7,6 +7,14 @@ RATELIMIT_STORAGE_URI: memory:// for one process, redis://... when several
 workers must share them (the cluster). A refused hit raises RateLimited with
 `retry_after` (whole seconds), which pages, the API (429 + Retry-After) and
 socket acks all show.
+
+Actions call `hit()` (one place for every face); `tier_for(user)` picks the stricter
+rules of newcomers and the roles' own rules. The limits of write paths, with their
+defaults, are config.DEFAULT_RATE_LIMITS: post, thread, edit, flag, live_question,
+vote, chat, and, for the issues that bring them, reaction and upload (call
+`hit("reaction", user.id, tier=tier_for(user))` in the action, as the others do).
+`allow()` counts without raising, for limits that quietly skip something (a mention
+email over its hourly cap is not sent; the notification still is).
 """
 from __future__ import annotations
 
@@ -15,6 +23,7 @@ import threading
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -58,6 +67,30 @@ def rule_for(name: str, tier: str | None = None) -> str | None:
     return rules.get(name)
 
 
+def tier_for(user) -> str | None:
+    """Whose rules apply to `user`: "newcomer" for an account younger than
+    RATE_LIMIT_NEWCOMER_DAYS (administrators excepted), else the role ("admin",
+    "member", "supplier"). A rule "name:tier" wins over "name" when it is set."""
+    if user is None:
+        return None
+    if user.role != "admin" and user.created_at is not None:
+        from .models import utcnow
+
+        days = current_app.config.get("RATE_LIMIT_NEWCOMER_DAYS", 0)
+        if days and user.created_at > utcnow() - timedelta(days=days):
+            return "newcomer"
+    return user.role
+
+
+def allow(name: str, key: str | int, *, tier: str | None = None, rule: str | None = None) -> bool:
+    """Count one attempt like hit(), answering False instead of raising when it is over."""
+    try:
+        hit(name, key, tier=tier, rule=rule)
+    except RateLimited:
+        return False
+    return True
+
+
 def hit(name: str, key: str | int, *, tier: str | None = None, rule: str | None = None,
         message: str | None = None) -> None:
     """Count one attempt of `key` against limit `name`; raise RateLimited when it is over.
@@ -91,7 +124,7 @@ def _count(name, key, tier, rule, message, *, counting: bool) -> None:
         if not allowed:
             stats = limiter.get_window_stats(item, "rt", identity)
             retry_after = max(1, math.ceil(stats.reset_time - time.time()))
-            raise RateLimited(message or too_many_message(retry_after), retry_after=retry_after)
+            raise RateLimited(message or too_many_message(retry_after, name), retry_after=retry_after)
 
 
 def _identity(name: str, key: str | int) -> str:
@@ -99,7 +132,25 @@ def _identity(name: str, key: str | int) -> str:
     return f"{current_app.config.get('SOCKETIO_CHANNEL', 'roundtable')}|{name}|{key}"
 
 
-def too_many_message(retry_after: int) -> str:
+def too_many_message(retry_after: int, name: str = "") -> str:
+    """What the person over limit `name` is told: when they can go on, and that nothing is lost."""
+    if name in ("post", "thread"):
+        return _("You are posting faster than this site allows. You can send this in %(seconds)d s; "
+                 "your text is kept.", seconds=retry_after)
+    if name == "edit":
+        return _("You are editing faster than this site allows. You can save this in %(seconds)d s; "
+                 "your changes are kept.", seconds=retry_after)
+    if name == "chat":
+        return _("You are sending messages too fast. You can send this in %(seconds)d s; your text is kept.",
+                 seconds=retry_after)
+    if name == "live_question":
+        return _("You are sending questions too fast. You can send this in %(seconds)d s; your text is kept.",
+                 seconds=retry_after)
+    if name == "flag":
+        return _("You have reported many posts in a short time. You can report again in %(seconds)d s.",
+                 seconds=retry_after)
+    if name == "vote":
+        return _("You are voting too fast. You can vote again in %(seconds)d s.", seconds=retry_after)
     return _("Too many attempts. You can try again in %(seconds)d s. Nothing you typed was lost.",
              seconds=retry_after)
 

@@ -114,9 +114,24 @@ def _let_due_updates_go_out(timeout: float = 5.0) -> None:
 
 
 @pytest.fixture
+def rate_limits(app):
+    """Rate limits on (the suite runs with them off), counted in memory from zero.
+
+    Yields the rules (config RATE_LIMITS), which a test may change for itself."""
+    from community import ratelimit
+
+    app.config.update(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
+                      RATE_LIMITS=dict(app.config["RATE_LIMITS"]))
+    ratelimit.clear_all()
+    yield app.config["RATE_LIMITS"]
+    ratelimit.clear_all()
+
+
+@pytest.fixture
 def app(_app):
     """The shared app on an empty database; config changes made by a test are undone after it."""
     saved = dict(_app.config)
+    _app.extensions.pop("rt_connections", None)  # socket counts restart with the ids
     yield _app
     _let_due_updates_go_out()
     _app.config.clear()

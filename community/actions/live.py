@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import events, markup
+from .. import events, ratelimit
 from ..errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from ..extensions import db
 from ..models import Thread, Topic, User, utcnow
@@ -22,12 +22,12 @@ from ..models.base import iso
 from ..models.live import LiveChatMessage, LiveHost, LiveQuestion, LiveSession, LiveSilence, LiveVote
 from ..payloads import anonymous_label, author_payload
 from ..permissions import Guardian, not_found_message
+from ..rendering import render_post, render_trusted
 from . import validate
 from .notifications import notify
 
 CHAT_MAX_CHARS = 1000
 QUESTION_MAX_CHARS = 2000
-CHAT_BURST = (5, 10)  # at most 5 messages in 10 seconds per participant, slow mode or not
 PUBLIC_STATES = ("visible", "answering", "answered")  # questions everyone in the session sees
 
 
@@ -64,14 +64,7 @@ def chat_payload(message: LiveChatMessage) -> dict:
 
 
 # --- lookups -----------------------------------------------------------------------
-def _as_id(value) -> int | None:
-    """An id from JSON or a socket event ("12" or 12), or None: True is not 1, and numbers
-    beyond the id columns' range would make the database raise instead of find nothing."""
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 18:
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= validate.MAX_ID:
-        return None
-    return value
+_as_id = validate.as_id
 
 
 def get_session(session_id) -> LiveSession:
@@ -265,10 +258,11 @@ def _archive(actor: User, session: LiveSession) -> Thread:
     for m in chat:
         lines.append(f"- **{_md_escape(m.author.name)}** ({m.created_at:%H:%M} UTC): {_md_escape(m.body)}")
     body = "\n".join(lines)
+    html = render_trusted(body)
     thread = Thread(topic=session.topic, kind="archive", title=f"Live session archive: {session.title}"[:200],
                     author=actor, locked=True, state="visible")
     db.session.add(thread)
-    db.session.add(Post(thread=thread, author=actor, body=body, html=markup.render(body),
+    db.session.add(Post(thread=thread, author=actor, body=body, html=html,
                         is_opening=True, state="visible"))
     db.session.flush()
     room = f"topic:{session.topic.slug}"
@@ -301,13 +295,14 @@ def ask(actor: User, session: LiveSession, body, anonymous=False, client_id=None
     anonymous = validate.flag(anonymous, "anonymous")
     if anonymous:
         guardian.ensure_post_anonymously(session.topic)
-    _check_flood(LiveQuestion, session, actor, "questions", 3, 30)
+    ratelimit.hit("live_question", actor.id, tier=ratelimit.tier_for(actor))
     from .moderation import check_watched_words
 
     body, held = check_watched_words(session.topic, body)
+    html = render_post(body)
     pending = (session.approve_questions or held) and not guardian.is_host(session)
     question = LiveQuestion(session_id=session.id, author_id=actor.id, anonymous=anonymous, body=body,
-                            html=markup.render(body), state="pending" if pending else "visible",
+                            html=html, state="pending" if pending else "visible",
                             client_id=client_id)
     db.session.add(question)
     db.session.flush()
@@ -322,18 +317,6 @@ def ask(actor: User, session: LiveSession, body, anonymous=False, client_id=None
     return question
 
 
-def _check_flood(model, session: LiveSession, actor: User, what: str, count: int, seconds: int) -> None:
-    since = utcnow() - timedelta(seconds=seconds)
-    recent = db.session.scalar(select(func.count(model.id)).where(
-        model.session_id == session.id, model.author_id == actor.id, model.created_at >= since)) or 0
-    if recent >= count:
-        raise RateLimited(
-            _("You are sending questions too fast: at most %(count)s in %(seconds)s seconds. "
-              "Your text is kept; try again in a moment.", count=count, seconds=seconds) if what == "questions" else
-            _("You are sending messages too fast: at most %(count)s in %(seconds)s seconds. "
-              "Your text is kept; try again in a moment.", count=count, seconds=seconds))
-
-
 def vote(actor: User, session: LiveSession, question: LiveQuestion, value=True) -> LiveQuestion:
     """Upvote once (value True) or take the vote back (value False); both idempotent."""
     guardian = Guardian(actor)
@@ -341,6 +324,7 @@ def vote(actor: User, session: LiveSession, question: LiveQuestion, value=True) 
     if question.state not in ("visible", "answering", "answered"):
         raise Invalid(_("This question is not open for votes."))
     value = validate.flag(value, "value") if not isinstance(value, bool) else value
+    ratelimit.hit("vote", actor.id, tier=ratelimit.tier_for(actor))
     existing = db.session.scalar(select(LiveVote.id).where(LiveVote.question_id == question.id,
                                                            LiveVote.user_id == actor.id))
     if value and existing is None:
@@ -396,9 +380,9 @@ def moderate_question(actor: User, session: LiveSession, question: LiveQuestion,
         if before not in ("visible", "answering", "answered"):
             raise Invalid(_("Only visible questions can be answered."))
         answer = validate.text(answer, "answer", label=_l("The answer"), max_chars=QUESTION_MAX_CHARS)
+        question.answer_html = render_post(answer, field="answer")
         question.state = "answered"
         question.answer = answer
-        question.answer_html = markup.render(answer)
         question.answered_by_id = actor.id
         question.answered_at = utcnow()
     elif action == "reopen":
@@ -452,15 +436,15 @@ def chat(actor: User, session: LiveSession, body) -> LiveChatMessage:
                 wait = (last + timedelta(seconds=slow) - utcnow()).total_seconds()
                 if wait > 0:
                     raise RateLimited(_("Slow mode: you can send another message in %(seconds)s s. "
-                                        "Your text is kept.", seconds=int(wait) + 1))
-        _check_flood(LiveChatMessage, session, actor, "messages", *CHAT_BURST)
+                                        "Your text is kept.", seconds=int(wait) + 1), retry_after=int(wait) + 1)
+        ratelimit.hit("chat", actor.id, tier=ratelimit.tier_for(actor))
     from .moderation import check_watched_words
 
     body, held = check_watched_words(session.topic, body)
     if held:
         raise Forbidden(_("Your message contains words this topic reviews before publishing; "
                           "rephrase it or ask it as a question."))
-    message = LiveChatMessage(session_id=session.id, author_id=actor.id, body=body, html=markup.render(body))
+    message = LiveChatMessage(session_id=session.id, author_id=actor.id, body=body, html=render_post(body))
     db.session.add(message)
     db.session.flush()
     room = f"live:{session.id}"

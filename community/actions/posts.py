@@ -10,7 +10,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import events, markup
+from .. import events, markup, ratelimit
 from ..errors import Conflict, Invalid, NotFound, RateLimited
 from ..extensions import db
 from ..language import choose as choose_language
@@ -19,6 +19,7 @@ from ..models import Flag, Post, PostRevision, Thread, User, utcnow
 from ..models.moderation import FLAG_REASONS
 from ..payloads import anonymous_label, post_payload, room_post_event, thread_payload
 from ..permissions import Guardian, not_found_message
+from ..rendering import render_post
 from . import validate
 from .notifications import notify
 from .watching import auto_watch_thread
@@ -55,7 +56,7 @@ def check_slow_mode(actor: User, topic, guardian: Guardian) -> None:
         raise RateLimited(ngettext("Slow mode is on in %(topic)s: you can post again in %(num)d second. "
                                    "Your text is kept.",
                                    "Slow mode is on in %(topic)s: you can post again in %(num)d seconds. "
-                                   "Your text is kept.", seconds, topic=topic.name))
+                                   "Your text is kept.", seconds, topic=topic.name), retry_after=seconds)
 
 
 def screen_post(actor: User, topic, guardian: Guardian) -> None:
@@ -94,10 +95,12 @@ def refresh_thread_counts(thread: Thread) -> None:
     ) or 0
 
 
-def new_post(actor: User, thread: Thread, body: str, *, reply_to: Post | None, anonymous: bool,
+def new_post(actor: User, thread: Thread, body: str, html: str, *, reply_to: Post | None, anonymous: bool,
              client_id: str | None, state: str, is_opening: bool = False, language: str | None = None) -> Post:
-    """`language`: the author's choice (already checked by language.choose), else detected."""
-    post = Post(thread=thread, author=actor, body=body, html=markup.render(body),
+    """`html`: the body rendered by rendering.render_post, before anything was written
+    (the render may wait on a worker). `language`: the author's choice (already checked
+    by language.choose), else detected."""
+    post = Post(thread=thread, author=actor, body=body, html=html,
                 reply_to_id=reply_to.id if reply_to else None, anonymous=anonymous,
                 client_id=client_id, state=state, is_opening=is_opening,
                 language=language or detect_language(body))
@@ -146,13 +149,49 @@ def notify_about(post: Post) -> None:
                _l("%(name)s answered your question “%(title)s”", name=who, title=thread.title),
                url=url, thread=thread, post=post)
         told.add(thread.author_id)
-    handles = markup.mentions(post.body)
-    if handles:
-        for user in db.session.scalars(select(User).where(User.handle.in_(handles), User.state == "active")):
-            if user.id not in told:
-                notify(user, "mention", _l("%(name)s mentioned you in “%(title)s”", name=who, title=thread.title),
-                       url=url, thread=thread, post=post)
-                told.add(user.id)
+    notify_mentions(post, who, url, told)
+
+
+# Handles looked up per post: past the notified ones, enough to tell the author who was left out.
+MENTIONS_LOOKED_UP = 100
+
+
+def notify_mentions(post: Post, who, url: str, told: set[int]) -> None:
+    """Notify the people @mentioned, in the order they are named, at most
+    MENTIONS_NOTIFIED_PER_POST of them; the others are listed in `post.unnotified_mentions`
+    for the author (the text shows every name the same way: mentions are plain text)."""
+    thread = post.thread
+    handles = markup.mention_order(post.body, MENTIONS_LOOKED_UP)
+    post.unnotified_mentions = []
+    if not handles:
+        return
+    found = {u.handle: u for u in db.session.scalars(
+        select(User).where(User.handle.in_(handles), User.state == "active"))}
+    limit = current_app.config.get("MENTIONS_NOTIFIED_PER_POST", 10)
+    notified = 0
+    for handle in handles:
+        user = found.get(handle)
+        if user is None or user.id in told:
+            continue
+        if notified >= limit:
+            post.unnotified_mentions.append("@" + handle)
+            continue
+        if notify(user, "mention", _l("%(name)s mentioned you in “%(title)s”", name=who, title=thread.title),
+                  url=url, thread=thread, post=post) is not None:
+            notified += 1
+        told.add(user.id)
+
+
+def author_notices(post: Post) -> list[dict]:
+    """What the author of a post just written should know beyond "it is posted"."""
+    skipped = getattr(post, "unnotified_mentions", None) or []
+    if not skipped:
+        return []
+    limit = current_app.config.get("MENTIONS_NOTIFIED_PER_POST", 10)
+    return [{"code": "mentions_capped", "not_notified": skipped, "message": ngettext(
+        "Only the first %(max)s people you mentioned were notified; %(num)d more was not: %(names)s.",
+        "Only the first %(max)s people you mentioned were notified; %(num)d more were not: %(names)s.",
+        len(skipped), max=limit, names=", ".join(skipped))}]
 
 
 def _existing_for_client_id(actor: User, client_id: str | None) -> Post | None:
@@ -188,11 +227,13 @@ def reply(actor: User, thread: Thread, body, *, reply_to=None, anonymous=False, 
         if parent is None or parent.thread_id != thread.id or not guardian.can_see_post(parent):
             raise Invalid(_("The post you are replying to is not in this thread."), field="reply_to")
     screen_post(actor, thread.topic, guardian)
+    ratelimit.hit("post", actor.id, tier=ratelimit.tier_for(actor))
     body, held_by_words = watched_words(thread.topic, body)
+    html = render_post(body)
     state = "held" if held_by_words and not guardian.is_moderator(thread.topic) else \
         initial_state(actor, thread.topic, guardian)
     try:
-        post = new_post(actor, thread, body, reply_to=parent, anonymous=anonymous,
+        post = new_post(actor, thread, body, html, reply_to=parent, anonymous=anonymous,
                         client_id=client_id, state=state, language=language)
     except IntegrityError:
         # The same client_id raced in from another connection: return the first post.
@@ -218,10 +259,12 @@ def edit_post(actor: User, post: Post, body, reason="") -> Post:
     body, held_by_words = watched_words(post.thread.topic, body)
     if body == post.body:
         return post
+    ratelimit.hit("edit", actor.id, tier=ratelimit.tier_for(actor))
+    html = render_post(body)
     before = post.body
     db.session.add(PostRevision(post=post, editor_id=actor.id, body=before, reason=reason))
     post.body = body
-    post.html = markup.render(body)
+    post.html = html
     post.edited_at = utcnow()
     if post.language is None:  # too short to tell before, perhaps not now
         post.language = detect_language(body)
@@ -311,6 +354,7 @@ def flag_post(actor: User, post: Post, reason, note="") -> Flag:
     note = validate.text(note, "note", label=_l("The note"), max_chars=500, min_chars=1 if reason == "other" else 0)
     if db.session.scalar(select(Flag.id).where(Flag.post_id == post.id, Flag.user_id == actor.id)):
         raise Conflict(_("You have already flagged this post. A moderator will look at it."))
+    ratelimit.hit("flag", actor.id, tier=ratelimit.tier_for(actor))
     flag = Flag(post=post, user=actor, reason=reason, note=note)
     db.session.add(flag)
     db.session.flush()
@@ -336,7 +380,8 @@ def flag_post(actor: User, post: Post, reason, note="") -> Flag:
 
 
 def get_post(post_id) -> Post:
-    post = db.session.get(Post, post_id) if isinstance(post_id, int) else None
+    post_id = validate.as_id(post_id) if isinstance(post_id, int) else None  # ints only: "1" is no id here
+    post = db.session.get(Post, post_id) if post_id is not None else None
     if post is None:
         raise NotFound(not_found_message("Post"))
     return post

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import events
+from .. import events, ratelimit
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..language import choose as choose_language
@@ -15,6 +15,7 @@ from ..models import Post, Thread, Topic, User, utcnow
 from ..models.thread import THREAD_KINDS
 from ..payloads import thread_payload
 from ..permissions import Guardian, not_found_message
+from ..rendering import render_post
 from . import validate
 from .notifications import notify
 from .posts import initial_state, new_post, notify_about, queue_for_review, screen_post, watched_words
@@ -64,12 +65,17 @@ def start_thread(actor: User, topic: Topic, *, title, body, kind="discussion", a
         if existing is not None:
             return existing.thread, existing
     screen_post(actor, topic, guardian)
+    tags = _tags(tags)
+    tier = ratelimit.tier_for(actor)
+    ratelimit.hit("thread", actor.id, tier=tier)
+    ratelimit.hit("post", actor.id, tier=tier)  # an opening post is a post: one limit for every post
     body, held_by_words = watched_words(topic, body)
+    html = render_post(body)
     state = "held" if held_by_words and not guardian.is_moderator(topic) else initial_state(actor, topic, guardian)
     thread = Thread(topic=topic, kind=kind, title=title, author=actor, anonymous=anonymous,
-                    state=state, tags=_tags(tags))
+                    state=state, tags=tags)
     db.session.add(thread)
-    post = new_post(actor, thread, body, reply_to=None, anonymous=anonymous, client_id=client_id,
+    post = new_post(actor, thread, body, html, reply_to=None, anonymous=anonymous, client_id=client_id,
                     state=state, is_opening=True, language=language)
     auto_watch_thread(actor, thread)  # starting a thread watches it
     if state == "visible":
@@ -121,7 +127,8 @@ def queue_thread_updated(thread: Thread, change: dict, old_topic_slug: str | Non
 
 
 def get_thread(thread_id) -> Thread:
-    thread = db.session.get(Thread, thread_id) if isinstance(thread_id, int) else None
+    thread_id = validate.as_id(thread_id) if isinstance(thread_id, int) else None  # ints only: "1" is no id here
+    thread = db.session.get(Thread, thread_id) if thread_id is not None else None
     if thread is None:
         raise NotFound(not_found_message("Thread"))
     return thread

@@ -31,7 +31,7 @@ def _slug(value) -> str:
 def _int(value, field: str, label: str, low: int, high: int) -> int:
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(float("inf"))
         raise Invalid(_("%(label)s must be a whole number.", label=label), field=field) from None
     if not low <= number <= high:
         raise Invalid(_("%(label)s must be between %(low)s and %(high)s.", label=label, low=low, high=high),

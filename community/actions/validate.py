@@ -72,6 +72,17 @@ def choice(value, field: str, choices, label: str) -> str:
 MAX_ID = 2**31 - 1
 
 
+def as_id(value) -> int | None:
+    """An id from a URL, JSON or a socket event ("12" or 12), or None: True is not 1, "²" is
+    no digit, and numbers beyond the id columns' range would make the database raise
+    instead of find nothing."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 18:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        return None
+    return value
+
+
 def optional_id(value, field: str) -> int | None:
     if value is None or value == "":
         return None

@@ -25,11 +25,9 @@ from ..errors import Forbidden, Invalid, NotFound, Unauthorized
 from ..extensions import csrf
 from ..models import Post, Thread, Topic, User
 from ..permissions import Guardian, not_found_message
+from ..request_limits import clean_json
 from . import bp
 
-# Generous for a 20,000-character post even when every character is a \uXXXX escape;
-# anything bigger is refused (413) before it is parsed.
-MAX_BODY_BYTES = 1_000_000
 MAX_PAGE_SIZE = 100
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -37,10 +35,11 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # --- the caller ------------------------------------------------------------------
 @bp.before_request
 def resolve_caller():
-    """Authenticate the request; answers 401/403 itself, else stores the caller in `g`."""
-    request.max_content_length = MAX_BODY_BYTES
-    if request.method == "OPTIONS":
-        return None
+    """Authenticate the request; answers 401/403 itself, else stores the caller in `g`.
+
+    Bodies are limited like every request's (MAX_CONTENT_LENGTH, community/request_limits.py)."""
+    if request.method == "OPTIONS" or request.endpoint == "api.openapi":
+        return None  # the API's own description is public
     header = request.headers.get("Authorization")
     if header is not None:
         # An explicit token wins over any cookie, so a script never acts as the browser's user.
@@ -113,6 +112,7 @@ def json_body(required: bool = True) -> dict[str, Any]:
         data = json.loads(raw)
     except (ValueError, RecursionError):
         raise Invalid(_("The request body is not valid JSON.")) from None
+    clean_json(data)  # lone surrogates, absurd nesting: 400, never a 500 further on
     if not isinstance(data, dict):
         raise Invalid(_("The request body must be a JSON object, not %(kind)s.", kind=_json_kind(data)))
     return data

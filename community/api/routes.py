@@ -7,9 +7,15 @@ answers JSON built with community.payloads.
 """
 from __future__ import annotations
 
-from flask import request
+import json
+import os
+from functools import lru_cache
+
+from flask import Response, request
 from flask_babel import gettext as _
 from sqlalchemy import select
+
+from config import BASE_DIR
 
 from .. import ratelimit
 from ..actions.notifications import unread_count
@@ -25,6 +31,21 @@ from .common import caller, guardian, load_thread, load_topic
 REVEALS_PER_PAGE = 50
 MENTION_MIN_CHARS = 2
 MENTION_RESULTS = 10
+
+
+OPENAPI_PATH = os.path.join(BASE_DIR, "docs", "openapi.json")
+
+
+@lru_cache(maxsize=1)
+def _openapi_text() -> str:
+    with open(OPENAPI_PATH, encoding="utf-8") as f:
+        return json.dumps(json.load(f), ensure_ascii=False, separators=(",", ":"))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document of this API (docs/openapi.json), for anyone: no sign-in."""
+    return Response(_openapi_text(), mimetype="application/json")
 
 
 @bp.get("/me")

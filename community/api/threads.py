@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
 from ..actions.moderation import moderate_thread
-from ..actions.posts import reply
+from ..actions.posts import author_notices, reply
 from ..actions.threads import accept_answer, start_thread
 from ..errors import Invalid
 from ..extensions import db
@@ -115,7 +115,8 @@ def create_thread(slug: str):
         tags=data.get("tags"), client_id=data.get("client_id"), language=data.get("language"),
     )
     g = guardian()
-    return _created({"thread": thread_payload(new_thread, g), "post": post_payload(opening, g)}, replayed)
+    return _created({"thread": thread_payload(new_thread, g), "post": post_payload(opening, g),
+                     **_notices(opening)}, replayed)
 
 
 @bp.post("/threads/<int:thread_id>/posts")
@@ -126,7 +127,13 @@ def create_post(thread_id: int):
     post = reply(caller(), thread, data.get("body"), reply_to=data.get("reply_to"),
                  anonymous=data.get("anonymous", False), client_id=data.get("client_id"),
                  language=data.get("language"))
-    return _created({"post": post_payload(post, guardian())}, replayed)
+    return _created({"post": post_payload(post, guardian()), **_notices(post)}, replayed)
+
+
+def _notices(post) -> dict:
+    """`notices` for the author (mentions beyond the notified ones...), only when there are some."""
+    notices = author_notices(post)
+    return {"notices": notices} if notices else {}
 
 
 @bp.post("/threads/<int:thread_id>/moderation")

@@ -20,14 +20,15 @@ from typing import NamedTuple
 from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_socketio import disconnect, join_room, leave_room
+from flask_socketio import ConnectionRefusedError, disconnect, join_room, leave_room  # reasons reach the client
 
-from .. import events
+from .. import events, ratelimit
 from ..errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from ..extensions import db, socketio
 from ..models import User
 from ..permissions import Guardian
-from .registry import LocalPresence, RedisPresence, summarise
+from ..request_limits import clean_json
+from .registry import LocalConnections, LocalPresence, RedisConnections, RedisPresence, summarise
 
 
 
@@ -42,6 +43,8 @@ class SocketIdentity(NamedTuple):
 
 # this process's sockets: sid -> who they are
 _sockets: dict[str, SocketIdentity] = {}
+# the keys each socket is counted under (connection limits)
+_socket_keys: dict[str, tuple[str, ...]] = {}
 _sockets_lock = threading.Lock()
 _typing_last: dict[str, float] = {}
 TYPING_INTERVAL = 2.0
@@ -57,6 +60,33 @@ def _presence():
                  else LocalPresence())
         app.extensions["rt_presence"] = store
     return store
+
+
+def _connections():
+    """Open sockets per person and per address: in Redis when workers share a queue."""
+    app = current_app._get_current_object()
+    store = app.extensions.get("rt_connections")
+    if store is None:
+        url = app.config.get("SOCKETIO_MESSAGE_QUEUE")
+        store = (RedisConnections(url, app.config["SOCKETIO_CHANNEL"]) if url and url.startswith("redis")
+                 else LocalConnections())
+        app.extensions["rt_connections"] = store
+    return store
+
+
+def _connection_limits(user: User) -> dict[str, int]:
+    return {f"user:{user.id}": current_app.config.get("SOCKETS_PER_USER", 0),
+            f"addr:{request.remote_addr}": current_app.config.get("SOCKETS_PER_ADDRESS", 0)}
+
+
+def _too_many_connections(key: str, limit: int) -> ConnectionRefusedError:
+    if key.startswith("user:"):
+        message = _("you have too many pages with live updates open (at most %(max)s). Close some tabs "
+                    "or windows, then reload this page", max=limit)
+    else:
+        message = _("too many live connections come from your network (at most %(max)s). Reload the page "
+                    "in a few minutes", max=limit)
+    return ConnectionRefusedError(message, {"code": "too_many_connections", "limit": limit})
 
 
 def _user() -> User:
@@ -90,8 +120,9 @@ def handler(func):
                 data = {}
             if not isinstance(data, dict):
                 raise Invalid(_("The event data must be an object."))
-            if len(json.dumps(data, default=str)) > 64_000:
-                raise Invalid(_("The event data is too large."))
+            # Its size is bounded by engineio (max_http_buffer_size = MAX_CONTENT_LENGTH), and
+            # each field by the action, with the same messages as the forms and the API.
+            clean_json(data)
             user = _user()
             result = func(user, data)
             return {"ok": True, **(result or {})}
@@ -122,7 +153,10 @@ def on_connect(auth=None):
         from ..actions.tokens import authenticate
 
         try:
-            user = authenticate(token)
+            clean_json(token)
+            user = authenticate(token if isinstance(token, str) and len(token) <= 200 else "")
+        except Invalid:  # not text a token could be: no one
+            refused = "unauthorized: sign in first"
         except Unauthorized as err:
             refused = f"unauthorized: {err.message}"
     elif current_user.is_authenticated:
@@ -132,9 +166,19 @@ def on_connect(auth=None):
         reason = guardian.why_not_use_site() if user is not None else refused
         db.session.remove()
         raise ConnectionRefusedError(reason)
+    if not ratelimit.allow("socket_connect", user.id, tier=ratelimit.tier_for(user)):
+        db.session.remove()
+        raise ConnectionRefusedError(_("you opened too many live connections in a short time. Reload the page "
+                                       "in a minute"), {"code": "rate_limited"})
+    limits = _connection_limits(user)
+    over = _connections().add(request.sid, limits)
+    if over is not None:
+        db.session.remove()
+        raise _too_many_connections(over, limits[over])
     with _sockets_lock:
         _sockets[request.sid] = SocketIdentity(user.id, None if token else user.session_id,
                                                user.api_token_id if token else None)
+        _socket_keys[request.sid] = tuple(limits)
     join_room(f"user:{user.id}")
     db.session.remove()
     return True
@@ -154,7 +198,10 @@ def on_disconnect(*_args):
 def _drop_socket(sid: str) -> None:
     with _sockets_lock:
         _sockets.pop(sid, None)
+        keys = _socket_keys.pop(sid, None)
     _typing_last.pop(sid, None)
+    if keys:
+        _connections().remove(sid, keys)
 
 
 # --- rooms -----------------------------------------------------------------------
@@ -194,7 +241,9 @@ def authorise_room(user: User, room) -> str:
 
 
 def _int(value) -> int:
-    if isinstance(value, str) and value.isdigit() and len(value) < 18:
+    from ..actions.validate import as_id
+
+    if isinstance(value, str) and as_id(value) is not None:
         return int(value)
     raise NotFound(_("No such room."))
 
@@ -314,7 +363,7 @@ def _emit_presence(room: str) -> None:
 @socketio.on("post")
 @handler
 def on_post(user: User, data: dict):
-    from ..actions.posts import reply
+    from ..actions.posts import author_notices, reply
     from ..actions.threads import get_thread
     from ..payloads import post_fragment, post_payload
 
@@ -323,7 +372,11 @@ def on_post(user: User, data: dict):
                  anonymous=data.get("anonymous", False), client_id=data.get("client_id"),
                  language=data.get("language"))
     guardian = Guardian(user)
-    return {"post": post_payload(post, guardian), "fragment": post_fragment(post, guardian)}
+    answer = {"post": post_payload(post, guardian), "fragment": post_fragment(post, guardian)}
+    notices = author_notices(post)
+    if notices:
+        answer["notices"] = notices  # e.g. mentions past the notified ones
+    return answer
 
 
 @socketio.on("typing")
@@ -508,6 +561,30 @@ def revalidate_rooms_of_topic(topic) -> None:
     than working out which thread and live rooms belong to the topic.
     """
     _broadcast_control({"op": "revalidate_all"})
+
+
+def start_connection_refresher(app) -> None:
+    """With Redis, every worker marks its own sockets as still open every minute, so the
+    counts of a worker that died expire (RedisConnections.STALE)."""
+    url = app.config.get("SOCKETIO_MESSAGE_QUEUE")
+    if not url or not url.startswith("redis"):
+        return
+
+    def refresh():
+        while True:
+            socketio.sleep(RedisConnections.REFRESH)
+            with _sockets_lock:
+                by_key: dict[str, list[str]] = {}
+                for sid, keys in _socket_keys.items():
+                    for key in keys:
+                        by_key.setdefault(key, []).append(sid)
+            try:
+                with app.app_context():
+                    _connections().refresh(by_key)
+            except Exception:  # noqa: BLE001 - Redis away for a moment: the next round catches up
+                app.logger.warning("could not refresh the connection counts")
+
+    socketio.start_background_task(refresh)
 
 
 def start_control_listener(app) -> None:

@@ -70,3 +70,92 @@ def summarise(members: list[dict], limit: int = 30) -> dict:
     named = [{"id": w["id"], "name": w["name"]} for w in people.values() if w.get("name")][:limit]
     orgs = sorted({w["org"] for w in people.values() if w.get("org")})
     return {"count": len(people), "users": named, "organisations": orgs, "organisation_count": len(orgs)}
+
+
+# --- how many sockets one person (or address) holds ------------------------------------------
+class LocalConnections:
+    """Open sockets per key ("user:12", "addr:10.0.0.1"), for one process."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._keys: dict[str, set[str]] = {}
+
+    def add(self, sid: str, limits: dict[str, int]) -> str | None:
+        """Count `sid` under each key; if a key would go past its limit, count nothing
+        and return that key (limit 0: none)."""
+        with self._lock:
+            for key, limit in limits.items():
+                if limit and len(self._keys.get(key, ())) >= limit:
+                    return key
+            for key in limits:
+                self._keys.setdefault(key, set()).add(sid)
+        return None
+
+    def remove(self, sid: str, keys) -> None:
+        with self._lock:
+            for key in keys:
+                sids = self._keys.get(key)
+                if sids is not None:
+                    sids.discard(sid)
+                    if not sids:
+                        self._keys.pop(key, None)
+
+    def count(self, key: str) -> int:
+        with self._lock:
+            return len(self._keys.get(key, ()))
+
+    def refresh(self, sids_by_key: dict[str, list[str]]) -> None:
+        """Nothing to do in one process: a socket is removed when it disconnects."""
+
+
+class RedisConnections:
+    """Open sockets per key across every worker: a sorted set `<prefix>:conn:<key>` of
+    sid -> last seen. Each worker refreshes its own sockets every REFRESH seconds, so the
+    sockets of a worker that died stop counting after STALE seconds."""
+
+    REFRESH = 60.0
+    STALE = 180.0
+
+    def __init__(self, url: str, prefix: str = "roundtable"):
+        import redis
+
+        self._redis = redis.Redis(connection_pool=redis.BlockingConnectionPool.from_url(
+            url, max_connections=50, timeout=20))
+        self._prefix = prefix
+
+    def _key(self, key: str) -> str:
+        return f"{self._prefix}:conn:{key}"
+
+    def add(self, sid: str, limits: dict[str, int]) -> str | None:
+        now = time.time()
+        pipe = self._redis.pipeline()
+        for key in limits:
+            name = self._key(key)
+            pipe.zremrangebyscore(name, "-inf", now - self.STALE)
+            pipe.zadd(name, {sid: now})
+            pipe.zcard(name)
+            pipe.expire(name, int(self.STALE) * 2)
+        counts = pipe.execute()[2::4]
+        over = next((key for (key, limit), count in zip(limits.items(), counts) if limit and count > limit), None)
+        if over is not None:
+            self.remove(sid, limits)
+        return over
+
+    def remove(self, sid: str, keys) -> None:
+        pipe = self._redis.pipeline()
+        for key in keys:
+            pipe.zrem(self._key(key), sid)
+        pipe.execute()
+
+    def count(self, key: str) -> int:
+        name = self._key(key)
+        return self._redis.zcount(name, time.time() - self.STALE, "+inf")
+
+    def refresh(self, sids_by_key: dict[str, list[str]]) -> None:
+        now = time.time()
+        pipe = self._redis.pipeline()
+        for key, sids in sids_by_key.items():
+            if sids:
+                pipe.zadd(self._key(key), {sid: now for sid in sids})
+                pipe.expire(self._key(key), int(self.STALE) * 2)
+        pipe.execute()

@@ -31,6 +31,7 @@ from .. import events, markup
 from ..actions import live as live_actions
 from ..actions import moderation
 from ..actions.threads import get_topic
+from ..actions import validate
 from ..actions.validate import MAX_ID
 from ..errors import DomainError, Invalid, NotFound
 from ..extensions import db
@@ -225,7 +226,7 @@ def _host_candidates(topic: Topic, me: User) -> list[User]:
 def _host_ids(chosen: list[str], emails: str) -> list[int]:
     ids: list[int] = []
     for value in chosen:
-        if not (value.isdigit() and 0 < int(value) <= MAX_ID):
+        if validate.as_id(value) is None:
             raise Invalid(_("Choose co-hosts from the list."), field="hosts")
         ids.append(int(value))
     for email in (e for e in re.split(r"[\s,;]+", emails or "") if e):
@@ -507,7 +508,8 @@ def silence(session_id: int) -> ResponseReturnValue:
     raw = request.form.get("user_id", "")
     reason = request.form.get("reason", "")
     message_id = request.form.get("message_id", "")
-    target = db.session.get(User, int(raw)) if raw.isdigit() and 0 < int(raw) <= MAX_ID else None
+    target_id = validate.as_id(raw)
+    target = db.session.get(User, target_id) if target_id is not None else None
     try:
         if target is None:
             raise Invalid(_("Say who to silence."), field="user_id")

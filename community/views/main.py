@@ -30,7 +30,8 @@ from sqlalchemy.orm import lazyload
 from werkzeug.routing import BuildError
 
 from .. import events, markup
-from ..actions.posts import display_name
+from ..actions import validate
+from ..actions.posts import author_notices, display_name
 from ..actions.threads import get_thread, get_topic, start_thread
 from ..errors import DomainError
 from ..extensions import db
@@ -277,7 +278,7 @@ def _languages_present(query) -> list[str]:
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
 # --- the reply tree -------------------------------------------------------------------
@@ -414,6 +415,8 @@ def new_thread(slug: str) -> ResponseReturnValue:
             if post.state == "held":
                 flash(_("Your thread is awaiting review by a moderator. Only you and the moderators "
                         "can see it until it is approved."), "info")
+            for notice in author_notices(post):
+                flash(notice["message"], "info")
             return redirect(url_for("main.thread", thread_id=thread.id))
     return render_template("new_thread.html", topic=topic, form=form, error=error,
                            kinds=_kinds_allowed(topic, g),
@@ -439,7 +442,7 @@ def _quote(post: Post) -> str:
 
 def _reply_target(thread: Thread, g: Guardian, value) -> Post | None:
     """The post a composer is answering, if it is one `g` may see in this thread."""
-    post_id = value if isinstance(value, int) else (int(value) if str(value or "").isdigit() else None)
+    post_id = validate.as_id(value)
     post = db.session.get(Post, post_id) if post_id else None
     if post is None or post.thread_id != thread.id or not g.can_see_post(post):
         return None

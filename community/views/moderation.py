@@ -20,7 +20,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from .. import events
-from ..actions import moderation
+from ..actions import moderation, validate
 from ..actions.posts import get_post
 from ..actions.threads import get_thread, get_topic
 from ..errors import DomainError, Forbidden, Invalid, NotFound
@@ -341,7 +341,7 @@ def thread(thread_id: int) -> ResponseReturnValue:
         return _thread_page(target)
     form = {key: request.form.get(key) or "" for key in THREAD_FORM_KEYS}
     chosen_raw = request.form.getlist("post_ids")
-    chosen = [int(v) for v in chosen_raw if v.isdigit()]
+    chosen = [i for i in (validate.as_id(v) for v in chosen_raw) if i is not None]
     try:
         if form["action"] == "move" and not form["topic"]:
             raise Invalid(_("Choose the topic to move the thread to."), field="topic")

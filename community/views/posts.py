@@ -85,6 +85,8 @@ def reply(thread_id: int) -> ResponseReturnValue:
     if post.state == "held":
         flash(_("Your reply is awaiting review by a moderator. Only you and the moderators can see it "
                 "until it is approved."), "info")
+    for notice in post_actions.author_notices(post):
+        flash(notice["message"], "info")
     return redirect(post_url(post, guardian()))
 
 

@@ -44,7 +44,7 @@ def index() -> ResponseReturnValue:
     form = {name: (request.args.get(name) or "")[:100] for name in
             ("topic", "kind", "answered", "org_kind", "author", "since", "until", "type", "lang")}
     raw_page = request.args.get("page", "")
-    page = min(int(raw_page), MAX_PAGE) if raw_page.isdigit() and 0 < len(raw_page) < 6 and int(raw_page) > 0 else 1
+    page = min(int(raw_page), MAX_PAGE) if raw_page.isascii() and raw_page.isdigit() and 0 < len(raw_page) < 6 and int(raw_page) > 0 else 1
     result, error, status, filters, hint = None, None, 200, None, None
     if q.strip():
         try:

@@ -34,6 +34,30 @@
     },
   };
 
+  // A write refused for going too fast ({code: "rate_limited", retry_after}): the text stays,
+  // the send button waits, and the status says when it can be sent (then that it can).
+  function holdSend(button, seconds, statusEl) {
+    const until = Date.now() + Math.max(1, seconds) * 1000;
+    button.disabled = true;
+    button.dataset.heldUntil = String(until);
+    const tick = () => {
+      if (button.dataset.heldUntil !== String(until)) return; // a newer hold took over
+      const left = Math.ceil((until - Date.now()) / 1000);
+      if (left > 0) {
+        if (statusEl) statusEl.textContent = t("You can send it in %(seconds)s s.", { seconds: left });
+        setTimeout(tick, 1000);
+        return;
+      }
+      delete button.dataset.heldUntil;
+      button.disabled = false;
+      if (statusEl) statusEl.textContent = t("You can send it now.");
+    };
+    tick();
+  }
+  function isHeld(button) {
+    return Number(button?.dataset.heldUntil || 0) > Date.now();
+  }
+
   function newClientId() {
     if (window.crypto?.randomUUID) return window.crypto.randomUUID();
     // randomUUID needs a secure context; plain http on a LAN still gets a v4 UUID.
@@ -350,7 +374,7 @@
 
   // Page scripts (static/js/live_session.js) reuse this one connection instead of opening another.
   window.Roundtable = {
-    socket, follow, announce, showBanner, refreshTimes, store, newClientId, ACK_TIMEOUT_MS,
+    socket, follow, announce, showBanner, refreshTimes, store, newClientId, ACK_TIMEOUT_MS, holdSend, isHeld,
     onConnect: (hook) => onConnectHooks.push(hook),
     onDisconnect: (hook) => onDisconnectHooks.push(hook),
   };
@@ -783,7 +807,7 @@
     }
     function setBusy(busy) {
       sending = busy;
-      submit.disabled = busy || (locked && !isModerator);
+      submit.disabled = busy || (locked && !isModerator) || isHeld(submit);
       textarea.readOnly = busy || (locked && !isModerator);
       submit.textContent = busy ? t("Sending…") : t("Post reply");
     }
@@ -868,6 +892,15 @@
     }
 
     function send(payload) {
+      // Too long to post: say so here (the server's words), rather than send a message the
+      // socket would refuse and the page would keep resending.
+      const maxChars = Number(textarea.dataset.maxChars || 0);
+      if (maxChars && (payload.body || "").trim().length > maxChars) {
+        store.set(draftKey, { ...payload, pending: false, saved_at: Date.now() });
+        showError(t("Your post is too long: %(count)s characters, the limit is %(max)s.", {
+          count: (payload.body || "").trim().length.toLocaleString(), max: maxChars.toLocaleString() }));
+        return;
+      }
       setBusy(true);
       setStatus(t("Sending…"));
       showError("");
@@ -888,6 +921,7 @@
         setBusy(false);
         setStatus("");
         showError(ack?.error?.message || t("Your reply was not posted."));
+        if (ack?.error?.code === "rate_limited" && ack.error.retry_after) holdSend(submit, ack.error.retry_after, statusEl);
       });
     }
 

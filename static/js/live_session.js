@@ -124,7 +124,7 @@
     const submit = $("#chat-submit");
     const off = sessionState !== "live" || silenced;
     if (input) input.disabled = off;
-    if (submit) submit.disabled = off;
+    if (submit) submit.disabled = off || RT.isHeld(submit);
   }
 
   function setSession(session) {
@@ -608,6 +608,9 @@
         showError(askError, message);
         describe(askBody, askError, true);
         announce(message);
+        if (ack?.error?.code === "rate_limited" && ack.error.retry_after) {
+          RT.holdSend(askSubmit, ack.error.retry_after, askStatus);
+        }
         return;
       }
       showError(askError, "");
@@ -784,6 +787,10 @@
         showError(chatError, message);
         describe(chatBody, chatError, true);
         announce(message);
+        const chatSubmit = $("#chat-submit");
+        if (ack?.error?.code === "rate_limited" && ack.error.retry_after && chatSubmit) {
+          RT.holdSend(chatSubmit, ack.error.retry_after, chatStatus);
+        }
         return;
       }
       showError(chatError, "");

@@ -60,7 +60,7 @@ def assert_error(response, status: int, code: str) -> dict:
     assert set(data) == {"error"}, data
     assert data["error"]["code"] == code, data
     assert isinstance(data["error"]["message"], str) and data["error"]["message"]
-    assert set(data["error"]) <= {"code", "message", "field"}
+    assert set(data["error"]) <= {"code", "message", "field", "retry_after"}
     return data["error"]
 
 

@@ -215,7 +215,7 @@ def test_bad_questions_are_refused_clearly_and_nothing_is_stored(world, body, wo
     assert count(LiveQuestion) == 0
 
 
-def test_a_question_flood_is_rate_limited_with_the_text_kept(world):
+def test_a_question_flood_is_rate_limited_with_the_text_kept(world, rate_limits):
     session = running(world)
     for n in range(3):
         live.ask(world.user("supplier"), session, f"Question number {n}")
@@ -542,9 +542,9 @@ def test_topic_slow_mode_applies_to_the_chat(world):
         live.chat(world.user("supplier"), session, "Second")
 
 
-def test_chat_flood_is_rate_limited(world):
+def test_chat_flood_is_rate_limited(world, rate_limits):
     session = running(world)
-    limit = live.CHAT_BURST[0]
+    limit = 5  # config.DEFAULT_RATE_LIMITS["chat"]: 5 in 10 seconds
     for n in range(limit):
         live.chat(world.user("supplier"), session, f"Message {n}")
     with pytest.raises(RateLimited):

@@ -249,7 +249,7 @@ def test_bad_questions_get_clear_errors_and_nothing_is_stored(api, world, in_app
     assert count(in_app, LiveQuestion) == 0
 
 
-def test_a_question_flood_is_429_and_stores_nothing_more(api, world, in_app):
+def test_a_question_flood_is_429_and_stores_nothing_more(api, world, in_app, rate_limits):
     sid = started(api)["id"]
     for n in range(3):
         ask(api, sid, body=f"Question {n}")

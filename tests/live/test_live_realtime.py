@@ -119,7 +119,7 @@ def test_bad_questions_get_clear_acks(make_session, live_socket, data, code):
     assert not inbox.named("live.question")
 
 
-def test_a_question_flood_is_refused_over_the_socket(make_session, live_socket):
+def test_a_question_flood_is_refused_over_the_socket(make_session, live_socket, rate_limits):
     sid = make_session()
     sock, _, _ = live_socket("supplier", sid)
     for n in range(3):

@@ -425,7 +425,7 @@ def test_chat_with_the_plain_form(app, world, login_as, make_session):
     assert empty.status_code == 400 and "Your message cannot be empty." in html_of(empty)
 
 
-def test_chat_flood_keeps_the_text(app, world, login_as, make_session):
+def test_chat_flood_keeps_the_text(app, world, login_as, make_session, rate_limits):
     session_id = make_session(start=True)
     supplier = login_as("supplier")
     for n in range(5):
