@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from .errors import Forbidden, Locked, NotFound
 
 # Rules whose refusal must not reveal that the object exists.
-_HIDDEN_WHEN_REFUSED = {"read_topic", "read_thread", "see_post", "read_live", "reveal_identity"}
+_HIDDEN_WHEN_REFUSED = {"read_topic", "read_thread", "see_post", "read_live", "reveal_identity", "view_profile"}
 # Reasons are translated when a rule is asked (gettext in the asker's language).
 NOT_FOUND = _l("That does not exist, or it is not open to you.")
 # "Not yours to see" and "not there" are one answer, word for word, on pages, the API and
@@ -27,6 +27,7 @@ NOT_FOUND_MESSAGES = {
     "Post": _l("That post does not exist."),
     "LiveSession": _l("That live session does not exist."),
     "LiveQuestion": _l("That question is not in this session."),
+    "User": _l("That person does not exist."),
 }
 
 
@@ -310,6 +311,29 @@ class Guardian:
                 _Hidden(_("That question is not in this session."))
         return self.why_not_read_thread(obj) if kind == "thread" else self.why_not_see_post(obj)
 
+    # --- people ---------------------------------------------------------------------
+    def why_not_view_profile(self, person) -> str | None:
+        """Profiles are open to everyone signed in, for people who took part: active and
+        suspended ones (their posts stay). A registration still pending or refused is "not there"."""
+        if reason := self.why_not_use_site():
+            return reason
+        if person.state not in ("active", "suspended"):
+            return _Hidden(_("That person does not exist."))
+        return None
+
+    def readable_topic_ids(self) -> list[int]:
+        """why_not_read_topic as a query's input: the ids of the topics this user may read
+        (a handful of topics, each asked once per Guardian)."""
+        if not hasattr(self, "_readable_topic_ids"):
+            from sqlalchemy import select
+
+            from .extensions import db
+            from .models import Topic
+
+            topics = db.session.scalars(select(Topic).order_by(Topic.position, Topic.name)).all()
+            self._readable_topic_ids = [t.id for t in topics if self.can_read_topic(t)]
+        return self._readable_topic_ids
+
     # --- live sessions ------------------------------------------------------------
     def is_host(self, session) -> bool:
         return self.active and (self.user.id in session.host_ids or self.is_moderator(session.topic))
@@ -378,6 +402,16 @@ def readers_of_thread(thread) -> list:
         conditions.append(or_(User.id == thread.author_id, User.role == "admin",
                               User.id.in_(thread.topic.moderator_ids or {0})))
     return conditions
+
+
+def public_posts(guardian: Guardian) -> list:
+    """Where-conditions on Post joined to its Thread: what `guardian`'s user may see signed
+    with a name, as a profile shows it. Visible posts of visible threads in topics they may
+    read; never an anonymous post (not even to its author or the moderators)."""
+    from .models import Post, Thread
+
+    return [Post.state == "visible", Post.anonymous.is_(False), Thread.state == "visible",
+            Thread.topic_id.in_(guardian.readable_topic_ids() or [0])]
 
 
 def _identity_kind(obj) -> str:

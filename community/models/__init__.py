@@ -9,6 +9,7 @@ from .notification import Notification
 from .event import RoomEvent
 from .live import LiveChatMessage, LiveHost, LiveQuestion, LiveSession, LiveSilence, LiveVote
 from .watch import ThreadWatch, TopicWatch
+from .reading import ThreadRead, TopicRead
 from .mail import NotificationPreference, OutboxEmail
 
 __all__ = [
@@ -16,5 +17,5 @@ __all__ = [
     "topic_organisations", "Thread", "Post", "PostRevision", "Flag", "ModerationAction",
     "Notification", "RoomEvent", "TopicSilence", "WatchedWord", "LiveSession", "LiveHost",
     "LiveQuestion", "LiveVote", "LiveChatMessage", "LiveSilence", "TopicWatch", "ThreadWatch",
-    "NotificationPreference", "OutboxEmail",
+    "NotificationPreference", "OutboxEmail", "ThreadRead", "TopicRead",
 ]

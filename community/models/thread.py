@@ -20,6 +20,8 @@ class Thread(db.Model):
         Index("ix_thread_topic_latest", "topic_id", "last_activity_at", "id"),
         # ...and the topic page's count and the home page's per-topic counts read only this.
         Index("ix_thread_topic_state", "topic_id", "state", "last_activity_at", "author_id"),
+        # The home page's Latest and Unread lists, across topics: walked newest first.
+        Index("ix_thread_state_activity", "state", "last_activity_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
