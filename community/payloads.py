@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import render_template
 
+from .avatars import avatar_payload
 from .models.base import iso
 from .permissions import Guardian
 
@@ -24,6 +25,8 @@ def user_payload(user) -> dict:
         "role": user.role,
         "organisation": {"id": user.organisation.id, "name": user.organisation.name,
                           "kind": user.organisation.kind, "country": user.organisation.country},
+        "url": f"/users/{user.id}",  # the profile page
+        "avatar": avatar_payload(user),
     }
 
 

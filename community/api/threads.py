@@ -11,6 +11,7 @@ from flask import current_app, request
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
+from ..actions import reading
 from ..actions.moderation import moderate_thread
 from ..actions.posts import author_notices, reply
 from ..actions.threads import accept_answer, start_thread
@@ -19,6 +20,7 @@ from ..extensions import db
 from ..models import Post, Thread
 from ..payloads import post_payload, thread_payload, topic_payload
 from . import bp
+from .reading import read_payload, threads_with_read_state
 from .common import (caller, cursor_id, cursor_time, decode_cursor, encode_cursor, guardian, json_body,
                      load_thread, load_topic, optional_text, page_size)
 
@@ -59,7 +61,7 @@ def list_threads(slug: str):
         next_cursor = encode_cursor("threads", last.last_activity_at.isoformat(), last.id)
     return {
         "topic": topic_payload(topic),
-        "threads": [thread_payload(t, g) for t in page if g.can_read_thread(t)],
+        "threads": threads_with_read_state([t for t in page if g.can_read_thread(t)]),
         "next_cursor": next_cursor,
     }
 
@@ -81,6 +83,7 @@ def read_thread(thread_id: int):
     page, more = rows[:limit], len(rows) > limit
     return {
         "thread": thread_payload(thread, g),
+        "read": read_payload(thread, reading.state_of(caller(), thread)),
         "posts": [post_payload(p, g) for p in page if g.can_see_post(p)],
         "next_cursor": encode_cursor("posts", page[-1].id) if more else None,
     }
