@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from .. import markup
 from ..avatars import PALETTE
 from ..errors import Invalid, NotFound
 from ..extensions import db
@@ -20,6 +21,7 @@ from ..permissions import Guardian, not_found_message, public_posts
 from . import validate
 
 PROFILE_POSTS = 10
+EXCERPT_CHARS = 280
 
 
 @dataclass
@@ -30,6 +32,12 @@ class Profile:
     answers: list[Post]  # latest public replies to questions
     accepted_answers: int
     post_count: int
+
+
+def excerpt(post: Post, chars: int = EXCERPT_CHARS) -> str:
+    """How a post starts, in plain text, for lists of posts."""
+    text = markup.to_text(post.html)
+    return text if len(text) <= chars else text[:chars].rstrip() + "…"
 
 
 def get_person(user_id) -> User:

@@ -5,15 +5,12 @@ from __future__ import annotations
 from flask import request
 from flask_babel import gettext as _
 
-from .. import markup
 from ..actions import people
 from ..errors import Invalid
 from ..models.base import iso
 from ..payloads import user_payload
 from . import bp
 from .common import caller, cursor_id, decode_cursor, encode_cursor, guardian, json_body, page_size
-
-EXCERPT_CHARS = 280
 
 
 def person_payload(person) -> dict:
@@ -22,7 +19,6 @@ def person_payload(person) -> dict:
 
 def public_post_payload(post) -> dict:
     """A post in a profile: where it is and how it starts (the thread holds the whole of it)."""
-    text = markup.to_text(post.html)
     thread = post.thread
     return {
         "id": post.id,
@@ -30,7 +26,7 @@ def public_post_payload(post) -> dict:
         "is_opening": post.is_opening,
         "accepted": thread.accepted_post_id == post.id,
         "created_at": iso(post.created_at),
-        "excerpt": text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS].rstrip() + "…",
+        "excerpt": people.excerpt(post),
         "url": f"/posts/{post.id}",
     }
 

@@ -30,7 +30,7 @@ from sqlalchemy.orm import lazyload
 from werkzeug.routing import BuildError
 
 from .. import events, markup
-from ..actions import validate
+from ..actions import reading, validate
 from ..actions.posts import author_notices, display_name
 from ..actions.threads import get_thread, get_topic, start_thread
 from ..errors import DomainError
@@ -42,6 +42,7 @@ from ..models.thread import THREAD_KINDS
 from ..payloads import anonymous_label
 from ..permissions import Guardian
 from .helpers import actor, bdi, form_bool, guardian
+from .home import render_home
 
 bp = Blueprint("main", __name__)
 
@@ -323,22 +324,7 @@ def build_tree(posts: list[Post], opening_id: int | None, accepted_id: int | Non
 # --- pages ----------------------------------------------------------------------------
 @bp.get("/")
 def home() -> ResponseReturnValue:
-    g = guardian()
-    g.ensure_use_site()
-    topics = readable_topics(g)
-    stats = {
-        topic_id: (count, last)
-        for topic_id, count, last in db.session.execute(
-            select(Thread.topic_id, func.count(Thread.id), func.max(Thread.last_activity_at))
-            .where(Thread.state == "visible", Thread.topic_id.in_([t.id for t in topics]))
-            .group_by(Thread.topic_id)
-        )
-    }
-    sections = [
-        ("themes", _("Themes"), [t for t in topics if t.kind != "hub"]),
-        ("hubs", _("Regional hubs"), [t for t in topics if t.kind == "hub"]),
-    ]
-    return render_template("home.html", sections=sections, stats=stats)
+    return render_home()  # "what now?": views/home.py
 
 
 @bp.get("/t/<slug>")
@@ -372,8 +358,10 @@ def topic(slug: str) -> ResponseReturnValue:
         query.order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
         .offset((page - 1) * per).limit(per)
     ).all()
+    reads = reading.states_for(g.user, threads)
     return render_template(
-        "topic.html", topic=topic, threads=threads, filters=THREAD_FILTERS, current_filter=current,
+        "topic.html", topic=topic, threads=threads, reads=reads,
+        anything_unread=any(r.unread or r.new for r in reads.values()), filters=THREAD_FILTERS, current_filter=current,
         page=page, pages=pages, total=total, is_moderator=g.is_moderator(topic),
         cursor=events.latest_cursor(f"topic:{topic.slug}"), lang_filter=lang, languages=languages,
     )
@@ -467,6 +455,10 @@ def render_thread(thread: Thread, *, page: int | None = None, composer: dict | N
     conditions = _reply_conditions(thread, g)
     languages = _languages_present(select(Post.language).where(*conditions))
     lang = _lang_arg()
+    read = reading.state_of(g.user, thread)  # before this page is recorded as read
+    first_unread = reading.first_unread_post_id(g.user, thread, read)
+    if page is None and composer is None and first_unread is not None and not lang:
+        page = page_of(db.session.get(Post, first_unread), g)  # open where the reader left off
     if lang:  # replies in that language only; the opening post stays, for context
         conditions.append(Post.language == lang)
     total = db.session.scalar(select(func.count(Post.id)).where(*conditions)) or 0
@@ -509,7 +501,10 @@ def render_thread(thread: Thread, *, page: int | None = None, composer: dict | N
     on_page = {p.id for p in replies} | ({accepted.id} if accepted else set())
     if opening_visible:
         on_page.add(opening.id)
-    return render_template(
+    # "New since your last visit" goes above the first post on this page the reader had not read.
+    new_since = min((p.id for p in replies if first_unread is not None and p.id >= first_unread
+                     and p.state == "visible" and p.author_id != g.user.id), default=None)
+    html = render_template(
         "thread.html", thread=thread, topic=thread.topic, opening=opening if opening_visible else None,
         accepted=accepted, tree=tree, page=page, pages=pages, total=total, cursor=cursor,
         composer=composer, error=page_error, reply_error=reply_error, on_page=on_page,
@@ -517,8 +512,15 @@ def render_thread(thread: Thread, *, page: int | None = None, composer: dict | N
         anon_label=_(anonymous_label(g.user)),
         is_moderator=g.is_moderator(thread.topic), is_asker=g.user.id == thread.author_id,
         can_reply=g.can_reply(thread), can_anonymous=g.can_post_anonymously(thread.topic),
-        max_chars=current_app.config["POST_MAX_CHARS"],
-    ), status
+        max_chars=current_app.config["POST_MAX_CHARS"], read=read, new_since=new_since,
+    )
+    # Shown is read (the page without JavaScript too); written after rendering, so the commit
+    # does not expire the posts the template reads.
+    # Not the accepted answer lifted to page 1, nor a page filtered by language: neither says
+    # the reader went through the posts before it.
+    if not lang:
+        reading.record_shown(g.user, thread, [p.id for p in replies] + ([opening.id] if opening_visible else []))
+    return html, status
 
 
 @bp.get("/threads/<int:thread_id>/last")
