@@ -168,3 +168,13 @@ def test_every_tab_renders(app, world, login_as, tab):
     response = login_as("supplier").get(f"/?tab={tab}")
     assert response.status_code == 200
     assert_csp_clean(html_of(response))
+
+
+@pytest.mark.parametrize("viewer", ["member", "moderator", "supplier2"])
+def test_names_link_to_profiles_but_anonymous_labels_never_do(app, world, login_as, viewer):
+    start(app, world, "supplier2", "grievance", title="Asked without a name", anonymous=True)
+    start(app, world, "supplier", "grievance", title="Asked with a name")
+    for path in ("/t/grievance", "/?tab=latest"):
+        html = html_of(login_as(viewer).get(path))
+        assert f'href="/users/{world.ids["supplier"]}"' in html, path
+        assert f'/users/{world.ids["supplier2"]}' not in html, (viewer, path)
