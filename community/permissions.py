@@ -321,18 +321,22 @@ class Guardian:
             return _Hidden(_("That person does not exist."))
         return None
 
-    def readable_topic_ids(self) -> list[int]:
-        """why_not_read_topic as a query's input: the ids of the topics this user may read
-        (a handful of topics, each asked once per Guardian)."""
-        if not hasattr(self, "_readable_topic_ids"):
+    def readable_topics(self) -> list:
+        """why_not_read_topic as a list: the topics this user may read, in their order (a
+        handful of topics, each asked once per Guardian)."""
+        if not hasattr(self, "_readable_topics"):
             from sqlalchemy import select
 
             from .extensions import db
             from .models import Topic
 
             topics = db.session.scalars(select(Topic).order_by(Topic.position, Topic.name)).all()
-            self._readable_topic_ids = [t.id for t in topics if self.can_read_topic(t)]
-        return self._readable_topic_ids
+            self._readable_topics = [t for t in topics if self.can_read_topic(t)]
+        return self._readable_topics
+
+    def readable_topic_ids(self) -> list[int]:
+        """The ids of readable_topics(), for queries."""
+        return [t.id for t in self.readable_topics()]
 
     # --- live sessions ------------------------------------------------------------
     def is_host(self, session) -> bool:

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, lazyload
 
 from ..extensions import db
-from ..models import Post, Thread, ThreadRead, ThreadWatch, Topic, TopicRead, TopicWatch
+from ..models import Post, Thread, ThreadWatch, TopicWatch
 from ..permissions import Guardian
-from .reading import ReadState, _topic_mark, _unread_post, new_threads_query, states_for
+from .reading import ReadState, UnreadThread, new_threads_query, states_for, unread_threads
 
 LISTS = ("latest", "unread", "unanswered", "mine")
 Cursor = tuple[datetime, int]
@@ -52,8 +52,14 @@ def _before(cursor: Cursor | None):
 
 
 def _newest_first(query, limit: int) -> list[Thread]:
-    return list(db.session.scalars(query.order_by(Thread.last_activity_at.desc(), Thread.id.desc())
+    return list(db.session.scalars(query.options(_TOPIC_IN_SESSION)
+                                   .order_by(Thread.last_activity_at.desc(), Thread.id.desc())
                                    .limit(limit + 1)).unique())
+
+
+# The readable topics are already in the session (Guardian.readable_topics): a thread's topic
+# comes from there, not joined onto every row again (with its organisations and moderators).
+_TOPIC_IN_SESSION = lazyload(Thread.topic)
 
 
 def _page(guardian: Guardian, rows: list[Thread], limit: int, ordered_by: str = "last_activity_at") -> Page:
@@ -68,31 +74,32 @@ def latest(guardian: Guardian, *, cursor: Cursor | None = None, limit: int = 20)
     return _page(guardian, _newest_first(query, limit), limit)
 
 
-def unread(guardian: Guardian, *, cursor: Cursor | None = None, limit: int = 20) -> Page:
-    """Threads opened before with unread posts, and new threads, latest activity first."""
+def unread(guardian: Guardian, *, cursor: Cursor | None = None, limit: int = 20,
+           opened: list[UnreadThread] | None = None) -> Page:
+    """Threads opened before with unread posts, and new threads, latest activity first.
+    `opened`: reading.unread_threads(...) when the caller already has it (the home page)."""
     guardian.ensure_use_site()
-    user_id = guardian.user.id
-    has_unread = exists().where(Post.thread_id == Thread.id,
-                                _unread_post(user_id, ThreadRead.last_read_post_id, TopicRead.last_read_post_id))
-    opened = (select(Thread)
-              .join(ThreadRead, and_(ThreadRead.thread_id == Thread.id, ThreadRead.user_id == user_id))
-              .outerjoin(TopicRead, _topic_mark(user_id))
-              .where(Thread.state == "visible", Thread.topic_id.in_(guardian.readable_topic_ids() or [0]),
-                     has_unread, _before(cursor)))
+    if opened is None:
+        opened = unread_threads(guardian, count=False)
+    if cursor is not None:
+        moment, last_id = cursor
+        opened = [t for t in opened if (t.last_activity_at, t.id) < (moment, last_id)]
+    wanted = [t.id for t in opened[:limit + 1]]
+    rows = {t.id: t for t in db.session.scalars(
+        select(Thread).where(Thread.id.in_(wanted or [0])).options(_TOPIC_IN_SESSION)).unique()}
     fresh = new_threads_query(guardian).where(_before(cursor))
-    rows = {t.id: t for t in _newest_first(opened, limit) + _newest_first(fresh, limit)}
+    rows.update((t.id, t) for t in _newest_first(fresh, limit))
     merged = sorted(rows.values(), key=lambda t: (t.last_activity_at, t.id), reverse=True)
     return _page(guardian, merged[:limit + 1], limit)
 
 
 def watched_or_moderated_topic_ids(guardian: Guardian) -> list[int]:
     """The readable topics the user watches (level "watching") or moderates."""
-    readable = guardian.readable_topic_ids()
-    if not readable:
+    topics = guardian.readable_topics()
+    if not topics:
         return []
     watched = set(db.session.scalars(select(TopicWatch.topic_id).where(
         TopicWatch.user_id == guardian.user.id, TopicWatch.level == "watching")))
-    topics = db.session.scalars(select(Topic).where(Topic.id.in_(readable))).all()
     return [t.id for t in topics if t.id in watched or guardian.is_moderator(t)]
 
 
@@ -115,7 +122,8 @@ def unanswered(guardian: Guardian, *, cursor: Cursor | None = None, limit: int =
     if cursor is not None:
         moment, last_id = cursor
         query = query.where(or_(Thread.created_at > moment, and_(Thread.created_at == moment, Thread.id > last_id)))
-    rows = list(db.session.scalars(query.order_by(Thread.created_at, Thread.id).limit(limit + 1)))
+    rows = list(db.session.scalars(query.options(_TOPIC_IN_SESSION).order_by(Thread.created_at, Thread.id)
+                                   .limit(limit + 1)))
     return _page(guardian, rows, limit, ordered_by="created_at")
 
 

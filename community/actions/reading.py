@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -38,7 +39,7 @@ class ReadState:
 
     tracked: bool  # opened before (a row), or under a topic's "mark all read"
     last_read_post_id: int  # 0 when nothing is read
-    unread: int  # visible posts of others above the mark (0 for a thread never opened)
+    unread: int | None  # visible posts of others above the mark (0 for a thread never opened; None: not counted)
     new: bool  # never opened, recent, by someone else
 
     def as_dict(self) -> dict:
@@ -71,8 +72,9 @@ def _topic_mark(user_id: int):
 
 
 # --- reading one thread -----------------------------------------------------------------------
-def state_of(user: User, thread: Thread) -> ReadState:
-    """The user's read state in one thread (two look-ups by key and, when tracked, one count)."""
+def state_of(user: User, thread: Thread, *, count: bool = True) -> ReadState:
+    """The user's read state in one thread: two look-ups by key and, when tracked and `count`,
+    one count from the index (without `count`, `unread` is None: not counted)."""
     row = db.session.get(ThreadRead, (user.id, thread.id))
     topic_row = db.session.get(TopicRead, (user.id, thread.topic_id))
     watermark = topic_row.last_read_post_id if topic_row is not None else 0
@@ -82,15 +84,17 @@ def state_of(user: User, thread: Thread) -> ReadState:
                and (marked_at is None or thread.created_at > marked_at))
         return ReadState(tracked=topic_row is not None and not new, last_read_post_id=watermark, unread=0, new=new)
     mark = max(row.last_read_post_id, watermark)
-    unread = db.session.scalar(select(func.count(Post.id)).where(
-        Post.thread_id == thread.id, _unread_post(user.id, mark, 0))) or 0
+    unread = None
+    if count:
+        unread = db.session.scalar(select(func.count(Post.id)).where(
+            Post.thread_id == thread.id, _unread_post(user.id, mark, 0))) or 0
     return ReadState(tracked=True, last_read_post_id=mark, unread=unread, new=False)
 
 
 def first_unread_post_id(user: User, thread: Thread, state: ReadState) -> int | None:
     """The first post the user has not read in a thread they opened before (None: none, or
     a thread never opened: that one starts at the top)."""
-    if not state.tracked or not state.unread:
+    if not state.tracked or state.unread == 0:
         return None
     return db.session.scalar(select(func.min(Post.id)).where(
         Post.thread_id == thread.id, _unread_post(user.id, state.last_read_post_id, 0)))
@@ -218,25 +222,38 @@ def states_for(user: User, threads: list[Thread]) -> dict[int, ReadState]:
     return found
 
 
-def unread_threads(guardian: Guardian) -> list[tuple[int, int, int]]:
-    """(thread_id, topic_id, unread posts) of every thread the user opened before that has
-    posts they have not read, in topics they may read, latest activity first. One query,
-    driven by the user's own rows."""
+class UnreadThread(NamedTuple):
+    id: int
+    topic_id: int
+    unread: int  # posts; 1 when only their presence was asked
+    last_activity_at: datetime
+
+
+def unread_threads(guardian: Guardian, *, count: bool = True) -> list[UnreadThread]:
+    """Every thread the user opened before that has posts they have not read, in topics they
+    may read, latest activity first. One query, driven by the user's own rows. Without
+    `count`, `unread` is 1 (presence only: each thread stops at its first unread post)."""
     user = guardian.user
     readable = guardian.readable_topic_ids()
     if not readable:
         return []
+    base = (select(ThreadRead.thread_id).join(Thread, Thread.id == ThreadRead.thread_id)
+            .outerjoin(TopicRead, _topic_mark(user.id))
+            .where(ThreadRead.user_id == user.id, Thread.state == "visible", Thread.topic_id.in_(readable)))
+    order = (Thread.last_activity_at.desc(), Thread.id.desc())
+    if not count:
+        has_unread = exists().where(Post.thread_id == ThreadRead.thread_id,
+                                    _unread_post(user.id, ThreadRead.last_read_post_id, TopicRead.last_read_post_id))
+        rows = db.session.execute(base.with_only_columns(Thread.id, Thread.topic_id, Thread.last_activity_at)
+                                  .where(has_unread).order_by(*order)).all()
+        return [UnreadThread(r[0], r[1], 1, r[2]) for r in rows]
     rows = db.session.execute(
-        select(Thread.id, Thread.topic_id, func.count(Post.id))
-        .select_from(ThreadRead)
-        .join(Thread, Thread.id == ThreadRead.thread_id)
+        base.with_only_columns(Thread.id, Thread.topic_id, func.count(Post.id), Thread.last_activity_at)
         .join(Post, Post.thread_id == ThreadRead.thread_id)
-        .outerjoin(TopicRead, _topic_mark(user.id))
-        .where(ThreadRead.user_id == user.id, Thread.state == "visible", Thread.topic_id.in_(readable),
-               _unread_post(user.id, ThreadRead.last_read_post_id, TopicRead.last_read_post_id))
+        .where(_unread_post(user.id, ThreadRead.last_read_post_id, TopicRead.last_read_post_id))
         .group_by(Thread.id, Thread.topic_id, Thread.last_activity_at)
-        .order_by(Thread.last_activity_at.desc(), Thread.id.desc())).all()
-    return [(r[0], r[1], r[2]) for r in rows]
+        .order_by(*order)).all()
+    return [UnreadThread(*r) for r in rows]
 
 
 def new_threads_query(guardian: Guardian):
@@ -252,14 +269,14 @@ def new_threads_query(guardian: Guardian):
                    ~opened, or_(TopicRead.marked_at.is_(None), Thread.created_at > TopicRead.marked_at)))
 
 
-def topic_counts(guardian: Guardian, unread: list[tuple[int, int, int]] | None = None) -> dict[int, tuple[int, int]]:
+def topic_counts(guardian: Guardian, unread: list[UnreadThread] | None = None) -> dict[int, tuple[int, int]]:
     """{topic_id: (threads with unread posts, new threads)} for the topics the user may read:
     two queries for every topic at once (one when `unread`, from unread_threads, is given)."""
     if guardian.user is None:
         return {}
     counts: dict[int, list[int]] = {}
-    for _thread_id, topic_id, _n in (unread_threads(guardian) if unread is None else unread):
-        counts.setdefault(topic_id, [0, 0])[0] += 1
+    for found in (unread_threads(guardian, count=False) if unread is None else unread):
+        counts.setdefault(found.topic_id, [0, 0])[0] += 1
     query = new_threads_query(guardian)
     for topic_id, n in db.session.execute(
             query.with_only_columns(Thread.topic_id, func.count(Thread.id)).group_by(Thread.topic_id)):
@@ -279,7 +296,6 @@ def summary(guardian: Guardian, max_threads: int = 200) -> dict:
     return {
         "topics": [{"slug": t.slug, "unread": counts.get(t.id, (0, 0))[0], "new": counts.get(t.id, (0, 0))[1]}
                    for t in topics],
-        "threads": [{"id": thread_id, "topic": slugs.get(topic_id), "unread": n}
-                    for thread_id, topic_id, n in threads[:max_threads]],
+        "threads": [{"id": t.id, "topic": slugs.get(t.topic_id), "unread": t.unread} for t in threads[:max_threads]],
         "truncated": len(threads) > max_threads,
     }

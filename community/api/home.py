@@ -19,7 +19,7 @@ def _list(name: str, extra=None):
     page = home.LIST_FUNCTIONS[name](guardian(), cursor=cursor, limit=limit)
     threads = threads_with_read_state(page.threads)
     if extra is not None:
-        threads = [{**payload, **extra(thread)} for payload, thread in zip(threads, page.threads)]
+        threads = [{**payload, **extra(thread)} for payload, thread in zip(threads, page.threads, strict=True)]
     following = page.next_cursor
     return {"threads": threads,
             "next_cursor": encode_cursor(f"home-{name}", following[0].isoformat(), following[1]) if following else None}

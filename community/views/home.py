@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from ..actions import home, reading
 from ..extensions import db
-from ..models import Thread, Topic
+from ..models import Thread
 from .helpers import guardian
 
 TABS = {"unread": _l("Unread"), "latest": _l("Latest"), "unanswered": _l("Unanswered questions"),
@@ -39,9 +39,8 @@ def _cursor_arg(ordered_by: str) -> tuple[datetime, int] | None:
 def render_home() -> ResponseReturnValue:
     g = guardian()
     g.ensure_use_site()
-    readable = g.readable_topic_ids()
-    topics = db.session.scalars(select(Topic).where(Topic.id.in_(readable or [0]))
-                                .order_by(Topic.position, Topic.name)).all()
+    topics = g.readable_topics()
+    readable = [t.id for t in topics]
     stats = {
         topic_id: (count, last)
         for topic_id, count, last in db.session.execute(
@@ -50,15 +49,16 @@ def render_home() -> ResponseReturnValue:
             .group_by(Thread.topic_id)
         )
     }
-    unread_threads = reading.unread_threads(g)
+    unread_threads = reading.unread_threads(g, count=False)  # presence only: the counts are per topic
     counts = reading.topic_counts(g, unread_threads)
     total_unread = len(unread_threads) + sum(new for _unread, new in counts.values())
     tab = request.args.get("tab", "")
     if tab not in TABS:
         tab = "unread" if total_unread else "latest"
-    list_function = home.LIST_FUNCTIONS[tab]
     ordered_by = "created_at" if tab == "unanswered" else "last_activity_at"
-    page = list_function(g, cursor=_cursor_arg(ordered_by), limit=current_app.config["HOME_LIST_SIZE"])
+    kwargs = {"opened": unread_threads} if tab == "unread" else {}
+    page = home.LIST_FUNCTIONS[tab](g, cursor=_cursor_arg(ordered_by), limit=current_app.config["HOME_LIST_SIZE"],
+                                    **kwargs)
     following = page.next_cursor
     sections = [
         ("themes", _("Themes"), [t for t in topics if t.kind != "hub"]),

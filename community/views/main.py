@@ -455,7 +455,7 @@ def render_thread(thread: Thread, *, page: int | None = None, composer: dict | N
     conditions = _reply_conditions(thread, g)
     languages = _languages_present(select(Post.language).where(*conditions))
     lang = _lang_arg()
-    read = reading.state_of(g.user, thread)  # before this page is recorded as read
+    read = reading.state_of(g.user, thread, count=False)  # before this page is recorded as read
     first_unread = reading.first_unread_post_id(g.user, thread, read)
     if page is None and composer is None and first_unread is not None and not lang:
         page = page_of(db.session.get(Post, first_unread), g)  # open where the reader left off

@@ -1,5 +1,5 @@
-"""i17 coming back: read state (thread_read, topic_read), the user's avatar colour, and an
-index for the home page's lists across topics
+"""i17 coming back: read state (thread_read, topic_read), the user's avatar colour, an index
+for the home page's lists across topics and one for counting unread posts from the index alone
 
 Revision ID: i17_read_state
 Revises: i11_identities
@@ -37,6 +37,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('user_id', 'topic_id', name=op.f('pk_topic_read'))
     )
     op.create_index('ix_thread_state_activity', 'thread', ['state', 'last_activity_at', 'id'], unique=False)
+    op.create_index('ix_post_thread_state_id', 'post', ['thread_id', 'state', 'id', 'author_id'], unique=False)
     # Plain ALTER TABLE ADD COLUMN: a batch copy of "user" would rebuild the table every other
     # table points at.
     op.add_column('user', sa.Column('avatar_colour', sa.String(length=20), nullable=True))
@@ -44,6 +45,7 @@ def upgrade():
 
 def downgrade():
     op.drop_column('user', 'avatar_colour')
+    op.drop_index('ix_post_thread_state_id', table_name='post')
     op.drop_index('ix_thread_state_activity', table_name='thread')
     op.drop_table('topic_read')
     op.drop_index('ix_thread_read_thread', table_name='thread_read')

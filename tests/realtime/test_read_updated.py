@@ -8,8 +8,8 @@ from tests.realtime.support import drain, events_named
 def test_a_read_in_one_tab_reaches_the_other_tabs_only(app, world, socket_for, make_thread, login_as):
     thread_id = make_thread("supplier")
     with app.app_context():
-        from community.models import Post
         from community.extensions import db
+        from community.models import Post
         opening_id = db.session.scalar(db.select(Post.id).where(Post.thread_id == thread_id))
     other_tab, someone_else = socket_for("member"), socket_for("supplier2")
     drain(other_tab), drain(someone_else)

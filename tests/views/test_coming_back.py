@@ -10,7 +10,6 @@ import pytest
 
 from community.extensions import db
 from community.models import Thread, ThreadRead, utcnow
-
 from tests.views.threads_support import answer, assert_csp_clean, html_of, start, text_of
 
 

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import event
 
 from community.extensions import db
-
 from tests.views.threads_support import answer, start
 
 

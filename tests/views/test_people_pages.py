@@ -9,7 +9,6 @@ import pytest
 from community import avatars
 from community.extensions import db
 from community.models import User
-
 from tests.views.threads_support import answer, assert_csp_clean, html_of, moderate_post, start, text_of
 
 
