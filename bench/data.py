@@ -94,7 +94,8 @@ def run_backend(backend: str, args, workdir: Path) -> list[dict]:
             ("topic list (page 1)", lambda: get(f"{base}/t/{slug}", cookie)),
             ("topic list (page 100)", lambda: get(f"{base}/t/{slug}?page=100", cookie)),
             ("topic list API", lambda: get(f"{base}/api/v1/topics/{slug}/threads", bearer)),
-            (f"deep thread page 1 ({args.deep:,} replies)", lambda: get(f"{base}/threads/{deep}", cookie)),
+            # ?page=1: without it a returning reader's thread opens where they left off (issue 17)
+            (f"deep thread page 1 ({args.deep:,} replies)", lambda: get(f"{base}/threads/{deep}?page=1", cookie)),
             (f"deep thread last page ({last_page})", lambda: get(f"{base}/threads/{deep}?page={last_page}", cookie)),
         ]
         if has_reads:
