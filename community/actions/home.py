@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased, lazyload
 from ..extensions import db
 from ..models import Post, Thread, ThreadWatch, TopicWatch
 from ..permissions import Guardian
-from .reading import ReadState, UnreadThread, new_threads_query, states_for, unread_threads
+from .reading import ReadState, new_threads_query, opened_with_unread, states_for
 
 LISTS = ("latest", "unread", "unanswered", "mine")
 Cursor = tuple[datetime, int]
@@ -74,21 +74,12 @@ def latest(guardian: Guardian, *, cursor: Cursor | None = None, limit: int = 20)
     return _page(guardian, _newest_first(query, limit), limit)
 
 
-def unread(guardian: Guardian, *, cursor: Cursor | None = None, limit: int = 20,
-           opened: list[UnreadThread] | None = None) -> Page:
-    """Threads opened before with unread posts, and new threads, latest activity first.
-    `opened`: reading.unread_threads(...) when the caller already has it (the home page)."""
+def unread(guardian: Guardian, *, cursor: Cursor | None = None, limit: int = 20) -> Page:
+    """Threads opened before with unread posts, and new threads, latest activity first."""
     guardian.ensure_use_site()
-    if opened is None:
-        opened = unread_threads(guardian, count=False)
-    if cursor is not None:
-        moment, last_id = cursor
-        opened = [t for t in opened if (t.last_activity_at, t.id) < (moment, last_id)]
-    wanted = [t.id for t in opened[:limit + 1]]
-    rows = {t.id: t for t in db.session.scalars(
-        select(Thread).where(Thread.id.in_(wanted or [0])).options(_TOPIC_IN_SESSION)).unique()}
+    opened = opened_with_unread(guardian).where(_before(cursor))
     fresh = new_threads_query(guardian).where(_before(cursor))
-    rows.update((t.id, t) for t in _newest_first(fresh, limit))
+    rows = {t.id: t for t in _newest_first(opened, limit) + _newest_first(fresh, limit)}
     merged = sorted(rows.values(), key=lambda t: (t.last_activity_at, t.id), reverse=True)
     return _page(guardian, merged[:limit + 1], limit)
 

@@ -76,9 +76,11 @@ def profile(guardian: Guardian, person: User, limit: int = PROFILE_POSTS) -> Pro
         .group_by(Thread.topic_id)).all()
     topics = sorted(((readable[topic_id], n) for topic_id, n in per_topic if topic_id in readable),
                     key=lambda item: (-item[1], item[0].position, item[0].name))
+    # From the person's posts (indexed by author) to their threads (by key): no index on
+    # thread.accepted_post_id is needed.
     accepted = db.session.scalar(
-        select(func.count(Thread.id)).select_from(Post).join(Thread, Thread.accepted_post_id == Post.id)
-        .where(Post.author_id == person.id, *public_posts(guardian))) or 0
+        select(func.count(Post.id)).join(Thread, Thread.id == Post.thread_id)
+        .where(Post.author_id == person.id, Thread.accepted_post_id == Post.id, *public_posts(guardian))) or 0
     return Profile(
         person=person, topics=topics,
         posts=public_posts_of(guardian, person, limit=limit),

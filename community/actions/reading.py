@@ -225,34 +225,37 @@ def states_for(user: User, threads: list[Thread]) -> dict[int, ReadState]:
 class UnreadThread(NamedTuple):
     id: int
     topic_id: int
-    unread: int  # posts; 1 when only their presence was asked
-    last_activity_at: datetime
+    unread: int  # posts
 
 
-def unread_threads(guardian: Guardian, *, count: bool = True) -> list[UnreadThread]:
-    """Every thread the user opened before that has posts they have not read, in topics they
-    may read, latest activity first. One query, driven by the user's own rows. Without
-    `count`, `unread` is 1 (presence only: each thread stops at its first unread post)."""
+def opened_with_unread(guardian: Guardian):
+    """SELECT of the threads the user opened before that have posts they have not read, in
+    topics they may read (driven by the user's own rows; each thread stops at its first
+    unread post, found in the index)."""
     user = guardian.user
-    readable = guardian.readable_topic_ids()
-    if not readable:
-        return []
-    base = (select(ThreadRead.thread_id).join(Thread, Thread.id == ThreadRead.thread_id)
+    has_unread = exists().where(Post.thread_id == ThreadRead.thread_id,
+                                _unread_post(user.id, ThreadRead.last_read_post_id, TopicRead.last_read_post_id))
+    return (select(Thread)
+            .join(ThreadRead, and_(ThreadRead.thread_id == Thread.id, ThreadRead.user_id == user.id))
             .outerjoin(TopicRead, _topic_mark(user.id))
-            .where(ThreadRead.user_id == user.id, Thread.state == "visible", Thread.topic_id.in_(readable)))
-    order = (Thread.last_activity_at.desc(), Thread.id.desc())
-    if not count:
-        has_unread = exists().where(Post.thread_id == ThreadRead.thread_id,
-                                    _unread_post(user.id, ThreadRead.last_read_post_id, TopicRead.last_read_post_id))
-        rows = db.session.execute(base.with_only_columns(Thread.id, Thread.topic_id, Thread.last_activity_at)
-                                  .where(has_unread).order_by(*order)).all()
-        return [UnreadThread(r[0], r[1], 1, r[2]) for r in rows]
+            .where(Thread.state == "visible", Thread.topic_id.in_(guardian.readable_topic_ids() or [0]), has_unread))
+
+
+def unread_threads(guardian: Guardian, limit: int) -> list[UnreadThread]:
+    """The threads the user opened before with posts they have not read, latest activity
+    first, at most `limit`, each with its number of unread posts: one query."""
+    user = guardian.user
+    if not guardian.readable_topic_ids():
+        return []
     rows = db.session.execute(
-        base.with_only_columns(Thread.id, Thread.topic_id, func.count(Post.id), Thread.last_activity_at)
-        .join(Post, Post.thread_id == ThreadRead.thread_id)
-        .where(_unread_post(user.id, ThreadRead.last_read_post_id, TopicRead.last_read_post_id))
+        select(Thread.id, Thread.topic_id, func.count(Post.id))
+        .join(ThreadRead, and_(ThreadRead.thread_id == Thread.id, ThreadRead.user_id == user.id))
+        .outerjoin(TopicRead, _topic_mark(user.id))
+        .join(Post, Post.thread_id == Thread.id)
+        .where(Thread.state == "visible", Thread.topic_id.in_(guardian.readable_topic_ids()),
+               _unread_post(user.id, ThreadRead.last_read_post_id, TopicRead.last_read_post_id))
         .group_by(Thread.id, Thread.topic_id, Thread.last_activity_at)
-        .order_by(*order)).all()
+        .order_by(Thread.last_activity_at.desc(), Thread.id.desc()).limit(limit)).all()
     return [UnreadThread(*r) for r in rows]
 
 
@@ -269,19 +272,17 @@ def new_threads_query(guardian: Guardian):
                    ~opened, or_(TopicRead.marked_at.is_(None), Thread.created_at > TopicRead.marked_at)))
 
 
-def topic_counts(guardian: Guardian, unread: list[UnreadThread] | None = None) -> dict[int, tuple[int, int]]:
+def topic_counts(guardian: Guardian) -> dict[int, tuple[int, int]]:
     """{topic_id: (threads with unread posts, new threads)} for the topics the user may read:
-    two queries for every topic at once (one when `unread`, from unread_threads, is given)."""
-    if guardian.user is None:
+    two grouped queries for every topic at once."""
+    if guardian.user is None or not guardian.readable_topic_ids():
         return {}
     counts: dict[int, list[int]] = {}
-    for found in (unread_threads(guardian, count=False) if unread is None else unread):
-        counts.setdefault(found.topic_id, [0, 0])[0] += 1
-    query = new_threads_query(guardian)
-    for topic_id, n in db.session.execute(
-            query.with_only_columns(Thread.topic_id, func.count(Thread.id)).group_by(Thread.topic_id)):
-        counts.setdefault(topic_id, [0, 0])[1] = n
-    return {topic_id: (unread_n, new_n) for topic_id, (unread_n, new_n) in counts.items()}
+    for query, slot in ((opened_with_unread(guardian), 0), (new_threads_query(guardian), 1)):
+        for topic_id, n in db.session.execute(
+                query.with_only_columns(Thread.topic_id, func.count(Thread.id)).group_by(Thread.topic_id)):
+            counts.setdefault(topic_id, [0, 0])[slot] = n
+    return {topic_id: (unread, new) for topic_id, (unread, new) in counts.items()}
 
 
 def summary(guardian: Guardian, max_threads: int = 200) -> dict:
@@ -290,8 +291,8 @@ def summary(guardian: Guardian, max_threads: int = 200) -> dict:
     guardian.ensure_use_site()
     topics = db.session.scalars(select(Topic).where(Topic.id.in_(guardian.readable_topic_ids() or [0]))
                                 .order_by(Topic.position, Topic.name)).all()
-    threads = unread_threads(guardian)
-    counts = topic_counts(guardian, threads)
+    threads = unread_threads(guardian, limit=max_threads + 1)
+    counts = topic_counts(guardian)
     slugs = {t.id: t.slug for t in topics}
     return {
         "topics": [{"slug": t.slug, "unread": counts.get(t.id, (0, 0))[0], "new": counts.get(t.id, (0, 0))[1]}

@@ -49,16 +49,13 @@ def render_home() -> ResponseReturnValue:
             .group_by(Thread.topic_id)
         )
     }
-    unread_threads = reading.unread_threads(g, count=False)  # presence only: the counts are per topic
-    counts = reading.topic_counts(g, unread_threads)
-    total_unread = len(unread_threads) + sum(new for _unread, new in counts.values())
+    counts = reading.topic_counts(g)
+    total_unread = sum(unread + new for unread, new in counts.values())
     tab = request.args.get("tab", "")
     if tab not in TABS:
         tab = "unread" if total_unread else "latest"
     ordered_by = "created_at" if tab == "unanswered" else "last_activity_at"
-    kwargs = {"opened": unread_threads} if tab == "unread" else {}
-    page = home.LIST_FUNCTIONS[tab](g, cursor=_cursor_arg(ordered_by), limit=current_app.config["HOME_LIST_SIZE"],
-                                    **kwargs)
+    page = home.LIST_FUNCTIONS[tab](g, cursor=_cursor_arg(ordered_by), limit=current_app.config["HOME_LIST_SIZE"])
     following = page.next_cursor
     sections = [
         ("themes", _("Themes"), [t for t in topics if t.kind != "hub"]),
