@@ -5,14 +5,15 @@ import os
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Flask, g, request
+from flask import Flask, request
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import BASE_DIR, Config, config_from_env, normalise_database_url
 
-from .extensions import csrf, db, login_manager, migrate, socketio
+from . import auth, dates, events, i18n
+from .extensions import csrf, db, migrate, socketio
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -35,14 +36,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
-    login_manager.init_app(app)
-    login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please sign in to continue."
-    login_manager.login_message_category = "info"
+    auth.init_app(app)  # Flask-Login: the session cookie or an API token, for pages, API and sockets
     csrf.init_app(app)
-    from . import i18n
-
     i18n.init_app(app)
+    dates.init_app(app)
 
     # Socket handlers must be imported before init_app (see STACK.md: handler registration order).
     from . import realtime
@@ -114,15 +111,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _register_request_hooks(app: Flask) -> None:
-    from . import events
-    from .permissions import Guardian
-
-    @login_manager.user_loader
-    def load_user(session_token: str):
-        # The cookie names a server-side session: ended (signed out) or expired, nobody is loaded.
-        from .actions.sessions import resolve
-
-        return resolve(session_token, address=request.remote_addr or "")
+    from .actions.notifications import unread_count
 
     @app.before_request
     def _load_the_signed_in_user():
@@ -139,14 +128,10 @@ def _register_request_hooks(app: Flask) -> None:
 
     @app.context_processor
     def _guardian():
-        if "guardian" not in g:
-            g.guardian = Guardian(current_user._get_current_object() if current_user else None)
-        unread = 0
-        if current_user and current_user.is_authenticated:  # no user outside a request (CLI, tests)
-            from .actions.notifications import unread_count
-
-            unread = unread_count(current_user)
-        return {"guardian": g.guardian, "unread_notifications": unread}
+        guardian = auth.current_guardian()
+        # No user outside a request (CLI, tests), nor for a visitor.
+        unread = unread_count(guardian.user) if guardian.user is not None else 0
+        return {"guardian": guardian, "unread_notifications": unread}
 
     socket_sources = _socket_sources(app.config["SOCKETIO_ALLOWED_ORIGINS"])
 

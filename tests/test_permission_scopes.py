@@ -65,6 +65,8 @@ def test_post_scope_matches_the_rule(app, scene):
             g = Guardian(scene.user(persona))
             expected = {p.id for p in posts if g.can_see_post(p)}
             assert _ids(g.visible_posts(select(Post.id))) == expected, persona
+            joined = select(Post.id).join(Thread, Thread.id == Post.thread_id)
+            assert _ids(g.visible_posts(joined, thread_joined=True)) == expected, persona
             for thread in threads:  # the thread page's form
                 assert _ids(g.visible_posts(select(Post.id), thread)) == \
                     {p.id for p in posts if p.thread_id == thread.id and p.id in expected}, (persona, thread.id)

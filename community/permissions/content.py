@@ -181,10 +181,12 @@ class ContentRules(GuardianBase):
     def ensure_see_post(self, post) -> None:
         self._ensure(self.why_not_see_post(post), post, hidden=True)
 
-    def visible_posts(self, query: Select, thread=None) -> Select:
+    def visible_posts(self, query: Select, thread=None, *, thread_joined: bool = False) -> Select:
         """`query` (a SELECT over Post) narrowed to the posts this user may see (why_not_see_post):
         visible ones, their own while held, hidden or deleted, and all of them in the topics they
-        moderate, in threads they may read. With `thread`, the posts of that thread only."""
+        moderate, in threads they may read. With `thread`, the posts of that thread only.
+        `thread_joined`: the query already joins Thread on Post.thread_id (search, digests), whose
+        columns are then used rather than a subquery."""
         own = and_(Post.author_id == self.user.id, Post.state.in_(OWN_POST_STATES)) if self.active else false()
         if thread is not None:
             # The thread is asked about once, here; its posts need no join.
@@ -194,10 +196,15 @@ class ContentRules(GuardianBase):
             return query.where(*in_thread, or_(Post.state == "visible", own))
         if self.is_admin:
             return query
+        moderated = self._moderated_topic_ids() if self.moderates_any else None
+        if thread_joined:
+            shown = [Post.state == "visible", own]
+            if moderated is not None:
+                shown.append(Thread.topic_id.in_(moderated))
+            return query.where(self._thread_clause(), or_(*shown))
         shown = [Post.state == "visible", own]
-        if self.moderates_any:
-            shown.append(Post.thread_id.in_(
-                select(Thread.id).where(Thread.topic_id.in_(self._moderated_topic_ids()))))
+        if moderated is not None:
+            shown.append(Post.thread_id.in_(select(Thread.id).where(Thread.topic_id.in_(moderated))))
         return query.where(Post.thread_id.in_(select(Thread.id).where(self._thread_clause())), or_(*shown))
 
     def privileged(self, obj) -> bool:

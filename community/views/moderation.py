@@ -11,7 +11,7 @@ static/js/moderation.js and fetches new items as rendered cards from
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
@@ -23,6 +23,7 @@ from .. import events
 from ..actions import moderation, validate
 from ..actions.posts import get_post
 from ..actions.threads import get_thread, get_topic
+from ..auth import protect
 from ..errors import DomainError, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..models import Flag, ModerationAction, Post, Thread, Topic, TopicModerator, User
@@ -33,6 +34,7 @@ from .accounts import safe_next
 from .helpers import actor, bdi, guardian
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+protect(bp)
 
 LOG_PER_PAGE = 50
 NOT_A_MODERATOR = _l("Only topic moderators can use the review tools.")
@@ -85,14 +87,6 @@ WORD_ACTION_NAMES = {"block": _l("block"), "hold": _l("hold"), "replace": _l("re
 THREAD_FORM_KEYS = ("action", "reason", "topic", "target", "title")
 PREVIOUS_POSTS = 5  # how many of an author's earlier posts in the topic the queue shows
 DEFAULT_SILENCE_MINUTES = 60
-
-
-@bp.before_request
-def _signed_in_only() -> ResponseReturnValue | None:
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    guardian().ensure_use_site()
-    return None
 
 
 @bp.app_template_global()
