@@ -130,7 +130,7 @@ def _register_request_hooks(app: Flask) -> None:
     def _guardian():
         guardian = auth.current_guardian()
         # No user outside a request (CLI, tests), nor for a visitor.
-        unread = unread_count(guardian.user) if guardian.user is not None else 0
+        unread = unread_count(current_user) if current_user and current_user.is_authenticated else 0
         return {"guardian": guardian, "unread_notifications": unread}
 
     socket_sources = _socket_sources(app.config["SOCKETIO_ALLOWED_ORIGINS"])

@@ -82,9 +82,11 @@ def refusal() -> str:
 def current_guardian() -> Guardian:
     """The Guardian of whoever this request is signed in as (nobody: a Guardian that refuses
     everything, saying "Please sign in.")."""
-    if "guardian" not in g:
-        user = current_user._get_current_object() if current_user else None
-        g.guardian = Guardian(user if user is not None and user.is_authenticated else None)
+    user = current_user._get_current_object() if current_user else None
+    user = user if user is not None and user.is_authenticated else None
+    # Built once per request; a socket event may run in a context that outlived another user's.
+    if "guardian" not in g or g.guardian.user is not user:
+        g.guardian = Guardian(user)
     return g.guardian
 
 
