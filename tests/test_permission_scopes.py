@@ -40,6 +40,7 @@ def test_topic_scope_matches_the_rule(app, scene):
             expected = {t.id for t in topics if g.can_read_topic(t)}
             assert _ids(g.readable_topics(select(Topic.id))) == expected, persona
             assert _ids(g.readable_topic_ids()) == expected, persona
+            assert _ids(g.moderated_topics(select(Topic.id))) == {t.id for t in topics if g.can_moderate(t)}, persona
             assert [t.id for t in db.session.scalars(g.readable_topics())] == \
                 [t.id for t in sorted(topics, key=lambda t: (t.position, t.name)) if t.id in expected]
 

@@ -12,11 +12,11 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, select
 
 from ..errors import Forbidden, Locked, NotFound
 from ..extensions import db
-from ..models import TopicModerator
+from ..models import Topic, TopicModerator
 
 # Reasons are translated when a rule is asked (gettext in the asker's language).
 NOT_FOUND = _l("That does not exist, or it is not open to you.")
@@ -86,6 +86,17 @@ class GuardianBase:
     def _moderated_topic_ids(self) -> Select:
         """The ids of the topics this user is assigned to moderate (administrators moderate all)."""
         return select(TopicModerator.topic_id).where(TopicModerator.user_id == self.user.id)
+
+    def moderated_topics(self, query: Select | None = None) -> Select:
+        """`query` (a SELECT over Topic; by default all topics in their order) narrowed to the
+        topics this user may moderate (why_not_moderate): every topic for administrators."""
+        if query is None:
+            query = select(Topic).order_by(Topic.position, Topic.name)
+        if not self.active:
+            return query.where(false())
+        if self.user.role == "admin":
+            return query
+        return query.where(Topic.id.in_(self._moderated_topic_ids()))
 
     def _is_author(self, obj) -> bool:
         return self.active and obj.author_id == self.user.id

@@ -15,7 +15,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
-from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
@@ -26,7 +25,7 @@ from ..actions.threads import get_thread, get_topic
 from ..auth import protect
 from ..errors import DomainError, Forbidden, Invalid, NotFound
 from ..extensions import db
-from ..models import Flag, ModerationAction, Post, Thread, Topic, TopicModerator, User
+from ..models import Flag, ModerationAction, Post, Thread, Topic, User
 from ..models.moderation import FLAG_REASONS, WATCH_ACTIONS, WatchedWord
 from ..payloads import anonymous_label
 from ..permissions import not_found_message
@@ -97,11 +96,7 @@ def moderation_thread_url(thread: Thread, post: Post | None = None) -> str:
 
 def moderated_topics() -> list[Topic]:
     """The topics the signed-in user moderates; every topic for administrators."""
-    stmt = select(Topic).order_by(Topic.position, Topic.name)
-    if not guardian().is_admin:
-        stmt = stmt.join(TopicModerator, TopicModerator.topic_id == Topic.id).where(
-            TopicModerator.user_id == current_user.id)
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(guardian().moderated_topics()))
 
 
 def _topics_or_403() -> list[Topic]:
