@@ -11,7 +11,7 @@ Template filters: reltime, fulltime, isotime; globals: utc_when, live_when, live
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
@@ -26,7 +26,7 @@ from .models.base import iso
 
 def aware(value: datetime) -> datetime:
     """A stored time (UTC, naive on SQLite) with its zone."""
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def viewer_zone() -> ZoneInfo:
@@ -108,7 +108,7 @@ def utc_when(value: datetime | None, with_time: bool = True, year: bool = True) 
     moderation pages label it so): "3 Mar 2026, 14:00", "3 mar 2026, 14:00", "2026年3月3日 14:00"."""
     if value is None:
         return ""
-    moment = aware(value).astimezone(timezone.utc)
+    moment = aware(value).astimezone(UTC)
     date_text = format_date(moment, str(pattern_locale().datetime_skeletons["yMMMd" if year else "MMMd"]),
                             rebase=False)
     return at(date_text, clock(moment)) if with_time else date_text

@@ -18,7 +18,6 @@ from community.actions.digests import build_digest
 from community.extensions import db
 from community.models import Post, utcnow
 from community.permissions import Guardian
-
 from tests.views.threads_support import answer, article, html_of, moderate_post, start
 
 WORD = "Quillwort"

@@ -64,7 +64,7 @@ class Engine:
             select(*[func.count().filter(fts.c.document.op("@@")(q)) for q in singles])
             .select_from(fts).where(where)).one()
         score = None
-        for query, found in zip(singles, counts):
+        for query, found in zip(singles, counts, strict=True):
             idf = math.log(1 + (total - found + 0.5) / (found + 0.5))
             part = func.ts_rank(fts.c.document, query, 1) * idf
             score = part if score is None else score + part

@@ -9,7 +9,7 @@ for moderators too: knowing who wrote one takes a logged reveal.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -60,10 +60,10 @@ def _findable(guardian: Guardian, query, filters: Filters):
     if filters.lang is not None:
         conditions.append(Post.language == filters.lang)
     if filters.since is not None:
-        conditions.append(Post.created_at >= datetime.combine(filters.since, time.min, timezone.utc))
+        conditions.append(Post.created_at >= datetime.combine(filters.since, time.min, UTC))
     if filters.until is not None:
         conditions.append(Post.created_at < datetime.combine(filters.until + timedelta(days=1), time.min,
-                                                             timezone.utc))
+                                                             UTC))
     if filters.org_kind is not None or filters.author is not None:
         conditions.append(_identity_known())
         author_ids = select(User.id)

@@ -3,7 +3,7 @@ sessions listed on the home and topic pages."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -91,7 +91,7 @@ def _parse_local(value: str, field: str, zone: ZoneInfo) -> datetime:
                       if starts else
                       _("The end must be a date and time, such as %(example)s.", example="2026-12-01 15:00"),
                       field=field)
-    return naive.replace(tzinfo=zone).astimezone(timezone.utc)
+    return naive.replace(tzinfo=zone).astimezone(UTC)
 
 
 def _host_candidates(topic: Topic, me: User) -> list[User]:
@@ -174,8 +174,8 @@ def ics(session_id: int) -> ResponseReturnValue:
     event = Event()
     event.add("uid", f"live-session-{session.id}@{request.host.split(':')[0]}")
     event.add("dtstamp", utcnow().replace(microsecond=0))
-    event.add("dtstart", aware(session.starts_at).astimezone(timezone.utc).replace(microsecond=0))
-    event.add("dtend", aware(session.ends_at).astimezone(timezone.utc).replace(microsecond=0))
+    event.add("dtstart", aware(session.starts_at).astimezone(UTC).replace(microsecond=0))
+    event.add("dtend", aware(session.ends_at).astimezone(UTC).replace(microsecond=0))
     event.add("summary", session.title)
     description = session.description.strip()
     event.add("description", (description + "\n\n" if description else "")
