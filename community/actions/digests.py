@@ -109,7 +109,7 @@ def build_digest(user: User, since: datetime, until: datetime | None = None) -> 
         .where(Post.created_at > since, Post.created_at <= until, Post.state == "visible",
                Thread.state == "visible", Post.author_id != user.id,
                or_(Thread.topic_id.in_(watched_topics), Thread.id.in_(watched_threads)))
-        .order_by(Post.id))
+        .order_by(Post.id), thread_joined=True)
     ).all()
     entries: dict[int, DigestThread] = {}
     for post in posts:

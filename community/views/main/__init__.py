@@ -11,6 +11,6 @@ from __future__ import annotations
 
 from . import threads, topics  # noqa: F401  (their routes)
 from .blueprint import bp
-from .threads import page_of, post_url, render_thread
+from .threads import MAX_DEPTH, page_of, post_url, render_thread
 
-__all__ = ["bp", "page_of", "post_url", "render_thread"]
+__all__ = ["MAX_DEPTH", "bp", "page_of", "post_url", "render_thread"]
