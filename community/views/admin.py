@@ -24,6 +24,7 @@ from ..models.organisation import ORG_KINDS
 from ..models.topic import MODERATION_POLICIES, STARTERS, TOPIC_KINDS, VISIBILITIES
 from ..models.user import ROLES, STATES
 from .accounts import safe_next
+from . import moderation as moderation_pages
 from .helpers import actor, bdi
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -346,18 +347,14 @@ def remove_organisation(org_id: int) -> ResponseReturnValue:
 # --- site-wide watched words ----------------------------------------------------------------------
 @bp.route("/words", methods=["GET", "POST"])
 def words() -> ResponseReturnValue:
-    from .moderation import _words_page, add_word
-
     if request.method == "POST":
-        return add_word(None, "admin.words")
-    return _words_page(None)
+        return moderation_pages.add_word(None, "admin.words")
+    return moderation_pages.words_page(None)
 
 
 @bp.post("/words/<int:word_id>/remove")
 def remove_word(word_id: int) -> ResponseReturnValue:
-    from .moderation import remove_word as remove
-
-    return remove(None, word_id, "admin.words")
+    return moderation_pages.remove_word(None, word_id, "admin.words")
 
 
 # --- reveals of anonymous authors ---------------------------------------------------------------
