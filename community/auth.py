@@ -98,10 +98,9 @@ def guard(rule: str | None = "use_site") -> ResponseReturnValue | None:
     enough: signing out, one's own sessions and tokens)."""
     if not current_user.is_authenticated:
         if by_token() and request.blueprint == "api":
-            # A pending or suspended account's token: say why, rather than "sign in".
-            probe = Guardian(None)
-            probe.user = current_user._get_current_object()
-            probe.ensure_use_site()
+            # A pending or suspended account's token: say why, rather than "sign in" (the
+            # Guardian keeps such a user, to give the reason).
+            Guardian(current_user._get_current_object()).ensure_use_site()
         return _unauthorized()
     if rule == "admin":
         current_guardian().ensure_admin()
