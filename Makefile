@@ -22,12 +22,13 @@ FLASK := SOCKETIO_ASYNC_MODE=threading $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: help run setup deps vendor translations chromium test test-sqlite test-pg bench run-cluster stop-cluster migrate-check clean distclean
+.PHONY: help run setup deps vendor translations chromium test test-sqlite test-pg lint-js bench run-cluster stop-cluster migrate-check clean distclean
 
 help:
 	@echo "make run            set up, migrate, seed the demo, serve on http://$${HOST:-127.0.0.1}:$${PORT:-5000}"
 	@echo "make test           set up, then the test suite on SQLite (and PostgreSQL under CI=true or TEST_PG=1)"
 	@echo "make migrate-check  fail if the models and the migrations differ"
+	@echo "make lint-js        eslint over static/js (eslint.config.mjs)"
 	@echo "make bench          benchmarks, quick (BENCH=full for the full run; bench/README.md)"
 	@echo "make run-cluster    PostgreSQL + Redis + one eventlet worker per core + nginx on :8080"
 	@echo "make stop-cluster   stop what run-cluster started"
@@ -52,12 +53,13 @@ $(NODE_STAMP): package.json $(wildcard package-lock.json)
 $(VENDOR_STAMP): $(NODE_STAMP)
 	rm -rf $(VENDOR).tmp
 	mkdir -p $(VENDOR).tmp/bootstrap $(VENDOR).tmp/bootstrap-icons $(VENDOR).tmp/socket.io $(VENDOR).tmp/axe-core \
-	  $(VENDOR).tmp/text-expander
+	  $(VENDOR).tmp/text-expander $(VENDOR).tmp/relative-time
 	cp -R node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js $(VENDOR).tmp/bootstrap/
 	cp -R node_modules/bootstrap-icons/font/. $(VENDOR).tmp/bootstrap-icons/
 	cp node_modules/socket.io-client/dist/socket.io.min.js node_modules/socket.io-client/dist/socket.io.min.js.map $(VENDOR).tmp/socket.io/
 	cp node_modules/axe-core/axe.min.js $(VENDOR).tmp/axe-core/
 	cp node_modules/@github/text-expander-element/dist/bundle.js $(VENDOR).tmp/text-expander/
+	cp node_modules/@github/relative-time-element/dist/bundle.js $(VENDOR).tmp/relative-time/
 	touch $(VENDOR).tmp/.installed
 	rm -rf $(VENDOR) && mv $(VENDOR).tmp $(VENDOR)
 
@@ -143,6 +145,10 @@ run-cluster: setup
 stop-cluster:
 	@if [ -x $(BIN)/python ]; then $(BIN)/python deploy/cluster.py stop $(CLUSTER_ARGS); \
 	else python3 deploy/cluster.py stop $(CLUSTER_ARGS); fi
+
+# eslint (a devDependency in package.json) over our own scripts; eslint.config.mjs says how.
+lint-js: $(NODE_STAMP)
+	node_modules/.bin/eslint --max-warnings 0 static/js eslint.config.mjs
 
 # Upgrade a scratch database to head, then ask Alembic whether the models differ from it.
 migrate-check: deps
