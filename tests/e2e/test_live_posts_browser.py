@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.e2e.helpers import PageApi, connected, expect, unique
+from tests.e2e.helpers import PageApi, _signed_in_states, connected, expect, people, unique  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.e2e
 
