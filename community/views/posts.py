@@ -176,8 +176,9 @@ def flag(post_id: int) -> ResponseReturnValue:
         else:
             flash(_("Thank you. The moderators of this topic will look at the post."), "success")
             return redirect(url_for("main.thread", thread_id=post.thread_id))
+    reasons = {key: FLAG_REASON_LABELS.get(key, label) for key, label in FLAG_REASONS.items()}
     return render_template("posts/flag.html", post=post, form=form, error=error, refusal=refusal,
-                           reasons={key: FLAG_REASON_LABELS.get(key, label) for key, label in FLAG_REASONS.items()}), status
+                           reasons=reasons), status
 
 
 @bp.post("/threads/<int:thread_id>/accept")

@@ -15,7 +15,12 @@ import re
 from community.views.main import MAX_DEPTH
 from community.views.posts import BLANK_ID
 from tests.views.threads_support import (
-    answer, assert_csp_clean, html_of, moderate_thread, start, text_of,
+    answer,
+    assert_csp_clean,
+    html_of,
+    moderate_thread,
+    start,
+    text_of,
 )
 
 
@@ -123,9 +128,10 @@ def test_the_opening_post_has_a_blank_only_where_the_page_shows_it_missing(app, 
     from tests.views.threads_support import moderate_post
 
     thread_id, opening = start(app, world, "supplier", "grievance")
-    assert not any(kind.endswith("-opening") for kind in blanks(html_of(login_as("member").get(f"/threads/{thread_id}"))))
+    member = login_as("member")
+    assert not any(kind.endswith("-opening") for kind in blanks(html_of(member.get(f"/threads/{thread_id}"))))
     moderate_post(app, world, "moderator", opening, "hide", "Off topic")
-    page = html_of(login_as("member").get(f"/threads/{thread_id}"))
+    page = html_of(member.get(f"/threads/{thread_id}"))
     assert "other-named-visible-opening" in blanks(page) and "post-missing" in page
     assert 'data-opening="true"' in blanks(page)["other-named-visible-opening"]
 
