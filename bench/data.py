@@ -23,8 +23,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (LOAD_ENV, OUT, ROOT, create_pg_database, drop_pg_database, flask, heading, load_average,  # noqa: E402
-                          prepare, print_closing, record, summary)
+from bench.common import (  # noqa: E402
+    LOAD_ENV,
+    OUT,
+    ROOT,
+    create_pg_database,
+    drop_pg_database,
+    flask,
+    heading,
+    load_average,
+    prepare,
+    print_closing,
+    record,
+    summary,
+)
 from bench.pages import login_cookie  # noqa: E402
 
 POSTER = "sofia@northwind.example"

@@ -20,7 +20,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import aliased, lazyload
 
 from ..extensions import db
-from ..models import Post, Thread, ThreadWatch, TopicWatch
+from ..models import Post, Thread, ThreadWatch, Topic, TopicWatch
 from ..permissions import Guardian
 from .reading import ReadState, new_threads_query, opened_with_unread, states_for
 
@@ -57,19 +57,27 @@ def _newest_first(query, limit: int) -> list[Thread]:
                                    .limit(limit + 1)).unique())
 
 
-# The readable topics are already in the session (Guardian.readable_topics): a thread's topic
-# comes from there, not joined onto every row again (with its organisations and moderators).
+# A thread's topic comes from the session (the readable topics, loaded once for the page:
+# _topics_in_session), not joined onto every row again (with its organisations and moderators).
 _TOPIC_IN_SESSION = lazyload(Thread.topic)
+
+
+def _topics_in_session(guardian: Guardian) -> list[Topic]:
+    """The topics `guardian` may read, in their order: one query, then in the session for the
+    rows of a list (a lazy many-to-one finds its topic there without asking the database)."""
+    return db.session.scalars(guardian.readable_topics()).all()
 
 
 def _page(guardian: Guardian, rows: list[Thread], limit: int, ordered_by: str = "last_activity_at") -> Page:
     threads = rows[:limit]
+    if threads:
+        _topics_in_session(guardian)
     return Page(threads, len(rows) > limit, states_for(guardian.user, threads), ordered_by)
 
 
 def latest(guardian: Guardian, *, cursor: Cursor | None = None, limit: int = 20) -> Page:
     guardian.ensure_use_site()
-    query = select(Thread).where(Thread.state == "visible", Thread.topic_id.in_(guardian.readable_topic_ids() or [0]),
+    query = select(Thread).where(Thread.state == "visible", Thread.topic_id.in_(guardian.readable_topic_ids()),
                                  _before(cursor))
     return _page(guardian, _newest_first(query, limit), limit)
 
@@ -86,9 +94,9 @@ def unread(guardian: Guardian, *, cursor: Cursor | None = None, limit: int = 20)
 
 def watched_or_moderated_topic_ids(guardian: Guardian) -> list[int]:
     """The readable topics the user watches (level "watching") or moderates."""
-    topics = guardian.readable_topics()
-    if not topics:
+    if not guardian.active:
         return []
+    topics = _topics_in_session(guardian)
     watched = set(db.session.scalars(select(TopicWatch.topic_id).where(
         TopicWatch.user_id == guardian.user.id, TopicWatch.level == "watching")))
     return [t.id for t in topics if t.id in watched or guardian.is_moderator(t)]
@@ -123,7 +131,7 @@ def my_questions(guardian: Guardian, *, cursor: Cursor | None = None, limit: int
     guardian.ensure_use_site()
     query = select(Thread).where(Thread.author_id == guardian.user.id, Thread.kind == "question",
                                  Thread.state.in_(("visible", "held")),
-                                 Thread.topic_id.in_(guardian.readable_topic_ids() or [0]), _before(cursor))
+                                 Thread.topic_id.in_(guardian.readable_topic_ids()), _before(cursor))
     return _page(guardian, _newest_first(query, limit), limit)
 
 

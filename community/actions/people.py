@@ -2,7 +2,7 @@
 
 A profile shows what the viewer could find anyway, signed with the person's name: public
 posts (visible, in visible threads, in topics the viewer may read) and never an anonymous
-post, not even to the person themself or a moderator (permissions.public_posts). Counts
+post, not even to the person themself or a moderator (the Guardian's public_posts scope). Counts
 are counted over the same posts, so they leak nothing from topics the viewer cannot read.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from ..avatars import PALETTE
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..models import Post, Thread, Topic, User
-from ..permissions import Guardian, not_found_message, public_posts
+from ..permissions import Guardian, not_found_message
 from . import validate
 
 PROFILE_POSTS = 10
@@ -49,8 +49,8 @@ def get_person(user_id) -> User:
 
 
 def _public(guardian: Guardian, person: User):
-    return select(Post).join(Thread, Thread.id == Post.thread_id).where(
-        Post.author_id == person.id, *public_posts(guardian))
+    return guardian.public_posts(select(Post).join(Thread, Thread.id == Post.thread_id)
+                                 .where(Post.author_id == person.id))
 
 
 def public_posts_of(guardian: Guardian, person: User, *, before: int | None = None, limit: int = PROFILE_POSTS,
@@ -68,19 +68,17 @@ def public_posts_of(guardian: Guardian, person: User, *, before: int | None = No
 
 def profile(guardian: Guardian, person: User, limit: int = PROFILE_POSTS) -> Profile:
     guardian.ensure_view_profile(person)
-    readable = {t.id: t for t in db.session.scalars(
-        select(Topic).where(Topic.id.in_(guardian.readable_topic_ids() or [0])))}
-    per_topic = db.session.execute(
+    readable = {t.id: t for t in db.session.scalars(guardian.readable_topics())}
+    per_topic = db.session.execute(guardian.public_posts(
         select(Thread.topic_id, func.count(Post.id)).select_from(Post).join(Thread, Thread.id == Post.thread_id)
-        .where(Post.author_id == person.id, *public_posts(guardian))
-        .group_by(Thread.topic_id)).all()
+        .where(Post.author_id == person.id)).group_by(Thread.topic_id)).all()
     topics = sorted(((readable[topic_id], n) for topic_id, n in per_topic if topic_id in readable),
                     key=lambda item: (-item[1], item[0].position, item[0].name))
     # From the person's posts (indexed by author) to their threads (by key): no index on
     # thread.accepted_post_id is needed.
-    accepted = db.session.scalar(
+    accepted = db.session.scalar(guardian.public_posts(
         select(func.count(Post.id)).join(Thread, Thread.id == Post.thread_id)
-        .where(Post.author_id == person.id, Thread.accepted_post_id == Post.id, *public_posts(guardian))) or 0
+        .where(Post.author_id == person.id, Thread.accepted_post_id == Post.id))) or 0
     return Profile(
         person=person, topics=topics,
         posts=public_posts_of(guardian, person, limit=limit),

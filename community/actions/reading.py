@@ -166,7 +166,7 @@ def mark_all_read(actor: User) -> None:
     """"Mark all read" everywhere: every topic the user may read."""
     guardian = Guardian(actor)
     guardian.ensure_use_site()
-    _mark_topics(actor, guardian.readable_topic_ids())
+    _mark_topics(actor, db.session.scalars(guardian.readable_topic_ids()).all())
     room = f"user:{actor.id}"
     events.queue_event(room, "read.updated", {"room": room, "topic": None, "all": True})
     events.commit()
@@ -238,14 +238,14 @@ def opened_with_unread(guardian: Guardian):
     return (select(Thread)
             .join(ThreadRead, and_(ThreadRead.thread_id == Thread.id, ThreadRead.user_id == user.id))
             .outerjoin(TopicRead, _topic_mark(user.id))
-            .where(Thread.state == "visible", Thread.topic_id.in_(guardian.readable_topic_ids() or [0]), has_unread))
+            .where(Thread.state == "visible", Thread.topic_id.in_(guardian.readable_topic_ids()), has_unread))
 
 
 def unread_threads(guardian: Guardian, limit: int) -> list[UnreadThread]:
     """The threads the user opened before with posts they have not read, latest activity
     first, at most `limit`, each with its number of unread posts: one query."""
     user = guardian.user
-    if not guardian.readable_topic_ids():
+    if not guardian.active:
         return []
     rows = db.session.execute(
         select(Thread.id, Thread.topic_id, func.count(Post.id))
@@ -267,7 +267,7 @@ def new_threads_query(guardian: Guardian):
     opened = exists().where(ThreadRead.thread_id == Thread.id, ThreadRead.user_id == user.id)
     return (select(Thread)
             .outerjoin(TopicRead, _topic_mark(user.id))
-            .where(Thread.topic_id.in_(guardian.readable_topic_ids() or [0]), Thread.state == "visible",
+            .where(Thread.topic_id.in_(guardian.readable_topic_ids()), Thread.state == "visible",
                    Thread.last_activity_at >= since, Thread.created_at >= since, Thread.author_id != user.id,
                    ~opened, or_(TopicRead.marked_at.is_(None), Thread.created_at > TopicRead.marked_at)))
 
@@ -275,7 +275,7 @@ def new_threads_query(guardian: Guardian):
 def topic_counts(guardian: Guardian) -> dict[int, tuple[int, int]]:
     """{topic_id: (threads with unread posts, new threads)} for the topics the user may read:
     two grouped queries for every topic at once."""
-    if guardian.user is None or not guardian.readable_topic_ids():
+    if not guardian.active:
         return {}
     counts: dict[int, list[int]] = {}
     for query, slot in ((opened_with_unread(guardian), 0), (new_threads_query(guardian), 1)):
@@ -289,8 +289,7 @@ def summary(guardian: Guardian, max_threads: int = 200) -> dict:
     """GET /api/v1/me/unread: every readable topic with its unread and new thread counts, and
     the threads with unread posts (at most `max_threads`, latest activity first)."""
     guardian.ensure_use_site()
-    topics = db.session.scalars(select(Topic).where(Topic.id.in_(guardian.readable_topic_ids() or [0]))
-                                .order_by(Topic.position, Topic.name)).all()
+    topics = db.session.scalars(guardian.readable_topics()).all()
     threads = unread_threads(guardian, limit=max_threads + 1)
     counts = topic_counts(guardian)
     slugs = {t.id: t.slug for t in topics}

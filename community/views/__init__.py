@@ -3,11 +3,26 @@ from __future__ import annotations
 
 from flask import Flask
 
+from . import (
+    accounts,
+    admin,
+    language,
+    live,
+    main,
+    moderation,
+    notifications,
+    people,
+    posts,
+    profile,
+    reading,
+    rendering,
+    search,
+    settings,
+)
+
 
 def register_views(app: Flask) -> None:
-    from . import (accounts, admin, language, live, main, moderation, notifications, people, posts, profile, reading,
-                   search, settings)
-
+    rendering.init_app(app)
     for module in (main, posts, accounts, admin, moderation, notifications, live, search, settings, profile, language,
                    people, reading):
         app.register_blueprint(module.bp)

@@ -3,27 +3,20 @@ avatar colour. The template globals `avatar(user)` and `profile_url(user)` let a
 an avatar and link a name (never for an anonymous label: the caller decides that)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
 from markupsafe import Markup
 
 from .. import avatars
 from ..actions import people
+from ..auth import protect
 from ..errors import DomainError
 from ..extensions import db
 from .helpers import actor, guardian
 
 bp = Blueprint("people", __name__)
-
-
-@bp.before_request
-def _signed_in_only() -> ResponseReturnValue | None:
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    guardian().ensure_use_site()
-    return None
+protect(bp)  # signed in, with an account the Guardian admits
 
 
 @bp.app_template_global("avatar")

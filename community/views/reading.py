@@ -3,28 +3,21 @@ topic or everywhere (plain forms: they work without JavaScript). The thread page
 records what it showed (views/main.py render_thread, through actions.reading)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
 from markupsafe import Markup
 
 from ..actions import reading
 from ..actions.threads import get_thread, get_topic
+from ..auth import protect
 from ..extensions import db
 from ..models import Post
 from .accounts import safe_next
 from .helpers import actor, bdi, guardian
 
 bp = Blueprint("reading", __name__)
-
-
-@bp.before_request
-def _signed_in_only() -> ResponseReturnValue | None:
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    guardian().ensure_use_site()
-    return None
+protect(bp)  # signed in, with an account the Guardian admits
 
 
 @bp.get("/threads/<int:thread_id>/unread")

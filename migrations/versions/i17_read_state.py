@@ -6,9 +6,8 @@ Revises: i11_identities
 Create Date: 2026-12-06 10:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'i17_read_state'
 down_revision = 'i11_identities'

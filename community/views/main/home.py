@@ -1,5 +1,5 @@
 """The home page: what is new and what waits for the reader ("what now?"), the live sessions,
-and the topics with their unread and new counts. main.home renders it.
+and the topics with their unread and new counts.
 
 One list at a time (?tab=latest|unread|unanswered|mine, paged with ?cursor=), each the same
 action as its API list (actions.home); every count a constant number of queries for the page.
@@ -14,10 +14,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ..actions import home, reading
-from ..extensions import db
-from ..models import Thread
-from .helpers import guardian
+from ...actions import home, reading
+from ...extensions import db
+from ...models import Thread
+from ..helpers import guardian
+from .blueprint import bp
 
 TABS = {"unread": _l("Unread"), "latest": _l("Latest"), "unanswered": _l("Unanswered questions"),
         "mine": _l("My questions")}
@@ -36,10 +37,11 @@ def _cursor_arg(ordered_by: str) -> tuple[datetime, int] | None:
     return (when, int(last_id)) if when.tzinfo is not None else None
 
 
-def render_home() -> ResponseReturnValue:
+@bp.get("/", endpoint="home")
+def home_page() -> ResponseReturnValue:
     g = guardian()
     g.ensure_use_site()
-    topics = g.readable_topics()
+    topics = db.session.scalars(g.readable_topics()).all()
     readable = [t.id for t in topics]
     stats = {
         topic_id: (count, last)
