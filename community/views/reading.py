@@ -1,6 +1,6 @@
 """Read state on pages: opening a thread at its first unread post, and "Mark all read" for a
 topic or everywhere (plain forms: they work without JavaScript). The thread page itself
-records what it showed (views/main.py render_thread, through actions.reading)."""
+records what it showed (views/main/threads.py render_thread, through actions.reading)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, url_for
@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import Post
 from .accounts import safe_next
 from .helpers import actor, bdi, guardian
+from .main import page_of
 
 bp = Blueprint("reading", __name__)
 protect(bp)  # signed in, with an account the Guardian admits
@@ -24,8 +25,6 @@ protect(bp)  # signed in, with an account the Guardian admits
 def first_unread(thread_id: int) -> ResponseReturnValue:
     """To the first post the reader has not read (with the "new since your last visit" line
     above it); a thread never opened starts at the top, one read to the end at its last page."""
-    from .main import page_of  # the thread page's own pagination
-
     thread = get_thread(thread_id)
     g = guardian()
     g.ensure_read_thread(thread)
