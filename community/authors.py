@@ -77,7 +77,7 @@ def author_display(obj, viewer: Guardian | None) -> dict:
     """
     author = obj.author
     if not obj.anonymous:
-        return {"anonymous": False, "name": author.name, "organisation": author.organisation.name,
+        return {"anonymous": False, "id": author.id, "name": author.name, "organisation": author.organisation.name,
                 "role": author.role}
     shown = {"anonymous": True, "label": str(translated_label(author)), "revealed": None}
     if viewer is not None and viewer.user is not None:

@@ -204,6 +204,9 @@ def _js_plurals(ngettext=lambda singular, plural: (singular, plural)):
         ngettext("%(num)s handled by another moderator is marked below.",
                  "%(num)s handled by another moderator are marked below."),
         ngettext("%(num)s reply", "%(num)s replies"),
+        # read_state.js: unread and new badges
+        ngettext("%(num)s unread", "%(num)s unread"),
+        ngettext("%(num)s new", "%(num)s new"),
         ngettext("%(num)s similar question was already asked (answered first). Does one of them answer yours?",
                  "%(num)s similar questions were already asked (answered first). Does one of them answer yours?"),
     )

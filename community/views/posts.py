@@ -269,7 +269,8 @@ def live_posts(thread: Thread, g: Guardian, opening_missing: bool = False) -> Si
     applies as they change (may this reader reply when the thread is open / locked; how deep
     replies nest), each answered here by the Guardian or the view, never restated in JavaScript."""
     now = utcnow()
-    nobody = SimpleNamespace(id=0, name="", role="supplier", organisation=SimpleNamespace(name=""))
+    nobody = SimpleNamespace(id=0, name="", role="supplier", organisation=SimpleNamespace(name=""),
+                             avatar_colour=None)
     blanks = []
     for key, mine, anonymous, state, opening in _blank_kinds(thread, g, opening_missing):
         author = g.user if mine else nobody

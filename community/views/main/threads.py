@@ -210,9 +210,11 @@ def render_thread(thread: Thread, *, page: int | None = None, composer: dict | N
         can_reply=g.can_reply(thread), can_anonymous=g.can_post_anonymously(thread.topic),
         max_chars=current_app.config["POST_MAX_CHARS"], read=read, new_since=new_since,
     )
-    # Shown is read (the page without JavaScript too); written after rendering, so the commit
-    # does not expire the posts the template reads. Not a page filtered by language, nor the
-    # accepted answer lifted to page 1: neither says the reader went through the posts before it.
-    if not lang:
+    # Shown is read on the page without JavaScript; written after rendering, so the commit does
+    # not expire the posts the template reads. Where the page's scripts run (they set the cookie
+    # rt_js: static/js/read_state.js), they record posts as they scroll into view instead. Not a
+    # page filtered by language, nor the accepted answer lifted to page 1: neither says the
+    # reader went through the posts before it.
+    if not lang and request.cookies.get("rt_js") != "1":
         reading.record_shown(g.user, thread, [p.id for p in on_this_page] + ([opening.id] if opening_visible else []))
     return html, status
