@@ -126,6 +126,9 @@ class Config:
     # Read state (community/actions/reading.py): a thread never opened counts as "new" this
     # many days after it was started; the home page's lists show this many threads a page.
     READ_NEW_DAYS = int(os.environ.get("READ_NEW_DAYS", "14"))
+    # Unread and new counts per topic are kept this many seconds per user and process (0: off);
+    # any new post or thread, or the user's own reading, makes new ones at once.
+    READ_COUNTS_CACHE_SECONDS = int(os.environ.get("READ_COUNTS_CACHE_SECONDS", "30"))
     HOME_LIST_SIZE = 20
     # Rendered posts kept per process for thread pages (community/views/main.py post_html); 0: off.
     POST_FRAGMENT_CACHE_SIZE = int(os.environ.get("POST_FRAGMENT_CACHE_SIZE", "5000"))
@@ -215,6 +218,7 @@ class TestingConfig(Config):
     PASSWORD_HASH_MEMORY_KIB = 8
     PASSWORD_HASH_PARALLELISM = 1
     RATELIMIT_ENABLED = False
+    READ_COUNTS_CACHE_SECONDS = 0  # tests change posts behind the counts' back (one test turns it on)
     MAIL_BACKEND = "console"
     MAIL_SERVER = ""
     SITE_URL = "http://roundtable.test"

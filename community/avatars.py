@@ -7,6 +7,7 @@ escaped wherever they are drawn.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import unicodedata
 
@@ -73,10 +74,16 @@ def avatar_payload(user) -> dict:
 def svg(user, size: int = 40, *, decorative: bool = True) -> Markup:
     """The avatar as an inline <svg>. Decorative (aria-hidden) beside the name it draws, which
     is the usual case; otherwise it is an image labelled with the name."""
-    letters = initials(user.name)
+    return _svg(user.name or "", colour(user), int(size), decorative)
+
+
+@functools.lru_cache(maxsize=4096)
+def _svg(name: str, fill: str, size: int, decorative: bool) -> Markup:
+    """svg() for a name and colour: a list shows the same few people many times."""
+    letters = initials(name)
     font = 0.42 if len(letters) > 1 else 0.5
     label = (Markup('aria-hidden="true" focusable="false"') if decorative
-             else Markup('role="img" aria-label="{name}"><title>{name}</title').format(name=user.name))
+             else Markup('role="img" aria-label="{name}"><title>{name}</title').format(name=name))
     return Markup(
         '<svg class="avatar" xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
         'viewBox="0 0 100 100" {label}>'
@@ -84,7 +91,7 @@ def svg(user, size: int = 40, *, decorative: bool = True) -> Markup:
         '<text x="50" y="50" dy="0.35em" text-anchor="middle" fill="{text}" '
         'font-family="system-ui, sans-serif" font-size="{font_size}" font-weight="600">{letters}</text>'
         '</svg>'
-    ).format(size=int(size), label=label, fill=colour(user), text=TEXT_COLOUR,
+    ).format(size=size, label=label, fill=fill, text=TEXT_COLOUR,
              font_size=int(100 * font), letters=letters)
 
 

@@ -14,10 +14,12 @@ read past it does not come back as unread.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from cachetools import TTLCache
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, or_, select
@@ -272,11 +274,50 @@ def new_threads_query(guardian: Guardian):
                    ~opened, or_(TopicRead.marked_at.is_(None), Thread.created_at > TopicRead.marked_at)))
 
 
+# topic_counts per user, for READ_COUNTS_CACHE_SECONDS (per process): the home page, the topic
+# list of the API and /me/unread ask for them on every visit, and they are the costliest part of
+# those (tens of ms for someone who opened thousands of threads). The key changes with every new
+# post or thread and with the user's own reading, so only what changes no id (a post hidden or
+# approved, a thread moved) can show late, for at most those seconds.
+_counts_cache: TTLCache | None = None
+_counts_lock = threading.Lock()
+
+
+def _counts_key(guardian: Guardian) -> tuple:
+    user = guardian.user
+    newest = db.session.execute(select(
+        select(func.max(Post.id)).scalar_subquery(),
+        select(func.max(Thread.id)).scalar_subquery(),
+        select(func.max(ThreadRead.updated_at)).where(ThreadRead.user_id == user.id).scalar_subquery(),
+        select(func.max(TopicRead.marked_at)).where(TopicRead.user_id == user.id).scalar_subquery(),
+    )).one()
+    return (user.id, user.role, user.organisation_id, *newest)
+
+
 def topic_counts(guardian: Guardian) -> dict[int, tuple[int, int]]:
     """{topic_id: (threads with unread posts, new threads)} for the topics the user may read:
-    two grouped queries for every topic at once."""
+    two grouped queries for every topic at once, or none when the same counts were just made."""
+    global _counts_cache
     if not guardian.active:
         return {}
+    seconds = current_app.config.get("READ_COUNTS_CACHE_SECONDS", 0)
+    if not seconds:
+        return _topic_counts(guardian)
+    with _counts_lock:
+        if _counts_cache is None or _counts_cache.ttl != seconds:
+            _counts_cache = TTLCache(maxsize=5000, ttl=seconds)
+        cache = _counts_cache
+    key = _counts_key(guardian)
+    with _counts_lock:
+        found = cache.get(key)
+    if found is None:
+        found = _topic_counts(guardian)
+        with _counts_lock:
+            cache[key] = found
+    return found
+
+
+def _topic_counts(guardian: Guardian) -> dict[int, tuple[int, int]]:
     counts: dict[int, list[int]] = {}
     for query, slot in ((opened_with_unread(guardian), 0), (new_threads_query(guardian), 1)):
         for topic_id, n in db.session.execute(

@@ -141,3 +141,29 @@ def test_record_shown_writes_only_when_the_mark_moves(world, emitted):
     reading.record_shown(member, thread, [])
     assert len(emitted.named("read.updated")) == 1
     assert db.session.get(ThreadRead, (member.id, thread.id)).last_read_post_id == reply.id
+
+
+def test_topic_counts_are_kept_until_a_post_or_the_readers_reading_changes_them(app, world):
+    """READ_COUNTS_CACHE_SECONDS: the same counts are answered without counting again, until a
+    new post (or thread) or the reader's own reading changes the key."""
+    app.config["READ_COUNTS_CACHE_SECONDS"] = 60
+    reading._counts_cache = None
+    thread, opening = start(world, "supplier")
+    member = world.user("member")
+    guardian = Guardian(member)
+    reading.mark_read(member, thread, opening.id)
+    topic_id = thread.topic_id
+    assert reading.topic_counts(guardian).get(topic_id, (0, 0))[0] == 0
+    counted = []
+    real = reading._topic_counts
+    reading._topic_counts = lambda g: counted.append(1) or real(g)
+    try:
+        assert reading.topic_counts(guardian).get(topic_id, (0, 0))[0] == 0
+        assert counted == []  # kept
+        reply = answer(world, "supplier2", thread, "Something new")
+        assert reading.topic_counts(guardian)[topic_id][0] == 1 and len(counted) == 1  # a new post: counted again
+        reading.mark_read(member, thread, reply.id)
+        assert reading.topic_counts(guardian).get(topic_id, (0, 0))[0] == 0 and len(counted) == 2  # read: again
+    finally:
+        reading._topic_counts = real
+        reading._counts_cache = None
