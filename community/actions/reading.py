@@ -62,10 +62,16 @@ def _insert(model):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model.__table__)
 
 
+def _greatest(a, b):
+    """The larger of two values in SQL (SQLite's two-argument max(), PostgreSQL's greatest())."""
+    return (func.greatest if db.session.get_bind().dialect.name == "postgresql" else func.max)(a, b)
+
+
 def _unread_post(user_id: int, mark, watermark):
-    """Conditions on Post for "unread by this user above `mark`" (columns or values)."""
-    return and_(Post.state == "visible", Post.author_id != user_id, Post.id > mark,
-                Post.id > func.coalesce(watermark, 0))
+    """Conditions on Post for "unread by this user above `mark`" (columns or values). One range
+    on the id, so each thread's unread posts are one range of post(thread_id, state, id, author_id)."""
+    return and_(Post.state == "visible", Post.author_id != user_id,
+                Post.id > _greatest(func.coalesce(mark, 0), func.coalesce(watermark, 0)))
 
 
 def _topic_mark(user_id: int):
@@ -182,9 +188,7 @@ def _mark_topics(user: User, topic_ids: list[int]) -> None:
         stmt = _insert(TopicRead).values(user_id=user.id, topic_id=topic_id, last_read_post_id=top, marked_at=now)
         db.session.execute(stmt.on_conflict_do_update(
             index_elements=[table.c.user_id, table.c.topic_id],
-            set_={"last_read_post_id": func.max(table.c.last_read_post_id, top)
-                  if db.session.get_bind().dialect.name == "sqlite"
-                  else func.greatest(table.c.last_read_post_id, top),
+            set_={"last_read_post_id": _greatest(table.c.last_read_post_id, top),
                   "marked_at": now}))
 
 
