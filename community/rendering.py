@@ -38,7 +38,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from . import markup
-from .actions.validate import format_number
+from .i18n import format_number
 from .errors import Busy, TooComplex
 from .extensions import db
 

@@ -29,7 +29,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
-from .actions.validate import MAX_ID
+from .models.base import MAX_ID
 from .errors import Invalid
 
 # A body with more than this left unread closes the connection rather than being read
@@ -157,12 +157,6 @@ def _buffer_chunked_body(environ, limit: int) -> None:
     environ["wsgi.input"] = io.BytesIO(b"".join(parts))
     environ["CONTENT_LENGTH"] = str(size)
     environ.pop("HTTP_TRANSFER_ENCODING", None)  # werkzeug ignores Content-Length beside it
-
-
-def too_large_message() -> str:
-    limit = request.max_content_length or 0
-    return _("What you sent is too large: the limit is %(size)s KB. Nothing was saved; shorten it and "
-             "send it again.", size=f"{limit // 1024:,}")
 
 
 # --- parsed JSON (API bodies, socket events) ----------------------------------------------

@@ -40,7 +40,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from .actions.validate import format_number
+from .i18n import format_number
 from .errors import Invalid
 from .extensions import db
 from .language import POST_LANGUAGES

@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from .. import events, ratelimit
 from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..events import action
 from ..extensions import db
 from ..mail import queue_account_email, site_url
 from ..models import Invitation, Organisation, User, utcnow
@@ -97,6 +98,7 @@ def _name(value) -> str:
 
 
 # --- registration -----------------------------------------------------------------------------
+@action
 def register(*, email, name, password, organisation, org_kind, country="", address: str = "") -> User | None:
     """Self-registration: a pending user awaiting approval, or None when the email is taken.
 
@@ -119,7 +121,6 @@ def register(*, email, name, password, organisation, org_kind, country="", addre
     if owner is not None:
         hash_password(password)  # the same work as a real registration: timing tells nothing
         _tell_owner_of_taken_email(owner)
-        events.commit()
         return None
     org = org or find_or_create_organisation(org_name, org_kind, country)
     role = "member" if org.kind == "member" else "supplier"
@@ -133,7 +134,6 @@ def register(*, email, name, password, organisation, org_kind, country="", addre
                        organisation=org.name),
                     _l("If you did not register, ignore this email: nothing happens without an approval.")])
     _tell_administrators(user)
-    events.commit()
     return user
 
 
@@ -165,6 +165,7 @@ def _tell_administrators(user: User) -> None:
             link=site_url("/admin#pending"), link_text=_l("Review pending accounts"))
 
 
+@action
 def create_user(*, email, name, password, role, organisation, org_kind=None, check_strength: bool = True) -> User:
     """An active user, from the CLI or an administrator.
 
@@ -181,10 +182,10 @@ def create_user(*, email, name, password, role, organisation, org_kind=None, che
     org = find_or_create_organisation(organisation, org_kind or ("member" if role != "supplier" else "supplier"))
     user = _new_user(email, name, password, role, org, "active")
     user.approved_at = utcnow()
-    events.commit()
     return user
 
 
+@action
 def approve_user(actor, user: User) -> User:
     Guardian(actor).ensure_admin()
     _ensure_pending(user)
@@ -198,10 +199,10 @@ def approve_user(actor, user: User) -> User:
                     _l("An administrator approved your account. You can now sign in with the email and "
                        "password you chose when you registered.")],
         link=site_url("/login"), link_text=_l("Sign in"))
-    events.commit()
     return user
 
 
+@action
 def reject_user(actor, user: User, reason) -> User:
     """Decline a registration, with a reason the applicant is told (and the audit log keeps)."""
     Guardian(actor).ensure_admin()
@@ -217,7 +218,6 @@ def reject_user(actor, user: User, reason) -> User:
                        "given: %(reason)s", reason=reason),
                     _l("If you think this is a mistake, reply to the person in your organisation who "
                        "told you about Roundtable, or ask for an invitation.")])
-    events.commit()
     return user
 
 
@@ -228,6 +228,7 @@ def _ensure_pending(user: User) -> None:
                        .get(user.state, _("%(name)s is already active.", name=user.name)))
 
 
+@action
 def set_suspended(actor, user: User, suspended: bool, reason: str = "") -> User:
     Guardian(actor).ensure_admin()
     if user.id == actor.id:
@@ -249,14 +250,13 @@ def set_suspended(actor, user: User, suspended: bool, reason: str = "") -> User:
         with recipient_locale(user):  # said to the suspended user, in their language
             farewell = _("Your account was suspended.")
         end_access(user, farewell)
-    events.commit()
     return user
 
 
 def end_access(user: User, reason: str) -> None:
     """End every session of `user` and cut all their sockets (token ones too), after commit."""
     sessions.end_all(user, reason=reason)
-    events.queue_control({"op": "disconnect_user", "user_id": user.id, "reason": str(reason)})
+    events.queue_control("disconnect_user", user_id=user.id, reason=str(reason))
 
 
 # --- sign-in ------------------------------------------------------------------------------------
@@ -296,16 +296,17 @@ def authenticate(email, password, *, address: str = "") -> User:
     return user
 
 
+@action
 def sign_in(user: User, *, remember: bool, user_agent: str = "", address: str = "") -> tuple[str, bool]:
     """Start a session for an authenticated user: (its token, whether this is their first sign-in)."""
     token = sessions.start(user, remember=remember, user_agent=user_agent, address=address)
     first = user.last_sign_in_at is None
     user.last_sign_in_at = utcnow()
-    events.commit()
     return token, first
 
 
 # --- passwords ------------------------------------------------------------------------------------
+@action
 def change_password(user: User, current, new, confirm, *, keep_session: int | None = None,
                     revoke_tokens: bool = True) -> tuple[int, int]:
     """Change `user`'s password: every other session ends (`keep_session` stays) and, unless
@@ -315,7 +316,6 @@ def change_password(user: User, current, new, confirm, *, keep_session: int | No
         ratelimit.hit("password_check", user.id)
         raise Invalid(_("Your current password is not right."), field="current")
     counts = _replace_password(user, new, confirm, keep_session=keep_session, revoke_tokens=revoke_tokens)
-    events.commit()
     return counts
 
 
@@ -345,6 +345,7 @@ def password_reset_link(user: User) -> str:
     return site_url(f"/password/reset/{token}")
 
 
+@action
 def request_password_reset(email, *, address: str = "") -> None:
     """Email a reset link if `email` belongs to an account that may use it; the same answer either way."""
     ratelimit.hit("reset_address", address or "-")
@@ -362,7 +363,6 @@ def request_password_reset(email, *, address: str = "") -> None:
                     _l("Using it signs you out everywhere. If you did not ask for it, ignore this email: "
                        "your password stays as it is.")],
         link=password_reset_link(user), link_text=_l("Choose a new password"))
-    events.commit()
 
 
 def user_for_reset(token) -> User:
@@ -385,15 +385,16 @@ def user_for_reset(token) -> User:
     return user
 
 
+@action
 def reset_password(token, new, confirm, *, revoke_tokens: bool = True) -> User:
     """Set a new password from a reset link: the link stops working and every session ends."""
     user = user_for_reset(token)
     _replace_password(user, new, confirm, keep_session=None, revoke_tokens=revoke_tokens)
-    events.commit()
     return user
 
 
 # --- invitations --------------------------------------------------------------------------------
+@action
 def create_invitation(actor, *, email, name="", role, organisation, org_kind=None) -> tuple[Invitation, str]:
     Guardian(actor).ensure_admin()
     email = _email(email)
@@ -408,7 +409,6 @@ def create_invitation(actor, *, email, name="", role, organisation, org_kind=Non
         expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
     )
     db.session.add(invitation)
-    events.commit()
     return invitation, secret
 
 
@@ -423,6 +423,7 @@ def find_invitation(secret: str) -> Invitation:
     return invitation
 
 
+@action
 def accept_invitation(secret: str, *, name, password) -> User:
     invitation = find_invitation(secret)
     name = _name(name)
@@ -430,13 +431,12 @@ def accept_invitation(secret: str, *, name, password) -> User:
     user = _new_user(invitation.email, name, password, invitation.role, invitation.organisation, "active")
     user.approved_at = utcnow()
     invitation.used_at = utcnow()
-    events.commit()
     return user
 
 
+@action
 def set_locale(user: User, lang: str) -> None:
     """The user's interface language (one of i18n.LANGUAGES)."""
     from ..i18n import LANGUAGES
 
     user.locale = validate.choice(lang, "lang", list(LANGUAGES), _l("The language"))
-    events.commit()

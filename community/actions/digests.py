@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..events import action
 from ..extensions import db
 from ..models import NotificationPreference, Post, Thread, ThreadWatch, TopicWatch, User, utcnow
 from ..permissions import Guardian
@@ -183,37 +184,38 @@ def _start_clock(user: User, now: datetime) -> None:
         db.session.execute(insert(NotificationPreference.__table__).values(
             user_id=user.id, email_mentions=True, email_replies=True, digest="weekly",
             last_digest_at=now, updated_at=now).on_conflict_do_nothing())
-    db.session.commit()
 
 
 def run_digests(now: datetime | None = None) -> int:
-    """Queue the digests due at `now`; returns how many were queued."""
+    """Queue the digests due at `now`; returns how many were queued. One unit of work per
+    person: a failure leaves their last_digest_at as it was, so their digest is tried again
+    next run (and stops the run: the caller logs it)."""
     now = now or utcnow()
     queued = 0
-    for user in _watchers():
-        pref = preferences(user)
-        if pref.digest not in PERIODS:
-            continue
-        since = pref.last_digest_at
-        if since is None:
-            _start_clock(user, now)
-            continue
-        threshold = now - PERIODS[pref.digest] + SLACK
-        if since > threshold:
-            continue
-        claimed = db.session.execute(
-            update(NotificationPreference)
-            .where(NotificationPreference.user_id == user.id, NotificationPreference.last_digest_at <= threshold)
-            .values(last_digest_at=now).execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed != 1:  # another sender got there first
-            db.session.rollback()
-            continue
-        try:
-            row = queue_digest(build_digest(user, since, now), pref.digest, now)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()  # last_digest_at goes back: the digest is tried again next run
-            raise
-        queued += row is not None
+    for user_id in [user.id for user in _watchers()]:
+        queued += _digest_for(user_id, now)
     return queued
+
+
+@action
+def _digest_for(user_id: int, now: datetime) -> bool:
+    """Queue one person's digest if it is due (the first run only starts their clock)."""
+    user = db.session.get(User, user_id)
+    pref = preferences(user)
+    if pref.digest not in PERIODS:
+        return False
+    since = pref.last_digest_at
+    if since is None:
+        _start_clock(user, now)
+        return False
+    threshold = now - PERIODS[pref.digest] + SLACK
+    if since > threshold:
+        return False
+    claimed = db.session.execute(
+        update(NotificationPreference)
+        .where(NotificationPreference.user_id == user.id, NotificationPreference.last_digest_at <= threshold)
+        .values(last_digest_at=now).execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:  # another sender got there first
+        return False
+    return queue_digest(build_digest(user, since, now), pref.digest, now) is not None

@@ -12,10 +12,11 @@ from datetime import datetime, timedelta, timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import events, ratelimit
 from ..errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
+from ..events import action
 from ..extensions import db
 from ..models import Thread, Topic, User, utcnow
 from ..models.base import iso
@@ -137,6 +138,7 @@ def _when(value, field: str, label: str) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
+@action
 def schedule(actor: User, topic: Topic, *, title, description="", starts_at, ends_at, hosts=None,
              approve_questions=False) -> LiveSession:
     guardian = Guardian(actor)
@@ -180,7 +182,6 @@ def schedule(actor: User, topic: Topic, *, title, description="", starts_at, end
     events.queue_event(room, "live.state", {"room": room, "session": session_payload(session)})
     _notify_watchers(topic, actor, _l("Live session scheduled in %(topic)s: “%(title)s”", topic=topic.name,
                                       title=session.title), session)
-    events.commit()
     return session
 
 
@@ -193,6 +194,7 @@ def _notify_watchers(topic: Topic, actor: User, text, session: LiveSession) -> N
             notify(watch.user, "live", text, url=f"/live/{session.id}")
 
 
+@action
 def start(actor: User, session: LiveSession) -> LiveSession:
     Guardian(actor).ensure_host_live(session)
     if session.state != "scheduled":
@@ -203,10 +205,10 @@ def start(actor: User, session: LiveSession) -> LiveSession:
     _queue_state(session)
     _notify_watchers(session.topic, actor, _l("Live now in %(topic)s: “%(title)s”", topic=session.topic.name,
                                               title=session.title), session)
-    events.commit()
     return session
 
 
+@action
 def end(actor: User, session: LiveSession) -> LiveSession:
     Guardian(actor).ensure_host_live(session)
     if session.state == "ended":
@@ -215,7 +217,6 @@ def end(actor: User, session: LiveSession) -> LiveSession:
     session.ended_at = utcnow()
     session.archive_thread_id = _archive(actor, session).id
     _queue_state(session)
-    events.commit()
     return session
 
 
@@ -281,6 +282,7 @@ def _quote(text: str) -> str:
 
 
 # --- questions -----------------------------------------------------------------------
+@action
 def ask(actor: User, session: LiveSession, body, anonymous=False, client_id=None) -> LiveQuestion:
     guardian = Guardian(actor)
     guardian.ensure_take_part_live(session, is_silenced(session, actor))
@@ -313,10 +315,10 @@ def ask(actor: User, session: LiveSession, body, anonymous=False, client_id=None
     else:
         room = f"live:{session.id}"
         events.queue_event(room, "live.question", {"room": room, "question": question_payload(question)})
-    events.commit()
     return question
 
 
+@action
 def vote(actor: User, session: LiveSession, question: LiveQuestion, value=True) -> LiveQuestion:
     """Upvote once (value True) or take the vote back (value False); both idempotent."""
     guardian = Guardian(actor)
@@ -328,13 +330,11 @@ def vote(actor: User, session: LiveSession, question: LiveQuestion, value=True) 
     existing = db.session.scalar(select(LiveVote.id).where(LiveVote.question_id == question.id,
                                                            LiveVote.user_id == actor.id))
     if value and existing is None:
-        db.session.add(LiveVote(question_id=question.id, user_id=actor.id))
-        try:
-            db.session.flush()
-        except IntegrityError:
-            # the same person's other tab voted at the same moment: one vote it is
-            db.session.rollback()
-            return question
+        dialect = db.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        if not db.session.execute(insert(LiveVote.__table__).values(
+                question_id=question.id, user_id=actor.id, created_at=utcnow()).on_conflict_do_nothing()).rowcount:
+            return question  # the same person's other tab voted at the same moment: one vote it is
         delta = 1
     elif not value and existing is not None:
         if not db.session.execute(delete(LiveVote).where(LiveVote.id == existing)).rowcount:
@@ -344,15 +344,17 @@ def vote(actor: User, session: LiveSession, question: LiveQuestion, value=True) 
         return question
     # An atomic increment, not a recount: with hundreds voting at once, two transactions
     # counting concurrently would each miss the other's vote.
-    db.session.execute(update(LiveQuestion).where(LiveQuestion.id == question.id)
-                       .values(votes=LiveQuestion.votes + delta).execution_options(synchronize_session=False))
-    events.commit()
+    votes = db.session.execute(update(LiveQuestion).where(LiveQuestion.id == question.id)
+                               .values(votes=LiveQuestion.votes + delta).returning(LiveQuestion.votes)
+                               .execution_options(synchronize_session=False)).scalar_one()
+    # sent after the commit, coalesced: hundreds voting at once make one update per tick
     events.emit_coalesced(f"live:{session.id}", f"q{question.id}", "live.question.updated",
                           {"room": f"live:{session.id}", "question_id": question.id,
-                           "votes": question.votes, "change": "votes"})
+                           "votes": votes, "change": "votes"})
     return question
 
 
+@action
 def moderate_question(actor: User, session: LiveSession, question: LiveQuestion, action, answer="") -> LiveQuestion:
     """approve / hide / answering / answered (with a written answer) / reopen."""
     guardian = Guardian(actor)
@@ -398,7 +400,6 @@ def moderate_question(actor: User, session: LiveSession, question: LiveQuestion,
 
         audit(actor, "hide_question", "live_question", question.id, topic=session.topic,
               target_user=question.author, before={"state": before}, after={"state": "hidden"})
-    events.commit()
     return question
 
 
@@ -421,6 +422,7 @@ def _queue_question_update(session: LiveSession, question: LiveQuestion, change:
 
 
 # --- chat --------------------------------------------------------------------------
+@action
 def chat(actor: User, session: LiveSession, body) -> LiveChatMessage:
     guardian = Guardian(actor)
     guardian.ensure_take_part_live(session, is_silenced(session, actor))
@@ -449,10 +451,10 @@ def chat(actor: User, session: LiveSession, body) -> LiveChatMessage:
     db.session.flush()
     room = f"live:{session.id}"
     events.queue_event(room, "live.chat", {"room": room, "message": chat_payload(message)})
-    events.commit()
     return message
 
 
+@action
 def hide_chat(actor: User, session: LiveSession, message_id) -> LiveChatMessage:
     Guardian(actor).ensure_host_live(session)
     _ensure_not_ended(session)
@@ -469,10 +471,10 @@ def hide_chat(actor: User, session: LiveSession, message_id) -> LiveChatMessage:
           before={"hidden": False}, after={"hidden": True})
     room = f"live:{session.id}"
     events.queue_event(room, "live.chat.hidden", {"room": room, "message_id": message.id})
-    events.commit()
     return message
 
 
+@action
 def silence(actor: User, session: LiveSession, user: User, reason="") -> None:
     guardian = Guardian(actor)
     guardian.ensure_host_live(session)
@@ -487,4 +489,3 @@ def silence(actor: User, session: LiveSession, user: User, reason="") -> None:
     audit(actor, "silence_live", "live_session", session.id, topic=session.topic, target_user=user, reason=reason)
     events.queue_event(f"user:{user.id}", "live.silenced",
                        {"room": f"user:{user.id}", "session_id": session.id, "reason": reason})
-    events.commit()

@@ -10,7 +10,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import events
-from ..errors import Conflict, Invalid
+from ..errors import Conflict, Invalid, StaleWrite
+from ..events import action
 from ..extensions import db
 from ..models import Flag, ModerationAction, Post, Thread, Topic, TopicModerator, User, utcnow
 from ..payloads import post_payload, room_post_event, thread_payload
@@ -49,6 +50,7 @@ def _written_anonymously(target_type: str, target_id: int) -> bool:
     return bool(db.session.scalar(select(model.anonymous).where(model.id == target_id)))
 
 
+@action
 def reveal_author(actor: User, target, reason) -> User:
     """Show `actor` (a moderator of the topic, or an administrator) who wrote an anonymous
     post or live question. A deliberate act with a reason, recorded in the audit log: who
@@ -65,7 +67,6 @@ def reveal_author(actor: User, target, reason) -> User:
     topic = target.session.topic if kind == "live_question" else target.thread.topic
     audit(actor, "reveal_author", kind, target.id, topic=topic, target_user=target.author, reason=reason,
           anonymous=True)
-    events.commit()
     return target.author
 
 
@@ -105,16 +106,19 @@ def _reason(value) -> str:
 
 def _first_come(target_type: str):
     """Two moderators acting on the same post/thread at the same moment: optimistic locking
-    (the version columns) refuses the second write; say who got there first, apply nothing."""
+    (the version columns) refuses the second write; say who got there first, apply nothing.
+    Wraps an @action: its unit of work has rolled back when the refusal arrives here (called
+    inside another action, the refusal goes on up to the outermost one, which rolls back)."""
 
-    def decorate(action):
-        @functools.wraps(action)
+    def decorate(function):
+        @functools.wraps(function)
         def wrapper(actor, subject, /, *args, **kwargs):
             target_id = subject.id
             try:
-                return action(actor, subject, *args, **kwargs)
-            except StaleDataError:
-                db.session.rollback()
+                return function(actor, subject, *args, **kwargs)
+            except (StaleDataError, StaleWrite):
+                if events.in_unit_of_work():
+                    raise
                 handled = handled_by(target_type, target_id)
                 raise Conflict(
                     _("Another moderator acted on this post at the same moment%(handled)s. "
@@ -128,6 +132,7 @@ def _first_come(target_type: str):
 
 
 @_first_come("post")
+@action
 def moderate_post(actor: User, post: Post, action, reason="") -> Post:
     topic = post.thread.topic
     Guardian(actor).ensure_moderate(topic)
@@ -200,7 +205,6 @@ def moderate_post(actor: User, post: Post, action, reason="") -> Post:
         "by": actor.name, "post": post_payload(post, for_moderators=True),
     })
     db.session.flush()  # a concurrent moderator's change surfaces here, inside _first_come
-    events.commit()
     return post
 
 
@@ -219,6 +223,7 @@ def _close_flags(post: Post, status: str) -> None:
 
 
 @_first_come("thread")
+@action
 def moderate_thread(actor: User, thread: Thread, action, reason="", topic_slug=None, *,
                     target=None, post_ids=None, title=None) -> Thread:
     """lock/unlock/pin/unpin/move, and duplicate/merge (into `target`) or split (`post_ids`, `title`).
@@ -266,14 +271,14 @@ def moderate_thread(actor: User, thread: Thread, action, reason="", topic_slug=N
         queue_thread_updated(thread, {"change": action})
         room = f"topic:{old_slug}"
         events.queue_event(room, "thread.removed", {"room": room, "thread_id": thread.id, "change": "moved"})
-        events.cut_before_emit(f"thread:{thread.id}")
+        events.queue_control("recheck_room", room=f"thread:{thread.id}")
     else:
         queue_thread_updated(thread, {"change": action})
     db.session.flush()  # a concurrent moderator's change surfaces here, inside _first_come
-    events.commit()
     return thread
 
 
+@action
 def assign_moderator(actor: User | None, topic: Topic, user: User) -> None:
     """Make `user` a moderator of `topic` (actor None: the command line)."""
     if actor is not None:
@@ -283,9 +288,9 @@ def assign_moderator(actor: User | None, topic: Topic, user: User) -> None:
     db.session.add(TopicModerator(topic_id=topic.id, user_id=user.id))
     if actor is not None:
         audit(actor, "assign_moderator", "topic", topic.id, topic=topic, target_user=user)
-    events.commit()
 
 
+@action
 def remove_moderator(actor: User, topic: Topic, user: User) -> None:
     Guardian(actor).ensure_admin()
     link = db.session.get(TopicModerator, (topic.id, user.id))
@@ -295,8 +300,7 @@ def remove_moderator(actor: User, topic: Topic, user: User) -> None:
     audit(actor, "remove_moderator", "topic", topic.id, topic=topic, target_user=user)
     # Their open sockets must stop hearing the moderators' room and any room of the topic
     # they could only read as its moderator.
-    events.cut_before_emit(events.ALL_ROOMS)
-    events.commit()
+    events.queue_control("recheck_topic", topic_id=topic.id)
 
 
 def held_and_flagged(topic: Topic) -> list[Post]:
@@ -340,6 +344,7 @@ def check_watched_words(topic: Topic, body: str) -> tuple[str, bool]:
     return body, held
 
 
+@action
 def add_watched_word(actor: User, word, action, topic: Topic | None = None, replacement=""):
     from ..models.moderation import WATCH_ACTIONS, WatchedWord
 
@@ -357,10 +362,10 @@ def add_watched_word(actor: User, word, action, topic: Topic | None = None, repl
     db.session.flush()
     audit(actor, "add_watched_word", "watched_word", watched.id, topic=topic,
           after={"word": word, "action": action, "replacement": replacement})
-    events.commit()
     return watched
 
 
+@action
 def remove_watched_word(actor: User, watched) -> None:
     guardian = Guardian(actor)
     topic = db.session.get(Topic, watched.topic_id) if watched.topic_id else None
@@ -371,7 +376,6 @@ def remove_watched_word(actor: User, watched) -> None:
     audit(actor, "remove_watched_word", "watched_word", watched.id, topic=topic,
           before={"word": watched.word, "action": watched.action})
     db.session.delete(watched)
-    events.commit()
 
 
 def active_silence(topic: Topic, user: User):
@@ -394,6 +398,7 @@ def check_not_silenced(actor: User, topic: Topic) -> None:
                           topic=topic.name, until=until))
 
 
+@action
 def silence_user(actor: User, topic: Topic, user: User, minutes, reason="", *, anonymous: bool = False) -> None:
     """`anonymous`: silenced from an anonymous post, so the log keeps who it is to itself."""
     from datetime import timedelta
@@ -423,7 +428,6 @@ def silence_user(actor: User, topic: Topic, user: User, minutes, reason="", *, a
                 ngettext("You were silenced in %(topic)s for %(num)d minute",
                          "You were silenced in %(topic)s for %(num)d minutes", minutes, topic=topic.name))
     notify(user, "moderation", text, url=f"/t/{topic.slug}")
-    events.commit()
 
 
 # --- who handled it first ----------------------------------------------------------------
@@ -493,6 +497,7 @@ def _target_thread(actor: User, thread_id, field: str = "target") -> Thread:
 
 
 @_first_come("thread")
+@action
 def close_as_duplicate(actor: User, thread: Thread, target_id, reason="") -> Thread:
     Guardian(actor).ensure_moderate(thread.topic)
     target = _target_thread(actor, target_id)
@@ -508,11 +513,11 @@ def close_as_duplicate(actor: User, thread: Thread, target_id, reason="") -> Thr
           reason=reason, before={"duplicate_of": None}, after={"duplicate_of": target.id})
     queue_thread_updated(thread, {"change": "duplicate", "duplicate_of": target.id})
     db.session.flush()
-    events.commit()
     return thread
 
 
 @_first_come("thread")
+@action
 def merge_threads(actor: User, thread: Thread, target_id, reason="") -> Thread:
     """Move every post of `thread` into the target thread; `thread` then points to it."""
     Guardian(actor).ensure_moderate(thread.topic)
@@ -541,11 +546,11 @@ def merge_threads(actor: User, thread: Thread, target_id, reason="") -> Thread:
         if post.state == "visible":
             events.queue_event(f"thread:{target.id}", "post.created", room_post_event(post))
     queue_thread_updated(target, {"change": "activity"})
-    events.commit()
     return target
 
 
 @_first_come("thread")
+@action
 def split_thread(actor: User, thread: Thread, post_ids, title, reason="") -> Thread:
     """Move chosen replies into a new thread in the same topic; the first becomes its opening post."""
     Guardian(actor).ensure_moderate(thread.topic)
@@ -592,5 +597,4 @@ def split_thread(actor: User, thread: Thread, post_ids, title, reason="") -> Thr
     events.queue_event(f"topic:{new.topic.slug}", "thread.created",
                        {"room": f"topic:{new.topic.slug}", "thread": thread_payload(new)})
     queue_thread_updated(thread, {"change": "split", "new_thread": new.id})
-    events.commit()
     return new

@@ -37,6 +37,7 @@ from flask_babel import gettext as _
 from sqlalchemy import event, func, select
 
 from ..errors import Invalid
+from ..events import action
 from ..extensions import db
 from ..models import Organisation, User
 from . import validate
@@ -199,12 +200,11 @@ def organisation_name(value, *, field: str = "organisation", label=None) -> tupl
     return name, org
 
 
+@action
 def rename(user: User, name) -> User:
     """A person changes their own display name (the profile settings), through the rule."""
-    from .. import events
 
     user.name = display_name(name, user=user)
-    events.commit()
     return user
 
 

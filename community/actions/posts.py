@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import events, markup, ratelimit
 from ..errors import Conflict, Invalid, NotFound, RateLimited
+from ..events import action
 from ..extensions import db
 from ..language import choose as choose_language
 from ..language import detect as detect_language
@@ -207,6 +208,20 @@ def reply(actor: User, thread: Thread, body, *, reply_to=None, anonymous=False, 
     `language`: the code of the language the author says they wrote in; None (or "auto")
     detects it from the text.
     """
+    try:
+        return _reply(actor, thread, body, reply_to=reply_to, anonymous=anonymous, client_id=client_id,
+                      language=language)
+    except IntegrityError:
+        # The same client_id raced in from another connection, and the reply's unit of work
+        # rolled back: return the first post (inside another action, that one decides).
+        existing = None if events.in_unit_of_work() else _existing_for_client_id(actor, client_id)
+        if existing is None:
+            raise
+        return existing
+
+
+@action
+def _reply(actor: User, thread: Thread, body, *, reply_to, anonymous, client_id, language) -> Post:
     guardian = Guardian(actor)
     guardian.ensure_reply(thread)
     client_id = validate.client_id(client_id)
@@ -232,25 +247,17 @@ def reply(actor: User, thread: Thread, body, *, reply_to=None, anonymous=False, 
     html = render_post(body)
     state = "held" if held_by_words and not guardian.is_moderator(thread.topic) else \
         initial_state(actor, thread.topic, guardian)
-    try:
-        post = new_post(actor, thread, body, html, reply_to=parent, anonymous=anonymous,
-                        client_id=client_id, state=state, language=language)
-    except IntegrityError:
-        # The same client_id raced in from another connection: return the first post.
-        db.session.rollback()
-        existing = _existing_for_client_id(actor, client_id)
-        if existing is None:
-            raise
-        return existing
+    post = new_post(actor, thread, body, html, reply_to=parent, anonymous=anonymous,
+                    client_id=client_id, state=state, language=language)
     auto_watch_thread(actor, thread)  # replying watches the thread (a mute chosen before is kept)
     if state == "visible":
         announce_visible_post(post)
     else:
         queue_for_review(post, "watched word" if held_by_words else "held")
-    events.commit()
     return post
 
 
+@action
 def edit_post(actor: User, post: Post, body, reason="") -> Post:
     guardian = Guardian(actor)
     guardian.ensure_edit_post(post)
@@ -285,10 +292,10 @@ def edit_post(actor: User, post: Post, body, reason="") -> Post:
         queue_for_review(post, "watched word")
     elif post.state == "visible":
         events.queue_event(f"thread:{post.thread_id}", "post.updated", room_post_event(post))
-    events.commit()
     return post
 
 
+@action
 def delete_post(actor: User, post: Post, reason="") -> Post:
     guardian = Guardian(actor)
     guardian.ensure_delete_post(post)
@@ -321,10 +328,10 @@ def delete_post(actor: User, post: Post, reason="") -> Post:
     if unaccepted:  # readers' "answered" badges must not point at a deleted post
         from .threads import queue_thread_updated
         queue_thread_updated(post.thread, {"change": "accepted", "accepted_post_id": None})
-    events.commit()
     return post
 
 
+@action
 def restore_post(actor: User, post: Post, reason="") -> Post:
     guardian = Guardian(actor)
     guardian.ensure_restore_post(post)
@@ -343,11 +350,20 @@ def restore_post(actor: User, post: Post, reason="") -> Post:
         events.queue_event(f"thread:{post.thread_id}", "post.restored", room_post_event(post))
     elif target == "held":
         queue_for_review(post, "restored")  # back in the review queue it left when deleted
-    events.commit()
     return post
 
 
 def flag_post(actor: User, post: Post, reason, note="") -> Flag:
+    """Flag a post for the moderators (enough flags from different people hide it meanwhile)."""
+    try:
+        return _flag_post(actor, post, reason, note)
+    except IntegrityError:
+        # Two flags from the same person raced past the check (one flag per person and post).
+        raise Conflict(_("You have already flagged this post. A moderator will look at it.")) from None
+
+
+@action
+def _flag_post(actor: User, post: Post, reason, note) -> Flag:
     guardian = Guardian(actor)
     guardian.ensure_flag(post)
     reason = validate.choice(reason, "reason", list(FLAG_REASONS), _l("The reason"))
@@ -375,7 +391,6 @@ def flag_post(actor: User, post: Post, reason, note="") -> Flag:
         "room": f"mods:{slug}", "change": "flagged", "flags": open_flags, "hidden": hidden,
         "post": post_payload(post, for_moderators=True), "thread": thread_payload(post.thread),
     })
-    events.commit()
     return flag
 
 

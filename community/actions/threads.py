@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from .. import events, ratelimit
 from ..errors import Invalid, NotFound
+from ..events import action
 from ..extensions import db
 from ..language import choose as choose_language
 from ..models import Post, Thread, Topic, User, utcnow
@@ -43,6 +44,7 @@ def _tags(value) -> str:
     return ",".join(tags)
 
 
+@action
 def start_thread(actor: User, topic: Topic, *, title, body, kind="discussion", anonymous=False,
                  tags=None, client_id=None, language=None) -> tuple[Thread, Post]:
     """A new thread and its opening post. `language`: as for posts.reply (None: detected)."""
@@ -82,7 +84,6 @@ def start_thread(actor: User, topic: Topic, *, title, body, kind="discussion", a
         announce_new_thread(thread, post)
     else:
         queue_for_review(post, "held")
-    events.commit()
     return thread, post
 
 
@@ -93,6 +94,7 @@ def announce_new_thread(thread: Thread, opening: Post) -> None:
     notify_about(opening)
 
 
+@action
 def accept_answer(actor: User, thread: Thread, post_id) -> Thread:
     guardian = Guardian(actor)
     guardian.ensure_read_thread(thread)
@@ -110,7 +112,6 @@ def accept_answer(actor: User, thread: Thread, post_id) -> Thread:
     if post is not None and post.author_id != actor.id:
         notify(post.author, "accepted", _l("Your answer to “%(title)s” was accepted", title=thread.title),
                url=f"/threads/{thread.id}#post-{post.id}", thread=thread, post=post)
-    events.commit()
     return thread
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from .. import events
 from ..errors import Conflict, Invalid
+from ..events import action
 from ..extensions import db
 from ..i18n import recipient_locale
 from ..models import Organisation, Topic, User
@@ -82,6 +83,7 @@ def apply_settings(topic: Topic, settings: dict) -> None:
                       field="organisations")
 
 
+@action
 def create_topic(actor: User | None, *, slug, name, **settings) -> Topic:
     """Create a topic (actor None: the command line or the demo seed)."""
     if actor is not None:
@@ -97,10 +99,10 @@ def create_topic(actor: User | None, *, slug, name, **settings) -> Topic:
 
         db.session.flush()
         audit(actor, "create_topic", "topic", topic.id, topic=topic, after=topic.settings())
-    events.commit()
     return topic
 
 
+@action
 def update_topic(actor: User, topic: Topic, **settings) -> Topic:
     Guardian(actor).ensure_admin()
     before = topic.settings()
@@ -113,12 +115,12 @@ def update_topic(actor: User, topic: Topic, **settings) -> Topic:
     events.queue_event(room, "topic.updated", {"room": room, "settings": after})
     if (before["visibility"], before["organisations"]) != (after["visibility"], after["organisations"]):
         # Those shut out must not hear the new settings (the organisations admitted):
-        # every socket of every room is re-checked before the update goes out.
-        events.cut_before_emit(events.ALL_ROOMS)
-    events.commit()
+        # the sockets in the topic's rooms are re-checked before the update goes out.
+        events.queue_control("recheck_topic", topic_id=topic.id)
     return topic
 
 
+@action
 def remove_organisation(actor: User, organisation: Organisation, reason: str = "") -> Organisation:
     """An organisation leaves the consortium: its people lose access at once, nothing is deleted."""
     Guardian(actor).ensure_admin()
@@ -135,5 +137,4 @@ def remove_organisation(actor: User, organisation: Organisation, reason: str = "
     for user in organisation.users:
         with recipient_locale(user):  # said to each of them, in their own language
             end_access(user, _("Your organisation is no longer part of Roundtable."))
-    events.commit()
     return organisation

@@ -10,16 +10,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..errors import Invalid
-
-
-def format_number(n: int) -> str:
-    """1,234 in English, 1.234 in Spanish...: the reader's way of writing numbers."""
-    from flask import has_request_context
-    from flask_babel import format_decimal
-
-    if not has_request_context():  # scripts and the CLI: English grouping
-        return f"{n:,}"
-    return format_decimal(n)
+from ..i18n import format_number
+from ..models.base import MAX_ID
 
 
 def text(value, field: str, *, label: str, max_chars: int, min_chars: int = 1, strip: bool = True) -> str:
@@ -66,10 +58,6 @@ def choice(value, field: str, choices, label: str) -> str:
                       field=field)
     return value
 
-
-# Ids are 32-bit integer columns on PostgreSQL; a larger number is no id at all
-# (and SQLite/psycopg raise on it instead of finding nothing).
-MAX_ID = 2**31 - 1
 
 
 def as_id(value) -> int | None:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import Invalid
+from ..events import action
 from ..extensions import db
 from ..models import NotificationPreference, Thread, ThreadWatch, Topic, TopicWatch, User, utcnow
 from ..models.mail import DIGEST_CHOICES, EMAIL_CATEGORIES
@@ -77,9 +78,9 @@ def _save_level(model, key: tuple[int, int], fields: dict, level: str | None) ->
         db.session.add(model(**fields, level=level))
     else:
         row.level = level
-    db.session.commit()
 
 
+@action
 def set_topic_level(actor: User, topic: Topic, level) -> str | None:
     Guardian(actor).ensure_read_topic(topic)
     level = _level(level)
@@ -87,6 +88,7 @@ def set_topic_level(actor: User, topic: Topic, level) -> str | None:
     return level
 
 
+@action
 def set_thread_level(actor: User, thread: Thread, level) -> str | None:
     Guardian(actor).ensure_read_thread(thread)
     level = _level(level)
@@ -128,6 +130,7 @@ def _stored_preferences(user: User) -> NotificationPreference:
     return pref
 
 
+@action
 def update_preferences(actor: User, *, mentions: bool, replies: bool, digest) -> NotificationPreference:
     Guardian(actor).ensure_use_site()
     if digest not in DIGEST_CHOICES:
@@ -135,10 +138,10 @@ def update_preferences(actor: User, *, mentions: bool, replies: bool, digest) ->
     pref = _stored_preferences(actor)
     pref.email_mentions, pref.email_replies, pref.digest = bool(mentions), bool(replies), digest
     pref.updated_at = utcnow()
-    db.session.commit()
     return pref
 
 
+@action
 def unsubscribe(user: User, scope: str) -> NotificationPreference:
     """Stop one kind of email ("mentions", "replies", "digest") or all of it ("all").
 
@@ -155,5 +158,4 @@ def unsubscribe(user: User, scope: str) -> NotificationPreference:
     if scope in ("digest", "all"):
         pref.digest = "never"
     pref.updated_at = utcnow()
-    db.session.commit()
     return pref

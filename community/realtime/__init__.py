@@ -126,14 +126,12 @@ def handler(func):
             user = _user()
             result = func(user, data)
             return {"ok": True, **(result or {})}
-        except DomainError as err:
-            db.session.rollback()
+        except DomainError as err:  # the action's unit of work has rolled back
             if isinstance(err, Unauthorized):
                 _drop_socket(request.sid)
                 disconnect()
             return err.as_ack()
         except Exception:  # noqa: BLE001 - a bad event must never kill the connection
-            db.session.rollback()
             current_app.logger.exception("socket event %s failed", func.__name__)
             return {"ok": False, "error": {"code": "server_error",
                                            "message": _("Something went wrong on our side; try again.")}}
@@ -429,7 +427,7 @@ def _cut(sids: list[str], reason: str) -> None:
 
 
 def _apply_control(message: dict) -> None:
-    """Run a control message on this process's own sockets."""
+    """Run one control event (community/events.py CONTROL_OPS) on this process's own sockets."""
     op = message.get("op")
     reason = message.get("reason", "")
     if op == "disconnect_user":
@@ -440,74 +438,62 @@ def _apply_control(message: dict) -> None:
     elif op == "disconnect_tokens":
         revoked = set(message.get("token_ids") or ())
         _cut(_local_sids(lambda i: i.token_id in revoked), reason)
-    elif op == "disconnect_sids":
-        for sid in message.get("sids", []):
-            if sid in _sockets:
-                _drop_socket(sid)
-                socketio.server.disconnect(sid, namespace="/", ignore_queue=True)
-    elif op == "cut_then_emit":
-        # Shut out first, then tell those who are left (this worker's own sockets only:
-        # every worker got the same message).
-        for room in message["rooms"]:
-            _apply_control({"op": "revalidate_all"} if room == events.ALL_ROOMS else {"op": "revalidate", "room": room})
-        for room, name, payload in message["events"]:
-            socketio.emit(name, payload, to=room, ignore_queue=True)
-    elif op == "revalidate_all":
+    elif op == "recheck_topic":
+        # Rare (an administrator's change), so every room this worker has is checked: simpler
+        # and safer than working out which thread and live rooms belong to the topic.
         rooms = [r for r in socketio.server.manager.rooms.get("/", {})
                  if isinstance(r, str) and r.startswith(("thread:", "topic:", "live:", "livehosts:", "mods:"))]
         for room in rooms:
-            _apply_control({"op": "revalidate", "room": room})
-    elif op == "revalidate":
-        room = message["room"]
-        participants = list(socketio.server.manager.get_participants("/", room))
-        for sid, _eio in participants:
-            identity = _sockets.get(sid)
-            user = db.session.get(User, identity.user_id) if identity else None
-            try:
-                if user is None:
-                    raise Unauthorized()
-                authorise_room(user, room)
-            except DomainError as err:
-                socketio.emit("room.left", {"room": room, "reason": err.message}, to=sid)
-                socketio.server.leave_room(sid, room, namespace="/")
-                _presence().remove(room, sid)
-        # No db.session.remove() here: called in-line (moderate_thread's move) this is the
-        # caller's unit of work, whose objects must stay attached; the control listener's
-        # own app context ends its session.
+            _recheck(room)
+    elif op == "recheck_room":
+        _recheck(message["room"])
 
 
-def _broadcast_control(message: dict) -> None:
+def _recheck(room: str) -> None:
+    """Every socket in `room` that may no longer read it leaves it (and hears why)."""
+    for sid, _eio in list(socketio.server.manager.get_participants("/", room)):
+        identity = _sockets.get(sid)
+        user = db.session.get(User, identity.user_id) if identity else None
+        try:
+            if user is None:
+                raise Unauthorized()
+            authorise_room(user, room)
+        except DomainError as err:
+            socketio.emit("room.left", {"room": room, "reason": err.message}, to=sid)
+            socketio.server.leave_room(sid, room, namespace="/")
+            _presence().remove(room, sid)
+
+
+def _apply(message: dict) -> None:
+    """In this worker: apply the control events, then emit the room events to this worker's
+    own sockets (every worker got the same message)."""
+    for control in message["control"]:
+        if control["op"].startswith("disconnect"):
+            # The cut sockets' disconnect handlers may run in-line here (threading mode) and
+            # end their database session: give them their own, not the caller's.
+            with current_app.app_context():
+                _apply_control(control)
+        else:
+            _apply_control(control)
+    for room, name, payload in message["events"]:
+        socketio.emit(name, payload, to=room, ignore_queue=True)
+
+
+def deliver(control: list[dict], ready: list) -> None:
+    """events' subscriber: after a commit, apply `control` and then emit `ready`, in every worker
+    (through the control channel when there are several)."""
+    message = {"control": control, "events": [[room, name, payload] for room, name, payload in ready]}
     url = current_app.config.get("SOCKETIO_MESSAGE_QUEUE")
     if url and url.startswith("redis"):
         import redis
 
         channel = current_app.config["SOCKETIO_CHANNEL"] + CONTROL_SUFFIX
         redis.Redis.from_url(url).publish(channel, json.dumps(message))
-    elif str(message.get("op", "")).startswith("disconnect"):
-        # The cut sockets' disconnect handlers may run in-line here (threading mode) and end
-        # their database session: give them their own, not the caller's.
-        with current_app.app_context():
-            _apply_control(message)
     else:
-        _apply_control(message)
+        _apply(message)
 
 
-def cut_then_emit(rooms: list[str], ready: list) -> None:
-    """events' gatekeeper: re-check the sockets in `rooms` in every worker, then emit `ready`."""
-    _broadcast_control({"op": "cut_then_emit", "rooms": list(rooms),
-                        "events": [[room, name, payload] for room, name, payload in ready]})
-
-
-events.set_gatekeeper(cut_then_emit)
-
-
-def disconnect_user(user_id: int, reason: str = "") -> None:
-    """Disconnect every socket of a user, in every worker (suspension, logout everywhere)."""
-    _broadcast_control({"op": "disconnect_user", "user_id": user_id, "reason": reason})
-
-
-# Control messages queued by actions (events.queue_control) go out after their commit.
-events.set_control_sink(_broadcast_control)
+events.subscribe(deliver)
 
 
 def sweep_sockets() -> int:
@@ -547,20 +533,6 @@ def start_socket_sweeper(app) -> None:
                     app.logger.exception("socket sweep failed")
 
     socketio.start_background_task(sweep)
-
-
-def revalidate_room(room: str) -> None:
-    """Make every socket in `room` that may no longer read it leave, in every worker."""
-    _broadcast_control({"op": "revalidate", "room": room})
-
-
-def revalidate_rooms_of_topic(topic) -> None:
-    """A topic's readers changed: re-check every socket in every room this worker has.
-
-    Rare (an administrator's action), so checking all rooms is simpler and safer
-    than working out which thread and live rooms belong to the topic.
-    """
-    _broadcast_control({"op": "revalidate_all"})
 
 
 def start_connection_refresher(app) -> None:
@@ -605,7 +577,7 @@ def start_control_listener(app) -> None:
                         continue
                     with app.app_context():
                         try:
-                            _apply_control(json.loads(item["data"]))
+                            _apply(json.loads(item["data"]))
                         except Exception:  # noqa: BLE001
                             app.logger.exception("control message failed")
             except Exception:  # noqa: BLE001 - Redis went away: retry

@@ -19,7 +19,6 @@ from flask_wtf.csrf import CSRFError
 
 from ..actions import accounts, sessions, tokens
 from ..errors import DomainError, Invalid
-from ..extensions import db
 from ..models import utcnow
 from ..models.organisation import ORG_KINDS
 from .helpers import actor, bdi, form_bool, guardian
@@ -70,7 +69,6 @@ def _page(template: str, err: DomainError | None = None, **context):
     """Render a form page; with `err`, its message and status (and Retry-After when limited)."""
     if err is None:
         return render_template(template, **context)
-    db.session.rollback()  # undo what the refused action left in the session
     response = make_response(render_template(template, error=err.message, error_field=err.field, **context),
                              err.status)
     if getattr(err, "retry_after", None) is not None:
@@ -306,7 +304,6 @@ def tokens_page() -> ResponseReturnValue:
     try:
         token, secret = tokens.issue(actor(), form["name"], form["expires_days"])
     except DomainError as err:
-        db.session.rollback()
         return _tokens_page(form, err)
     # Shown this once: only its hash is kept.
     return _tokens_page({"name": "", "expires_days": "90"}, created=token, secret=secret, status=201)
@@ -342,7 +339,6 @@ def invitation(token: str) -> ResponseReturnValue:
             raise Invalid(_("The two passwords do not match."), field="confirm")
         user = accounts.accept_invitation(token, name=name, password=request.form.get("password"))
     except DomainError as err:
-        db.session.rollback()
         try:
             invite = accounts.find_invitation(token)
         except DomainError as gone:  # used or expired meanwhile (another tab)

@@ -272,7 +272,6 @@ def schedule(slug: str) -> ResponseReturnValue:
                 hosts=_host_ids(form["hosts"], form["host_emails"]),
                 approve_questions=form["approve_questions"])
         except DomainError as err:
-            db.session.rollback()
             error, status = err, err.status
         else:
             flash(_("The live session is scheduled. People watching the topic were told."), "success")
@@ -388,7 +387,6 @@ def _back(session: LiveSession, anchor: str = "") -> ResponseReturnValue:
 
 
 def _refused(session: LiveSession, err: DomainError, where: str = "page", kept: dict | None = None):
-    db.session.rollback()
     return render_session(session, error=err, where=where, kept=kept, status=err.status)
 
 

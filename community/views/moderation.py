@@ -271,7 +271,6 @@ def post(post_id: int) -> ResponseReturnValue:
         try:
             moderation.moderate_post(actor(), target, action, reason)
         except DomainError as err:
-            db.session.rollback()
             return _post_page(target, err.status, error=err, reason=reason, failed_form="action")
         flash(str(POST_ACTION_DONE.get(action) or _("Done.")), "success")
         return redirect(safe_next(request.form.get("next"))
@@ -289,7 +288,6 @@ def silence(post_id: int) -> ResponseReturnValue:
     try:
         moderation.silence_user(actor(), topic, author, form["minutes"], form["reason"], anonymous=target.anonymous)
     except DomainError as err:
-        db.session.rollback()
         return _post_page(target, err.status, error=err, silence_values=form, failed_form="silence")
     minutes = int(form["minutes"])
     # Silencing the author of an anonymous post does not tell the moderator who it is.
@@ -308,7 +306,6 @@ def reveal(post_id: int) -> ResponseReturnValue:
     try:
         moderation.reveal_author(actor(), target, reason)
     except DomainError as err:
-        db.session.rollback()
         return _post_page(target, err.status, error=err, reveal_reason=reason, failed_form="reveal")
     flash(_("You revealed who wrote this post. The reveal is recorded in the audit log with your reason, "
             "and the author can see that (not who) it happened."), "success")
@@ -349,7 +346,6 @@ def thread(thread_id: int) -> ResponseReturnValue:
                                             topic_slug=form["topic"] or None, target=form["target"].strip(),
                                             post_ids=chosen_raw, title=form["title"])
     except DomainError as err:
-        db.session.rollback()
         return _thread_page(target, err.status, err, form, chosen)
     message = str(THREAD_ACTION_DONE.get(form["action"]) or _("Done."))
     flash(Markup(escape(message)) % {"topic": bdi(result.topic.name), "target": form["target"].strip(),
@@ -386,7 +382,6 @@ def add_word(topic: Topic | None, endpoint: str, **url_args) -> ResponseReturnVa
         watched = moderation.add_watched_word(actor(), form["word"], form["action"], topic,
                                               replacement=form["replacement"])
     except DomainError as err:
-        db.session.rollback()
         return _words_page(topic, err.status, form=form, error=err)
     flash(_("“%(word)s” is now watched (%(action)s).", word=watched.word,
             action=WORD_ACTION_NAMES.get(watched.action, watched.action)), "success")
@@ -401,7 +396,6 @@ def remove_word(topic: Topic | None, word_id: int, endpoint: str, **url_args) ->
     try:
         moderation.remove_watched_word(actor(), watched)
     except DomainError as err:
-        db.session.rollback()
         return _words_page(topic, err.status, error=err)
     flash(_("“%(word)s” is no longer watched.", word=word), "success")
     return redirect(url_for(endpoint, **url_args))

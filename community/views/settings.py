@@ -76,7 +76,6 @@ def notifications() -> ResponseReturnValue:
         try:
             watching.update_preferences(actor(), **form)
         except DomainError as err:
-            db.session.rollback()
             error, status = err, err.status
         else:
             flash(_("You will no longer get email from Roundtable.") if request.form.get("action") == "none"
