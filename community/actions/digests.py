@@ -17,15 +17,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import ngettext
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..authors import public_name
 from ..events import action
 from ..extensions import db
+from ..i18n import recipient_locale
+from ..mail import excerpt, queue_email, site_url
+from ..mail.preferences import preferences
 from ..models import NotificationPreference, Post, Thread, ThreadWatch, TopicWatch, User, utcnow
 from ..permissions import Guardian
-from .posts import display_name
-from .watching import preferences
 
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 # A scheduler that runs a little early (cron at 07:00 after one at 07:02) is still on time.
@@ -94,8 +97,6 @@ def _levels(user: User) -> tuple[dict[int, str], dict[int, str]]:
 
 def build_digest(user: User, since: datetime, until: datetime | None = None) -> Digest:
     """What happened in the user's watched topics and threads in (since, until]."""
-    from ..mail import excerpt, site_url
-
     until = until or utcnow()
     digest = Digest(user=user, since=since, until=until)
     topic_levels, thread_levels = _levels(user)
@@ -126,11 +127,11 @@ def build_digest(user: User, since: datetime, until: datetime | None = None) -> 
         entry.last_at = post.created_at
         if post.is_opening:  # the thread itself is new (and was started by someone else)
             entry.is_new = True
-            entry.author = display_name(post)  # the anonymous label for an anonymous post
+            entry.author = public_name(post)  # the anonymous label for an anonymous post
             entry.opening = excerpt(post, EXCERPT_CHARS)
             continue
         entry.reply_count += 1
-        entry.replies.append(DigestPost(id=post.id, author=display_name(post),
+        entry.replies.append(DigestPost(id=post.id, author=public_name(post),
                                         excerpt=excerpt(post, EXCERPT_CHARS),
                                         url=site_url(f"/posts/{post.id}"), created_at=post.created_at))
     for entry in entries.values():
@@ -143,14 +144,8 @@ def build_digest(user: User, since: datetime, until: datetime | None = None) -> 
 
 def queue_digest(digest: Digest, period: str, now: datetime | None = None):
     """Put a non-empty digest in the outbox (the caller commits)."""
-    from ..mail import queue_email
-
     if digest.empty:
         return None
-    from flask_babel import ngettext
-
-    from ..i18n import recipient_locale
-
     count = len(digest.threads) + digest.more
     with recipient_locale(digest.user):  # the whole email in its reader's language
         if period == "daily":

@@ -15,6 +15,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..errors import Invalid
 from ..events import action
 from ..extensions import db
+# The reads live with the mail that needs them; pages find them here too (watching.topic_level, ...).
+from ..mail.preferences import preferences, thread_level, topic_level  # noqa: F401
 from ..models import NotificationPreference, Thread, ThreadWatch, Topic, TopicWatch, User, utcnow
 from ..models.mail import DIGEST_CHOICES, EMAIL_CATEGORIES
 from ..permissions import Guardian
@@ -31,26 +33,7 @@ def _level(value) -> str | None:
     return value
 
 
-# --- reads -------------------------------------------------------------------------------
-def topic_level(user: User, topic: Topic) -> str | None:
-    row = db.session.get(TopicWatch, (user.id, topic.id))
-    return row.level if row is not None else None
-
-
-def thread_level(user: User, thread: Thread) -> str | None:
-    row = db.session.get(ThreadWatch, (user.id, thread.id))
-    return row.level if row is not None else None
-
-
-def effective_level(user: User, thread: Thread) -> str | None:
-    """The thread's own level, else its topic's, else None."""
-    return thread_level(user, thread) or topic_level(user, thread.topic)
-
-
-def is_muted(user: User, thread: Thread | None) -> bool:
-    return thread is not None and effective_level(user, thread) == "muted"
-
-
+# --- reads (the levels and preferences themselves: community/mail/preferences.py) -------------
 def watched(user: User) -> dict[str, list]:
     """The user's topic and thread levels, for the preferences page."""
     topics = db.session.execute(
@@ -113,15 +96,6 @@ def auto_watch_thread(user: User, thread: Thread) -> None:
 
 
 # --- email preferences ----------------------------------------------------------------------
-def preferences(user: User) -> NotificationPreference:
-    """The user's preferences; the defaults (not yet stored) when they never chose."""
-    pref = db.session.get(NotificationPreference, user.id)
-    if pref is None:
-        pref = NotificationPreference(user_id=user.id, email_mentions=True, email_replies=True,
-                                      digest="weekly")
-    return pref
-
-
 def _stored_preferences(user: User) -> NotificationPreference:
     pref = db.session.get(NotificationPreference, user.id)
     if pref is None:

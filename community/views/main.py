@@ -31,7 +31,8 @@ from werkzeug.routing import BuildError
 
 from .. import events, markup
 from ..actions import validate
-from ..actions.posts import author_notices, display_name
+from ..actions.posts import author_notices
+from ..authors import public_name as display_name
 from ..actions.threads import get_thread, get_topic, start_thread
 from ..errors import DomainError
 from ..extensions import db

@@ -24,7 +24,8 @@ from ..actions.threads import get_thread, get_topic
 from ..errors import DomainError
 from ..extensions import csrf, db
 from ..i18n import COOKIE, recipient_language, text_direction
-from ..mail import UnsubscribeLinkError, read_unsubscribe_token, retry_email
+from ..actions.outbox import retry_email
+from ..mail import UnsubscribeLinkError, read_unsubscribe_token
 from ..models import OutboxEmail, User
 from ..models.mail import DIGEST_CHOICES, EMAIL_CATEGORIES, OUTBOX_STATES
 from .accounts import safe_next
