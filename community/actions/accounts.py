@@ -34,6 +34,7 @@ from ..models.user import ROLES, hash_token
 from ..passwords import MAX_LENGTH, burn_dummy_verify, hash_password, strength_problem, verify_password
 from ..permissions import Guardian
 from . import names, sessions, tokens, validate
+from .audit import audit
 from .notifications import notify
 from .tokens import issue_token, user_for_token  # noqa: F401  (accounts.issue_token, accounts.user_for_token)
 
@@ -191,7 +192,6 @@ def approve_user(actor, user: User) -> User:
     _ensure_pending(user)
     user.state = "active"
     user.approved_at = utcnow()
-    from .moderation import audit
     audit(actor, "approve_user", "user", user.id, target_user=user)
     queue_account_email(
         user, subject=_l("Your Roundtable account is approved"),
@@ -209,7 +209,6 @@ def reject_user(actor, user: User, reason) -> User:
     _ensure_pending(user)
     reason = validate.text(reason, "reason", label=_l("The reason"), max_chars=500, min_chars=1)
     user.state = "rejected"
-    from .moderation import audit
     audit(actor, "reject_user", "user", user.id, target_user=user, reason=reason)
     queue_account_email(
         user, subject=_l("Your Roundtable registration was not accepted"),
@@ -241,7 +240,6 @@ def set_suspended(actor, user: User, suspended: bool, reason: str = "") -> User:
                        if user.state == "pending" else
                        _("%(name)s is not suspended (the account is active).", name=user.name))
     user.state = "suspended" if suspended else "active"
-    from .moderation import audit
     audit(actor, "suspend_user" if suspended else "unsuspend_user", "user", user.id,
           target_user=user, reason=reason)
     if suspended:

@@ -25,7 +25,9 @@ from ..payloads import anonymous_label, author_payload
 from ..permissions import Guardian, not_found_message
 from ..rendering import render_post, render_trusted
 from . import validate
+from .audit import audit
 from .notifications import notify
+from .screening import check_watched_words
 
 CHAT_MAX_CHARS = 1000
 QUESTION_MAX_CHARS = 2000
@@ -298,8 +300,6 @@ def ask(actor: User, session: LiveSession, body, anonymous=False, client_id=None
     if anonymous:
         guardian.ensure_post_anonymously(session.topic)
     ratelimit.hit("live_question", actor.id, tier=ratelimit.tier_for(actor))
-    from .moderation import check_watched_words
-
     body, held = check_watched_words(session.topic, body)
     html = render_post(body)
     pending = (session.approve_questions or held) and not guardian.is_host(session)
@@ -396,7 +396,6 @@ def moderate_question(actor: User, session: LiveSession, question: LiveQuestion,
         events.queue_event(room, "live.question", {"room": room, "question": question_payload(question)})
     _queue_question_update(session, question, action)
     if action in ("hide",) and question.author_id != actor.id:
-        from .moderation import audit
 
         audit(actor, "hide_question", "live_question", question.id, topic=session.topic,
               target_user=question.author, before={"state": before}, after={"state": "hidden"})
@@ -440,8 +439,6 @@ def chat(actor: User, session: LiveSession, body) -> LiveChatMessage:
                     raise RateLimited(_("Slow mode: you can send another message in %(seconds)s s. "
                                         "Your text is kept.", seconds=int(wait) + 1), retry_after=int(wait) + 1)
         ratelimit.hit("chat", actor.id, tier=ratelimit.tier_for(actor))
-    from .moderation import check_watched_words
-
     body, held = check_watched_words(session.topic, body)
     if held:
         raise Forbidden(_("Your message contains words this topic reviews before publishing; "
@@ -465,7 +462,6 @@ def hide_chat(actor: User, session: LiveSession, message_id) -> LiveChatMessage:
     if message.hidden:
         raise Conflict(_("This message is already hidden."))
     message.hidden = True
-    from .moderation import audit
 
     audit(actor, "hide_chat", "live_chat", message.id, topic=session.topic, target_user=message.author,
           before={"hidden": False}, after={"hidden": True})
@@ -484,7 +480,6 @@ def silence(actor: User, session: LiveSession, user: User, reason="") -> None:
         raise Conflict(_("%(name)s is already silenced in this session.", name=user.name))
     reason = validate.text(reason, "reason", label=_l("The reason"), max_chars=500, min_chars=0)
     db.session.add(LiveSilence(session_id=session.id, user_id=user.id, by_id=actor.id, reason=reason))
-    from .moderation import audit
 
     audit(actor, "silence_live", "live_session", session.id, topic=session.topic, target_user=user, reason=reason)
     events.queue_event(f"user:{user.id}", "live.silenced",

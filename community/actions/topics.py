@@ -20,6 +20,7 @@ from ..models import Organisation, Topic, User
 from ..models.topic import MODERATION_POLICIES, STARTERS, TOPIC_KINDS, VISIBILITIES
 from ..permissions import Guardian
 from . import validate
+from .audit import audit
 
 
 def _slug(value) -> str:
@@ -95,7 +96,6 @@ def create_topic(actor: User | None, *, slug, name, **settings) -> Topic:
     apply_settings(topic, {"name": name, **settings})
     db.session.add(topic)
     if actor is not None:
-        from .moderation import audit
 
         db.session.flush()
         audit(actor, "create_topic", "topic", topic.id, topic=topic, after=topic.settings())
@@ -108,7 +108,6 @@ def update_topic(actor: User, topic: Topic, **settings) -> Topic:
     before = topic.settings()
     apply_settings(topic, settings)
     after = topic.settings()
-    from .moderation import audit
 
     audit(actor, "update_topic", "topic", topic.id, topic=topic, before=before, after=after)
     room = f"topic:{topic.slug}"
@@ -129,7 +128,6 @@ def remove_organisation(actor: User, organisation: Organisation, reason: str = "
     if actor.organisation_id == organisation.id:
         raise Invalid(_("You cannot remove your own organisation."))
     organisation.removed = True
-    from .moderation import audit
 
     audit(actor, "remove_organisation", "organisation", organisation.id, reason=reason)
     from .accounts import end_access

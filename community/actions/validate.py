@@ -37,6 +37,11 @@ def body(value, field: str = "body", label=None) -> str:
     return text(value, field, label=label or _l("Your post"), max_chars=current_app.config["POST_MAX_CHARS"])
 
 
+def reason(value) -> str:
+    """A moderator's or an author's reason for what they do (may be empty)."""
+    return text(value, "reason", label=_l("The reason"), max_chars=500, min_chars=0)
+
+
 def title(value) -> str:
     return text(value, "title", label=_l("The title"), max_chars=current_app.config["TITLE_MAX_CHARS"],
                 min_chars=5)

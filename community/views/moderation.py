@@ -20,7 +20,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from .. import events
-from ..actions import moderation, validate
+from ..actions import moderation, screening, validate
 from ..actions.posts import get_post
 from ..actions.threads import get_thread, get_topic
 from ..errors import DomainError, Forbidden, Invalid, NotFound
@@ -161,7 +161,7 @@ def _silence_shown(post: Post):
     """The author's active silence in the post's topic, as a card may show it. A silence imposed
     from an anonymous post is not shown beside the same person's signed posts: the pair would
     say who wrote the anonymous one."""
-    silence = moderation.active_silence(post.thread.topic, post.author)
+    silence = screening.active_silence(post.thread.topic, post.author)
     if silence is None or post.anonymous:
         return silence
     imposed_anonymously = db.session.scalar(
@@ -286,7 +286,7 @@ def silence(post_id: int) -> ResponseReturnValue:
     form = {"minutes": (request.form.get("minutes") or "").strip(), "reason": request.form.get("reason") or ""}
     author = target.author
     try:
-        moderation.silence_user(actor(), topic, author, form["minutes"], form["reason"], anonymous=target.anonymous)
+        screening.silence_user(actor(), topic, author, form["minutes"], form["reason"], anonymous=target.anonymous)
     except DomainError as err:
         return _post_page(target, err.status, error=err, silence_values=form, failed_form="silence")
     minutes = int(form["minutes"])
@@ -379,7 +379,7 @@ def add_word(topic: Topic | None, endpoint: str, **url_args) -> ResponseReturnVa
     """Shared by this page and the administrators' site-wide page (topic None)."""
     form = {key: request.form.get(key) or "" for key in WORD_FORM_KEYS}
     try:
-        watched = moderation.add_watched_word(actor(), form["word"], form["action"], topic,
+        watched = screening.add_watched_word(actor(), form["word"], form["action"], topic,
                                               replacement=form["replacement"])
     except DomainError as err:
         return _words_page(topic, err.status, form=form, error=err)
@@ -394,7 +394,7 @@ def remove_word(topic: Topic | None, word_id: int, endpoint: str, **url_args) ->
         abort(404)
     word = watched.word
     try:
-        moderation.remove_watched_word(actor(), watched)
+        screening.remove_watched_word(actor(), watched)
     except DomainError as err:
         return _words_page(topic, err.status, error=err)
     flash(_("“%(word)s” is no longer watched.", word=word), "success")
