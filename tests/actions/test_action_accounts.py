@@ -86,11 +86,11 @@ def test_approve_user(world):
 
 # --- suspension ------------------------------------------------------------------------------
 def test_suspend_ends_every_session_and_disconnects(app, world, monkeypatch):
-    import community.realtime as realtime
+    from community.realtime import control
     from community.actions.sessions import start
 
     cut = []
-    monkeypatch.setattr(realtime, "_apply_control", cut.append)
+    monkeypatch.setattr(control, "_apply_control", cut.append)
     supplier, admin = world.user("supplier"), world.user("admin")
     old_session = start(supplier, remember=True)
     db.session.commit()
