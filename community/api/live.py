@@ -20,8 +20,7 @@ from ..models import User
 from ..models.live import LiveChatMessage, LiveQuestion, LiveSession
 from ..payloads import user_payload
 from ..permissions import not_found_message
-from . import bp
-from .common import caller, guardian, json_body, load_topic, optional_text
+from .common import bp, caller, guardian, json_body, load_topic, optional_text
 
 QUESTION_ORDERS = ("votes", "newest")
 CHAT_LIMIT = 100

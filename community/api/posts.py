@@ -5,8 +5,7 @@ from ..actions.moderation import moderate_post, reveal_author
 from ..actions.posts import delete_post, edit_post, flag_post
 from ..models.base import iso
 from ..payloads import post_payload, user_payload
-from . import bp
-from .common import caller, guardian, json_body, load_post, optional_text
+from .common import bp, caller, guardian, json_body, load_post, optional_text
 
 
 def _flag_payload(flag) -> dict:
