@@ -27,6 +27,7 @@ from .. import events, ratelimit
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..events import action
 from ..extensions import db
+from ..i18n import LANGUAGES, recipient_locale
 from ..mail import queue_account_email, site_url
 from ..models import Invitation, Organisation, User, utcnow
 from ..models.organisation import ORG_KINDS
@@ -243,8 +244,6 @@ def set_suspended(actor, user: User, suspended: bool, reason: str = "") -> User:
     audit(actor, "suspend_user" if suspended else "unsuspend_user", "user", user.id,
           target_user=user, reason=reason)
     if suspended:
-        from ..i18n import recipient_locale
-
         with recipient_locale(user):  # said to the suspended user, in their language
             farewell = _("Your account was suspended.")
         end_access(user, farewell)
@@ -435,6 +434,4 @@ def accept_invitation(secret: str, *, name, password) -> User:
 @action
 def set_locale(user: User, lang: str) -> None:
     """The user's interface language (one of i18n.LANGUAGES)."""
-    from ..i18n import LANGUAGES
-
     user.locale = validate.choice(lang, "lang", list(LANGUAGES), _l("The language"))

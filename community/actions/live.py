@@ -18,10 +18,11 @@ from .. import events, ratelimit
 from ..errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from ..events import action
 from ..extensions import db
-from ..models import Thread, Topic, User, utcnow
+from ..models import Post, Thread, Topic, User, utcnow
 from ..models.base import iso
 from ..models.live import LiveChatMessage, LiveHost, LiveQuestion, LiveSession, LiveSilence, LiveVote
-from ..payloads import anonymous_label, author_payload
+from ..models.watch import TopicWatch
+from ..payloads import anonymous_label, author_payload, thread_payload
 from ..permissions import Guardian, not_found_message
 from ..rendering import render_post, render_trusted
 from . import validate
@@ -188,8 +189,6 @@ def schedule(actor: User, topic: Topic, *, title, description="", starts_at, end
 
 
 def _notify_watchers(topic: Topic, actor: User, text, session: LiveSession) -> None:
-    from ..models.watch import TopicWatch
-
     for watch in db.session.scalars(select(TopicWatch).where(TopicWatch.topic_id == topic.id,
                                                              TopicWatch.level == "watching")):
         if watch.user_id != actor.id and watch.user.state == "active" and Guardian(watch.user).can_read_topic(topic):
@@ -230,8 +229,6 @@ def _queue_state(session: LiveSession) -> None:
 
 def _archive(actor: User, session: LiveSession) -> Thread:
     """A read-only thread: the questions ranked by votes with answers, then the chat transcript."""
-    from ..models import Post
-
     questions = db.session.scalars(
         select(LiveQuestion).where(LiveQuestion.session_id == session.id,
                                    LiveQuestion.state.in_(["visible", "answering", "answered"]))
@@ -269,8 +266,6 @@ def _archive(actor: User, session: LiveSession) -> Thread:
                         is_opening=True, state="visible"))
     db.session.flush()
     room = f"topic:{session.topic.slug}"
-    from ..payloads import thread_payload
-
     events.queue_event(room, "thread.created", {"room": room, "thread": thread_payload(thread)})
     return thread
 

@@ -39,6 +39,7 @@ from sqlalchemy import event, func, select
 from ..errors import Invalid
 from ..events import action
 from ..extensions import db
+from ..i18n import LANGUAGES
 from ..models import Organisation, User
 from . import validate
 
@@ -118,8 +119,6 @@ def _reserved() -> dict[str, set[str]]:
     cached = current_app.extensions.get("rt_reserved_names")
     if cached is not None:
         return cached
-    from ..i18n import LANGUAGES
-
     texts: dict[str, set[str]] = {"anonymous": set(), "role": set(ROLE_WORDS_EN), "other": set(SITE_WORDS)}
     for lang in LANGUAGES:
         with force_locale(lang):

@@ -20,6 +20,7 @@ from ..models import Organisation, Topic, User
 from ..models.topic import MODERATION_POLICIES, STARTERS, TOPIC_KINDS, VISIBILITIES
 from ..permissions import Guardian
 from . import validate
+from .accounts import end_access
 from .audit import audit
 
 
@@ -130,8 +131,6 @@ def remove_organisation(actor: User, organisation: Organisation, reason: str = "
     organisation.removed = True
 
     audit(actor, "remove_organisation", "organisation", organisation.id, reason=reason)
-    from .accounts import end_access
-
     for user in organisation.users:
         with recipient_locale(user):  # said to each of them, in their own language
             end_access(user, _("Your organisation is no longer part of Roundtable."))

@@ -64,7 +64,6 @@ def choice(value, field: str, choices, label: str) -> str:
     return value
 
 
-
 def as_id(value) -> int | None:
     """An id from a URL, JSON or a socket event ("12" or 12), or None: True is not 1, "²" is
     no digit, and numbers beyond the id columns' range would make the database raise
