@@ -17,7 +17,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
-from ..actions import accounts, sessions, tokens
+from ..actions import accounts, passwords, sessions, tokens
 from ..errors import DomainError, Invalid
 from ..models import utcnow
 from ..models.organisation import ORG_KINDS
@@ -196,7 +196,7 @@ def password() -> ResponseReturnValue:
         form = request.form
         revoke_tokens = form_bool("revoke_tokens")
         try:
-            ended, revoked = accounts.change_password(
+            ended, revoked = passwords.change_password(
                 actor(), form.get("current"), form.get("new"), form.get("confirm"),
                 keep_session=actor().session_id, revoke_tokens=revoke_tokens)
         except DomainError as err:
@@ -216,7 +216,7 @@ def forgot_password() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("accounts/forgot.html", email=email)
     try:
-        accounts.request_password_reset(email, address=_address())
+        passwords.request_password_reset(email, address=_address())
     except DomainError as err:
         return _page("accounts/forgot.html", err, email=email)
     # The same page whether or not an account uses that address.
@@ -232,14 +232,14 @@ def reset_sent() -> ResponseReturnValue:
 def reset_password(token: str) -> ResponseReturnValue:
     # A GET changes nothing (mail scanners open links); the POST sets the password.
     try:
-        user = accounts.user_for_reset(token)
+        user = passwords.user_for_reset(token)
     except DomainError as err:
         return _page("accounts/reset_invalid.html", err, status=err.status)
     if request.method == "GET":
         return render_template("accounts/reset.html", email=user.email, revoke_tokens=True)
     revoke_tokens = form_bool("revoke_tokens")
     try:
-        accounts.reset_password(token, request.form.get("new"), request.form.get("confirm"),
+        passwords.reset_password(token, request.form.get("new"), request.form.get("confirm"),
                                 revoke_tokens=revoke_tokens)
     except DomainError as err:
         return _page("accounts/reset.html", err, email=user.email, revoke_tokens=revoke_tokens)
