@@ -61,16 +61,21 @@ def unit_of_work():
     except StaleDataError:
         if depth:
             raise
-        session.rollback()
+        _roll_back(session)
         raise StaleWrite() from None
     except BaseException:
         if depth == 0:
-            session.rollback()
+            _roll_back(session)
         raise
     finally:
         session.info[_DEPTH] = depth
     if depth == 0:
         emit_ready()
+
+
+def _roll_back(session: Session) -> None:
+    session.rollback()
+    _drop(session, None)  # also what was queued while no transaction had begun (no rollback event then)
 
 
 def action(func):
