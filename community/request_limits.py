@@ -22,15 +22,16 @@ from __future__ import annotations
 
 import io
 import socket
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
-from .models.base import MAX_ID
 from .errors import Invalid
+from .models.base import MAX_ID
 
 # A body with more than this left unread closes the connection rather than being read
 # (and thrown away) by the server to keep the connection alive: a refused 1 MB post is

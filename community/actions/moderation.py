@@ -1,7 +1,6 @@
 """Moderation: post and thread actions by a topic's moderators, and the audit log."""
 from __future__ import annotations
 
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -14,9 +13,9 @@ from ..models import Flag, ModerationAction, Post, Thread, Topic, TopicModerator
 from ..payloads import post_payload, room_post_event, thread_payload
 from ..permissions import Guardian
 from . import validate
-from .notifications import notify
 from .announce import announce_new_thread, announce_visible_post, queue_thread_updated, refresh_thread_counts
 from .audit import audit, first_come, handled_by, post_state_word
+from .notifications import notify
 from .posts import close_flags
 
 POST_ACTIONS = ("approve", "reject", "hide", "restore")

@@ -1,7 +1,6 @@
 """Posts: replying, editing (with revisions), soft delete and restore, flagging."""
 from __future__ import annotations
 
-
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l

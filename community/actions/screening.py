@@ -3,13 +3,12 @@ moderators use to set it: silences, slow mode, watched words, the topic's review
 from __future__ import annotations
 
 import re
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 from babel.dates import format_datetime
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from ..errors import Forbidden, Invalid, RateLimited
@@ -35,7 +34,7 @@ def check_slow_mode(actor: User, topic, guardian: Guardian) -> None:
     if last is None:
         return
     if last.tzinfo is None:
-        last = last.replace(tzinfo=timezone.utc)
+        last = last.replace(tzinfo=UTC)
     wait = (last + timedelta(seconds=topic.slow_mode_seconds)) - utcnow()
     if wait.total_seconds() > 0:
         seconds = int(wait.total_seconds()) + 1

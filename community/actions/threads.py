@@ -17,8 +17,8 @@ from ..models.thread import THREAD_KINDS
 from ..permissions import Guardian, not_found_message
 from ..rendering import render_post
 from . import validate
-from .notifications import notify
 from .announce import announce_new_thread, queue_for_review, queue_thread_updated
+from .notifications import notify
 from .posts import new_post
 from .screening import check_watched_words, initial_state, screen_post
 from .watching import auto_watch_thread

@@ -11,8 +11,15 @@
 Services only: nothing in this package imports an action.
 """
 from .links import UnsubscribeLinkError, read_unsubscribe_token, site_url, unsubscribe_token, unsubscribe_url
-from .outbox import (ACCOUNT, CATEGORY_OF_KIND, excerpt, queue_account_email, queue_email,
-                     queue_notification_email, render_email)
+from .outbox import (
+                     ACCOUNT,
+                     CATEGORY_OF_KIND,
+                     excerpt,
+                     queue_account_email,
+                     queue_email,
+                     queue_notification_email,
+                     render_email,
+)
 from .sender import SendReport, backoff_seconds, claim_due, is_permanent, send_due
 from .transport import ConsoleTransport, Outgoing, SMTPTransport, Transport, build_message, transport_for
 

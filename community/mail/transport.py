@@ -39,7 +39,7 @@ class SMTPTransport:
         self.local_hostname = local_hostname or "localhost"
 
     @classmethod
-    def from_config(cls, config) -> "SMTPTransport":
+    def from_config(cls, config) -> SMTPTransport:
         return cls(config["MAIL_SERVER"] or "127.0.0.1", int(config["MAIL_PORT"]),
                    use_tls=config["MAIL_USE_TLS"], use_ssl=config["MAIL_USE_SSL"],
                    username=config["MAIL_USERNAME"], password=config["MAIL_PASSWORD"],
@@ -146,7 +146,7 @@ class Outgoing:
     message_id: str
 
     @classmethod
-    def of(cls, row: OutboxEmail) -> "Outgoing":
+    def of(cls, row: OutboxEmail) -> Outgoing:
         return cls(row.id, row.to_address, row.to_name, row.subject, row.body_text, row.body_html,
                    row.unsubscribe_url, row.message_id)
 

@@ -134,7 +134,8 @@ class RedisConnections:
             pipe.zcard(name)
             pipe.expire(name, int(self.STALE) * 2)
         counts = pipe.execute()[2::4]
-        over = next((key for (key, limit), count in zip(limits.items(), counts) if limit and count > limit), None)
+        over = next((key for (key, limit), count in zip(limits.items(), counts, strict=True)
+                     if limit and count > limit), None)
         if over is not None:
             self.remove(sid, limits)
         return over

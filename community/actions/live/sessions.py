@@ -2,7 +2,7 @@
 the archive thread written at the end)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -124,8 +124,8 @@ def _when(value, field: str, label: str) -> datetime:
         raise Invalid(_("%(label)s must be a date and time such as 2026-12-01T14:00:00Z.", label=label),
                       field=field)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 @action
@@ -144,7 +144,8 @@ def schedule(actor: User, topic: Topic, *, title, description="", starts_at, end
     if end < utcnow():
         raise Invalid(_("The session cannot end in the past."), field="ends_at")
     host_ids = hosts if hosts is not None else []
-    if not isinstance(host_ids, list) or not all(validate.as_id(h) is not None and isinstance(h, int) for h in host_ids):
+    if not isinstance(host_ids, list) \
+            or not all(validate.as_id(h) is not None and isinstance(h, int) for h in host_ids):
         raise Invalid(_("hosts must be a list of user ids."), field="hosts")
     host_users = [actor]
     for host_id in dict.fromkeys(host_ids):
