@@ -12,7 +12,7 @@ from datetime import datetime
 from flask import Flask
 
 from .actions.digests import run_digests
-from .extensions import db, socketio
+from .extensions import socketio
 from .mail import SendReport, send_due
 
 
@@ -24,7 +24,7 @@ def run_sender_once(app: Flask, *, now: datetime | None = None, digests: bool = 
                 run_digests(now)
             return send_due(now)
         except Exception:  # the loop must survive a bad round (database restarting, ...)
-            db.session.rollback()  # a failed round may leave the sender's own transaction open
+            # (the app context ends here: its session, and any transaction left open, go with it)
             app.logger.exception("The email sender failed this round; it tries again shortly.")
             return None
 
