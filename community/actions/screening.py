@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, timedelta
 
-from babel.dates import format_datetime
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
+from ..dates import utc_when
 from ..errors import Forbidden, Invalid, RateLimited
 from ..events import action
 from ..extensions import db
@@ -131,7 +131,7 @@ def active_silence(topic: Topic, user: User):
 def check_not_silenced(actor: User, topic: Topic) -> None:
     silence = active_silence(topic, actor)
     if silence is not None and not Guardian(actor).is_moderator(topic):
-        until = _utc_time(silence.until)
+        until = utc_when(silence.until)
         raise Forbidden(_("A moderator silenced you in %(topic)s until %(until)s UTC: %(reason)s Your text is kept.",
                           topic=topic.name, until=until, reason=silence.reason) if silence.reason else
                         _("A moderator silenced you in %(topic)s until %(until)s UTC. Your text is kept.",
@@ -142,7 +142,7 @@ def check_not_silenced(actor: User, topic: Topic) -> None:
 def silence_user(actor: User, topic: Topic, user: User, minutes, reason="", *, anonymous: bool = False) -> None:
     """`anonymous`: silenced from an anonymous post, so the log keeps who it is to itself."""
     Guardian(actor).ensure_moderate(topic)
-    if Guardian(user).is_moderator(topic):
+    if not Guardian(user).can_be_silenced(topic):
         raise Invalid(_("Moderators cannot be silenced in their own topic."))
     try:
         minutes = int(minutes)
@@ -162,8 +162,3 @@ def silence_user(actor: User, topic: Topic, user: User, minutes, reason="", *, a
                 ngettext("You were silenced in %(topic)s for %(num)d minute",
                          "You were silenced in %(topic)s for %(num)d minutes", minutes, topic=topic.name))
     notify(user, "moderation", text, url=f"/t/{topic.slug}")
-
-
-def _utc_time(moment) -> str:
-    """'3 Mar 2026 14:05' in the reader's language (the caller says UTC)."""
-    return format_datetime(moment, "d MMM y HH:mm", locale=get_locale() or "en")

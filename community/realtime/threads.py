@@ -12,7 +12,7 @@ from ..actions.posts import author_notices, reply
 from ..actions.threads import get_thread
 from ..extensions import db, socketio
 from ..models import User
-from ..payloads import post_fragment, post_payload
+from ..payloads import post_payload
 from ..permissions import Guardian
 from .connection import handler, local_sids, typing_last
 from .presence import identity_hidden_in
@@ -28,7 +28,7 @@ def on_post(user: User, data: dict):
                  anonymous=data.get("anonymous", False), client_id=data.get("client_id"),
                  language=data.get("language"))
     guardian = Guardian(user)
-    answer = {"post": post_payload(post, guardian), "fragment": post_fragment(post, guardian)}
+    answer = {"post": post_payload(post, guardian)}  # the page renders it (static/js/posts.js)
     notices = author_notices(post)
     if notices:
         answer["notices"] = notices  # e.g. mentions past the notified ones

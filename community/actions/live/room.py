@@ -219,7 +219,7 @@ def hide_chat(actor: User, session: LiveSession, message_id) -> LiveChatMessage:
 def silence(actor: User, session: LiveSession, user: User, reason="") -> None:
     guardian = Guardian(actor)
     guardian.ensure_host_live(session)
-    if user.id in session.host_ids or Guardian(user).is_moderator(session.topic):
+    if not Guardian(user).can_be_silenced(session):
         raise Invalid(_("Hosts and moderators cannot be silenced."))
     if is_silenced(session, user):
         raise Conflict(_("%(name)s is already silenced in this session.", name=user.name))

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ... import events
+from ...authors import author_payload, public_name
 from ...errors import Conflict, Invalid, NotFound
 from ...events import action
 from ...extensions import db
@@ -16,13 +17,13 @@ from ...models import Post, Thread, Topic, User, utcnow
 from ...models.base import iso
 from ...models.live import LiveChatMessage, LiveHost, LiveQuestion, LiveSession, LiveSilence, LiveVote
 from ...models.watch import TopicWatch
-from ...payloads import anonymous_label, author_payload, thread_payload
-from ...permissions import Guardian, not_found_message
+from ...payloads import thread_payload
+from ...permissions import PUBLIC_QUESTION_STATES, Guardian, not_found_message
 from ...rendering import render_trusted
 from .. import validate
 from ..notifications import notify
 
-PUBLIC_STATES = ("visible", "answering", "answered")  # questions everyone in the session sees
+PUBLIC_STATES = PUBLIC_QUESTION_STATES  # questions everyone in the session sees (the Guardian's rule)
 
 
 # --- payloads ----------------------------------------------------------------------
@@ -86,15 +87,9 @@ def upcoming(topic: Topic | None = None, limit: int = 10) -> list[LiveSession]:
 
 
 def visible_questions(session: LiveSession, guardian: Guardian, order: str = "votes") -> list[LiveQuestion]:
-    states = ["visible", "answering", "answered"]
-    if guardian.is_host(session):
-        states.append("pending")
-    stmt = select(LiveQuestion).where(LiveQuestion.session_id == session.id)
-    if guardian.active:
-        stmt = stmt.where(LiveQuestion.state.in_(states) |
-                          ((LiveQuestion.author_id == guardian.user.id) & (LiveQuestion.state == "pending")))
-    else:
-        stmt = stmt.where(LiveQuestion.state.in_(states))
+    """The session's question queue as `guardian`'s user sees it: the questions the Guardian lets
+    them see, without hidden ones (a hidden question is gone from the queue, even for its author)."""
+    stmt = guardian.visible_questions(session).where(LiveQuestion.state != "hidden")
     if order == "newest":
         stmt = stmt.order_by(LiveQuestion.id.desc())
     else:
@@ -219,7 +214,7 @@ def _archive(actor: User, session: LiveSession) -> Thread:
     """A read-only thread: the questions ranked by votes with answers, then the chat transcript."""
     questions = db.session.scalars(
         select(LiveQuestion).where(LiveQuestion.session_id == session.id,
-                                   LiveQuestion.state.in_(["visible", "answering", "answered"]))
+                                   LiveQuestion.state.in_(PUBLIC_STATES))
         .order_by(LiveQuestion.votes.desc(), LiveQuestion.id)).all()
     chat = db.session.scalars(
         select(LiveChatMessage).where(LiveChatMessage.session_id == session.id, LiveChatMessage.hidden.is_(False))
@@ -232,7 +227,7 @@ def _archive(actor: User, session: LiveSession) -> Thread:
     if not questions:
         lines.append("No questions were asked.")
     for rank, q in enumerate(questions, 1):
-        who = anonymous_label(q.author) if q.anonymous else q.author.name
+        who = public_name(q, english=True)
         lines += [f"### {rank}. {_md_escape(who)} asked ({q.votes} vote{'s' if q.votes != 1 else ''})", "",
                   _quote(q.body), ""]
         if q.answer:
