@@ -114,17 +114,32 @@ def utc_when(value: datetime | None, with_time: bool = True, year: bool = True) 
 
 @bp.app_template_global("live_when")
 def live_when(session: LiveSession) -> dict:
-    """How a session's start and end read to the viewer: in their zone and language, plus UTC
-    for machines."""
+    """How a session's time reads to the viewer: in their zone and language, plus UTC for
+    machines. A session that has run shows when it RAN (it may have started days before or
+    after its schedule: showing the schedule dated a session held on 4 Dec "Mon, 7 Dec"); a
+    live one, when it started; one whose time passed without a start says so (`missed`)."""
     zone = viewer_zone()
-    start = _aware(session.starts_at).astimezone(zone)
-    end = _aware(session.ends_at).astimezone(zone)
+    start, end = session.starts_at, session.ends_at
+    ran = session.state == "ended" and session.started_at is not None
+    if ran:
+        start, end = session.started_at, session.ended_at or session.ends_at
+    elif session.state == "live" and session.started_at is not None:
+        start = session.started_at
+        end = max(_aware(session.ends_at), _aware(start))
+    text = span_text(start, end, zone)
+    missed = session.state == "scheduled" and _aware(session.ends_at) < utcnow()
+    return {"starts_iso": iso(start), "ends_iso": iso(end), "text": text,
+            "start_text": _at(_day(_aware(start).astimezone(zone)), _time(_aware(start).astimezone(zone))),
+            "zone": zone.key, "ran": ran, "missed": missed,
+            "scheduled_text": span_text(session.starts_at, session.ends_at, zone)}
+
+
+def span_text(start: datetime, end: datetime, zone: ZoneInfo) -> str:
+    """"Fri, 4 Dec 2026, 14:00–15:10", or both dates when it crosses midnight in `zone`."""
+    start, end = _aware(start).astimezone(zone), _aware(end).astimezone(zone)
     if start.date() == end.date():
-        text = _at(_day(start), f"{_time(start)}–{_time(end)}")
-    else:
-        text = f"{_at(_day(start), _time(start))} – {_at(_day(end), _time(end))}"
-    return {"starts_iso": iso(session.starts_at), "ends_iso": iso(session.ends_at), "text": text,
-            "start_text": _at(_day(start), _time(start)), "zone": zone.key}
+        return _at(_day(start), f"{_time(start)}–{_time(end)}")
+    return f"{_at(_day(start), _time(start))} – {_at(_day(end), _time(end))}"
 
 
 @bp.app_template_global("live_zone")
