@@ -17,18 +17,21 @@ from sqlalchemy.exc import IntegrityError
 from .. import events, ratelimit
 from ..errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from ..extensions import db
-from ..models import Thread, Topic, User, utcnow
+from ..models import Topic, User, utcnow
 from ..models.base import iso
 from ..models.live import LiveChatMessage, LiveHost, LiveQuestion, LiveSession, LiveSilence, LiveVote
-from ..payloads import anonymous_label, author_payload
+from ..payloads import author_payload
 from ..permissions import Guardian, not_found_message
-from ..rendering import render_post, render_trusted
-from . import validate
+from ..rendering import render_post
+from . import live_archive, validate
 from .notifications import notify
 
 CHAT_MAX_CHARS = 1000
 QUESTION_MAX_CHARS = 2000
 PUBLIC_STATES = ("visible", "answering", "answered")  # questions everyone in the session sees
+# ...and, once it has ended, those not reached (they are in the archive too)
+LISTED_AFTER_END = PUBLIC_STATES + ("not_reached",)
+END_DECISIONS = {"approve": "approve", "decline": "hide"}
 
 
 # --- payloads ----------------------------------------------------------------------
@@ -41,6 +44,8 @@ def session_payload(session: LiveSession) -> dict:
         "approve_questions": session.approve_questions,
         "hosts": [{"id": u.id, "name": u.name, "organisation": u.organisation.name} for u in session.hosts],
         "archive_thread_id": session.archive_thread_id,
+        # the open discussion under the archive (late answers, carrying on): once ended
+        "follow_up_thread_id": session.follow_up_thread_id if session.state == "ended" else None,
         "url": f"/live/{session.id}",
     }
 
@@ -95,7 +100,7 @@ def upcoming(topic: Topic | None = None, limit: int = 10) -> list[LiveSession]:
 
 
 def visible_questions(session: LiveSession, guardian: Guardian, order: str = "votes") -> list[LiveQuestion]:
-    states = ["visible", "answering", "answered"]
+    states = list(LISTED_AFTER_END if session.state == "ended" else PUBLIC_STATES)
     if guardian.is_host(session):
         states.append("pending")
     stmt = select(LiveQuestion).where(LiveQuestion.session_id == session.id)
@@ -207,77 +212,45 @@ def start(actor: User, session: LiveSession) -> LiveSession:
     return session
 
 
-def end(actor: User, session: LiveSession) -> LiveSession:
+def end(actor: User, session: LiveSession, decisions=None) -> LiveSession:
+    """End the session; nothing is dropped (actions.live_archive). `decisions`: the hosts'
+    last word on questions still waiting, {question id: "approve" | "decline"}, applied first;
+    those left waiting are listed in the archive as not reached."""
     Guardian(actor).ensure_host_live(session)
     if session.state == "ended":
         raise Conflict(_("This session has already ended."))
+    for question, decision in _end_decisions(session, decisions):
+        moderate_question(actor, session, question, END_DECISIONS[decision], commit=False)
     session.state = "ended"
     session.ended_at = utcnow()
-    session.archive_thread_id = _archive(actor, session).id
+    live_archive.close(actor, session)
     _queue_state(session)
     events.commit()
     return session
+
+
+def _end_decisions(session: LiveSession, decisions) -> list[tuple[LiveQuestion, str]]:
+    if decisions is None or decisions == {}:
+        return []
+    if not isinstance(decisions, dict) or len(decisions) > 1000:
+        raise Invalid(_("decisions must be an object: question id → \"approve\" or \"decline\"."),
+                      field="decisions")
+    chosen = []
+    for key, decision in decisions.items():
+        question = get_question(session, key)
+        if decision not in END_DECISIONS:
+            raise Invalid(_("decisions must be an object: question id → \"approve\" or \"decline\"."),
+                          field="decisions")
+        if question.state != "pending":
+            raise Conflict(_("This question is not waiting for approval."))
+        chosen.append((question, decision))
+    return chosen
 
 
 def _queue_state(session: LiveSession) -> None:
     payload = session_payload(session)
     for room in (f"live:{session.id}", f"topic:{session.topic.slug}"):
         events.queue_event(room, "live.state", {"room": room, "session": payload})
-
-
-def _archive(actor: User, session: LiveSession) -> Thread:
-    """A read-only thread: the questions ranked by votes with answers, then the chat transcript."""
-    from ..models import Post
-
-    questions = db.session.scalars(
-        select(LiveQuestion).where(LiveQuestion.session_id == session.id,
-                                   LiveQuestion.state.in_(["visible", "answering", "answered"]))
-        .order_by(LiveQuestion.votes.desc(), LiveQuestion.id)).all()
-    chat = db.session.scalars(
-        select(LiveChatMessage).where(LiveChatMessage.session_id == session.id, LiveChatMessage.hidden.is_(False))
-        .order_by(LiveChatMessage.id)).all()
-    lines = [f"Archive of the live session **{_md_escape(session.title)}**, "
-             f"{session.started_at or session.starts_at:%d %B %Y}.", ""]
-    if session.description:
-        lines += [session.description, ""]
-    lines += ["## Questions", ""]
-    if not questions:
-        lines.append("No questions were asked.")
-    for rank, q in enumerate(questions, 1):
-        who = anonymous_label(q.author) if q.anonymous else q.author.name
-        lines += [f"### {rank}. {_md_escape(who)} asked ({q.votes} vote{'s' if q.votes != 1 else ''})", "",
-                  _quote(q.body), ""]
-        if q.answer:
-            lines += [f"**Answer from {_md_escape(q.answered_by.name if q.answered_by else 'the hosts')}:**", "",
-                      q.answer, ""]
-        else:
-            lines += ["*Not answered during the session.*", ""]
-    lines += ["## Chat transcript", ""]
-    if not chat:
-        lines.append("No chat messages.")
-    for m in chat:
-        lines.append(f"- **{_md_escape(m.author.name)}** ({m.created_at:%H:%M} UTC): {_md_escape(m.body)}")
-    body = "\n".join(lines)
-    html = render_trusted(body)
-    thread = Thread(topic=session.topic, kind="archive", title=f"Live session archive: {session.title}"[:200],
-                    author=actor, locked=True, state="visible")
-    db.session.add(thread)
-    db.session.add(Post(thread=thread, author=actor, body=body, html=html,
-                        is_opening=True, state="visible"))
-    db.session.flush()
-    room = f"topic:{session.topic.slug}"
-    from ..payloads import thread_payload
-
-    events.queue_event(room, "thread.created", {"room": room, "thread": thread_payload(thread)})
-    return thread
-
-
-def _md_escape(text: str) -> str:
-    return "".join("\\" + c if c in "\\`*_[]<>#|" else c for c in (text or "").replace("\n", " "))
-
-
-def _quote(text: str) -> str:
-    return "\n".join("> " + line for line in (text or "").splitlines())
 
 
 # --- questions -----------------------------------------------------------------------
@@ -303,7 +276,7 @@ def ask(actor: User, session: LiveSession, body, anonymous=False, client_id=None
     pending = (session.approve_questions or held) and not guardian.is_host(session)
     question = LiveQuestion(session_id=session.id, author_id=actor.id, anonymous=anonymous, body=body,
                             html=html, state="pending" if pending else "visible",
-                            client_id=client_id)
+                            held_by_words=held, client_id=client_id)
     db.session.add(question)
     db.session.flush()
     db.session.refresh(question)
@@ -353,12 +326,15 @@ def vote(actor: User, session: LiveSession, question: LiveQuestion, value=True) 
     return question
 
 
-def moderate_question(actor: User, session: LiveSession, question: LiveQuestion, action, answer="") -> LiveQuestion:
-    """approve / hide / answering / answered (with a written answer) / reopen."""
+def moderate_question(actor: User, session: LiveSession, question: LiveQuestion, action, answer="",
+                      commit: bool = True) -> LiveQuestion:
+    """approve / hide / answering / answered (with a written answer) / reopen. After the end,
+    only a question still waiting can be decided: approved, it goes to the follow-up."""
     guardian = Guardian(actor)
     guardian.ensure_host_live(session)
-    _ensure_not_ended(session)
     action = validate.choice(action, "action", ("approve", "hide", "answering", "answered", "reopen"), _l("The action"))
+    if session.state == "ended":
+        return _decide_after_end(actor, session, question, action)
     before = question.state
     if action == "approve":
         if before != "pending":
@@ -398,6 +374,26 @@ def moderate_question(actor: User, session: LiveSession, question: LiveQuestion,
 
         audit(actor, "hide_question", "live_question", question.id, topic=session.topic,
               target_user=question.author, before={"state": before}, after={"state": "hidden"})
+    if commit:
+        events.commit()
+    return question
+
+
+def _decide_after_end(actor: User, session: LiveSession, question: LiveQuestion, action: str) -> LiveQuestion:
+    """A question held by watched words waits for a host even after the end (it is never
+    published unread): approved, it is carried into the follow-up; declined, it is hidden."""
+    if question.state != "pending" or action not in ("approve", "hide"):
+        _ensure_not_ended(session)
+    if action == "approve":
+        live_archive.carry_late(actor, session, question)
+    else:
+        question.state = "hidden"
+        if question.author_id != actor.id:
+            from .moderation import audit
+
+            audit(actor, "hide_question", "live_question", question.id, topic=session.topic,
+                  target_user=question.author, before={"state": "pending"}, after={"state": "hidden"})
+    _queue_question_update(session, question, action)
     events.commit()
     return question
 

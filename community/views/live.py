@@ -29,6 +29,7 @@ from sqlalchemy import func, or_, select
 
 from .. import events, markup
 from ..actions import live as live_actions
+from ..actions import live_export
 from ..actions import moderation
 from ..actions.threads import get_topic
 from ..actions import validate
@@ -421,9 +422,13 @@ def start(session_id: int) -> ResponseReturnValue:
 
 @bp.post("/live/<int:session_id>/end")
 def end(session_id: int) -> ResponseReturnValue:
+    """Hosts may decide the questions still waiting in the same form: decision-<id> =
+    approve / decline (anything else: left waiting, listed in the archive as not reached)."""
     session = _load(session_id)
+    decisions = {key.removeprefix("decision-"): value for key, value in request.form.items()
+                 if key.startswith("decision-") and value in live_actions.END_DECISIONS}
     try:
-        live_actions.end(actor(), session)
+        live_actions.end(actor(), session, decisions=decisions)
     except DomainError as err:
         return _refused(session, err)
     flash(_("The session has ended. Its archive thread is written."), "success")
@@ -534,6 +539,13 @@ def silence(session_id: int) -> ResponseReturnValue:
         return _refused(session, err, where, {"silence": {message_id: reason}})
     flash(Markup(_("%(name)s is silenced for the rest of this session.", name=bdi(target.name))), "success")
     return _back(session, "chat")
+
+
+@bp.get("/live/<int:session_id>/questions.csv")
+def export_questions(session_id: int) -> ResponseReturnValue:
+    """The questions, votes and answers as a spreadsheet, for the hosts."""
+    session = _load(session_id)
+    return live_export.csv_response(live_export.questions_csv(actor(), session), session)
 
 
 # --- calendar ----------------------------------------------------------------------------------

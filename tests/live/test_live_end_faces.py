@@ -1,0 +1,69 @@
+"""The end of a session through the API and the pages: `decisions`, `follow_up_thread_id`, the
+CSV export (hosts only; others get 403, outsiders of the topic 404)."""
+from __future__ import annotations
+
+from tests.live.test_live_api import ask, started
+from tests.views.threads_support import html_of
+
+
+def test_api_end_with_decisions_and_the_follow_up(api, world):
+    session = started(api, approve_questions=True)
+    sid = session["id"]
+    keep = ask(api, sid, body="Keep this one")
+    left = ask(api, sid, "supplier2", body="Left waiting")
+    assert session["follow_up_thread_id"] is None
+    response = api.post(f"/live/{sid}/end", "member", json={"decisions": {str(keep["id"]): "approve"}})
+    assert response.status_code == 200, response.get_json()
+    ended = response.get_json()["session"]
+    assert ended["state"] == "ended" and isinstance(ended["follow_up_thread_id"], int)
+    assert api.get(f"/live/{sid}", "supplier2").get_json()["session"]["follow_up_thread_id"] == \
+        ended["follow_up_thread_id"]
+    follow_up = api.get(f"/threads/{ended['follow_up_thread_id']}", "supplier2").get_json()
+    assert follow_up["thread"]["kind"] == "discussion" and not follow_up["thread"]["locked"]
+    bodies = [p["html"] for p in follow_up["posts"]]
+    assert any("Left waiting" in h for h in bodies) and any("Keep this one" in h for h in bodies)
+    # late answers go in like any reply
+    assert api.post(f"/threads/{ended['follow_up_thread_id']}/posts", "supplier2",
+                    json={"body": "Carrying on here"}).status_code == 201
+    states = {q["id"]: q["state"] for q in api.get(f"/live/{sid}", "supplier2").get_json()["questions"]}
+    assert states[left["id"]] == "not_reached" and states[keep["id"]] == "visible"
+
+
+def test_api_end_with_bad_decisions_is_400_and_the_session_goes_on(api, world):
+    session = started(api)
+    response = api.post(f"/live/{session['id']}/end", "member", json={"decisions": "all"})
+    assert response.status_code == 400 and response.get_json()["error"]["field"] == "decisions"
+    assert api.get(f"/live/{session['id']}", "member").get_json()["session"]["state"] == "live"
+
+
+def test_api_csv_export(api, world):
+    session = started(api)
+    ask(api, session["id"], body="=1+1 is a formula")
+    response = api.get(f"/live/{session['id']}/questions.csv", "member")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert "'=1+1 is a formula" in response.get_data(as_text=True)
+    refused = api.get(f"/live/{session['id']}/questions.csv", "supplier")
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden"
+
+
+def test_page_end_with_decisions_and_export(app, world, login_as, api):
+    session = started(api, approve_questions=True)
+    sid = session["id"]
+    keep = ask(api, sid, body="Approve me from the form")
+    ask(api, sid, "supplier2", body="Leave me")
+    host = login_as("member")
+    page = html_of(host.get(f"/live/{sid}"))
+    import re
+
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    data = {f"decision-{keep['id']}": "approve"}
+    if token:
+        data["csrf_token"] = token.group(1)
+    assert host.post(f"/live/{sid}/end", data=data).status_code == 302
+    states = {q["id"]: q["state"] for q in api.get(f"/live/{sid}", "member").get_json()["questions"]}
+    assert states[keep["id"]] == "visible"
+    export = host.get(f"/live/{sid}/questions.csv")
+    assert export.status_code == 200 and "Approve me from the form" in export.get_data(as_text=True)
+    assert login_as("supplier").get(f"/live/{sid}/questions.csv").status_code == 403
