@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import events, ratelimit
-from ..errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
+from ..errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, SessionEnded
 from ..extensions import db
 from ..models import Topic, User, utcnow
 from ..models.base import iso
@@ -254,8 +254,22 @@ def _queue_state(session: LiveSession) -> None:
 
 
 # --- questions -----------------------------------------------------------------------
+def ensure_not_over(guardian: Guardian, session: LiveSession, what: str) -> None:
+    """A question or message sent after the end (typed while the host ended it): refused with
+    where to continue, so the page keeps the text and points there."""
+    guardian.ensure_read_live(session)
+    if session.state != "ended":
+        return
+    message = (_("The session has ended, so questions are closed. Your question is kept: you can ask it in "
+                 "the follow-up discussion.") if what == "question" else
+               _("The session has ended, so the chat is closed. Your message is kept: you can post it in "
+                 "the follow-up discussion."))
+    raise SessionEnded(message, follow_up_thread_id=session.follow_up_thread_id, field="body")
+
+
 def ask(actor: User, session: LiveSession, body, anonymous=False, client_id=None) -> LiveQuestion:
     guardian = Guardian(actor)
+    ensure_not_over(guardian, session, "question")
     guardian.ensure_take_part_live(session, is_silenced(session, actor))
     client_id = validate.client_id(client_id)
     if client_id:
@@ -419,6 +433,7 @@ def _queue_question_update(session: LiveSession, question: LiveQuestion, change:
 # --- chat --------------------------------------------------------------------------
 def chat(actor: User, session: LiveSession, body) -> LiveChatMessage:
     guardian = Guardian(actor)
+    ensure_not_over(guardian, session, "chat")
     guardian.ensure_take_part_live(session, is_silenced(session, actor))
     if session.state != "live":
         raise Invalid(_("The chat opens when the session starts."))

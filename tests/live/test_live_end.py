@@ -257,3 +257,34 @@ def test_names_that_start_a_formula_are_quoted_too(ctx, world):
 def test_safe_cell():
     assert live_export.safe_cell(-3) == -3 and live_export.safe_cell("-3") == "'-3"
     assert live_export.safe_cell(None) == "" and live_export.safe_cell("a=b") == "a=b"
+
+
+# --- text typed while the session ends ----------------------------------------------------------
+def test_a_question_or_message_after_the_end_says_where_to_continue(ctx, world):
+    from community.errors import SessionEnded
+
+    session = running(world)
+    live.end(world.user("member"), session)
+    for send in (lambda: live.ask(world.user("supplier"), session, "Typed while it ended"),
+                 lambda: live.chat(world.user("supplier"), session, "Typed while it ended")):
+        with pytest.raises(SessionEnded) as err:
+            send()
+        error = err.value.as_dict()["error"]
+        assert error["code"] == "forbidden" and error["field"] == "body"
+        assert error["follow_up_thread_id"] == session.follow_up_thread_id
+        assert "kept" in error["message"] and "follow-up" in error["message"]
+
+
+def test_the_socket_ack_and_the_form_keep_the_text(app, world, socket_for, login_as):
+    from tests.live.conftest import iso_in
+
+    with app.app_context():
+        session = live.schedule(world.user("member"), world.topic("grievance"), title="Ending soon",
+                                starts_at=iso_in(-5), ends_at=iso_in(60))
+        live.start(world.user("member"), session)
+        live.end(world.user("member"), session)
+        session_id, follow_up = session.id, session.follow_up_thread_id
+    ack = socket_for("supplier").emit("live.chat", {"session_id": session_id, "body": "half-typed"}, callback=True)
+    assert ack["ok"] is False and ack["error"]["follow_up_thread_id"] == follow_up
+    page = login_as("supplier").post(f"/live/{session_id}/chat", data={"body": "half-typed words"})
+    assert page.status_code == 403 and "half-typed words" in page.get_data(as_text=True)
