@@ -67,3 +67,23 @@ def test_page_end_with_decisions_and_export(app, world, login_as, api):
     export = host.get(f"/live/{sid}/questions.csv")
     assert export.status_code == 200 and "Approve me from the form" in export.get_data(as_text=True)
     assert login_as("supplier").get(f"/live/{sid}/questions.csv").status_code == 403
+
+
+def test_the_session_page_offers_the_decisions_the_follow_up_and_the_export(app, world, login_as, api):
+    session = started(api, approve_questions=True)
+    sid = session["id"]
+    waiting = ask(api, sid, body="Waiting at the end")
+    host = login_as("member")
+    page = html_of(host.get(f"/live/{sid}"))
+    assert f'name="decision-{waiting["id"]}" id="decision-{waiting["id"]}-approve" value="approve"' in page
+    assert "1 question is still waiting for approval" in page
+    assert 'id="live-follow-up-link" href="#" hidden' in page
+    api.post(f"/live/{sid}/end", "member")
+    ended = api.get(f"/live/{sid}", "member").get_json()["session"]
+    page = html_of(host.get(f"/live/{sid}"))
+    assert f'id="live-follow-up-link" href="/threads/{ended["follow_up_thread_id"]}"' in page
+    assert f'href="/live/{sid}/questions.csv"' in page
+    supplier_page = html_of(login_as("supplier").get(f"/live/{sid}"))
+    assert "questions.csv" not in supplier_page
+    listing = html_of(login_as("supplier").get("/live"))
+    assert f'href="/threads/{ended["follow_up_thread_id"]}"' in listing
