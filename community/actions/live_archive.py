@@ -62,8 +62,7 @@ def close(actor: User, session: LiveSession) -> None:
             select(LiveQuestion).where(LiveQuestion.session_id == session.id, LiveQuestion.state.in_(CARRIED),
                                        LiveQuestion.answer == "")
             .order_by(LiveQuestion.votes.desc(), LiveQuestion.id)).all()
-        for question in carried:
-            _carry(question, follow_up)
+        _carry(carried, follow_up)
         held = sum(1 for q in waiting if q.held_by_words)
         body = archive_markdown(session, follow_up, held)
         db.session.add(Post(thread=archive, author=actor, body=body, html=render_trusted(body),
@@ -86,8 +85,7 @@ def carry_late(actor: User, session: LiveSession, question: LiveQuestion) -> Non
     follow_up = db.session.get(Thread, session.follow_up_thread_id) if session.follow_up_thread_id else None
     if follow_up is None:
         return
-    _carry(question, follow_up)
-    db.session.flush()
+    _carry([question], follow_up)
     refresh_thread_counts(follow_up)
     follow_up.last_activity_at = utcnow()
     announce_visible_post(db.session.get(Post, question.follow_up_post_id))
@@ -109,14 +107,15 @@ def _follow_up_opening(actor: User, session: LiveSession, archive: Thread, follo
     return post
 
 
-def _carry(question: LiveQuestion, follow_up: Thread) -> Post:
-    """The question as a post of its asker in the follow-up (already rendered and sanitised)."""
-    post = Post(thread=follow_up, author=question.author, body=question.body, html=question.html,
-                anonymous=question.anonymous, state="visible", language=detect_language(question.body))
-    db.session.add(post)
+def _carry(questions: list[LiveQuestion], follow_up: Thread) -> None:
+    """Each question as a post of its asker in the follow-up (already rendered and sanitised),
+    written in one flush: a big session's hundreds of questions cost one round, not hundreds."""
+    posts = [Post(thread=follow_up, author=q.author, body=q.body, html=q.html, anonymous=q.anonymous,
+                  state="visible", language=detect_language(q.body)) for q in questions]
+    db.session.add_all(posts)
     db.session.flush()
-    question.follow_up_post_id = post.id
-    return post
+    for question, post in zip(questions, posts):
+        question.follow_up_post_id = post.id
 
 
 def _tell_askers(session: LiveSession, follow_up: Thread, carried: list[LiveQuestion]) -> None:
