@@ -2,6 +2,7 @@
 CSV export (hosts only; others get 403, outsiders of the topic 404)."""
 from __future__ import annotations
 
+from community.extensions import db
 from tests.live.test_live_api import ask, started
 from tests.views.threads_support import html_of
 
@@ -87,3 +88,26 @@ def test_the_session_page_offers_the_decisions_the_follow_up_and_the_export(app,
     assert "questions.csv" not in supplier_page
     listing = html_of(login_as("supplier").get("/live"))
     assert f'href="/threads/{ended["follow_up_thread_id"]}"' in listing
+
+
+def test_after_the_end_hosts_still_decide_questions_held_by_watched_words(app, world, login_as, api):
+    from community.models.moderation import WatchedWord
+
+    with app.app_context():
+        db.session.add(WatchedWord(topic_id=world.topic("grievance").id, word="bribe", action="hold",
+                                   created_by_id=world.ids["moderator"]))
+        db.session.commit()
+    session = started(api)
+    sid = session["id"]
+    held = ask(api, sid, body="About the bribe")
+    plain = ask(api, sid, "supplier2", body="Not reached in time", )
+    api.post(f"/live/{sid}/end", "member")
+    page = html_of(login_as("member").get(f"/live/{sid}"))
+    controls = page.split(f'id="q-{held["id"]}"', 1)[1].split("</li>", 1)[0]
+    assert 'data-session-states="scheduled live ended">' in controls  # shown: the session has ended
+    assert 'value="approve"' in controls
+    host = login_as("member")
+    assert host.post(f"/live/{sid}/questions/{held['id']}/moderate", data={"action": "approve"}).status_code == 302
+    states = {q["id"]: q["state"] for q in api.get(f"/live/{sid}", "supplier").get_json()["questions"]}
+    assert states[held["id"]] == "not_reached" and plain["id"] in states
+    assert "Not reached" in html_of(login_as("supplier").get(f"/live/{sid}"))
