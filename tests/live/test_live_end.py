@@ -17,7 +17,6 @@ from community.actions.posts import reply
 from community.errors import Conflict, Forbidden, Invalid
 from community.extensions import db
 from community.models import Notification, Post, Thread
-from community.models.live import LiveQuestion
 from community.models.moderation import ModerationAction, WatchedWord
 from tests.live.conftest import iso_in
 from tests.live.helpers import assert_names_nobody
