@@ -22,11 +22,13 @@ FLASK := SOCKETIO_ASYNC_MODE=threading $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: help run setup deps vendor translations chromium test test-sqlite test-pg bench run-cluster stop-cluster migrate-check clean distclean
+.PHONY: help run demo-reset setup deps vendor translations chromium test test-sqlite test-pg lint lint-py lint-js bench run-cluster stop-cluster migrate-check clean distclean
 
 help:
 	@echo "make run            set up, migrate, seed the demo, serve on http://$${HOST:-127.0.0.1}:$${PORT:-5000}"
+	@echo "make demo-reset     empty the dev database and seed the demo afresh (its live session ahead again)"
 	@echo "make test           set up, then the test suite on SQLite (and PostgreSQL under CI=true or TEST_PG=1)"
+	@echo "make lint           ruff over the Python (lint-py) and eslint over static/js (lint-js)"
 	@echo "make migrate-check  fail if the models and the migrations differ"
 	@echo "make bench          benchmarks, quick (BENCH=full for the full run; bench/README.md)"
 	@echo "make run-cluster    PostgreSQL + Redis + one eventlet worker per core + nginx on :8080"
@@ -52,12 +54,13 @@ $(NODE_STAMP): package.json $(wildcard package-lock.json)
 $(VENDOR_STAMP): $(NODE_STAMP)
 	rm -rf $(VENDOR).tmp
 	mkdir -p $(VENDOR).tmp/bootstrap $(VENDOR).tmp/bootstrap-icons $(VENDOR).tmp/socket.io $(VENDOR).tmp/axe-core \
-	  $(VENDOR).tmp/text-expander
+	  $(VENDOR).tmp/text-expander $(VENDOR).tmp/relative-time
 	cp -R node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js $(VENDOR).tmp/bootstrap/
 	cp -R node_modules/bootstrap-icons/font/. $(VENDOR).tmp/bootstrap-icons/
 	cp node_modules/socket.io-client/dist/socket.io.min.js node_modules/socket.io-client/dist/socket.io.min.js.map $(VENDOR).tmp/socket.io/
 	cp node_modules/axe-core/axe.min.js $(VENDOR).tmp/axe-core/
 	cp node_modules/@github/text-expander-element/dist/bundle.js $(VENDOR).tmp/text-expander/
+	cp node_modules/@github/relative-time-element/dist/bundle.js $(VENDOR).tmp/relative-time/
 	touch $(VENDOR).tmp/.installed
 	rm -rf $(VENDOR) && mv $(VENDOR).tmp $(VENDOR)
 
@@ -86,10 +89,16 @@ chromium:
 	fi
 
 # --- run ------------------------------------------------------------------------------
+# seed-demo creates what is missing and tells the demo's story only when it created the demo.
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	$(BIN)/python wsgi.py
+
+# Everything in the database goes (stop `make run` first: its open pages would show stale state).
+demo-reset: setup
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --reset --yes
 
 # --- tests ------------------------------------------------------------------------------
 # Under CI=true (or TEST_PG=1) the PostgreSQL pass runs at the same time as the SQLite one:
@@ -125,6 +134,17 @@ test-pg: setup
 	fi; \
 	echo "== tests on PostgreSQL ($(PG_TEST_URL))"; \
 	TEST_DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -q -p no:cacheprovider -m "not e2e and not server" $(PYTEST_ARGS)
+
+# --- lint -------------------------------------------------------------------------------
+# Rules in pyproject.toml ([tool.ruff]); `$(BIN)/ruff check --fix .` fixes what it safely can.
+lint: lint-py lint-js
+
+lint-py: deps
+	$(BIN)/ruff check .
+
+# eslint (a devDependency in package.json) over our own scripts; eslint.config.mjs says how.
+lint-js: $(NODE_STAMP)
+	node_modules/.bin/eslint --max-warnings 0 static/js eslint.config.mjs
 
 # Benchmarks (never part of `make test`): a reduced quick run by default, BENCH=full for
 # the full one; BENCH_ONLY=fanout,pages,data,idle,stall,soak picks some. See bench/README.md.

@@ -41,5 +41,6 @@ def test_half_a_megabyte_takes_milliseconds_not_a_third_of_a_second():
 
 
 def test_installed_under_eventlet_only_by_wsgi():
-    source = open(os.path.join(os.path.dirname(__file__), "..", "wsgi.py")).read()
+    with open(os.path.join(os.path.dirname(__file__), "..", "wsgi.py")) as handle:
+        source = handle.read()
     assert "unmask_at_c_speed()" in source.split("eventlet.monkey_patch()", 1)[1].split("from community import")[0]

@@ -7,7 +7,7 @@ update per question per tick) instead of one emit per vote.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,22 +15,20 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import events, ratelimit
+from ..authors import author_payload
 from ..errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, SessionEnded
 from ..extensions import db
 from ..models import Topic, User, utcnow
 from ..models.base import iso
 from ..models.live import LiveChatMessage, LiveHost, LiveQuestion, LiveSession, LiveSilence, LiveVote
-from ..payloads import author_payload
-from ..permissions import Guardian, not_found_message
+from ..permissions import PUBLIC_QUESTION_STATES, Guardian, not_found_message
 from ..rendering import render_post
 from . import live_archive, validate
 from .notifications import notify
 
 CHAT_MAX_CHARS = 1000
 QUESTION_MAX_CHARS = 2000
-PUBLIC_STATES = ("visible", "answering", "answered")  # questions everyone in the session sees
-# ...and, once it has ended, those not reached (they are in the archive too)
-LISTED_AFTER_END = PUBLIC_STATES + ("not_reached",)
+PUBLIC_STATES = PUBLIC_QUESTION_STATES  # questions everyone in the session sees (the Guardian's rule)
 END_DECISIONS = {"approve": "approve", "decline": "hide"}
 
 
@@ -100,15 +98,9 @@ def upcoming(topic: Topic | None = None, limit: int = 10) -> list[LiveSession]:
 
 
 def visible_questions(session: LiveSession, guardian: Guardian, order: str = "votes") -> list[LiveQuestion]:
-    states = list(LISTED_AFTER_END if session.state == "ended" else PUBLIC_STATES)
-    if guardian.is_host(session):
-        states.append("pending")
-    stmt = select(LiveQuestion).where(LiveQuestion.session_id == session.id)
-    if guardian.active:
-        stmt = stmt.where(LiveQuestion.state.in_(states) |
-                          ((LiveQuestion.author_id == guardian.user.id) & (LiveQuestion.state == "pending")))
-    else:
-        stmt = stmt.where(LiveQuestion.state.in_(states))
+    """The session's question queue as `guardian`'s user sees it: the questions the Guardian lets
+    them see, without hidden ones (a hidden question is gone from the queue, even for its author)."""
+    stmt = guardian.visible_questions(session).where(LiveQuestion.state != "hidden")
     if order == "newest":
         stmt = stmt.order_by(LiveQuestion.id.desc())
     else:
@@ -138,8 +130,8 @@ def _when(value, field: str, label: str) -> datetime:
         raise Invalid(_("%(label)s must be a date and time such as 2026-12-01T14:00:00Z.", label=label),
                       field=field)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def schedule(actor: User, topic: Topic, *, title, description="", starts_at, ends_at, hosts=None,
@@ -487,7 +479,7 @@ def hide_chat(actor: User, session: LiveSession, message_id) -> LiveChatMessage:
 def silence(actor: User, session: LiveSession, user: User, reason="") -> None:
     guardian = Guardian(actor)
     guardian.ensure_host_live(session)
-    if user.id in session.host_ids or Guardian(user).is_moderator(session.topic):
+    if not Guardian(user).can_be_silenced(session):
         raise Invalid(_("Hosts and moderators cannot be silenced."))
     if is_silenced(session, user):
         raise Conflict(_("%(name)s is already silenced in this session.", name=user.name))

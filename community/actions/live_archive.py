@@ -18,21 +18,21 @@ author of both threads), like anything that host writes; times in them are UTC, 
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import select
 
 from .. import events
+from ..authors import public_name
 from ..extensions import db
 from ..i18n import recipient_language
 from ..language import detect as detect_language
 from ..models import Post, Thread, User, utcnow
 from ..models.live import LiveChatMessage, LiveQuestion, LiveSession
-from ..payloads import anonymous_label, thread_payload
+from ..payloads import thread_payload
 from ..rendering import render_trusted
 from .notifications import notify
 from .posts import announce_visible_post, refresh_thread_counts
@@ -114,7 +114,7 @@ def _carry(questions: list[LiveQuestion], follow_up: Thread) -> None:
                   state="visible", language=detect_language(q.body)) for q in questions]
     db.session.add_all(posts)
     db.session.flush()
-    for question, post in zip(questions, posts):
+    for question, post in zip(questions, posts, strict=True):
         question.follow_up_post_id = post.id
 
 
@@ -189,7 +189,7 @@ def _later(question: LiveQuestion, follow_link: str) -> str:
 
 
 def _asker(question: LiveQuestion) -> str:
-    return _(anonymous_label(question.author)) if question.anonymous else question.author.name
+    return str(public_name(question))
 
 
 def utc_span(start, end) -> str:
@@ -202,7 +202,7 @@ def utc_span(start, end) -> str:
 
 
 def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def md_escape(text: str) -> str:

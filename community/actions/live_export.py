@@ -16,16 +16,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Response
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..authors import translated_label
 from ..extensions import db
 from ..models import Post, User
 from ..models.live import LiveQuestion, LiveSession
-from ..payloads import anonymous_label
 from ..permissions import Guardian
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -49,8 +49,8 @@ def _state_words() -> dict[str, str]:
 def _utc(value: datetime | None) -> str:
     if value is None:
         return ""
-    value = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def questions_csv(actor: User, session: LiveSession) -> str:
@@ -67,7 +67,7 @@ def questions_csv(actor: User, session: LiveSession) -> str:
                      _("State"), _("Votes"), _("Question"), _("Answer"), _("Answered by"),
                      _("Answered at (UTC)"), _("Answers in the follow-up"), _("Follow-up link")])
     for rank, q in enumerate(questions, 1):
-        asker, organisation = ((_(anonymous_label(q.author)), "") if q.anonymous
+        asker, organisation = ((str(translated_label(q.author)), "") if q.anonymous
                                else (q.author.name, q.author.organisation.name))
         link = (f"/threads/{session.follow_up_thread_id}#post-{q.follow_up_post_id}"
                 if q.follow_up_post_id else "")

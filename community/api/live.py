@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..actions import live, live_export
-from ..actions.validate import MAX_ID
 from ..actions.moderation import reveal_author
+from ..actions.validate import MAX_ID
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..models import User

@@ -3,9 +3,23 @@ from __future__ import annotations
 
 from flask import Flask
 
+from . import (
+    accounts,
+    admin,
+    language,
+    live,
+    main,
+    moderation,
+    notifications,
+    posts,
+    profile,
+    rendering,
+    search,
+    settings,
+)
+
 
 def register_views(app: Flask) -> None:
-    from . import accounts, admin, language, live, main, moderation, notifications, posts, profile, search, settings
-
+    rendering.init_app(app)
     for module in (main, posts, accounts, admin, moderation, notifications, live, search, settings, profile, language):
         app.register_blueprint(module.bp)

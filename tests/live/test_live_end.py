@@ -62,7 +62,8 @@ def test_waiting_questions_end_up_in_the_archive_as_not_reached(ctx, world, emit
     # the follow-up: same topic, open, linked both ways
     follow_up = db.session.get(Thread, session.follow_up_thread_id)
     assert follow_up.topic_id == session.topic_id and follow_up.kind == "discussion" and not follow_up.locked
-    assert f"/threads/{follow_up.id}" in body and f"/threads/{session.archive_thread_id}" in posts_of(follow_up.id)[0].body
+    assert f"/threads/{follow_up.id}" in body
+    assert f"/threads/{session.archive_thread_id}" in posts_of(follow_up.id)[0].body
     # every question not answered live is carried there as its asker's post
     opening, *carried = posts_of(follow_up.id)
     assert opening.is_opening and opening.author_id == world.ids["member"]

@@ -5,7 +5,7 @@ questions, answers, chat messages) must sit inside an isolating element (a <bdi>
 element with a dir attribute) below the page's own <html dir="rtl">."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -57,7 +57,7 @@ def bare_in(html: str) -> Bare:
 
 @pytest.fixture
 def ltr_world(app, world):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with app.app_context():
         supplier, member = world.user("supplier"), world.user("member")
         topic = world.topic("grievance")

@@ -7,7 +7,7 @@ changes land on the viewer's own day and clock. The .ics file keeps UTC instants
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,7 +16,7 @@ from community.models import Thread, utcnow
 from community.models.live import LiveSession
 from tests.views.threads_support import html_of, text_of
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def at(*args) -> datetime:
@@ -175,7 +175,7 @@ def test_older_dates_on_topic_pages_fall_on_the_viewers_day(app, world, login_as
     for zone, day in (("Asia/Tokyo", moment + timedelta(days=1)), ("America/New_York", moment)):
         set_user(app, world, "supplier", zone=zone)
         html = html_of(login_as("supplier").get("/"))
-        assert f"{day.day} {day:%b} {day.year}" in text_of(html), (zone, day)
+        assert f"{day.day} {day:%B} {day.year}" in text_of(html), (zone, day)  # <relative-time> fallback
 
 
 # --- the calendar file keeps UTC instants ----------------------------------------------------------
