@@ -21,7 +21,7 @@ from ..extensions import db
 from ..models import Topic, User, utcnow
 from ..models.base import iso
 from ..models.live import LiveChatMessage, LiveHost, LiveQuestion, LiveSession, LiveSilence, LiveVote
-from ..permissions import PUBLIC_QUESTION_STATES, Guardian, not_found_message
+from ..permissions import LISTED_QUESTION_STATES, PUBLIC_QUESTION_STATES, Guardian, not_found_message
 from ..rendering import render_post
 from . import live_archive, validate
 from .notifications import notify
@@ -410,7 +410,7 @@ def _ensure_not_ended(session: LiveSession) -> None:
 
 
 def _queue_question_update(session: LiveSession, question: LiveQuestion, change: str) -> None:
-    if question.state in PUBLIC_STATES:
+    if question.state in LISTED_QUESTION_STATES:  # public, or not reached (approved after the end)
         public = question_payload(question)
     else:
         # Hidden or still pending: the room learns only that it is gone, never its text

@@ -46,9 +46,9 @@ def close(actor: User, session: LiveSession) -> None:
     """Mark what was not reached, write the archive, open the follow-up (in the caller's transaction)."""
     waiting = db.session.scalars(select(LiveQuestion).where(LiveQuestion.session_id == session.id,
                                                             LiveQuestion.state == "pending")).all()
-    for question in waiting:
-        if not question.held_by_words:
-            question.state = "not_reached"
+    not_reached = [question for question in waiting if not question.held_by_words]
+    for question in not_reached:
+        question.state = "not_reached"
     with force_locale(recipient_language(actor)):
         archive = Thread(topic=session.topic, kind="archive", locked=True, state="visible", author=actor,
                          title=_("Live session archive: %(title)s", title=session.title)[:200])
@@ -76,6 +76,16 @@ def close(actor: User, session: LiveSession) -> None:
     for host in session.hosts:
         auto_watch_thread(host, follow_up)  # hosts hear of late questions and replies
     _tell_askers(session, follow_up, carried)
+    _queue_not_reached(session, not_reached)
+
+
+def _queue_not_reached(session: LiveSession, questions: list[LiveQuestion]) -> None:
+    """Open pages list the questions not reached as the archive does (before live.state)."""
+    from .live import question_payload  # actions.live calls this module: imported when used
+
+    room = f"live:{session.id}"
+    for question in questions:
+        events.queue_event(room, "live.question", {"room": room, "question": question_payload(question)})
 
 
 def carry_late(actor: User, session: LiveSession, question: LiveQuestion) -> None:

@@ -81,6 +81,10 @@ def test_waiting_questions_end_up_in_the_archive_as_not_reached(ctx, world, emit
     assert all(e.committed for e in created)
     (state,) = emitted.named("live.state", f"live:{session.id}")
     assert state.payload["session"]["follow_up_thread_id"] == follow_up.id
+    # open pages list the waiting question as not reached (data, before live.state)
+    (listed,) = emitted.named("live.question", f"live:{session.id}")
+    assert listed.payload["question"]["id"] == waiting.id and listed.payload["question"]["state"] == "not_reached"
+    assert listed.payload["question"]["html"] and emitted.events.index(listed) < emitted.events.index(state)
 
 
 def test_follow_up_thread_id_is_null_until_the_end(ctx, world):
@@ -186,6 +190,9 @@ def test_questions_held_by_watched_words_wait_for_a_host_even_after_the_end(ctx,
     post = db.session.get(Post, held.follow_up_post_id)
     assert post.thread_id == session.follow_up_thread_id and post.body == held.body
     assert emitted.named("post.created", f"thread:{session.follow_up_thread_id}")
+    (update,) = [e for e in emitted.named("live.question.updated", f"live:{session.id}")
+                 if e.payload["question_id"] == held.id]
+    assert update.payload["question"]["state"] == "not_reached" and "bribe" in update.payload["question"]["html"]
     live.moderate_question(world.user("member"), session, held2, "hide")
     assert held2.state == "hidden" and held2.follow_up_post_id is None
     # anything else after the end is refused, as before
