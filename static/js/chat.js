@@ -1,6 +1,6 @@
 /*
  * The live session's chat (templates/live/session.html): messages arrive live (auto-scroll
- * only when the reader is already at the bottom, read aloud unless switched off), and the
+ * only when the reader is already at the bottom, read aloud when switched on), and the
  * reader's own go over the socket with an ack, the text kept until the server says ok.
  *
  * Messages are built from the <template id="chat-template"> blank the server rendered with
@@ -8,10 +8,12 @@
  */
 import { $, $$, describe, showError, store, textOf } from "./dom.js";
 import { t } from "./i18n.js";
+import { keepForFollowUp } from "./live_end.js";
 import { announce } from "./notices.js";
 import { orgName } from "./questions.js";
 import { holdSend, isHeld } from "./sending.js";
 import { ACK_TIMEOUT_MS, socket } from "./socket.js";
+import { speak, speechSwitch } from "./speech.js";
 import { fromBlank, setHTML, setText } from "./template.js";
 
 const MAX_CHAT_NODES = 300; // big rooms: the page keeps the latest messages only
@@ -22,13 +24,9 @@ export function createChat(live) {
   const chatLog = $("#chat-log");
   const chatTemplate = $("#chat-template");
   const announceBox = $("#chat-announce");
-  const announceKey = `rt:${live.userId}:live:announce-chat`;
+  // Off unless the reader switches it on (speech.js); a new key: the old one defaulted to on.
+  const readAloud = speechSwitch(announceBox, `rt:${live.userId}:live:speak-chat`);
   let sending = false; // a message is on its way
-
-  if (announceBox) {
-    if (store.get(announceKey) === false) announceBox.checked = false;
-    announceBox.addEventListener("change", () => store.set(announceKey, announceBox.checked));
-  }
 
   const atBottom = () => !chatLog || chatLog.scrollHeight - chatLog.scrollTop - chatLog.clientHeight < 40;
   const newBelow = document.createElement("button");
@@ -73,8 +71,8 @@ export function createChat(live) {
     $("#no-chat")?.setAttribute("hidden", "");
     if (stick) scrollToBottom();
     else if (!later) newBelow.hidden = false;
-    if (!quiet && Number(m.author?.id) !== live.userId && announceBox?.checked !== false) {
-      announce(t("%(name)s: %(text)s", { name: m.author?.name || t("Someone"), text: textOf(m.html, 140) }));
+    if (!quiet && Number(m.author?.id) !== live.userId && readAloud()) {
+      speak(t("%(name)s: %(text)s", { name: m.author?.name || t("Someone"), text: textOf(m.html, 140) }));
     }
   }
 
@@ -147,6 +145,8 @@ export function createChat(live) {
         if (ack?.error?.code === "rate_limited" && ack.error.retry_after && submit) {
           holdSend(submit, ack.error.retry_after, status);
         }
+        // Sent as the hosts ended it: kept, with where to post it now.
+        if (ack?.error && "follow_up_thread_id" in ack.error) keepForFollowUp(live, body, "chat", ack.error.follow_up_thread_id);
         return;
       }
       showError(error, "");

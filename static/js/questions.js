@@ -7,13 +7,15 @@
  */
 import { $, $$, describe, newClientId, showError, store, textOf } from "./dom.js";
 import { t, tn, tNodes } from "./i18n.js";
+import { keepForFollowUp } from "./live_end.js";
 import { announce, showBanner } from "./notices.js";
 import { holdSend } from "./sending.js";
 import { ACK_TIMEOUT_MS, socket } from "./socket.js";
 import { fromBlank, setHTML, setText } from "./template.js";
 
-const PUBLIC_STATES = ["visible", "answering", "answered"];
-const QUESTION_STATES = ["pending", "visible", "answering", "answered", "hidden"];
+// Listed for everyone: the public states, and (after the end) the questions not reached.
+const PUBLIC_STATES = ["visible", "answering", "answered", "not_reached"];
+const QUESTION_STATES = ["pending", "visible", "answering", "answered", "hidden", "not_reached"];
 
 export const idOf = (li) => Number(li.dataset.questionId);
 const votesOf = (li) => Number(li.dataset.votes || 0);
@@ -186,6 +188,7 @@ export function createQuestions(live) {
       const section = $("#pending");
       if (section) section.hidden = count === 0;
       setText(document, "#pending-count", String(count));
+      live.onWaitingChanged?.($$("li.live-question", pendingList).map((li) => ({ id: idOf(li), summary: summaryOf(li) })));
     }
     const answering = questionList ? $('li[data-state="answering"]', questionList) : null;
     const banner = $("#live-answering");
@@ -359,6 +362,8 @@ function initAsking(live, upsert) {
         describe(body, error, true);
         announce(message);
         if (ack?.error?.code === "rate_limited" && ack.error.retry_after) holdSend(submit, ack.error.retry_after, status);
+        // Sent as the hosts ended it: kept, with where to ask it now.
+        if (ack?.error && "follow_up_thread_id" in ack.error) keepForFollowUp(live, body, "question", ack.error.follow_up_thread_id);
         return;
       }
       showError(error, "");
