@@ -179,7 +179,11 @@ JS_MESSAGES = (
     N_("Held for review"), N_("Visible"), N_("Hidden"), N_("Deleted"),
     # sending.js, composer.js: a send refused for going too fast, or too long
     N_("You can send it in %(seconds)s s."), N_("You can send it now."),
-    N_("Your post is too long: %(count)s characters, the limit is %(max)s."),
+    N_("%(label)s is too long: %(count)s characters, the limit is %(max)s."), N_("Your text"),
+    # textlimit.js, preview.js: the counter and the preview of composers
+    N_("%(count)s of %(max)s characters"), N_("Preview"), N_("Preview…"), N_("Hide the preview"),
+    N_("Update the preview"), N_("Nothing to preview yet."),
+    N_("The server could not be reached. Your text is kept; try the preview again."),
     # mentions.js, suggest.js
     N_("People to mention"), N_("(opens in a new tab)"), N_("Answered"),
     # live_end.js, speech.js: the end of a session on an open page; reading the chat aloud

@@ -15,6 +15,7 @@ import { holdSend, isHeld } from "./sending.js";
 import { ACK_TIMEOUT_MS, socket } from "./socket.js";
 import { speak, speechSwitch } from "./speech.js";
 import { fromBlank, setHTML, setText } from "./template.js";
+import { attachCounter, tooLongMessage } from "./textlimit.js";
 
 const MAX_CHAT_NODES = 300; // big rooms: the page keeps the latest messages only
 
@@ -112,8 +113,17 @@ export function createChat(live) {
   const status = $("#chat-status");
   const draftKey = `rt:${live.userId}:live:${live.sessionId}:chat`;
   live.keepDraft(body, draftKey);
+  const counter = attachCounter(body);
 
   form?.addEventListener("submit", (event) => {
+    const tooLong = tooLongMessage(body);
+    if (tooLong) { // never sent, at any length: the server's words, the text kept
+      event.preventDefault();
+      showError(error, tooLong);
+      describe(body, error, true);
+      announce(tooLong);
+      return;
+    }
     if (!socket?.connected) {
       store.remove(draftKey);
       return;
@@ -152,6 +162,7 @@ export function createChat(live) {
       showError(error, "");
       describe(body, error, false);
       body.value = "";
+      counter.refresh();
       store.remove(draftKey);
       add(ack.message, { quiet: true });
       scrollToBottom();

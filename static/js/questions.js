@@ -9,9 +9,11 @@ import { $, $$, describe, newClientId, showError, store, textOf } from "./dom.js
 import { t, tn, tNodes } from "./i18n.js";
 import { keepForFollowUp } from "./live_end.js";
 import { announce, showBanner } from "./notices.js";
+import { attachPreview } from "./preview.js";
 import { holdSend } from "./sending.js";
 import { ACK_TIMEOUT_MS, socket } from "./socket.js";
 import { fromBlank, setHTML, setText } from "./template.js";
+import { attachCounter, tooLongMessage } from "./textlimit.js";
 
 // Listed for everyone: the public states, and (after the end) the questions not reached.
 const PUBLIC_STATES = ["visible", "answering", "answered", "not_reached"];
@@ -333,8 +335,18 @@ function initAsking(live, upsert) {
   const draftKey = `rt:${live.userId}:live:${live.sessionId}:ask`;
   let sending = false;
   live.keepDraft(body, draftKey);
+  const counter = attachCounter(body);
+  attachPreview(body);
 
   form.addEventListener("submit", (event) => {
+    const tooLong = tooLongMessage(body);
+    if (tooLong) { // never sent, at any length: the server's words, the text kept
+      event.preventDefault();
+      showError(error, tooLong);
+      describe(body, error, true);
+      announce(tooLong);
+      return;
+    }
     if (!socket?.connected) {
       store.remove(draftKey); // the plain form posts it; a refusal comes back with the text
       return;
@@ -369,6 +381,7 @@ function initAsking(live, upsert) {
       showError(error, "");
       describe(body, error, false);
       body.value = "";
+      counter.refresh();
       store.remove(draftKey);
       if (anonymous) anonymous.checked = false;
       if (clientId) clientId.value = newClientId();
