@@ -30,7 +30,9 @@ function start() {
     return { ...data, anonymous: !!anonymous?.checked, saved_at: Date.now(), ...extra };
   }
   const hasText = () => !!(fields.title?.value.trim() || fields.body?.value.trim() || fields.tags?.value.trim());
+  let submitting = false; // on its way: a late debounced save must not unmark it
   function save() {
+    if (submitting) return;
     if (hasText()) store.set(key, snapshot()); else store.remove(key);
   }
 
@@ -76,5 +78,6 @@ function start() {
     error.hidden = true;
     describe(fields.body, error, false);
     store.set(key, snapshot({ submitted: true }));
+    submitting = true;
   });
 }

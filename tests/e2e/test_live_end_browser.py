@@ -26,6 +26,12 @@ RAVI = "ravi@shakti.example"  # supplier
 MEILING = "meiling@penang-assembly.example"  # supplier
 
 
+SPEECH_RECORDER = """
+window.__spoken = [];
+window.speechSynthesis.speak = (utterance) => window.__spoken.push(utterance.text);
+"""
+
+
 def unread(page) -> int:
     text = page.locator("#notification-count").inner_text().strip()
     return int(text) if text.isdigit() else 0
@@ -51,6 +57,20 @@ def test_a_waiting_question_reaches_the_archive_and_a_late_answer_the_asker(new_
     mei = people(MEILING, session_path)
     for page in (ravi, mei):
         expect(page.locator("#live-state")).to_have_text("Live now")
+        expect(page.locator("#chat-announce")).not_to_be_checked()  # speech only when asked
+
+    # Ravi asks for the chat to be read aloud: it is spoken (the browser's speech synthesis).
+    ravi.add_init_script(SPEECH_RECORDER)
+    ravi.reload()
+    connected(ravi)
+    ravi.locator("#chat-announce").check()
+    hello = unique("Hello from the brands' side!")
+    host.locator("#chat-body").fill(hello)
+    host.locator("#chat-submit").click()
+    expect(ravi.locator("#chat-list")).to_contain_text(hello)
+    ravi.wait_for_function("text => window.__spoken.some((s) => s.includes(text))", arg=hello, timeout=5_000)
+    assert mei.evaluate("() => window.__spoken === undefined")  # nothing stubbed, nothing asked
+    ravi.locator("#chat-announce").uncheck()
 
     # Ravi asks; the question waits for the host's approval (his page and the host's list it).
     question = unique("Who pays the agent's fee when a worker is recruited abroad?")
