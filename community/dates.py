@@ -29,13 +29,18 @@ def aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def viewer_zone() -> ZoneInfo:
-    """The signed-in reader's time zone; UTC when unset or unknown."""
-    name = getattr(current_user, "timezone", None) or "UTC"
+def zone_of(user) -> ZoneInfo:
+    """`user`'s time zone (User.timezone); UTC when unset or unknown."""
+    name = getattr(user, "timezone", None) or "UTC"
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
+
+
+def viewer_zone() -> ZoneInfo:
+    """The signed-in reader's time zone; UTC when unset or unknown."""
+    return zone_of(current_user)
 
 
 def pattern_locale() -> Locale:
@@ -141,6 +146,14 @@ def span_text(start: datetime, end: datetime, zone: ZoneInfo) -> str:
     if start.date() == end.date():
         return at(day(start), f"{clock(start)}–{clock(end)}")
     return f"{at(day(start), clock(start))} – {at(day(end), clock(end))}"
+
+
+def scheduled_for(user, session) -> str:
+    """When `session` is scheduled, as `user` reads it in a notification or an email: in their
+    zone, in the language in force (the caller's recipient_locale), naming the zone:
+    "Fri, 4 Dec 2026, 14:00–15:10 (Asia/Kolkata)"."""
+    zone = zone_of(user)
+    return f"{span_text(session.starts_at, session.ends_at, zone)} ({zone.key})"
 
 
 def live_zone() -> str:

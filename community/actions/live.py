@@ -11,10 +11,11 @@ from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import events, ratelimit
+from .. import dates, events, ratelimit
 from ..authors import author_payload
 from ..errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, SessionEnded
 from ..extensions import db
@@ -175,8 +176,10 @@ def schedule(actor: User, topic: Topic, *, title, description="", starts_at, end
     db.session.refresh(session)
     room = f"topic:{topic.slug}"
     events.queue_event(room, "live.state", {"room": room, "session": session_payload(session)})
-    _notify_watchers(topic, actor, _l("Live session scheduled in %(topic)s: “%(title)s”", topic=topic.name,
-                                      title=session.title), session)
+    # When it is, in each watcher's zone and language (dates.py), worded as notify() words it.
+    _notify_watchers(topic, actor, lambda user: _l(
+        "Live session scheduled in %(topic)s: “%(title)s”, %(when)s", topic=topic.name, title=session.title,
+        when=LazyString(dates.scheduled_for, user, session)), session)
     events.commit()
     return session
 
@@ -187,7 +190,7 @@ def _notify_watchers(topic: Topic, actor: User, text, session: LiveSession) -> N
     for watch in db.session.scalars(select(TopicWatch).where(TopicWatch.topic_id == topic.id,
                                                              TopicWatch.level == "watching")):
         if watch.user_id != actor.id and watch.user.state == "active" and Guardian(watch.user).can_read_topic(topic):
-            notify(watch.user, "live", text, url=f"/live/{session.id}")
+            notify(watch.user, "live", text(watch.user) if callable(text) else text, url=f"/live/{session.id}")
 
 
 def start(actor: User, session: LiveSession) -> LiveSession:

@@ -10,7 +10,7 @@ import csv
 import io
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from community.actions import live, live_export
 from community.actions.posts import reply
@@ -295,3 +295,29 @@ def test_the_socket_ack_and_the_form_keep_the_text(app, world, socket_for, login
     assert ack["ok"] is False and ack["error"]["follow_up_thread_id"] == follow_up
     page = login_as("supplier").post(f"/live/{session_id}/chat", data={"body": "half-typed words"})
     assert page.status_code == 403 and "half-typed words" in page.get_data(as_text=True)
+
+
+# --- the "Live session scheduled" notification and email: dated in each watcher's zone and language ---
+def test_the_scheduled_notice_and_email_date_the_session_in_each_watchers_zone(ctx, world):
+    from datetime import UTC, datetime
+
+    from community.models.mail import OutboxEmail
+    from community.models.watch import TopicWatch
+
+    topic = world.topic("grievance")
+    people = {"supplier": ("Asia/Tokyo", "en"), "supplier2": ("America/New_York", "es")}
+    for who, (zone, locale) in people.items():
+        user = world.user(who)
+        user.timezone, user.locale = zone, locale
+        db.session.add(TopicWatch(user_id=user.id, topic_id=topic.id, level="watching"))
+    db.session.commit()
+    # 4 Dec 2027, 23:30-00:30 UTC: Sunday 5 Dec in Tokyo, Saturday 4 Dec in New York.
+    live.schedule(world.user("member"), topic, title="Fees across midnight",
+                  starts_at=datetime(2027, 12, 4, 23, 30, tzinfo=UTC), ends_at=datetime(2027, 12, 5, 0, 30, tzinfo=UTC))
+    notes = {n.user_id: n.text for n in db.session.scalars(select(Notification).where(Notification.kind == "live"))}
+    tokyo, new_york = notes[world.ids["supplier"]], notes[world.ids["supplier2"]]
+    assert "Sun, 5 Dec 2027, 08:30–09:30 (Asia/Tokyo)" in tokyo, tokyo
+    assert "sáb, 4 dic 2027" in new_york and "18:30–19:30 (America/New_York)" in new_york, new_york
+    # "live" notifications have no email of their own (mail.CATEGORY_OF_KIND); any email made
+    # from the notification takes its text, the date included.
+    assert db.session.scalar(select(func.count(OutboxEmail.id))) == 0
