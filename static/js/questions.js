@@ -135,6 +135,10 @@ export function createQuestions(live) {
       if (q.state === "answered" && before !== "answered") announce(t("Answered: %(question)s", { question: summaryOf(li) }));
     }
     applyStates(li);
+    // A question still waiting is decided after the end too (held by watched words).
+    const controls = $(".live-question-controls", li);
+    if (controls) controls.dataset.sessionStates = li.dataset.state === "pending" ? "scheduled live ended" : "scheduled live";
+    live.applySessionStates(li);
     const button = $(".live-vote", li);
     if (button) button.disabled = !live.canVote;
   }

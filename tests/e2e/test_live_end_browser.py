@@ -24,6 +24,7 @@ pytestmark = pytest.mark.e2e
 HANNAH = "hannah@atlasfoods.example"  # member, hosts live sessions
 RAVI = "ravi@shakti.example"  # supplier
 MEILING = "meiling@penang-assembly.example"  # supplier
+MODERATOR = "moderator@roundtable.example"  # moderates grievance-mechanisms
 
 
 SPEECH_RECORDER = """
@@ -85,7 +86,23 @@ def test_a_waiting_question_reaches_the_archive_and_a_late_answer_the_asker(new_
     expect(host.locator(f'#live-end-pending .live-end-question[data-question-id="{qid}"]')).to_contain_text(question)
     expect(host.locator(f"#decision-{qid}-leave")).to_be_checked()
 
-    # Mei Ling is typing in the chat when the host ends the session (leaving the question).
+    # Mei Ling's question is held by one of the topic's watched words: it waits for a host
+    # even after the end (never published unread).
+    moderator = people(MODERATOR, "/moderation/topics/grievance-mechanisms/words", live=False)
+    word = unique("kickback").replace(" ", "")
+    moderator.locator("#word").fill(word)
+    moderator.locator("#word-action").select_option("hold")
+    with moderator.expect_navigation():
+        moderator.get_by_role("button", name="Add").click()
+    held_text = f"Is a {word} to the labour agent ever declared?"
+    mei.locator("#ask-body").fill(held_text)
+    mei.locator("#ask-submit").click()
+    expect(mei.locator("#ask-status")).to_contain_text("waiting for a host's approval")
+    held = host.locator("#pending-list > li", has_text=held_text)
+    expect(held).to_have_count(1)
+    held_id = held.get_attribute("data-question-id")
+
+    # Mei Ling is typing in the chat when the host ends the session (leaving both questions).
     typed = unique("Half a thought about agents in Kathmandu")
     mei.locator("#chat-body").fill(typed)
     with host.expect_navigation():
@@ -97,6 +114,16 @@ def test_a_waiting_question_reaches_the_archive_and_a_late_answer_the_asker(new_
         # Listed as the archive lists it, live: not reached.
         listed = page.locator(f"#question-list > #q-{qid}")
         expect(listed).to_contain_text(question)
+        expect(listed.locator(".live-badge--not-reached")).to_be_visible()
+    # The held question still waits, for the hosts only; approved now, it is listed as not
+    # reached for everyone (and carried into the follow-up).
+    expect(ravi.locator(f"#q-{held_id}")).to_have_count(0)
+    approve = host.locator(f"#pending-list > #q-{held_id}").get_by_role("button", name=re.compile("^Approve"))
+    expect(approve).to_be_visible()
+    approve.click()
+    for page in (host, ravi, mei):
+        listed = page.locator(f"#question-list > #q-{held_id}")
+        expect(listed).to_contain_text(held_text)
         expect(listed.locator(".live-badge--not-reached")).to_be_visible()
     # The host may download the questions (CSV); participants are not offered it.
     expect(host.locator("#live-export-link")).to_be_visible()
