@@ -11,9 +11,8 @@ Revises: i11_identities
 Create Date: 2026-12-05 02:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'i15_live_follow_up'
 down_revision = 'i11_identities'
