@@ -25,6 +25,6 @@ def apply_mask(data, mask, length=None, offset=0) -> bytes:
 
 
 def install() -> None:
-    from eventlet.websocket import RFC6455WebSocket
+    from eventlet.websocket import RFC6455WebSocket  # only under eventlet (wsgi.py), after its monkey-patching
 
     RFC6455WebSocket._apply_mask = staticmethod(apply_mask)

@@ -16,7 +16,7 @@ from ..models import User
 from ..permissions import Guardian
 from ..rendering import render_preview
 from . import validate
-from .live import CHAT_MAX_CHARS, QUESTION_MAX_CHARS
+from .live.room import CHAT_MAX_CHARS, QUESTION_MAX_CHARS
 
 KINDS = ("post", "question", "answer", "chat")
 

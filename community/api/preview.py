@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from ..actions import preview as previews
-from . import bp
-from .common import caller, json_body
+from .common import bp, caller, json_body
 
 
 @bp.post("/preview")

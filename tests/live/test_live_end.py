@@ -12,7 +12,8 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from community.actions import live, live_export
+from community.actions import live
+from community.actions.live import export as live_export
 from community.actions.posts import reply
 from community.errors import Conflict, Forbidden, Invalid
 from community.extensions import db

@@ -14,7 +14,8 @@ from icalendar import Calendar, Event
 from sqlalchemy import func, or_, select
 
 from ...actions import live as live_actions
-from ...actions import live_export, validate
+from ...actions import validate
+from ...actions.live import export as live_export
 from ...actions.threads import get_topic
 from ...dates import aware, viewer_zone
 from ...errors import DomainError, Invalid
@@ -150,7 +151,6 @@ def schedule(slug: str) -> ResponseReturnValue:
                 hosts=_host_ids(form["hosts"], form["host_emails"]),
                 approve_questions=form["approve_questions"])
         except DomainError as err:
-            db.session.rollback()
             error, status = err, err.status
         else:
             flash(_("The live session is scheduled. People watching the topic were told."), "success")

@@ -22,11 +22,11 @@ from flask import Response
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..authors import translated_label
-from ..extensions import db
-from ..models import Post, User
-from ..models.live import LiveQuestion, LiveSession
-from ..permissions import Guardian
+from ...authors import translated_label
+from ...extensions import db
+from ...models import Post, User
+from ...models.live import LiveQuestion, LiveSession
+from ...permissions import Guardian
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

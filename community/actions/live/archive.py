@@ -25,25 +25,26 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import events
-from ..authors import public_name
-from ..extensions import db
-from ..i18n import recipient_language
-from ..language import detect as detect_language
-from ..models import Post, Thread, User, utcnow
-from ..models.live import LiveChatMessage, LiveQuestion, LiveSession
-from ..payloads import thread_payload
-from ..rendering import render_trusted
-from .notifications import notify
-from .posts import announce_visible_post, refresh_thread_counts
-from .watching import auto_watch_thread
+from ... import events
+from ...authors import public_name
+from ...extensions import db
+from ...i18n import recipient_language
+from ...language import detect as detect_language
+from ...models import Post, Thread, User, utcnow
+from ...models.live import LiveChatMessage, LiveQuestion, LiveSession
+from ...payloads import thread_payload
+from ...rendering import render_trusted
+from ..announce import announce_visible_post, refresh_thread_counts
+from ..notifications import notify
+from ..watching import auto_watch_thread
 
 ANSWERED_LIVE = ("visible", "answering", "answered")  # shown during the session, ranked by votes
 CARRIED = ("visible", "answering", "not_reached")      # not answered live: carried into the follow-up
 
 
-def close(actor: User, session: LiveSession) -> None:
-    """Mark what was not reached, write the archive, open the follow-up (in the caller's transaction)."""
+def close(actor: User, session: LiveSession) -> list[LiveQuestion]:
+    """Mark what was not reached, write the archive, open the follow-up (in the caller's
+    transaction); returns the questions now not reached (the caller tells the room)."""
     waiting = db.session.scalars(select(LiveQuestion).where(LiveQuestion.session_id == session.id,
                                                             LiveQuestion.state == "pending")).all()
     not_reached = [question for question in waiting if not question.held_by_words]
@@ -76,16 +77,7 @@ def close(actor: User, session: LiveSession) -> None:
     for host in session.hosts:
         auto_watch_thread(host, follow_up)  # hosts hear of late questions and replies
     _tell_askers(session, follow_up, carried)
-    _queue_not_reached(session, not_reached)
-
-
-def _queue_not_reached(session: LiveSession, questions: list[LiveQuestion]) -> None:
-    """Open pages list the questions not reached as the archive does (before live.state)."""
-    from .live import question_payload  # actions.live calls this module: imported when used
-
-    room = f"live:{session.id}"
-    for question in questions:
-        events.queue_event(room, "live.question", {"room": room, "question": question_payload(question)})
+    return not_reached
 
 
 def carry_late(actor: User, session: LiveSession, question: LiveQuestion) -> None:
