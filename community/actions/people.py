@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from .. import markup
 from ..avatars import PALETTE
 from ..errors import Invalid, NotFound
+from ..events import action
 from ..extensions import db
 from ..models import Post, Thread, Topic, User
 from ..permissions import Guardian, not_found_message
@@ -86,6 +87,7 @@ def profile(guardian: Guardian, person: User, limit: int = PROFILE_POSTS) -> Pro
         accepted_answers=accepted, post_count=sum(n for _topic, n in topics))
 
 
+@action
 def set_avatar_colour(actor: User, colour) -> str | None:
     """The actor's avatar colour: a PALETTE key, or None / "" for the one their name gives."""
     Guardian(actor).ensure_use_site()
@@ -94,5 +96,4 @@ def set_avatar_colour(actor: User, colour) -> str | None:
     elif not isinstance(colour, str) or colour not in PALETTE:
         raise Invalid(_("Choose one of the colours offered."), field="avatar_colour")
     actor.avatar_colour = colour
-    db.session.commit()
     return colour

@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import events, ratelimit
 from ..errors import Invalid
+from ..events import action
 from ..extensions import db
 from ..models import Post, Thread, ThreadRead, Topic, TopicRead, User, utcnow
 from ..permissions import Guardian
@@ -130,6 +131,7 @@ def _announce(user: User, thread: Thread) -> None:
         "last_read_post_id": state.last_read_post_id or None, "unread": state.unread})
 
 
+@action
 def mark_read(actor: User, thread: Thread, post_id) -> ReadState:
     """The user has read `thread` up to `post_id` (a post of that thread they may see).
     Only moves forward: an older post_id changes nothing and answers the current state."""
@@ -142,10 +144,10 @@ def mark_read(actor: User, thread: Thread, post_id) -> ReadState:
     ratelimit.hit("read", actor.id)
     if _advance(actor, thread, post.id):
         _announce(actor, thread)
-    events.commit()
     return state_of(actor, thread)
 
 
+@action
 def record_shown(user: User, thread: Thread, post_ids) -> None:
     """A page showed the user these posts of `thread` (the page without JavaScript counts as
     read when it is shown): move the mark up to the highest one. The caller has already
@@ -158,18 +160,18 @@ def record_shown(user: User, thread: Thread, post_ids) -> None:
         return  # nothing to write: the common case of reading a page again
     if _advance(user, thread, top):
         _announce(user, thread)
-    events.commit()
 
 
+@action
 def mark_topic_read(actor: User, topic: Topic) -> None:
     """Everything in `topic` up to now counts as read, and nothing in it is new."""
     Guardian(actor).ensure_read_topic(topic)
     _mark_topics(actor, [topic.id])
     room = f"user:{actor.id}"
     events.queue_event(room, "read.updated", {"room": room, "topic": topic.slug, "all": True})
-    events.commit()
 
 
+@action
 def mark_all_read(actor: User) -> None:
     """"Mark all read" everywhere: every topic the user may read."""
     guardian = Guardian(actor)
@@ -177,7 +179,6 @@ def mark_all_read(actor: User) -> None:
     _mark_topics(actor, db.session.scalars(guardian.readable_topic_ids()).all())
     room = f"user:{actor.id}"
     events.queue_event(room, "read.updated", {"room": room, "topic": None, "all": True})
-    events.commit()
 
 
 def _mark_topics(user: User, topic_ids: list[int]) -> None:

@@ -7,8 +7,7 @@ from flask import current_app
 
 from ..actions import home
 from ..models.base import iso
-from . import bp
-from .common import cursor_id, cursor_time, decode_cursor, encode_cursor, guardian, page_size
+from .common import bp, cursor_id, cursor_time, decode_cursor, encode_cursor, guardian, page_size
 from .reading import threads_with_read_state
 
 

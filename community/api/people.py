@@ -9,8 +9,7 @@ from ..actions import people
 from ..errors import Invalid
 from ..models.base import iso
 from ..payloads import user_payload
-from . import bp
-from .common import caller, cursor_id, decode_cursor, encode_cursor, guardian, json_body, page_size
+from .common import bp, caller, cursor_id, decode_cursor, encode_cursor, guardian, json_body, page_size
 
 
 def person_payload(person) -> dict:

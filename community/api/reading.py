@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from ..actions import reading
 from ..payloads import thread_payload
-from . import bp
-from .common import caller, guardian, json_body, load_thread, load_topic
+from .common import bp, caller, guardian, json_body, load_thread, load_topic
 
 
 def with_read_state(payload: dict, state: reading.ReadState | None) -> dict:

@@ -12,7 +12,6 @@ from .. import avatars
 from ..actions import people
 from ..auth import protect
 from ..errors import DomainError
-from ..extensions import db
 from .helpers import actor, guardian
 
 bp = Blueprint("people", __name__)
@@ -74,7 +73,6 @@ def choose_avatar_colour() -> ResponseReturnValue:
     try:
         people.set_avatar_colour(actor(), request.form.get("avatar_colour", ""))
     except DomainError as err:
-        db.session.rollback()
         flash(err.message, "danger")
     else:
         flash(_("Your avatar colour is saved."), "success")
