@@ -78,18 +78,16 @@ export function createQuestions(live) {
     let name = $(".live-question-name", li);
     const org = $(".live-question-org", li);
     let identity = $(".live-question-identity", li);
-    const person = name?.closest(".live-question-person");
     if (!author.anonymous) {
       if (name) name.textContent = author.name || "";
       if (org) org.textContent = orgName(author.organisation);
-      if (person && Number(author.id)) person.href = `/users/${Number(author.id)}`;
+      if (Number(author.id)) name?.closest(".live-question-person")?.setAttribute("href", `/users/${Number(author.id)}`);
       return;
     }
     const label = author.label ? t(author.label) : t("Anonymous");
     if (name && !name.closest(".live-question-anon")) {
-      // An anonymous label never links anywhere: the badge takes the profile link's place.
       const badge = anonymousBadge(label);
-      (person || name).replaceWith(badge);
+      (name.closest(".live-question-person") || name).replaceWith(badge); // an anonymous label never links
       name = $(".live-question-name", badge);
     } else if (name) {
       name.textContent = label;
