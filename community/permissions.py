@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from .errors import Forbidden, Locked, NotFound
 
 # Rules whose refusal must not reveal that the object exists.
-_HIDDEN_WHEN_REFUSED = {"read_topic", "read_thread", "see_post", "read_live", "reveal_identity"}
+_HIDDEN_WHEN_REFUSED = {"read_topic", "read_thread", "see_post", "read_live", "reveal_identity", "follow_merged"}
 # Reasons are translated when a rule is asked (gettext in the asker's language).
 NOT_FOUND = _l("That does not exist, or it is not open to you.")
 # "Not yours to see" and "not there" are one answer, word for word, on pages, the API and
@@ -197,7 +197,8 @@ class Guardian:
             return None
         if not self._is_author(post):
             return _("Only the author or a moderator can edit this post.")
-        if post.state == "deleted" or (post.state == "hidden" and not post.is_rejected):
+        # A hidden or rejected post may be edited: that sends it back to the moderators.
+        if post.state == "deleted":
             return _("This post cannot be edited now.")
         if post.thread.locked:
             return _locked()
@@ -233,6 +234,54 @@ class Guardian:
         if post.state != "visible":
             return _("This post is already with the moderators.")
         return None
+
+    # --- second looks: appeals and merged threads ----------------------------------------
+    def why_not_appeal(self, post) -> str | None:
+        """May this user appeal the decision that hid or rejected `post`? Its author only."""
+        if reason := self.why_not_see_post(post):
+            return reason
+        if not self._is_author(post):
+            return _("Only the author of a post can appeal a decision about it.")
+        if post.state != "hidden":
+            return _("Only a hidden or rejected post can be appealed.")
+        if post.state_cause == "flags":
+            return _("No moderator has decided about this post yet: it was hidden after flags, and a moderator "
+                     "will look at it.")
+        return None
+
+    def why_not_decide_appeal(self, appeal) -> str | None:
+        """The topic's moderators decide appeals, except the appellant, and except the moderator
+        whose decision is appealed while another moderator of the topic is available."""
+        topic = appeal.post.thread.topic
+        if reason := self.why_not_moderate(topic):
+            return reason
+        if self.user.id == appeal.author_id:
+            return _("You cannot decide an appeal about your own post.")
+        if self.user.id == appeal.decided_by_id and other_moderators(topic, {appeal.decided_by_id, appeal.author_id}):
+            return _("Another moderator decides this appeal: it is about your own decision.")
+        return None
+
+    def why_not_rename_thread(self, thread) -> str | None:
+        """A thread's title is changed by its moderators, or by its author while they may still
+        reply (not in a locked thread, nor a merged one, nor a live session's archive)."""
+        if reason := self.why_not_read_thread(thread):
+            return reason
+        if self.is_moderator(thread.topic):
+            return None
+        if not self._is_author(thread):
+            return _("Only the author or a moderator can rename this thread.")
+        if thread.kind == "archive" or thread.state == "merged":
+            return _("This thread cannot be renamed.")
+        if thread.locked:
+            return _locked()
+        return None
+
+    def why_not_follow_merged(self, thread, target) -> str | None:
+        """May this user be sent from a merged `thread` to the `target` it was merged into? Only
+        if they may read both the old thread's topic and the target (else: "not there")."""
+        if reason := self.why_not_read_topic(thread.topic):
+            return reason
+        return self.why_not_read_thread(target)
 
     def why_not_accept_answer(self, thread, post=None) -> str | None:
         if reason := self.why_not_read_thread(thread):
@@ -378,6 +427,21 @@ def readers_of_thread(thread) -> list:
         conditions.append(or_(User.id == thread.author_id, User.role == "admin",
                               User.id.in_(thread.topic.moderator_ids or {0})))
     return conditions
+
+
+def other_moderators(topic, exclude: set) -> list[int]:
+    """Ids of the people, other than `exclude`, who may moderate `topic` now: its active
+    moderators and the administrators (why_not_moderate as a query)."""
+    from sqlalchemy import or_, select
+
+    from .extensions import db
+    from .models import Organisation, User
+
+    return list(db.session.scalars(
+        select(User.id).where(or_(User.role == "admin", User.id.in_(topic.moderator_ids or {0})),
+                              User.state == "active", User.id.not_in(exclude or {0}),
+                              User.organisation_id.in_(select(Organisation.id).where(Organisation.removed.is_(False))))
+        .order_by(User.id)))
 
 
 def _identity_kind(obj) -> str:

@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from .. import events, ratelimit
+from .. import events, notices, ratelimit
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..mail import queue_account_email, site_url
@@ -155,7 +155,8 @@ def _tell_administrators(user: User) -> None:
             continue
         text = _l("%(name)s (%(organisation)s) registered and is waiting for your approval.",
                   name=user.name, organisation=user.organisation.name)
-        notify(admin, "registration", text, url="/admin#pending")
+        notify(admin, verb="registration", url="/admin#pending",
+               data={"actors": [notices.actor(user)], "organisation": {"name": user.organisation.name}})
         queue_account_email(
             admin, subject=_l("New registration: %(name)s", name=user.name),
             paragraphs=[text, _l("Email: %(email)s. Organisation: %(organisation)s (%(kind)s).",

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import events, ratelimit
+from .. import events, notices, ratelimit
 from ..errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from ..extensions import db
 from ..models import Thread, Topic, User, utcnow
@@ -178,19 +178,20 @@ def schedule(actor: User, topic: Topic, *, title, description="", starts_at, end
     db.session.refresh(session)
     room = f"topic:{topic.slug}"
     events.queue_event(room, "live.state", {"room": room, "session": session_payload(session)})
-    _notify_watchers(topic, actor, _l("Live session scheduled in %(topic)s: “%(title)s”", topic=topic.name,
-                                      title=session.title), session)
+    _notify_watchers(topic, actor, "live_scheduled", session)
     events.commit()
     return session
 
 
-def _notify_watchers(topic: Topic, actor: User, text, session: LiveSession) -> None:
+def _notify_watchers(topic: Topic, actor: User, verb: str, session: LiveSession) -> None:
     from ..models.watch import TopicWatch
+
+    about = {"topic": notices.topic_ref(topic), "session": {"id": session.id, "title": session.title}}
 
     for watch in db.session.scalars(select(TopicWatch).where(TopicWatch.topic_id == topic.id,
                                                              TopicWatch.level == "watching")):
         if watch.user_id != actor.id and watch.user.state == "active" and Guardian(watch.user).can_read_topic(topic):
-            notify(watch.user, "live", text, url=f"/live/{session.id}")
+            notify(watch.user, verb=verb, data=about, url=f"/live/{session.id}")
 
 
 def start(actor: User, session: LiveSession) -> LiveSession:
@@ -201,8 +202,7 @@ def start(actor: User, session: LiveSession) -> LiveSession:
     session.state = "live"
     session.started_at = utcnow()
     _queue_state(session)
-    _notify_watchers(session.topic, actor, _l("Live now in %(topic)s: “%(title)s”", topic=session.topic.name,
-                                              title=session.title), session)
+    _notify_watchers(session.topic, actor, "live_started", session)
     events.commit()
     return session
 

@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import events
+from .. import events, notices
 from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import Flag, ModerationAction, Post, Thread, Topic, TopicModerator, User, utcnow
@@ -17,7 +17,9 @@ from ..payloads import post_payload, room_post_event, thread_payload
 from ..permissions import Guardian
 from . import validate
 from .notifications import notify
+from .post_review import close_open_appeals, queue_post_state, queue_thread_approved
 from .posts import announce_visible_post, refresh_thread_counts
+from .thread_changes import after_duplicate, after_merge
 from .threads import announce_new_thread, queue_thread_updated
 
 POST_ACTIONS = ("approve", "reject", "hide", "restore")
@@ -90,11 +92,11 @@ def author_record(post: Post) -> dict:
     """What a moderator needs to know of an anonymous post's author without knowing who it is:
     how many of their posts in the topic were hidden and rejected, and when (newest first)."""
     rows = db.session.execute(
-        select(Post.state, Post.state_reason, Post.created_at).join(Thread, Post.thread_id == Thread.id)
+        select(Post.state_cause, Post.created_at).join(Thread, Post.thread_id == Thread.id)
         .where(Thread.topic_id == post.thread.topic_id, Post.author_id == post.author_id, Post.id != post.id,
                Post.state == "hidden")
         .order_by(Post.id.desc())).all()
-    entries = [{"rejected": reason.startswith("Rejected: "), "at": at} for _state, reason, at in rows]
+    entries = [{"rejected": cause == "rejected", "at": at} for cause, at in rows]
     return {"hidden": sum(not e["rejected"] for e in entries), "rejected": sum(e["rejected"] for e in entries),
             "recent": entries[:PREVIOUS_RECORD]}
 
@@ -144,20 +146,12 @@ def moderate_post(actor: User, post: Post, action, reason="") -> Post:
         if before not in ("held", "hidden") and not flagged:
             raise Conflict(_("This post is already %(state)s; nothing to approve%(handled)s.",
                              state=post_state_word(before), handled=handled_by("post", post.id)))
-        post.state, post.state_reason = "visible", ""
         _close_flags(post, "dismissed")
         if flagged:
             pass  # readers already see it; only the flags change
-        elif post.is_opening and thread.state != "visible":
-            thread.state = "visible"
-            announce_new_thread(thread, post)
-        elif before == "held":
-            announce_visible_post(post)
         else:
-            refresh_thread_counts(thread)
-            events.queue_event(room, "post.restored", room_post_event(post))
-        if not flagged:
-            notify(post.author, "moderation", _l("Your post in “%(title)s” was approved", title=thread.title),
+            reinstate(post)
+            notify(post.author, verb="post_approved", data={"thread": notices.thread_ref(thread)},
                    url=f"/threads/{thread.id}#post-{post.id}", thread=thread, post=post)
     elif action in ("reject", "hide"):
         # A post hidden by flags awaits a moderator: "hide" confirms it (upholding the flags).
@@ -171,23 +165,20 @@ def moderate_post(actor: User, post: Post, action, reason="") -> Post:
             raise Invalid(_("Only held posts can be rejected; hide a visible post instead."), field="action")
         if not reason:
             raise Invalid(_("Give the author a reason."), field="reason")
-        post.state = "hidden"
-        post.state_reason = ("Rejected: " if action == "reject" else "Hidden by a moderator: ") + reason
+        post.set_state("hidden", "rejected" if action == "reject" else "moderator", reason)
         _close_flags(post, "upheld")
         refresh_thread_counts(thread)
         if before == "visible":
             events.queue_event(room, "post.hidden", {"room": room, "post_id": post.id, "thread_id": thread.id})
-        text = (_l("Your post in “%(title)s” was not approved: %(reason)s", title=thread.title, reason=reason)
-                if action == "reject" else
-                _l("Your post in “%(title)s” was hidden by a moderator: %(reason)s", title=thread.title,
-                   reason=reason))
-        notify(post.author, "moderation", text,
+        notify(post.author, verb="post_rejected" if action == "reject" else "post_hidden",
+               data={"thread": notices.thread_ref(thread), "reason": reason},
                url=f"/threads/{thread.id}#post-{post.id}", thread=thread, post=post)
     elif action == "restore":
         if before not in ("hidden", "deleted"):
             raise Conflict(_("This post is %(state)s; nothing to restore%(handled)s.",
                              state=post_state_word(before), handled=handled_by("post", post.id)))
-        post.state, post.state_reason, post.deleted_from = "visible", "", None
+        post.set_state("visible")
+        post.deleted_from = None
         # Restoring is deciding the post stays: open flags are dismissed (and their
         # flaggers told), or the post would sit in the review queue forever.
         _close_flags(post, "dismissed")
@@ -195,6 +186,8 @@ def moderate_post(actor: User, post: Post, action, reason="") -> Post:
         events.queue_event(room, "post.restored", room_post_event(post))
     audit(actor, f"{action}_post", "post", post.id, topic=topic, target_user=post.author, reason=reason,
           before={"state": before}, after={"state": post.state})
+    close_open_appeals(post)  # a decision taken outside the appeal settles it
+    queue_post_state(post)
     events.queue_event(f"mods:{topic.slug}", "moderation.queue", {
         "room": f"mods:{topic.slug}", "change": "handled", "action": action,
         "by": actor.name, "post": post_payload(post, for_moderators=True),
@@ -210,12 +203,25 @@ def _close_flags(post: Post, status: str) -> None:
     db.session.execute(update(Flag).where(Flag.post_id == post.id, Flag.status == "open")
                        .values(status=status, resolved_at=utcnow()))
     for flag in flaggers:
-        text = (_l("A moderator reviewed the post you flagged in “%(title)s”: it has been hidden. Thank you.",
-                   title=post.thread.title) if status == "upheld" else
-                _l("A moderator reviewed the post you flagged in “%(title)s”: it stays visible. Thank you.",
-                   title=post.thread.title))
-        notify(flag.user, "moderation", text,
-               url=f"/threads/{post.thread_id}", thread=post.thread)
+        notify(flag.user, verb="flag_upheld" if status == "upheld" else "flag_dismissed",
+               data={"thread": notices.thread_ref(post.thread)}, url=f"/threads/{post.thread_id}", thread=post.thread)
+
+
+def reinstate(post: Post) -> None:
+    """Make a held or hidden post visible (approved, or its appeal overturned the decision):
+    a held thread's opening post brings its thread out; readers hear of it either way."""
+    thread = post.thread
+    before = post.state
+    post.set_state("visible")
+    if post.is_opening and thread.state == "held":
+        thread.state = "visible"
+        announce_new_thread(thread, post)
+        queue_thread_approved(thread)
+    elif before == "held":
+        announce_visible_post(post)
+    else:
+        refresh_thread_counts(thread)
+        events.queue_event(f"thread:{thread.id}", "post.restored", room_post_event(post))
 
 
 @_first_come("thread")
@@ -414,15 +420,8 @@ def silence_user(actor: User, topic: Topic, user: User, minutes, reason="", *, a
     db.session.add(TopicSilence(topic_id=topic.id, user_id=user.id, until=until, reason=reason, by_id=actor.id))
     audit(actor, "silence_user", "user", user.id, topic=topic, target_user=user, reason=reason, anonymous=anonymous,
           after={"until": until.isoformat(), "minutes": minutes})
-    from ..i18n import recipient_locale
-
-    with recipient_locale(user):  # stored once: in the silenced user's language
-        text = (ngettext("You were silenced in %(topic)s for %(num)d minute: %(reason)s",
-                         "You were silenced in %(topic)s for %(num)d minutes: %(reason)s", minutes,
-                         topic=topic.name, reason=reason) if reason else
-                ngettext("You were silenced in %(topic)s for %(num)d minute",
-                         "You were silenced in %(topic)s for %(num)d minutes", minutes, topic=topic.name))
-    notify(user, "moderation", text, url=f"/t/{topic.slug}")
+    notify(user, verb="silenced", data={"topic": notices.topic_ref(topic), "minutes": minutes, "reason": reason},
+           url=f"/t/{topic.slug}")
     events.commit()
 
 
@@ -434,8 +433,12 @@ AUDIT_WORDS = {
     "edit_post": _l("edit post"), "lock_thread": _l("lock thread"), "unlock_thread": _l("unlock thread"),
     "pin_thread": _l("pin thread"), "unpin_thread": _l("unpin thread"), "move_thread": _l("move thread"),
     "duplicate_thread": _l("duplicate thread"), "merge_thread": _l("merge thread"),
-    "split_thread": _l("split thread"),
+    "split_thread": _l("split thread"), "rename_thread": _l("rename thread"),
+    "uphold_appeal": _l("uphold appeal"), "overturn_appeal": _l("overturn appeal"),
 }
+# Steps the author of a post takes (the log shows them as the author's, never by name when the
+# post is anonymous): they are nobody's moderation "handled by".
+AUTHOR_ACTIONS = ("resubmit_post", "appeal_post")
 
 
 def post_state_word(state: str) -> str:
@@ -456,7 +459,8 @@ def _utc_time(moment) -> str:
 def handled_by(target_type: str, target_id: int) -> str:
     """"by Name, 3 minutes ago" for the latest audit record on a target, or ""."""
     last = db.session.scalar(select(ModerationAction).where(
-        ModerationAction.target_type == target_type, ModerationAction.target_id == target_id)
+        ModerationAction.target_type == target_type, ModerationAction.target_id == target_id,
+        ModerationAction.action.not_in(AUTHOR_ACTIONS))
         .order_by(ModerationAction.id.desc()).limit(1))
     if last is None:
         return ""
@@ -507,6 +511,7 @@ def close_as_duplicate(actor: User, thread: Thread, target_id, reason="") -> Thr
     audit(actor, "duplicate_thread", "thread", thread.id, topic=thread.topic, target_user=thread.author,
           reason=reason, before={"duplicate_of": None}, after={"duplicate_of": target.id})
     queue_thread_updated(thread, {"change": "duplicate", "duplicate_of": target.id})
+    after_duplicate(actor, thread, target, reason)
     db.session.flush()
     events.commit()
     return thread
@@ -536,7 +541,10 @@ def merge_threads(actor: User, thread: Thread, target_id, reason="") -> Thread:
     target.last_activity_at = utcnow()
     audit(actor, "merge_thread", "thread", thread.id, topic=thread.topic, target_user=thread.author,
           reason=reason, before={"thread": thread.id}, after={"merged_into": target.id, "posts": [p.id for p in posts]})
-    queue_thread_updated(thread, {"change": "merged", "merged_into": target.id})
+    # Open pages of the old thread go to the merged posts (the old address redirects there).
+    queue_thread_updated(thread, {"change": "merged", "merged_into": target.id,
+                                  "post_ids": [p.id for p in posts if p.state == "visible"]})
+    after_merge(actor, thread, target, posts, reason)
     for post in posts:
         if post.state == "visible":
             events.queue_event(f"thread:{target.id}", "post.created", room_post_event(post))

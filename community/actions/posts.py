@@ -10,7 +10,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import events, markup, ratelimit
+from .. import events, markup, notices, ratelimit
 from ..errors import Conflict, Invalid, NotFound, RateLimited
 from ..extensions import db
 from ..language import choose as choose_language
@@ -22,20 +22,13 @@ from ..permissions import Guardian, not_found_message
 from ..rendering import render_post
 from . import validate
 from .notifications import notify
+from .post_review import close_open_appeals, queue_post_state
 from .watching import auto_watch_thread
 
 
 def display_name(obj) -> str:
     """How a Post or Thread's author is named to everyone (anonymous label when anonymous)."""
     return anonymous_label(obj.author) if obj.anonymous else obj.author.name
-
-
-def notice_name(obj):
-    """How a notification names the author of a Post or Thread: their name, or the anonymous
-    label, lazily translated so that notify() words it in the recipient's language."""
-    if not obj.anonymous:
-        return obj.author.name
-    return _l("Anonymous member") if obj.author.role in ("member", "admin") else _l("Anonymous supplier")
 
 
 def check_slow_mode(actor: User, topic, guardian: Guardian) -> None:
@@ -96,13 +89,16 @@ def refresh_thread_counts(thread: Thread) -> None:
 
 
 def new_post(actor: User, thread: Thread, body: str, html: str, *, reply_to: Post | None, anonymous: bool,
-             client_id: str | None, state: str, is_opening: bool = False, language: str | None = None) -> Post:
+             client_id: str | None, state: str, is_opening: bool = False, language: str | None = None,
+             held_by_words: bool = False) -> Post:
     """`html`: the body rendered by rendering.render_post, before anything was written
     (the render may wait on a worker). `language`: the author's choice (already checked
-    by language.choose), else detected."""
+    by language.choose), else detected. `held_by_words`: a held post was held for a watched
+    word (else by the topic's policy)."""
+    cause = ("watched_word" if held_by_words else "policy") if state == "held" else None
     post = Post(thread=thread, author=actor, body=body, html=html,
                 reply_to_id=reply_to.id if reply_to else None, anonymous=anonymous,
-                client_id=client_id, state=state, is_opening=is_opening,
+                client_id=client_id, state=state, state_cause=cause, is_opening=is_opening,
                 language=language or detect_language(body))
     db.session.add(post)
     actor.last_post_at = utcnow()
@@ -134,29 +130,26 @@ def queue_for_review(post: Post, why: str) -> None:
 
 def notify_about(post: Post) -> None:
     thread = post.thread
-    who = notice_name(post)  # never the name of an anonymous author
+    # never the name of an anonymous author
+    about = {"actors": [notices.actor(post.author, post.anonymous)], "thread": notices.thread_ref(thread)}
     url = f"/threads/{thread.id}#post-{post.id}"
     told: set[int] = {post.author_id}
     if post.reply_to_id is not None:
         parent = db.session.get(Post, post.reply_to_id)
         if parent is not None and parent.author_id not in told:
-            notify(parent.author, "reply",
-                   _l("%(name)s replied to your post in “%(title)s”", name=who, title=thread.title),
-                   url=url, thread=thread, post=post)
+            notify(parent.author, verb="reply", data=about, url=url, thread=thread, post=post)
             told.add(parent.author_id)
     if thread.kind == "question" and not post.is_opening and thread.author_id not in told:
-        notify(thread.author, "answer",
-               _l("%(name)s answered your question “%(title)s”", name=who, title=thread.title),
-               url=url, thread=thread, post=post)
+        notify(thread.author, verb="answer", data=about, url=url, thread=thread, post=post)
         told.add(thread.author_id)
-    notify_mentions(post, who, url, told)
+    notify_mentions(post, about, url, told)
 
 
 # Handles looked up per post: past the notified ones, enough to tell the author who was left out.
 MENTIONS_LOOKED_UP = 100
 
 
-def notify_mentions(post: Post, who, url: str, told: set[int]) -> None:
+def notify_mentions(post: Post, about: dict, url: str, told: set[int]) -> None:
     """Notify the people @mentioned, in the order they are named, at most
     MENTIONS_NOTIFIED_PER_POST of them; the others are listed in `post.unnotified_mentions`
     for the author (the text shows every name the same way: mentions are plain text)."""
@@ -176,8 +169,7 @@ def notify_mentions(post: Post, who, url: str, told: set[int]) -> None:
         if notified >= limit:
             post.unnotified_mentions.append("@" + handle)
             continue
-        if notify(user, "mention", _l("%(name)s mentioned you in “%(title)s”", name=who, title=thread.title),
-                  url=url, thread=thread, post=post) is not None:
+        if notify(user, verb="mention", data=about, url=url, thread=thread, post=post) is not None:
             notified += 1
         told.add(user.id)
 
@@ -234,7 +226,7 @@ def reply(actor: User, thread: Thread, body, *, reply_to=None, anonymous=False, 
         initial_state(actor, thread.topic, guardian)
     try:
         post = new_post(actor, thread, body, html, reply_to=parent, anonymous=anonymous,
-                        client_id=client_id, state=state, language=language)
+                        client_id=client_id, state=state, language=language, held_by_words=held_by_words)
     except IntegrityError:
         # The same client_id raced in from another connection: return the first post.
         db.session.rollback()
@@ -257,7 +249,12 @@ def edit_post(actor: User, post: Post, body, reason="") -> Post:
     body = validate.body(body)
     reason = validate.text(reason, "reason", label=_l("The reason"), max_chars=500, min_chars=0)
     body, held_by_words = watched_words(post.thread.topic, body)
+    # The author of a hidden post sends it back to the moderators by editing it.
+    resubmitting = post.state == "hidden" and post.author_id == actor.id
     if body == post.body:
+        if resubmitting:
+            raise Invalid(_("Change your post before you send it back to the moderators, or appeal their "
+                            "decision if you think the post is fine as it is."), field="body")
         return post
     ratelimit.hit("edit", actor.id, tier=ratelimit.tier_for(actor))
     html = render_post(body)
@@ -273,12 +270,11 @@ def edit_post(actor: User, post: Post, body, reason="") -> Post:
         audit(actor, "edit_post", "post", post.id, topic=post.thread.topic, target_user=post.author,
               reason=reason, before={"body": before}, after={"body": body})
     moderator = guardian.is_moderator(post.thread.topic)
-    if post.is_rejected and post.author_id == actor.id:
-        # A rejected post, edited by its author, goes back to the moderators.
-        post.state, post.state_reason = "held", ""
-        queue_for_review(post, "resubmitted")
+    if resubmitting:
+        _resubmit(actor, post)
     elif held_by_words and not moderator and post.state == "visible":
-        post.state, post.state_reason = "held", "Held for review after an edit."
+        post.set_state("held", "watched_word")
+        queue_post_state(post)
         refresh_thread_counts(post.thread)
         events.queue_event(f"thread:{post.thread_id}", "post.hidden",
                            {"room": f"thread:{post.thread_id}", "post_id": post.id, "thread_id": post.thread_id})
@@ -289,6 +285,20 @@ def edit_post(actor: User, post: Post, body, reason="") -> Post:
     return post
 
 
+def _resubmit(actor: User, post: Post) -> None:
+    """A hidden or rejected post, edited by its author, goes back to the review queue (held);
+    an appeal still open on it is withdrawn: the moderators now judge the new text."""
+    from .moderation import audit
+
+    cause = post.state_cause
+    post.set_state("held", "resubmitted")
+    close_open_appeals(post, "withdrawn")
+    audit(actor, "resubmit_post", "post", post.id, topic=post.thread.topic, target_user=post.author,
+          before={"state": "hidden", "cause": cause}, after={"state": "held"})
+    queue_for_review(post, "resubmitted")
+    queue_post_state(post)
+
+
 def delete_post(actor: User, post: Post, reason="") -> Post:
     guardian = Guardian(actor)
     guardian.ensure_delete_post(post)
@@ -297,8 +307,8 @@ def delete_post(actor: User, post: Post, reason="") -> Post:
     flagged = db.session.scalar(select(Flag.id).where(Flag.post_id == post.id, Flag.status == "open")
                                 .limit(1)) is not None
     post.deleted_from = was
-    post.state = "deleted"
-    post.state_reason = reason or ("Deleted by the author" if post.author_id == actor.id else "Deleted by a moderator")
+    post.set_state("deleted", "author" if post.author_id == actor.id else "moderator", reason)
+    close_open_appeals(post)  # nothing left to decide
     if post.author_id != actor.id:
         from .moderation import _close_flags, audit
         audit(actor, "delete_post", "post", post.id, topic=post.thread.topic, target_user=post.author,
@@ -331,9 +341,9 @@ def restore_post(actor: User, post: Post, reason="") -> Post:
     target = post.deleted_from or "visible"
     if target == "deleted":
         target = "visible"
-    post.state = target
+    # Back to held awaits review again; back to hidden stays a moderator's (its reason is in the log).
+    post.set_state(target, {"held": "restored", "hidden": "moderator"}.get(target))
     post.deleted_from = None
-    post.state_reason = ""
     if post.author_id != actor.id:
         from .moderation import audit
         audit(actor, "undelete_post", "post", post.id, topic=post.thread.topic, target_user=post.author,
@@ -364,8 +374,8 @@ def flag_post(actor: User, post: Post, reason, note="") -> Flag:
     threshold = current_app.config["FLAGS_TO_HIDE"]
     hidden = open_flags >= threshold and post.state == "visible"
     if hidden:
-        post.state = "hidden"
-        post.state_reason = f"Hidden after {open_flags} flags, awaiting a moderator."
+        post.set_state("hidden", "flags")
+        queue_post_state(post)
         refresh_thread_counts(post.thread)
         events.queue_event(f"thread:{post.thread_id}", "post.hidden",
                            {"room": f"thread:{post.thread_id}", "post_id": post.id,

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import events, ratelimit
+from .. import events, notices, ratelimit
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..language import choose as choose_language
@@ -76,7 +76,7 @@ def start_thread(actor: User, topic: Topic, *, title, body, kind="discussion", a
                     state=state, tags=tags)
     db.session.add(thread)
     post = new_post(actor, thread, body, html, reply_to=None, anonymous=anonymous, client_id=client_id,
-                    state=state, is_opening=True, language=language)
+                    state=state, is_opening=True, language=language, held_by_words=held_by_words)
     auto_watch_thread(actor, thread)  # starting a thread watches it
     if state == "visible":
         announce_new_thread(thread, post)
@@ -108,17 +108,26 @@ def accept_answer(actor: User, thread: Thread, post_id) -> Thread:
     change = {"change": "accepted", "accepted_post_id": thread.accepted_post_id}
     queue_thread_updated(thread, change)
     if post is not None and post.author_id != actor.id:
-        notify(post.author, "accepted", _l("Your answer to “%(title)s” was accepted", title=thread.title),
+        notify(post.author, verb="accepted", data={"thread": notices.thread_ref(thread)},
                url=f"/threads/{thread.id}#post-{post.id}", thread=thread, post=post)
     events.commit()
     return thread
 
 
+# Changes of a thread its author's own room hears as well (approval: actions.post_review).
+AUTHOR_HEARS = frozenset({"lock", "unlock", "move", "merged", "duplicate", "renamed"})
+
+
 def queue_thread_updated(thread: Thread, change: dict, old_topic_slug: str | None = None) -> None:
-    """thread.updated to the thread's room and to its topic's room (and the old topic's on a move)."""
+    """thread.updated to the thread's room, its author's own room and its topic's room (and the
+    old topic's on a move)."""
     payload = thread_payload(thread)
     events.queue_event(f"thread:{thread.id}", "thread.updated",
                        {"room": f"thread:{thread.id}", **change, "thread": payload})
+    if change.get("change") in AUTHOR_HEARS:
+        # The author's other open pages (and tabs not in the room) follow their thread too.
+        author_room = f"user:{thread.author_id}"
+        events.queue_event(author_room, "thread.updated", {"room": author_room, **change, "thread": payload})
     if thread.state == "held":
         return  # not listed in its topic until approved: the topic's readers hear nothing yet
     for slug in {thread.topic.slug, old_topic_slug} - {None}:

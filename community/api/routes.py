@@ -89,7 +89,7 @@ def read_topic(slug: str):
     return {"topic": _topic_for_caller(load_topic(slug))}
 
 
-from . import notifications, posts, threads  # noqa: E402,F401  (register their routes)
+from . import appeals, notifications, posts, threads  # noqa: E402,F401  (register their routes)
 
 
 @bp.get("/users")

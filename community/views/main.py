@@ -30,7 +30,7 @@ from sqlalchemy.orm import lazyload
 from werkzeug.routing import BuildError
 
 from .. import events, markup
-from ..actions import validate
+from ..actions import thread_changes, validate
 from ..actions.posts import author_notices, display_name
 from ..actions.threads import get_thread, get_topic, start_thread
 from ..errors import DomainError
@@ -206,7 +206,9 @@ def post_html(post: Post, viewer: Guardian, show_reply_to: bool = True, on_page=
                                on_page=on_page, csrf=csrf)
 
     cache = _fragment_cache()
-    if cache is None:
+    if cache is None or post.state != "visible":
+        # Held, hidden and deleted posts (their authors' and moderators' only) carry an appeal's
+        # state, which is no column of the post: never cached.
         return Markup(render(generate_csrf()))
     key = _fragment_key(post, viewer, show_reply_to, post.reply_to_id in on_page)
     with _fragments_lock:
@@ -429,8 +431,20 @@ def new_thread(slug: str) -> ResponseReturnValue:
 @bp.get("/threads/<int:thread_id>")
 def thread(thread_id: int) -> ResponseReturnValue:
     thread = get_thread(thread_id)
+    if thread.state == "merged":
+        return merged_redirect(thread)
     guardian().ensure_read_thread(thread)
     return render_thread(thread, page=_int_arg("page"))
+
+
+def merged_redirect(thread: Thread) -> ResponseReturnValue:
+    """A merged thread's address leads, for good (301), to its posts in the thread it was merged
+    into, where a notice says so; "not found" for whoever may not read both."""
+    g = guardian()
+    target, first = thread_changes.landing(thread, g)
+    page = page_of(first, g) if first is not None else 1
+    anchor = f"#post-{first.id}" if first is not None else ""
+    return redirect(url_for("main.thread", thread_id=target.id, page=page, merged_from=thread.id) + anchor, 301)
 
 
 def _quote(post: Post) -> str:
@@ -514,6 +528,8 @@ def render_thread(thread: Thread, *, page: int | None = None, composer: dict | N
         accepted=accepted, tree=tree, page=page, pages=pages, total=total, cursor=cursor,
         composer=composer, error=page_error, reply_error=reply_error, on_page=on_page,
         lang_filter=lang, languages=languages,
+        merge_notice=thread_changes.merge_notice(thread, request.args.get("merged_from"), g),
+        duplicate_notice=thread_changes.duplicate_notice(thread, g),
         anon_label=_(anonymous_label(g.user)),
         is_moderator=g.is_moderator(thread.topic), is_asker=g.user.id == thread.author_id,
         can_reply=g.can_reply(thread), can_anonymous=g.can_post_anonymously(thread.topic),
@@ -525,6 +541,8 @@ def render_thread(thread: Thread, *, page: int | None = None, composer: dict | N
 def thread_last(thread_id: int) -> ResponseReturnValue:
     """The last page of a thread (where live replies and the composer are)."""
     thread = get_thread(thread_id)
+    if thread.state == "merged":
+        return merged_redirect(thread)
     g = guardian()
     g.ensure_read_thread(thread)
     return redirect(url_for("main.thread", thread_id=thread.id, page=last_page(thread, g)))

@@ -98,13 +98,18 @@ def edit(post_id: int) -> ResponseReturnValue:
     error, status = None, 200
     if request.method == "POST":
         form = {"body": request.form.get("body", ""), "reason": request.form.get("reason", "")}
+        was = post.state
         try:
             post_actions.edit_post(actor(), post, form["body"], form["reason"])
         except DomainError as err:
             db.session.rollback()
             error, status = err, err.status
         else:
-            flash(_("Your changes were saved."), "success")
+            if was == "hidden" and post.state == "held":
+                flash(_("Your changes were saved and the post is back with the moderators. You will be told "
+                        "when they have looked at it."), "success")
+            else:
+                flash(_("Your changes were saved."), "success")
             return redirect(post_url(post, g))
     else:
         g.ensure_edit_post(post)
