@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from markupsafe import Markup
 
 # verb -> the notification's kind (its icon, its label and which email preference it follows).
 KINDS = {
@@ -122,17 +123,38 @@ SENTENCES: dict[str, Callable[[dict], str]] = {
 assert set(SENTENCES) == set(KINDS)
 
 
-def words(verb: str | None, data: dict | None) -> str | None:
-    """The sentence for `verb` with `data`, in the current locale; None for an unknown verb."""
+def words(verb: str | None, data: dict | None, html: bool = False) -> str | None:
+    """The sentence for `verb` with `data`, in the current locale; None for an unknown verb.
+    `html`: Markup, each value people wrote (names, titles, reasons) isolated in <bdi>, so a
+    right-to-left title cannot reorder the sentence around it, nor the reverse."""
     sentence = SENTENCES.get(verb or "")
     if sentence is None:
         return None
     try:
+        if html:
+            return Markup(sentence(_isolated(data or {})))
         return sentence(data or {})
-    except (TypeError, ValueError, AttributeError):  # data of an unexpected shape: the stored text
+    except (TypeError, ValueError, AttributeError, KeyError):  # data of an unexpected shape: the stored text
         return None
 
 
-def text_of(note) -> str:
-    """What a notification says to whoever reads it now, in their language."""
-    return words(note.verb, note.data) or note.text
+_CODES = frozenset({"slug", "anonymous"})  # values that are codes, not words
+
+
+def _isolated(value, key: str = ""):
+    if isinstance(value, dict):
+        return {k: _isolated(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_isolated(v) for v in value]
+    if isinstance(value, str) and value and key not in _CODES:
+        return Markup("<bdi>{}</bdi>").format(value)
+    return value
+
+
+def text_of(note, html: bool = False) -> str:
+    """What a notification says to whoever reads it now, in their language (`html`: as Markup,
+    with the values people wrote isolated)."""
+    said = words(note.verb, note.data, html=html)
+    if said is not None:
+        return said
+    return Markup("<bdi>{}</bdi>").format(note.text) if html else note.text

@@ -74,6 +74,9 @@ AUDIT_ACTIONS = {
     "hide_question": _l("hide live question"), "hide_chat": _l("hide chat message"),
     "silence_live": _l("silence in a live session"),
     "reveal_author": _l("reveal author"),
+    "rename_thread": _l("rename thread"),
+    "resubmit_post": _l("edit and resubmit post"), "appeal_post": _l("appeal a decision"),
+    "uphold_appeal": _l("uphold appeal"), "overturn_appeal": _l("overturn appeal"),
 }
 # The flag reasons as the cards name them (models.moderation.FLAG_REASONS holds the English).
 FLAG_REASON_LABELS = {
@@ -450,7 +453,8 @@ def log() -> ResponseReturnValue:
             raise NotFound(not_found_message("Topic"))
         stmt = stmt.where(ModerationAction.topic_id == topic.id)
     if filters["moderator"]:
-        stmt = stmt.where(ModerationAction.actor_id == filters["moderator"])
+        stmt = stmt.where(ModerationAction.actor_id == filters["moderator"],
+                          ModerationAction.action.not_in(moderation.AUTHOR_ACTIONS))
     if filters["user"]:
         target_user = aliased(User)
         like = f"%{filters['user'].lower()}%"
@@ -461,8 +465,11 @@ def log() -> ResponseReturnValue:
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     entries = db.paginate(stmt.order_by(ModerationAction.id.desc()), page=page,
                           per_page=LOG_PER_PAGE, error_out=False)
+    # The people who acted as moderators: an author's own steps (an appeal, a resubmission)
+    # do not make them one, and must not name an anonymous author here either.
     moderators = list(db.session.scalars(
-        select(User).where(User.id.in_(select(ModerationAction.actor_id).where(*scope)))
+        select(User).where(User.id.in_(select(ModerationAction.actor_id).where(
+            *scope, ModerationAction.action.not_in(moderation.AUTHOR_ACTIONS))))
         .order_by(User.name)))
     return _render("moderation/log.html", entries=entries, topics=topics, moderators=moderators,
-                   filters=filters, is_admin=is_admin)
+                   filters=filters, is_admin=is_admin, author_actions=moderation.AUTHOR_ACTIONS)

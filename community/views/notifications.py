@@ -12,6 +12,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import notices
 from ..actions.notifications import mark_read
 from ..errors import NotFound
 from ..extensions import db
@@ -20,6 +21,10 @@ from .accounts import safe_next
 from .helpers import actor, guardian
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+# What a notification says, worded now in the reader's language (notifications are stored as data).
+@bp.app_template_global("notice_text")
+def notice_text(note):
+    return notices.text_of(note, html=True)
 
 PER_PAGE = 30
 
