@@ -269,7 +269,8 @@ def moderate_thread(actor: User, thread: Thread, action, reason="", topic_slug=N
     if old_slug:
         # The old topic's readers may not read the new one: they learn the thread left,
         # not where it went; its room's sockets that lost access leave before the rest hear it.
-        queue_thread_updated(thread, {"change": action})
+        # Those who stay (and the author) learn where it is now: open pages change their breadcrumb.
+        queue_thread_updated(thread, {"change": action, "topic_name": thread.topic.name})
         room = f"topic:{old_slug}"
         events.queue_event(room, "thread.removed", {"room": room, "thread_id": thread.id, "change": "moved"})
         events.cut_before_emit(f"thread:{thread.id}")

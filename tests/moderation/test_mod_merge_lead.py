@@ -147,6 +147,15 @@ def test_merge_and_lock_reach_the_authors_own_room(app, world, emitted, two):
     assert in_room["post_ids"] == [two["opening"], two["r1"], two["r2"]]
 
 
+def test_a_move_tells_open_pages_the_new_topic(app, world, emitted, two):
+    with app.app_context():
+        moderate_thread(world.user("admin"), db.session.get(Thread, two["target"]), "move", "", "members-lounge")
+    for room in (f"thread:{two['target']}", f"user:{world.ids['member']}"):
+        payload = emitted.named("thread.updated", room)[-1].payload
+        assert payload["change"] == "move" and payload["topic_name"] == "Members lounge"
+        assert payload["thread"]["topic"] == "members-lounge"
+
+
 # --- renames ------------------------------------------------------------------------------------------
 def test_a_rename_reaches_every_open_page(app, world, emitted, api_client, two):
     with app.app_context():
