@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from tests.api.helpers import assert_error
-from tests.i18n.test_messages import tagged  # noqa: F401  (a fixture: catalogues that tag each text)
 
 
 @pytest.fixture
@@ -93,9 +92,3 @@ def test_a_visible_post_cannot_be_appealed(api):
     post = api.reply("supplier", thread["id"])
     assert_error(api.post(f"/posts/{post['id']}/appeals", "supplier", json={"note": "why not"}), 403, "forbidden")
 
-
-def test_the_state_note_is_in_the_callers_language(api, hidden, tagged):
-    spanish = api.get(f"/posts/{hidden['post']}", "supplier", headers={"Accept-Language": "es"}).get_json()["post"]
-    assert spanish["state_note"] == "[es]A moderator hid this post: Please give facts."
-    french = api.get(f"/posts/{hidden['post']}", "supplier", headers={"Accept-Language": "fr"}).get_json()["post"]
-    assert french["state_note"] == "[fr]A moderator hid this post: Please give facts."

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from community.extensions import db
 from community.models import Notification
-from tests.i18n.test_messages import tagged  # noqa: F401  (a fixture: catalogues that tag each text)
 from tests.views.threads_support import answer, start
 
 
@@ -80,3 +79,15 @@ def test_the_live_toast_is_worded_for_the_recipient(app, world, socket_for, tagg
     pushed = [m["args"][0] for m in sock.get_received() if m["name"] == "notification"]
     assert pushed and pushed[-1]["notification"]["text"] == "[es]Supplier replied to your post in “Hotline”"
     assert pushed[-1]["notification"]["verb"] == "reply"
+
+
+def test_a_hidden_posts_state_note_is_in_the_callers_language(app, world, client, token_for, tagged):
+    """The author learns why in plain words in their language (the API's `state_note`)."""
+    from tests.views.threads_support import moderate_post
+
+    thread_id, _ = start(app, world, "member", "grievance", "Wages")
+    post_id = answer(app, world, "supplier", thread_id, "Off topic words")
+    moderate_post(app, world, "moderator", post_id, "hide", "Please give facts")
+    for lang in ("es", "ar"):
+        post = client.get(f"/api/v1/posts/{post_id}", headers={**token_for("supplier"), "Accept-Language": lang})
+        assert post.get_json()["post"]["state_note"] == f"[{lang}]A moderator hid this post: Please give facts."
