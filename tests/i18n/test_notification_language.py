@@ -24,7 +24,7 @@ def _only_note(app, world, who: str) -> Notification:
 
 def test_an_arabic_notification_reads_in_english_after_switching(app, world, login_as, client, token_for, tagged):
     _set_locale(app, world, "member", "ar")
-    thread_id, opening_id = start(app, world, "member", "grievance", "Overtime records", kind="question")
+    thread_id, _opening = start(app, world, "member", "grievance", "Overtime records", kind="question")
     answer(app, world, "supplier", thread_id, "We use a register.")
     note = _only_note(app, world, "member")
     assert note.verb == "answer" and note.text == "[ar]Supplier answered your question “Overtime records”"

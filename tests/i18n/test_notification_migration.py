@@ -12,9 +12,9 @@ import pytest
 from babel.messages.pofile import read_po
 from sqlalchemy import create_engine, text
 
-from config import TestingConfig, normalise_database_url
 from community import create_app
 from community.extensions import db
+from config import TestingConfig, normalise_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = str(ROOT / "migrations")

@@ -88,7 +88,7 @@ def test_the_api_answers_301_with_the_merged_posts(app, world, client, token_for
 def test_a_merge_of_a_merge_target_keeps_every_address_leading_on(app, world, login_as, two):
     _merge(app, world, two)
     with app.app_context():
-        final, final_opening = start(world, "member2", title="Fees: the one thread")
+        final, _opening = start(world, "member2", title="Fees: the one thread")
         moderate_thread(world.user("moderator"), db.session.get(Thread, two["target"]), "merge", "", target=final.id)
         assert db.session.get(Thread, two["source"]).merged_into_id == final.id
         final_id = final.id

@@ -57,7 +57,7 @@ def test_moderators_decide_on_the_appeals_page(app, world, login_as):
 
 
 def test_editing_a_hidden_post_says_it_goes_back(app, world, login_as):
-    thread_id, post_id = _hidden(app, world)
+    _thread, post_id = _hidden(app, world)
     author = login_as("supplier")
     form = html_of(author.get(f"/posts/{post_id}/edit"))
     assert 'id="edit-resubmit"' in form and "Save and send back to the moderators" in form
