@@ -5,8 +5,20 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from . import (accounts, admin, appeals, language, live, main, moderation, notifications, posts, profile, search,
-                   settings)
+    from . import (
+        accounts,
+        admin,
+        appeals,
+        language,
+        live,
+        main,
+        moderation,
+        notifications,
+        posts,
+        profile,
+        search,
+        settings,
+    )
 
     for module in (main, posts, accounts, admin, moderation, notifications, live, search, settings, profile, language,
                    appeals):
