@@ -17,18 +17,13 @@ from ..language import choose as choose_language
 from ..language import detect as detect_language
 from ..models import Flag, Post, PostRevision, Thread, User, utcnow
 from ..models.moderation import FLAG_REASONS
-from ..payloads import anonymous_label, post_payload, room_post_event, thread_payload
+from ..payloads import post_payload, room_post_event, thread_payload
 from ..permissions import Guardian, not_found_message
 from ..rendering import render_post
 from . import validate
 from .notifications import notify
 from .post_review import close_open_appeals, queue_post_state
 from .watching import auto_watch_thread
-
-
-def display_name(obj) -> str:
-    """How a Post or Thread's author is named to everyone (anonymous label when anonymous)."""
-    return anonymous_label(obj.author) if obj.anonymous else obj.author.name
 
 
 def check_slow_mode(actor: User, topic, guardian: Guardian) -> None:

@@ -7,14 +7,14 @@ post's state and an appeal for its author (community/post_states.py).
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from .. import events, post_states
 from ..actions import appeals
 from ..actions.posts import get_post
+from ..auth import protect
 from ..errors import DomainError, Forbidden
 from ..extensions import db
 from ..models import ModerationAction, Post
@@ -26,12 +26,7 @@ bp = Blueprint("appeals", __name__)
 DECIDED_SHOWN = 20  # recently settled appeals listed under the open ones
 
 
-@bp.before_request
-def _signed_in_only() -> ResponseReturnValue | None:
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    guardian().ensure_use_site()
-    return None
+protect(bp)
 
 
 # --- for templates ------------------------------------------------------------------------------

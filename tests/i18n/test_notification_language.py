@@ -35,7 +35,9 @@ def test_an_arabic_notification_reads_in_english_after_switching(app, world, log
     assert "[en]%(name)s answered" not in page
     assert "[en]<bdi>Supplier</bdi> answered your question “<bdi>Overtime records</bdi>”" in page
     assert "[ar]" not in page.split('id="notification-')[1]
-    listed = client.get("/api/v1/notifications", headers={**token_for("member"), "Accept-Language": "fr"})
+    # They save French as their language: the API (whose caller's language is their saved one) follows.
+    _set_locale(app, world, "member", "fr")
+    listed = client.get("/api/v1/notifications", headers=token_for("member"))
     assert listed.get_json()["notifications"][0]["text"] == "[fr]Supplier answered your question “Overtime records”"
     assert listed.get_json()["notifications"][0]["verb"] == "answer"
 
