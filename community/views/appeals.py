@@ -92,11 +92,13 @@ def _queue_page(*, error: DomainError | None = None, failed: int | None = None, 
     g = guardian()
     if not g.moderates_any:
         raise Forbidden(_("Only topic moderators can use the review tools."))
+    # Each moderators' room's cursor read BEFORE the appeals: one filed in between is then
+    # replayed to the page's socket (static/js/appeals.js) instead of being missed.
+    cursors = {f"mods:{topic.slug}": events.latest_cursor(f"mods:{topic.slug}")
+               for topic in db.session.scalars(g.moderated_topics())}
     open_ones = appeals.appeals_to_decide(actor())
     settled = [a for a in appeals.appeals_to_decide(actor(), state=None, limit=DECIDED_SHOWN + len(open_ones))
                if a.state != "open"][:DECIDED_SHOWN]
-    cursors = {f"mods:{slug}": events.latest_cursor(f"mods:{slug}")
-               for slug in sorted({a.post.thread.topic.slug for a in open_ones})}
     return render_template("moderation/appeals.html", open_appeals=open_ones, settled=settled, rooms=cursors,
                            decisions=_decisions(open_ones + settled), state_word=appeals.appeal_state_word,
                            error=error, failed=failed, form=form or {}), status

@@ -81,7 +81,7 @@ def reply(thread_id: int) -> ResponseReturnValue:
         return render_thread(thread, composer=composer, error=err, status=err.status)
     if post.state == "held":
         flash(_("Your reply is awaiting review by a moderator. Only you and the moderators can see it "
-                "until it is approved."), "info")
+                "until it is approved."), "awaiting")
     for notice in post_actions.author_notices(post):
         flash(notice["message"], "info")
     return redirect(post_url(post, guardian()))
