@@ -3,6 +3,8 @@ sends it back, or appeals from /posts/<id>/appeal; moderators decide at /moderat
 refused form keeps what was typed."""
 from __future__ import annotations
 
+import re
+
 from community.extensions import db
 from community.models import Appeal, Post
 from tests.views.threads_support import answer, html_of, moderate_post, start
@@ -70,3 +72,26 @@ def test_editing_a_hidden_post_says_it_goes_back(app, world, login_as):
         post = db.session.get(Post, post_id)
         assert (post.state, post.state_cause) == ("held", "resubmitted")
     assert "It was edited and sent back after a moderator’s decision." in page
+
+
+def test_the_appeals_page_follows_every_moderated_topic_live(app, world, login_as):
+    """Live from the first appeal on: the page follows the moderators' room of each topic the
+    moderator moderates, with or without open appeals (static/js/appeals.js)."""
+    page = html_of(login_as("moderator").get("/moderation/appeals"))
+    assert "mods:grievance" in page and 'id="open-appeals"' in page and "js/appeals.js" in page
+    assert 'id="no-open-appeals"' in page
+
+
+def test_the_authors_own_posts_are_marked_for_their_page(app, world, login_as):
+    """The author's copy of their post says it is theirs (data-mine), so their open page keeps it
+    when it is hidden and re-reads it (static/js/own_posts.js); nobody else's copy does."""
+    thread_id, post_id = _hidden(app, world)
+    def opening_tag(who: str, of: int) -> str:
+        page = login_as(who).get(f"/threads/{thread_id}").get_data(as_text=True)
+        return re.search(rf'<article id="post-{of}"[^>]*>', page).group(0)
+
+    assert 'data-mine="true"' in opening_tag("supplier", post_id)
+    assert 'data-mine="true"' not in opening_tag("moderator", post_id)
+    visible = answer(app, world, "member", thread_id, "Visible words")
+    assert 'data-mine="true"' not in opening_tag("member2", visible)
+    assert 'data-mine="true"' in opening_tag("member", visible)
