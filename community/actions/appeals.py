@@ -15,13 +15,15 @@ from sqlalchemy import select, update
 
 from .. import events, notices
 from ..errors import Conflict, NotFound
+from ..events import action
 from ..extensions import db
 from ..models import Appeal, ModerationAction, Post, Thread, Topic, TopicModerator, User, utcnow
 from ..models.appeal import APPEAL_DECISIONS
 from ..payloads import appeal_payload
 from ..permissions import Guardian, other_moderators
 from . import validate
-from .moderation import audit, reinstate
+from .audit import audit
+from .moderation import reinstate
 from .notifications import notify
 from .post_review import open_appeal, queue_post_state
 
@@ -56,6 +58,7 @@ def can_file(actor: User, post: Post) -> bool:
     return Guardian(actor).can_appeal(post) and why_not_file(post) is None
 
 
+@action
 def file_appeal(actor: User, post: Post, note) -> Appeal:
     Guardian(actor).ensure_appeal(post)
     note = validate.text(note, "note", label=_l("Your note"), max_chars=NOTE_MAX_CHARS, min_chars=1)
@@ -77,7 +80,6 @@ def file_appeal(actor: User, post: Post, note) -> Appeal:
                thread=post.thread, post=post)
     _announce(appeal, "added")
     queue_post_state(post)
-    events.commit()
     return appeal
 
 
@@ -93,6 +95,7 @@ def reviewers(appeal: Appeal, topic: Topic) -> list[User]:
     return list(db.session.scalars(select(User).where(User.id.in_(ids or [0])).order_by(User.id)))
 
 
+@action
 def decide_appeal(actor: User, appeal: Appeal, decision, reason) -> Appeal:
     """Uphold (the post stays hidden) or overturn (it becomes visible) an open appeal."""
     Guardian(actor).ensure_decide_appeal(appeal)
@@ -109,7 +112,6 @@ def decide_appeal(actor: User, appeal: Appeal, decision, reason) -> Appeal:
                              .values(state=state, reviewer_id=actor.id, reason=reason, decided_at=utcnow())
                              .execution_options(synchronize_session="fetch")).rowcount
     if not won:
-        db.session.rollback()
         raise Conflict(_("Another moderator decided this appeal at the same moment. Nothing was applied twice."))
     topic = post.thread.topic
     if decision == "overturn":
@@ -121,7 +123,6 @@ def decide_appeal(actor: User, appeal: Appeal, decision, reason) -> Appeal:
            url=f"/threads/{post.thread_id}#post-{post.id}", thread=post.thread, post=post)
     _announce(appeal, state)
     queue_post_state(post)
-    events.commit()
     return appeal
 
 

@@ -7,16 +7,17 @@ actions.moderation does the merge and the duplicate itself and calls `after_merg
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from .. import events, notices
+from .. import notices
+from ..events import action
 from ..extensions import db
 from ..models import Post, Thread, ThreadWatch, User
 from ..permissions import Guardian
 from . import validate
+from .announce import queue_thread_updated
+from .audit import audit
 from .notifications import notify
-from .threads import queue_thread_updated
 
 MAX_HOPS = 10  # merged into a thread later merged again...: followed this far at most
 
@@ -134,6 +135,7 @@ def _tell(actor: User, people, verb: str, data: dict, *, url: str, thread: Threa
 
 
 # --- renaming --------------------------------------------------------------------------------------
+@action
 def rename_thread(actor: User, thread: Thread, title, reason="") -> Thread:
     """A new title, by the thread's author or a moderator of its topic (audited when it is not the
     author). Open pages follow: thread.updated (change "renamed") to the thread's room, its
@@ -141,17 +143,14 @@ def rename_thread(actor: User, thread: Thread, title, reason="") -> Thread:
     guardian = Guardian(actor)
     guardian.ensure_rename_thread(thread)
     title = validate.title(title)
-    reason = validate.text(reason, "reason", label=_l("The reason"), max_chars=500, min_chars=0)
+    reason = validate.reason(reason)
     if title == thread.title:
         return thread
     before = thread.title
     thread.title = title
     if actor.id != thread.author_id:
-        from .moderation import audit
-
         audit(actor, "rename_thread", "thread", thread.id, topic=thread.topic, target_user=thread.author,
               reason=reason, before={"title": before}, after={"title": title})
     queue_thread_updated(thread, {"change": "renamed", "title": title})
     db.session.flush()
-    events.commit()
     return thread

@@ -9,8 +9,7 @@ from flask_babel import gettext as _
 from ..actions import appeals
 from ..errors import Invalid
 from ..payloads import appeal_payload, post_payload
-from . import bp
-from .common import caller, guardian, json_body, load_post, optional_text, page_size
+from .common import bp, caller, guardian, json_body, load_post, optional_text, page_size
 
 APPEAL_LIST_STATES = ("open", "upheld", "overturned", "withdrawn", "closed", "all")
 

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
-from ...actions.moderation import AUTHOR_ACTIONS
+from ...actions.audit import AUTHOR_ACTIONS
 from ...errors import NotFound
 from ...extensions import db
 from ...models import ModerationAction, User
