@@ -13,6 +13,7 @@ from __future__ import annotations
 from .authors import anonymous_label, author_payload, user_payload  # noqa: F401  (named in one place)
 from .models.base import iso
 from .permissions import Guardian
+from .post_states import state_note
 
 
 def topic_payload(topic) -> dict:
@@ -66,8 +67,6 @@ def post_payload(post, guardian: Guardian | None = None, for_moderators: bool = 
         data["state_cause"] = post.state_cause
         data["state_reason"] = post.state_reason
         if guardian is not None and post.state != "visible":
-            from .post_states import state_note
-
             data["state_note"] = state_note(post)  # the same, in a sentence in the caller's language
     return data
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from .. import notices
+from ..errors import NotFound
 from ..events import action
 from ..extensions import db
-from ..models import Post, Thread, ThreadWatch, User
-from ..permissions import Guardian
+from ..models import ModerationAction, Post, Thread, ThreadWatch, User
+from ..permissions import Guardian, not_found_message
 from . import validate
 from .announce import queue_thread_updated
 from .audit import audit
@@ -35,8 +36,6 @@ def merge_target(thread: Thread) -> Thread | None:
 def merged_post_ids(thread: Thread, guardian: Guardian) -> list[int]:
     """The posts that came from `thread` (the merge's audit row lists them) which `guardian` may
     see where they are now, oldest first."""
-    from ..models import ModerationAction
-
     rows = db.session.scalars(select(ModerationAction.after).where(
         ModerationAction.target_type == "thread", ModerationAction.target_id == thread.id,
         ModerationAction.action == "merge_thread").order_by(ModerationAction.id.desc()).limit(1))
@@ -51,9 +50,6 @@ def merged_post_ids(thread: Thread, guardian: Guardian) -> list[int]:
 def landing(thread: Thread, guardian: Guardian) -> tuple[Thread, Post | None]:
     """Where a reader of merged `thread` is sent: the target and the first merged post they may
     see there. NotFound (the thread's) when they may not read both."""
-    from ..errors import NotFound
-    from ..permissions import not_found_message
-
     target = merge_target(thread)
     if target is None:
         raise NotFound(not_found_message("Thread"))
@@ -63,8 +59,6 @@ def landing(thread: Thread, guardian: Guardian) -> tuple[Thread, Post | None]:
 
 
 def _last_audit(thread: Thread, action: str):
-    from ..models import ModerationAction
-
     return db.session.scalar(select(ModerationAction).where(
         ModerationAction.target_type == "thread", ModerationAction.target_id == thread.id,
         ModerationAction.action == action).order_by(ModerationAction.id.desc()).limit(1))
