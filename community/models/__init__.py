@@ -1,21 +1,22 @@
 """The domain models, one module per concept."""
 from .base import utcnow
-from .event import RoomEvent
-from .live import LiveChatMessage, LiveHost, LiveQuestion, LiveSession, LiveSilence, LiveVote
-from .mail import NotificationPreference, OutboxEmail
+from .organisation import Organisation
+from .user import ApiToken, Invitation, User, UserSession
+from .topic import Topic, TopicModerator, topic_organisations
+from .thread import Post, PostRevision, Thread
 from .moderation import Flag, ModerationAction, TopicSilence, WatchedWord
 from .notification import Notification
-from .organisation import Organisation
-from .reading import ThreadRead, TopicRead
-from .thread import Post, PostRevision, Thread
-from .topic import Topic, TopicModerator, topic_organisations
-from .user import ApiToken, Invitation, User, UserSession
+from .event import RoomEvent
+from .live import LiveChatMessage, LiveHost, LiveQuestion, LiveSession, LiveSilence, LiveVote
 from .watch import ThreadWatch, TopicWatch
+from .reading import ThreadRead, TopicRead
+from .mail import NotificationPreference, OutboxEmail
+from .appeal import Appeal
 
 __all__ = [
     "utcnow", "Organisation", "User", "UserSession", "ApiToken", "Invitation", "Topic", "TopicModerator",
     "topic_organisations", "Thread", "Post", "PostRevision", "Flag", "ModerationAction",
     "Notification", "RoomEvent", "TopicSilence", "WatchedWord", "LiveSession", "LiveHost",
     "LiveQuestion", "LiveVote", "LiveChatMessage", "LiveSilence", "TopicWatch", "ThreadWatch",
-    "NotificationPreference", "OutboxEmail", "ThreadRead", "TopicRead",
+    "NotificationPreference", "OutboxEmail", "Appeal", "ThreadRead", "TopicRead",
 ]

@@ -14,6 +14,7 @@ handlers and templates all ask the same Guardian with explicit objects.
   live.py      live sessions, questions (+ scope), who can be silenced
   people.py    whose profile one may open, what a profile may show (+ scope)
   readers.py   the rules turned around: who may read a topic or thread (conditions on User)
+  second_look.py  appeals, renaming a thread, following a merged thread; other moderators of a topic
 """
 from __future__ import annotations
 
@@ -23,14 +24,15 @@ from .identity import IdentityRules
 from .live import LISTED_QUESTION_STATES, PUBLIC_QUESTION_STATES, LiveRules, silence_protected_ids
 from .people import PeopleRules
 from .readers import readers_of_thread, readers_of_topic
+from .second_look import SecondLookRules, other_moderators
 
 
-class Guardian(PeopleRules, LiveRules, IdentityRules, ContentRules):
+class Guardian(PeopleRules, SecondLookRules, LiveRules, IdentityRules, ContentRules):
     """The rules of one user (None, or a pending/suspended user: every rule refuses, saying why)."""
 
 
 __all__ = [
     "LISTED_QUESTION_STATES", "NOT_FOUND", "NOT_FOUND_MESSAGES", "OWN_POST_STATES", "PUBLIC_QUESTION_STATES",
     "Guardian",
-    "not_found_message", "readers_of_thread", "readers_of_topic", "silence_protected_ids",
+    "not_found_message", "other_moderators", "readers_of_thread", "readers_of_topic", "silence_protected_ids",
 ]
