@@ -6,8 +6,12 @@ an anonymous author is named only to viewers the Guardian lets see identities.
 from __future__ import annotations
 
 from flask import render_template
+from sqlalchemy import select
 
+from .extensions import db
+from .models import Reaction
 from .models.base import iso
+from .models.reaction import REACTION_KINDS
 from .permissions import Guardian
 
 
@@ -79,11 +83,47 @@ def post_payload(post, guardian: Guardian | None = None, for_moderators: bool = 
         "is_opening": post.is_opening,
         "language": post.language,  # ISO 639-1 code it is written in, or None when unknown
         "accepted": post.thread.accepted_post_id == post.id,
+        # {"helpful": n, "thanks": n, "agree": n}, and the kinds that are the viewer's
+        "reactions": post.reaction_counts,
+        "my_reactions": _mine(post, guardian),
     }
     if for_moderators or _privileged(post, guardian):
         data["body"] = post.body
         data["state_reason"] = post.state_reason
     return data
+
+
+def my_reactions(user, post_ids) -> dict[int, list[str]]:
+    """The kinds `user` gave each of these posts (REACTION_KINDS order), in one query."""
+    mine: dict[int, list[str]] = {pid: [] for pid in post_ids}
+    if user is None or not post_ids:
+        return mine
+    rows = db.session.execute(select(Reaction.post_id, Reaction.kind).where(
+        Reaction.user_id == user.id, Reaction.post_id.in_(list(mine)))).all()
+    for post_id, kind in rows:
+        mine[post_id].append(kind)
+    for kinds in mine.values():
+        kinds.sort(key=REACTION_KINDS.index)
+    return mine
+
+
+def prefetch_reactions(guardian: Guardian | None, posts) -> None:
+    """Read the viewer's reactions to a list of posts at once, before building their payloads
+    (otherwise each post_payload asks for its own: one query per post)."""
+    if guardian is None or guardian.user is None:
+        return
+    known = guardian.__dict__.setdefault("_my_reactions", {})
+    wanted = [p.id for p in posts if p.id not in known]
+    known.update(my_reactions(guardian.user, wanted))
+
+
+def _mine(post, guardian: Guardian | None) -> list[str]:
+    if guardian is None or guardian.user is None:
+        return []
+    known = guardian.__dict__.setdefault("_my_reactions", {})
+    if post.id not in known:
+        known.update(my_reactions(guardian.user, [post.id]))
+    return list(known[post.id])
 
 
 def _privileged(post, guardian: Guardian | None) -> bool:
@@ -107,3 +147,23 @@ def room_post_event(post) -> dict:
     with force_locale("en"):
         fragment = post_fragment(post, None)
     return {"room": f"thread:{post.thread_id}", "post": post_payload(post, None), "fragment": fragment}
+
+
+def bookmark_payload(bookmark, guardian: Guardian | None) -> dict:
+    """One of the viewer's bookmarks: what it saves (a post, or a whole thread), as the viewer
+    sees it now, with its note and reminder."""
+    thread = bookmark.target_thread
+    post = bookmark.post
+    return {
+        "id": bookmark.id,
+        "kind": "post" if post is not None else "thread",
+        "post_id": post.id if post is not None else None,
+        "thread_id": thread.id,
+        "note": bookmark.note,
+        "remind_at": iso(bookmark.remind_at),
+        "reminded_at": iso(bookmark.reminded_at),
+        "created_at": iso(bookmark.created_at),
+        "thread": thread_payload(thread, guardian),
+        "post": post_payload(post, guardian) if post is not None else None,
+        "url": f"/posts/{post.id}" if post is not None else f"/threads/{thread.id}",
+    }

@@ -245,6 +245,23 @@ class Guardian:
             return None
         return _("Only the person who asked or a moderator can accept an answer.")
 
+    # --- reactions and bookmarks ---------------------------------------------------------
+    def why_not_react(self, post) -> str | None:
+        """React to a post (or take one's reaction back): a published post of someone else's."""
+        if reason := self.why_not_see_post(post):
+            return reason
+        if post.state != "visible":
+            return _("You can react to published posts only.")
+        if self._is_author(post):
+            return _("You cannot react to your own post.")
+        if post.thread.locked and not self.is_moderator(post.thread.topic):
+            return _locked()
+        return None
+
+    def why_not_bookmark(self, obj) -> str | None:
+        """Bookmark a Post or a Thread: anything the user may see (a bookmark is theirs alone)."""
+        return self.why_not_read_thread(obj) if hasattr(obj, "topic") else self.why_not_see_post(obj)
+
     # --- identities ------------------------------------------------------------------
     # An anonymous author is named to themself and, after a logged reveal ("reveal_author"
     # in the audit log), to the moderator who revealed that one post or question, for as
@@ -378,6 +395,24 @@ def readers_of_thread(thread) -> list:
         conditions.append(or_(User.id == thread.author_id, User.role == "admin",
                               User.id.in_(thread.topic.moderator_ids or {0})))
     return conditions
+
+
+def reacts_unnamed(user, thread) -> bool:
+    """Is `user`'s reaction in `thread` counted but never named (decided when they react)?
+
+    Yes when they wrote an anonymous post in the thread: "Alice found this helpful" beside an
+    anonymous question would point at its author. Decided once, at the reaction, so that a
+    later anonymous post cannot make a name vanish from a list (which would point at it too).
+    """
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .models import Post
+
+    return db.session.scalar(
+        select(Post.id).where(Post.thread_id == thread.id, Post.author_id == user.id,
+                              Post.anonymous.is_(True)).limit(1)
+    ) is not None
 
 
 def _identity_kind(obj) -> str:
