@@ -125,7 +125,7 @@ def register_cli(app: Flask) -> None:
 
     from flask.cli import AppGroup
 
-    mail = AppGroup("mail", help="Email: send what is due, queue digests (for cron).")  # commands in an app context
+    mail = AppGroup("mail", help="Email: send what is due, queue digests and reminders (for cron).")  # commands in an app context
     app.cli.add_command(mail)
 
     @mail.command("send-due")
@@ -151,6 +151,17 @@ def register_cli(app: Flask) -> None:
         from .mail import send_due
 
         click.echo(f"Queued {run_digests()} digest(s).")
+        if send:
+            click.echo(f"Email: {send_due(limit=500)}.")
+
+    @mail.command("reminders")
+    @click.option("--send/--no-send", default=True, show_default=True, help="Also send what is due afterwards.")
+    def mail_reminders(send):
+        """Send the bookmark reminders that are due (as notifications, and emails per preferences)."""
+        from .actions.bookmarks import run_reminders
+        from .mail import send_due
+
+        click.echo(f"Sent {run_reminders()} reminder(s).")
         if send:
             click.echo(f"Email: {send_due(limit=500)}.")
 

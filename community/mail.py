@@ -54,11 +54,12 @@ UNSUBSCRIBE_SALT = "roundtable.email.unsubscribe"
 # A row left "sending" this long (its sender died mid-send) is due again.
 CLAIM_LEASE = timedelta(minutes=10)
 # Which notifications are emailed immediately, and under which preference.
-CATEGORY_OF_KIND = {"mention": "mentions", "reply": "replies", "answer": "replies"}
+CATEGORY_OF_KIND = {"mention": "mentions", "reply": "replies", "answer": "replies", "reminder": "reminders"}
 # The footer of each email: why the recipient gets it (worded in their language when rendered).
 WHY = {
     "mentions": _l("You get this email because someone mentioned you."),
     "replies": _l("You get this email because someone answered your question or replied to your post."),
+    "reminders": _l("You get this email because you asked to be reminded of something you saved."),
     "digest": _l("You get this email because you watch these topics and threads."),
     "account": _l("You get this email because of something that happened to your Roundtable account."),
 }
@@ -183,7 +184,8 @@ def queue_notification_email(user: User, note: Notification, *, thread=None, pos
     category = CATEGORY_OF_KIND.get(note.kind)
     if category is None or not user.email or not Guardian(user).can_use_site():
         return None
-    if not preferences(user).wants(category) or is_muted(user, thread):
+    # A reminder was asked for: it comes even from a muted thread.
+    if not preferences(user).wants(category) or (category != "reminders" and is_muted(user, thread)):
         return None
     if note.kind == "mention" and not ratelimit.allow("mention_email", user.id):
         return None  # past the hourly cap of mention emails: the notification alone (in the site)
@@ -533,6 +535,9 @@ def run_sender_once(app: Flask, *, now: datetime | None = None, digests: bool = 
                 from .actions.digests import run_digests
 
                 run_digests(now)
+            from .actions.bookmarks import run_reminders
+
+            run_reminders(now)  # every round: a reminder is due at its minute
             return send_due(now)
         except Exception:  # the loop must survive a bad round (database restarting, ...)
             db.session.rollback()

@@ -116,7 +116,7 @@ def preferences(user: User) -> NotificationPreference:
     pref = db.session.get(NotificationPreference, user.id)
     if pref is None:
         pref = NotificationPreference(user_id=user.id, email_mentions=True, email_replies=True,
-                                      digest="weekly")
+                                      email_reminders=True, digest="weekly")
     return pref
 
 
@@ -128,12 +128,16 @@ def _stored_preferences(user: User) -> NotificationPreference:
     return pref
 
 
-def update_preferences(actor: User, *, mentions: bool, replies: bool, digest) -> NotificationPreference:
+def update_preferences(actor: User, *, mentions: bool, replies: bool, digest,
+                       reminders: bool | None = None) -> NotificationPreference:
+    """`reminders` None leaves that choice as it is."""
     Guardian(actor).ensure_use_site()
     if digest not in DIGEST_CHOICES:
         raise Invalid(_("Choose a daily or weekly digest, or none."), field="digest")
     pref = _stored_preferences(actor)
     pref.email_mentions, pref.email_replies, pref.digest = bool(mentions), bool(replies), digest
+    if reminders is not None:
+        pref.email_reminders = bool(reminders)
     pref.updated_at = utcnow()
     db.session.commit()
     return pref
@@ -152,6 +156,8 @@ def unsubscribe(user: User, scope: str) -> NotificationPreference:
         pref.email_mentions = False
     if scope in ("replies", "all"):
         pref.email_replies = False
+    if scope in ("reminders", "all"):
+        pref.email_reminders = False
     if scope in ("digest", "all"):
         pref.digest = "never"
     pref.updated_at = utcnow()
