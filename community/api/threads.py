@@ -13,16 +13,18 @@ from sqlalchemy import and_, or_, select
 
 from ..actions.moderation import moderate_thread
 from ..actions.posts import author_notices, reply
+from ..actions.reactions import helpful_order
 from ..actions.threads import accept_answer, start_thread
 from ..errors import Invalid
 from ..extensions import db
 from ..models import Post, Thread
-from ..payloads import post_payload, thread_payload, topic_payload
+from ..payloads import post_payload, prefetch_reactions, thread_payload, topic_payload
 from . import bp
 from .common import (caller, cursor_id, cursor_time, decode_cursor, encode_cursor, guardian, json_body,
                      load_thread, load_topic, optional_text, page_size)
 
 THREAD_FILTERS = ("questions", "unanswered")
+POST_ORDERS = ("oldest", "helpful")
 
 
 # --- lists -----------------------------------------------------------------------
@@ -66,23 +68,36 @@ def list_threads(slug: str):
 
 @bp.get("/threads/<int:thread_id>")
 def read_thread(thread_id: int):
-    """A thread and the posts the caller may see, oldest first, `?limit=` / `?cursor=`."""
+    """A thread and the posts the caller may see, `?limit=` / `?cursor=`: oldest first, or with
+    `?order=helpful` best first (the opening post, the accepted answer, then by "helpful")."""
     thread = load_thread(thread_id)
     g = guardian()
     limit = page_size(current_app.config["POSTS_PER_PAGE"])
+    order = request.args.get("order") or "oldest"
+    if order not in POST_ORDERS:
+        raise Invalid(_("order must be one of: %(choices)s.", choices=", ".join(POST_ORDERS)), field="order")
     query = select(Post).where(Post.thread_id == thread.id)
     if not g.is_moderator(thread.topic):
         # Others' held, hidden and deleted posts are not shown at all; one's own are, with their state.
         query = query.where(or_(Post.state == "visible", Post.author_id == caller().id))
-    after = decode_cursor("posts", 1)
-    if after is not None:
-        query = query.where(Post.id > cursor_id(after[0]))
-    rows = list(db.session.scalars(query.order_by(Post.id).limit(limit + 1)))
-    page, more = rows[:limit], len(rows) > limit
+    if order == "helpful":
+        # Ranked by counts that move: the cursor is a position, not a key.
+        after = decode_cursor("posts-helpful", 1)
+        skip = cursor_id(after[0]) if after is not None else 0
+        rows = list(db.session.scalars(query.order_by(*helpful_order(thread)).offset(skip).limit(limit + 1)))
+        following = encode_cursor("posts-helpful", skip + limit) if len(rows) > limit else None
+    else:
+        after = decode_cursor("posts", 1)
+        if after is not None:
+            query = query.where(Post.id > cursor_id(after[0]))
+        rows = list(db.session.scalars(query.order_by(Post.id).limit(limit + 1)))
+        following = encode_cursor("posts", rows[limit - 1].id) if len(rows) > limit else None
+    page = [p for p in rows[:limit] if g.can_see_post(p)]
+    prefetch_reactions(g, page)
     return {
         "thread": thread_payload(thread, g),
-        "posts": [post_payload(p, g) for p in page if g.can_see_post(p)],
-        "next_cursor": encode_cursor("posts", page[-1].id) if more else None,
+        "posts": [post_payload(p, g) for p in page],
+        "next_cursor": following,
     }
 
 
