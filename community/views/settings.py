@@ -36,6 +36,7 @@ bp = Blueprint("settings", __name__)
 SCOPES = {
     "mentions": _l("emails when someone @mentions you"),
     "replies": _l("emails when someone answers your question or replies to your post"),
+    "reminders": _l("the reminders you set on your bookmarks"),
     "digest": _l("the digest of activity in the topics and threads you watch"),
     "all": _l("all email from Roundtable"),
 }
@@ -65,14 +66,15 @@ def notifications() -> ResponseReturnValue:
     if (response := _sign_in_first()) is not None:
         return response
     pref = watching.preferences(actor())
-    form = {"mentions": pref.email_mentions, "replies": pref.email_replies, "digest": pref.digest}
+    form = {"mentions": pref.email_mentions, "replies": pref.email_replies, "digest": pref.digest,
+            "reminders": pref.email_reminders is not False}
     error, status = None, 200
     if request.method == "POST":
         if request.form.get("action") == "none":
-            form = {"mentions": False, "replies": False, "digest": "never"}
+            form = {"mentions": False, "replies": False, "digest": "never", "reminders": False}
         else:
             form = {"mentions": form_bool("mentions"), "replies": form_bool("replies"),
-                    "digest": request.form.get("digest", "")}
+                    "digest": request.form.get("digest", ""), "reminders": form_bool("reminders")}
         try:
             watching.update_preferences(actor(), **form)
         except DomainError as err:
