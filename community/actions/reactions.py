@@ -54,6 +54,8 @@ def react(actor: User, post: Post, kind) -> bool:
                                           created_at=utcnow()).on_conflict_do_nothing()
     ).rowcount == 1
     if added:
+        # The count first: its UPDATE locks the post's row until the commit, so reactions to one
+        # post take turns from here on, and the next one finds this one's notification to join.
         _count(post, kind, +1)
         _tell_author(post, kind, actor)
         _queue_mine(actor, post)

@@ -274,3 +274,39 @@ def test_helpful_order_puts_the_accepted_answer_then_the_most_helpful(world):
     thread = db.session.get(type(thread), thread.id)
     ids = db.session.scalars(select(Post.id).where(Post.thread_id == thread.id).order_by(*helpful_order(thread))).all()
     assert ids == [opening.id, first.id, third.id, second.id]
+
+
+# --- at the same moment ---------------------------------------------------------------------------
+def test_people_reacting_at_the_same_moment_all_count(app, world):
+    """Each in its own session and thread: the counts move by increments, never by a recount
+    that would miss the other transaction (PostgreSQL runs them truly at once)."""
+    import threading
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: the race needs PostgreSQL (TEST_DATABASE_URL)")
+    _thread, opening = start(world, "member")
+    post_id = opening.id
+    people = ["supplier", "supplier2", "member2", "moderator", "admin"]
+    barrier = threading.Barrier(len(people) * 2)
+    errors = []
+
+    def go(who, kind):
+        try:
+            with app.app_context():
+                post = db.session.get(Post, post_id)
+                barrier.wait(timeout=10)
+                react(world.user(who), post, kind)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    runners = [threading.Thread(target=go, args=(who, kind)) for who in people for kind in ("helpful", "helpful")]
+    for runner in runners:
+        runner.start()
+    for runner in runners:
+        runner.join()
+    assert not errors, errors
+    db.session.expire_all()
+    assert db.session.get(Post, post_id).reactions_helpful == len(people)  # each person twice: once
+    assert count(Reaction, Reaction.post_id == post_id) == len(people)
+    [note] = reaction_notes(world.ids["member"])
+    assert note.text == f"{len(people)} people found your post helpful"
