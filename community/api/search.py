@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from .. import search
 from ..errors import Invalid
-from ..payloads import post_payload, thread_payload
+from ..payloads import post_payload, prefetch_reactions, thread_payload
 from . import bp
 from .common import cursor_id, decode_cursor, encode_cursor, guardian, page_size
 
@@ -40,6 +40,7 @@ def search_posts():
     cursor = decode_cursor("search", 1)
     offset = cursor_id(cursor[0]) if cursor else 0
     page = search.search(g, q, filters, offset=offset, limit=limit)
+    prefetch_reactions(g, [hit.post for hit in page.hits if hit.type == "post"])
     return {
         "results": [hit_payload(hit, g) for hit in page.hits],
         "next_cursor": encode_cursor("search", page.next_offset) if page.next_offset is not None else None,
