@@ -12,7 +12,7 @@ reminder still due, so two senders never remind twice. A new reminder time clear
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
@@ -69,7 +69,7 @@ def remind_time(value, user: User, now: datetime | None = None) -> datetime | No
                       field="remind_at")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=_zone(user))
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     if moment <= now:
         raise Invalid(_("Choose a reminder time in the future."), field="remind_at")
     if moment - now > REMINDER_HORIZON:

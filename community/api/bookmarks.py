@@ -8,8 +8,18 @@ from ..actions.bookmarks import get_bookmark, list_bookmarks, remove_bookmark, s
 from ..errors import Invalid, NotFound
 from ..payloads import bookmark_payload, prefetch_reactions
 from . import bp
-from .common import caller, cursor_id, decode_cursor, encode_cursor, guardian, json_body, load_post, load_thread, \
-    optional_text, page_size
+from .common import (
+    caller,
+    cursor_id,
+    decode_cursor,
+    encode_cursor,
+    guardian,
+    json_body,
+    load_post,
+    load_thread,
+    optional_text,
+    page_size,
+)
 
 BOOKMARKS_PER_PAGE = 30
 

@@ -15,8 +15,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..actions import validate
-from ..actions.bookmarks import (NOTE_MAX_CHARS, bookmark_of, get_bookmark, list_bookmarks, remove_bookmark,
-                                 save_bookmark, update_bookmark, visible)
+from ..actions.bookmarks import (
+    NOTE_MAX_CHARS,
+    bookmark_of,
+    get_bookmark,
+    list_bookmarks,
+    remove_bookmark,
+    save_bookmark,
+    update_bookmark,
+    visible,
+)
 from ..actions.posts import display_name, get_post
 from ..actions.threads import get_thread
 from ..errors import DomainError, Invalid, NotFound

@@ -2,20 +2,28 @@
 owner's alone, lists that show only what the owner may still see, and reminders that go out once."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from community.actions.bookmarks import (MAX_BOOKMARKS, get_bookmark, list_bookmarks, remind_time, remove_bookmark,
-                                         run_reminders, save_bookmark, update_bookmark)
+from community.actions.bookmarks import (
+    MAX_BOOKMARKS,
+    get_bookmark,
+    list_bookmarks,
+    remind_time,
+    remove_bookmark,
+    run_reminders,
+    save_bookmark,
+    update_bookmark,
+)
 from community.actions.moderation import moderate_post
 from community.errors import Invalid, NotFound
 from community.extensions import db
-from community.models import Bookmark, Notification, OutboxEmail, Post, Thread, utcnow
+from community.models import Bookmark, Notification, OutboxEmail, utcnow
 from tests.actions.support import answer, start
 
-NOW = datetime(2026, 12, 5, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 
 
 def count(model, *where) -> int:
@@ -34,9 +42,10 @@ def test_save_a_post_and_a_thread_with_a_note_and_a_reminder(world, emitted):
     whole, created = save_bookmark(supplier, thread=thread)
     assert created and (whole.post_id, whole.thread_id, whole.note, whole.remind_at) == (None, thread.id, "", None)
 
-    saved = emitted.named("bookmark.saved", room=f"user:{world.ids['supplier']}")
+    own = f"user:{world.ids['supplier']}"
+    saved = emitted.named("bookmark.saved", room=own)
     assert len(saved) == 2 and all(e.committed for e in saved)
-    assert not [e for e in emitted.events if e.name.startswith("bookmark") and e.room != f"user:{world.ids['supplier']}"]
+    assert not [e for e in emitted.events if e.name.startswith("bookmark") and e.room != own]
 
 
 def test_saving_again_updates_the_one_bookmark(world):
@@ -82,9 +91,9 @@ def test_note_and_reminder_are_checked(world):
 def test_a_time_without_offset_is_the_owners_own_time(world):
     supplier = world.user("supplier")
     supplier.timezone = "Asia/Kolkata"
-    assert remind_time("2026-12-06T09:00", supplier, NOW) == datetime(2026, 12, 6, 3, 30, tzinfo=timezone.utc)
-    assert remind_time("2026-12-06T09:00:00Z", supplier, NOW) == datetime(2026, 12, 6, 9, 0, tzinfo=timezone.utc)
-    assert remind_time("2026-12-06T09:00:00+01:00", supplier, NOW) == datetime(2026, 12, 6, 8, 0, tzinfo=timezone.utc)
+    assert remind_time("2026-12-06T09:00", supplier, NOW) == datetime(2026, 12, 6, 3, 30, tzinfo=UTC)
+    assert remind_time("2026-12-06T09:00:00Z", supplier, NOW) == datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
+    assert remind_time("2026-12-06T09:00:00+01:00", supplier, NOW) == datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
     assert remind_time("", supplier, NOW) is None and remind_time(None, supplier, NOW) is None
 
 

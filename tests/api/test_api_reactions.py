@@ -142,5 +142,5 @@ def test_a_page_of_posts_reads_the_callers_reactions_once(api, question, app):
         data = api.get(f"/threads/{thread_id}", "member2").get_json()
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    assert [p["my_reactions"] for p in data["posts"][1:]] == [["agree"], [], ["agree"], [], ["agree"], [], ["agree"], []]
+    assert [p["my_reactions"] for p in data["posts"][1:]] == [["agree"], []] * 4
     assert len([s for s in statements if "FROM reaction" in s]) == 1
