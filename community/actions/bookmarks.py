@@ -25,6 +25,7 @@ from .. import events
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..models import Bookmark, Post, Thread, User, utcnow
+from ..models.base import iso
 from ..permissions import Guardian
 from . import validate
 from .notifications import notify
@@ -152,8 +153,6 @@ def remove_bookmark(actor: User, bookmark: Bookmark) -> None:
 
 def _queue_saved(bookmark: Bookmark) -> None:
     """The owner's other tabs learn it (their own room only: a bookmark is nobody else's)."""
-    from ..models.base import iso
-
     room = f"user:{bookmark.user_id}"
     events.queue_event(room, "bookmark.saved", {
         "room": room, "id": bookmark.id, "post_id": bookmark.post_id, "thread_id": bookmark.thread_id,
