@@ -2,44 +2,22 @@
 
 Every builder takes the viewer's Guardian, or None for "anyone in the room":
 an anonymous author is named only to viewers the Guardian lets see identities.
+
+Room events carry these shapes and nothing else: data, never page markup. The pages
+render a live post with the same partial as the first render (templates/partials/post.html,
+as <template> blanks that static/js/posts.js fills), in the reader's language, with the
+controls the Guardian gives that reader, and without asking the server again.
 """
 from __future__ import annotations
 
-from flask import render_template
 from sqlalchemy import select
 
+from .authors import anonymous_label, author_payload, user_payload  # noqa: F401  (named in one place)
 from .extensions import db
 from .models import Reaction
 from .models.base import iso
 from .models.reaction import REACTION_KINDS
 from .permissions import Guardian
-
-
-def anonymous_label(user) -> str:
-    """The English label (the API's stable value); pages show gettext(label) in the reader's language."""
-    return "Anonymous member" if user.role in ("member", "admin") else "Anonymous supplier"
-
-
-def user_payload(user) -> dict:
-    return {
-        "id": user.id,
-        "name": user.name,
-        "handle": user.handle,
-        "role": user.role,
-        "organisation": {"id": user.organisation.id, "name": user.organisation.name,
-                          "kind": user.organisation.kind, "country": user.organisation.country},
-    }
-
-
-def author_payload(obj, guardian: Guardian | None) -> dict:
-    """`obj` is a Post, Thread or LiveQuestion. An anonymous author is named only to a viewer
-    the Guardian lets see the identity: the author, and a moderator after a logged reveal."""
-    if obj.anonymous:
-        label = anonymous_label(obj.author)
-        if guardian is not None and guardian.user is not None and guardian.can_see_identity(obj):
-            return {"anonymous": True, "label": label, **user_payload(obj.author)}
-        return {"anonymous": True, "label": label}
-    return user_payload(obj.author)
 
 
 def topic_payload(topic) -> dict:
@@ -75,7 +53,7 @@ def post_payload(post, guardian: Guardian | None = None, for_moderators: bool = 
         "thread_id": post.thread_id,
         "reply_to": post.reply_to_id,
         "state": post.state,
-        "html": post.html if post.state in ("visible", "held") or _privileged(post, guardian) else "",
+        "html": post.html if post.state in ("visible", "held") or privileged(post, guardian) else "",
         "created_at": iso(post.created_at),
         "edited_at": iso(post.edited_at),
         "author": author_payload(post, guardian),
@@ -87,7 +65,7 @@ def post_payload(post, guardian: Guardian | None = None, for_moderators: bool = 
         "reactions": post.reaction_counts,
         "my_reactions": _mine(post, guardian),
     }
-    if for_moderators or _privileged(post, guardian):
+    if for_moderators or privileged(post, guardian):
         data["body"] = post.body
         data["state_reason"] = post.state_reason
     return data
@@ -126,29 +104,6 @@ def _mine(post, guardian: Guardian | None) -> list[str]:
     return list(known[post.id])
 
 
-def _privileged(post, guardian: Guardian | None) -> bool:
-    """The author and the topic's moderators see the Markdown source and state reasons."""
-    if guardian is None or guardian.user is None:
-        return False
-    return post.author_id == guardian.user.id or guardian.is_moderator(post.thread.topic)
-
-
-def post_fragment(post, guardian: Guardian | None = None) -> str:
-    """The post partial, the one rendering path for pages and live inserts."""
-    return render_template("partials/post_live.html", post=post, viewer=guardian)
-
-
-def room_post_event(post) -> dict:
-    """A post event for everyone in the thread's room: never names an anonymous author."""
-    from flask_babel import force_locale
-
-    # One fragment for the whole room, in English whoever acted; pages in another
-    # language fetch /posts/<id>/fragment in theirs (static/js/live.js).
-    with force_locale("en"):
-        fragment = post_fragment(post, None)
-    return {"room": f"thread:{post.thread_id}", "post": post_payload(post, None), "fragment": fragment}
-
-
 def bookmark_payload(bookmark, guardian: Guardian | None) -> dict:
     """One of the viewer's bookmarks: what it saves (a post, or a whole thread), as the viewer
     sees it now, with its note and reminder."""
@@ -167,3 +122,15 @@ def bookmark_payload(bookmark, guardian: Guardian | None) -> dict:
         "post": post_payload(post, guardian) if post is not None else None,
         "url": f"/posts/{post.id}" if post is not None else f"/threads/{thread.id}",
     }
+
+
+def privileged(post, guardian: Guardian | None) -> bool:
+    """The author and the topic's moderators see the Markdown source, state reasons and
+    earlier revisions of a post."""
+    return guardian is not None and guardian.privileged(post)
+
+
+def room_post_event(post) -> dict:
+    """A post event for everyone in the thread's room: the post object built for "anyone in
+    the room" (never names an anonymous author), and no markup."""
+    return {"room": f"thread:{post.thread_id}", "post": post_payload(post, None)}

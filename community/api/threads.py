@@ -20,8 +20,19 @@ from ..extensions import db
 from ..models import Post, Thread
 from ..payloads import post_payload, prefetch_reactions, thread_payload, topic_payload
 from . import bp
-from .common import (caller, cursor_id, cursor_time, decode_cursor, encode_cursor, guardian, json_body,
-                     load_thread, load_topic, optional_text, page_size)
+from .common import (
+    caller,
+    cursor_id,
+    cursor_time,
+    decode_cursor,
+    encode_cursor,
+    guardian,
+    json_body,
+    load_thread,
+    load_topic,
+    optional_text,
+    page_size,
+)
 
 THREAD_FILTERS = ("questions", "unanswered")
 POST_ORDERS = ("oldest", "helpful")
@@ -39,10 +50,8 @@ def list_threads(slug: str):
     if wanted is not None and wanted not in THREAD_FILTERS:
         raise Invalid(f"filter must be one of: {', '.join(THREAD_FILTERS)}.", field="filter")
 
-    query = select(Thread).where(Thread.topic_id == topic.id)
-    if not g.is_moderator(topic):
-        # Threads awaiting review are shown to their authors and the moderators only.
-        query = query.where(or_(Thread.state == "visible", Thread.author_id == caller().id))
+    # Threads awaiting review are shown to their authors and the moderators only (the Guardian's scope).
+    query = g.readable_threads(select(Thread), topic)
     if wanted in ("questions", "unanswered"):
         query = query.where(Thread.kind == "question")
     if wanted == "unanswered":
@@ -61,7 +70,7 @@ def list_threads(slug: str):
         next_cursor = encode_cursor("threads", last.last_activity_at.isoformat(), last.id)
     return {
         "topic": topic_payload(topic),
-        "threads": [thread_payload(t, g) for t in page if g.can_read_thread(t)],
+        "threads": [thread_payload(t, g) for t in page],
         "next_cursor": next_cursor,
     }
 
@@ -76,10 +85,8 @@ def read_thread(thread_id: int):
     order = request.args.get("order") or "oldest"
     if order not in POST_ORDERS:
         raise Invalid(_("order must be one of: %(choices)s.", choices=", ".join(POST_ORDERS)), field="order")
-    query = select(Post).where(Post.thread_id == thread.id)
-    if not g.is_moderator(thread.topic):
-        # Others' held, hidden and deleted posts are not shown at all; one's own are, with their state.
-        query = query.where(or_(Post.state == "visible", Post.author_id == caller().id))
+    # Others' held, hidden and deleted posts are not shown at all; one's own are, with their state.
+    query = g.visible_posts(select(Post), thread)
     if order == "helpful":
         # Ranked by counts that move: the cursor is a position, not a key.
         after = decode_cursor("posts-helpful", 1)

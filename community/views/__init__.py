@@ -3,11 +3,26 @@ from __future__ import annotations
 
 from flask import Flask
 
+from . import (
+    accounts,
+    admin,
+    bookmarks,
+    language,
+    live,
+    main,
+    moderation,
+    notifications,
+    posts,
+    profile,
+    reactions,
+    rendering,
+    search,
+    settings,
+)
+
 
 def register_views(app: Flask) -> None:
-    from . import (accounts, admin, bookmarks, language, live, main, moderation, notifications, posts, profile, reactions,
-                   search, settings)
-
+    rendering.init_app(app)
     for module in (main, posts, accounts, admin, moderation, notifications, live, search, settings, profile, language,
                    bookmarks, reactions):
         app.register_blueprint(module.bp)

@@ -25,8 +25,9 @@ from ..actions.bookmarks import (
     update_bookmark,
     visible,
 )
-from ..actions.posts import display_name, get_post
+from ..actions.posts import get_post
 from ..actions.threads import get_thread
+from ..authors import public_name
 from ..errors import DomainError, Invalid, NotFound
 from ..extensions import db
 from ..mail import excerpt
@@ -61,7 +62,7 @@ def local_input(value: datetime | None) -> str:
 def _entry(bookmark) -> dict:
     post = bookmark.post
     return {"bookmark": bookmark, "thread": bookmark.target_thread, "post": post,
-            "author": display_name(post) if post is not None else display_name(bookmark.target_thread),
+            "author": public_name(post) if post is not None else public_name(bookmark.target_thread),
             "excerpt": excerpt(post, EXCERPT_CHARS) if post is not None else "",
             "remind_input": local_input(bookmark.remind_at)}
 
@@ -111,7 +112,7 @@ def new() -> ResponseReturnValue:
             return redirect(back)
     return render_template("bookmarks/new.html", post=post, thread=thread or post.thread, existing=existing,
                            form=form, error=error, note_max=NOTE_MAX_CHARS,
-                           author=display_name(post) if post is not None else None,
+                           author=public_name(post) if post is not None else None,
                            excerpt=excerpt(post, EXCERPT_CHARS) if post is not None else ""), status
 
 

@@ -10,8 +10,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..actions.posts import display_name, get_post
+from ..actions.posts import get_post
 from ..actions.reactions import react, reactors, unreact
+from ..authors import public_name
 from ..errors import DomainError
 from ..extensions import db
 from .accounts import safe_next
@@ -55,5 +56,5 @@ def toggle(post_id: int) -> ResponseReturnValue:
 @bp.get("/posts/<int:post_id>/reactions")
 def who(post_id: int) -> ResponseReturnValue:
     post = _seen_post(post_id)
-    return render_template("reactions/who.html", post=post, thread=post.thread, author=display_name(post),
+    return render_template("reactions/who.html", post=post, thread=post.thread, author=public_name(post),
                            reactions=reactors(actor(), post), labels=REACTION_LABELS)
