@@ -2,8 +2,11 @@
 
 - SQLite: an FTS5 virtual table `post_fts(post_id UNINDEXED, thread_id UNINDEXED, title, body)`
   whose rowid is the post id.
-- PostgreSQL: a table `post_fts(post_id, thread_id, title, body, document)` where `document`
-  is a generated, weighted tsvector (title A, body B) with a GIN index.
+- PostgreSQL: a table `post_fts(post_id, thread_id, title, body, config, unspaced, document)`
+  where `document` is a generated, weighted tsvector (title A, body B) in the post's language's
+  text-search configuration `config`, with a GIN index; posts written without spaces between
+  words (`unspaced`) also have a pg_trgm index on their text (scripts.py).
+- SQLite: beside it, an FTS5 trigram table `post_fts_tri(title, body)` holding those posts only.
 
 What is indexed: one row per *visible* post, holding the post's plain text (from its
 sanitised HTML, markup.to_text) and, for a thread's opening post only, the thread's title
@@ -27,11 +30,13 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..markup import to_text
 from ..models import Post, Thread
+from . import scripts
 
 INDEX_TABLE = "post_fts"
-# PostgreSQL's text search configuration and SQLite's tokenizer: both stem English
-# ("fees" finds "fee"), and fold case and accents.
-PG_CONFIG = "english"
+# PostgreSQL's text search configuration for a post of unknown language (scripts.PG_CONFIGS
+# has the others) and SQLite's tokenizer: both stem English ("fees" finds "fee"), and fold case
+# and accents.
+PG_CONFIG = scripts.DEFAULT_PG_CONFIG
 SQLITE_TOKENIZE = "porter unicode61 remove_diacritics 2"
 TITLE_WEIGHT = 4.0  # SQLite bm25 weight of the title column against the body's 1.0
 
@@ -44,6 +49,7 @@ _SPACE_RE = re.compile(r"\s+")
 SQLITE_DDL = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {INDEX_TABLE} USING fts5("
     f"post_id UNINDEXED, thread_id UNINDEXED, title, body, tokenize = '{SQLITE_TOKENIZE}')",
+    *scripts.SQLITE_TRIGRAM_DDL,
 ]
 POSTGRESQL_DDL = [
     f"CREATE TABLE IF NOT EXISTS {INDEX_TABLE} ("
@@ -51,14 +57,19 @@ POSTGRESQL_DDL = [
     " thread_id INTEGER NOT NULL,"
     " title TEXT NOT NULL DEFAULT '',"
     " body TEXT NOT NULL DEFAULT '',"
-    f" document tsvector GENERATED ALWAYS AS ("
-    f"setweight(to_tsvector('{PG_CONFIG}', title), 'A') || "
-    f"setweight(to_tsvector('{PG_CONFIG}', body), 'B')) STORED)",
+    f" config regconfig NOT NULL DEFAULT '{PG_CONFIG}',"
+    " unspaced BOOLEAN NOT NULL DEFAULT false,"
+    " document tsvector GENERATED ALWAYS AS ("
+    "setweight(to_tsvector(config, title), 'A') || "
+    "setweight(to_tsvector(config, body), 'B')) STORED)",
     f"CREATE INDEX IF NOT EXISTS ix_{INDEX_TABLE}_document ON {INDEX_TABLE} USING GIN (document)",
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    f"CREATE INDEX IF NOT EXISTS ix_{INDEX_TABLE}_unspaced ON {INDEX_TABLE} "
+    "USING GIN ((title || ' ' || body) gin_trgm_ops) WHERE unspaced",
 ]
 
 fts = table(INDEX_TABLE, column("rowid", Integer), column("post_id", Integer), column("thread_id", Integer),
-            column("title"), column("body"), column("document"))
+            column("title"), column("body"), column("config"), column("unspaced"), column("document"))
 
 
 def is_index_table(name: str) -> bool:
@@ -66,7 +77,7 @@ def is_index_table(name: str) -> bool:
 
     migrations/env.py leaves them out of autogenerate, so `flask db migrate` never drops them.
     """
-    return name == INDEX_TABLE or name.startswith(INDEX_TABLE + "_")
+    return name == INDEX_TABLE or name.startswith(INDEX_TABLE + "_")  # post_fts_tri too
 
 
 def dialect(bind) -> str:
@@ -85,7 +96,7 @@ def _sync(connection: Connection, post_ids: Iterable[int]) -> None:
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         rows = connection.execute(
-            select(Post.id, Post.thread_id, Post.is_opening, Post.html, Thread.title, Thread.tags)
+            select(Post.id, Post.thread_id, Post.is_opening, Post.html, Post.language, Thread.title, Thread.tags)
             .join(Thread, Thread.id == Post.thread_id)
             .where(Post.id.in_(chunk), Post.state == "visible")
         ).all()
@@ -93,16 +104,29 @@ def _sync(connection: Connection, post_ids: Iterable[int]) -> None:
         if rows:
             values = [{"post_id": r.id, "thread_id": r.thread_id,
                        "title": title_text(r.title, r.tags) if r.is_opening else "",
-                       "body": to_text(r.html)} for r in rows]
-            if dialect(connection) == "sqlite":
-                for v in values:
+                       "body": to_text(r.html), "language": r.language} for r in rows]
+            sqlite = dialect(connection) == "sqlite"
+            unspaced = []
+            for v in values:
+                language = v.pop("language")
+                is_unspaced = scripts.unspaced(language, v["title"] + " " + v["body"])
+                if sqlite:
                     v["rowid"] = v["post_id"]  # the rowid is the post id: deletes and joins by rowid are fast
+                    if is_unspaced:
+                        unspaced.append({"rowid": v["post_id"], "title": v["title"], "body": v["body"]})
+                else:
+                    v["config"], v["unspaced"] = scripts.pg_config(language), is_unspaced
             connection.execute(insert(fts), values)
+            if unspaced:
+                connection.execute(insert(scripts.tri), unspaced)
 
 
 def _delete_rows(connection: Connection, post_ids: list[int]) -> None:
-    key = fts.c.rowid if dialect(connection) == "sqlite" else fts.c.post_id
+    sqlite = dialect(connection) == "sqlite"
+    key = fts.c.rowid if sqlite else fts.c.post_id
     connection.execute(delete(fts).where(key.in_(post_ids)))
+    if sqlite:
+        connection.execute(delete(scripts.tri).where(scripts.tri.c.rowid.in_(post_ids)))
 
 
 def index_post(post: Post) -> None:
@@ -123,6 +147,8 @@ def rebuild_index() -> int:
     """Re-index every post from scratch; returns how many posts are indexed."""
     connection = db.session.connection()
     connection.execute(delete(fts))
+    if dialect(connection) == "sqlite":
+        connection.execute(delete(scripts.tri))
     ids = list(connection.execute(select(Post.id).where(Post.state == "visible")).scalars())
     _sync(connection, ids)
     return len(ids)
@@ -131,6 +157,8 @@ def rebuild_index() -> int:
 def clear_index() -> None:
     """Empty the index (tests empty the models' tables between tests; this is the index's part)."""
     db.session.execute(delete(fts))
+    if dialect(db.session.connection()) == "sqlite":
+        db.session.execute(delete(scripts.tri))
 
 
 def indexed(post_id: int) -> dict | None:
@@ -141,7 +169,7 @@ def indexed(post_id: int) -> dict | None:
     return dict(row._mapping) if row else None
 
 
-_POST_FIELDS = ("body", "html", "state", "thread_id", "thread", "is_opening")
+_POST_FIELDS = ("body", "html", "state", "thread_id", "thread", "is_opening", "language")
 _THREAD_FIELDS = ("title", "tags")
 _PENDING = "search_pending"
 
@@ -204,5 +232,7 @@ def _create_index_tables(_target, connection: Connection, **_kw) -> None:
 @event.listens_for(db.metadata, "before_drop")
 def _drop_index_tables(_target, connection: Connection, **_kw) -> None:
     connection.execute(text(f"DROP TABLE IF EXISTS {INDEX_TABLE}"))
+    if dialect(connection) == "sqlite":
+        connection.execute(text(f"DROP TABLE IF EXISTS {scripts.TRIGRAM_TABLE}"))
 
 
