@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -72,7 +73,7 @@ def post_json(url: str, token: str, body: dict) -> dict:
 def run_backend(backend: str, args, workdir: Path) -> list[dict]:
     from tests.server import LiveServer
 
-    db_name = "roundtable_bench_data"
+    db_name = "roundtable_bench_data" + os.environ.get("BENCH_DB_SUFFIX", "")  # runs side by side
     if backend == "postgresql":
         database_url = create_pg_database(db_name, fresh=True)
     else:
