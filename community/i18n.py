@@ -179,6 +179,9 @@ JS_MESSAGES = (
     # sending.js, composer.js: a send refused for going too fast, or too long
     N_("You can send it in %(seconds)s s."), N_("You can send it now."),
     N_("Your post is too long: %(count)s characters, the limit is %(max)s."),
+    # reactions.js: reactions and bookmarks on posts
+    N_("Nobody yet."), N_("Bookmark"), N_("Bookmarked"), N_("Bookmarked."),
+    N_("Bookmarked. Open it again to add a note or a reminder."),
     # mentions.js, suggest.js
     N_("People to mention"), N_("(opens in a new tab)"), N_("Answered"),
 )
@@ -204,6 +207,8 @@ def _js_plurals(ngettext=lambda singular, plural: (singular, plural)):
         ngettext("%(num)s handled by another moderator is marked below.",
                  "%(num)s handled by another moderator are marked below."),
         ngettext("%(num)s reply", "%(num)s replies"),
+        ngettext("%(num)s person", "%(num)s people"),
+        ngettext("%(names)s and %(num)s other", "%(names)s and %(num)s others"),
         ngettext("%(num)s similar question was already asked (answered first). Does one of them answer yours?",
                  "%(num)s similar questions were already asked (answered first). Does one of them answer yours?"),
     )

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from .authors import anonymous_label, author_payload, user_payload  # noqa: F401  (named in one place)
 from .extensions import db
-from .models import Reaction
+from .models import Bookmark, Reaction
 from .models.base import iso
 from .models.reaction import REACTION_KINDS
 from .permissions import Guardian
@@ -93,6 +93,35 @@ def prefetch_reactions(guardian: Guardian | None, posts) -> None:
     known = guardian.__dict__.setdefault("_my_reactions", {})
     wanted = [p.id for p in posts if p.id not in known]
     known.update(my_reactions(guardian.user, wanted))
+
+
+def prefetch_bookmarks(guardian: Guardian | None, posts) -> None:
+    """Read which of these posts the viewer bookmarked, at once (see bookmark_of)."""
+    if guardian is None or guardian.user is None:
+        return
+    known = guardian.__dict__.setdefault("_my_bookmarks", {})
+    wanted = [p.id for p in posts if p.id not in known]
+    if not wanted:
+        return
+    known.update(dict.fromkeys(wanted))
+    known.update(db.session.execute(select(Bookmark.post_id, Bookmark.id).where(
+        Bookmark.user_id == guardian.user.id, Bookmark.post_id.in_(wanted))).all())
+
+
+def bookmark_of(post, guardian: Guardian | None) -> int | None:
+    """The id of the viewer's bookmark of this post, or None."""
+    if guardian is None or guardian.user is None or getattr(post, "is_blank", False):
+        return None
+    prefetch_bookmarks(guardian, [post])
+    return guardian.__dict__["_my_bookmarks"].get(post.id)
+
+
+def mine(post, guardian: Guardian | None) -> list[str]:
+    """The kinds of reaction the viewer gave this post (read with prefetch_reactions when a
+    page shows many)."""
+    if getattr(post, "is_blank", False):
+        return []
+    return _mine(post, guardian)
 
 
 def _mine(post, guardian: Guardian | None) -> list[str]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..actions.posts import get_post
@@ -17,11 +16,10 @@ from ..errors import DomainError
 from ..extensions import db
 from .accounts import safe_next
 from .helpers import actor, form_bool, guardian
+from .rendering import REACTION_LABELS
 
 bp = Blueprint("reactions", __name__)
 
-# The reactions' names in the reader's language (models.reaction.REACTION_KINDS keeps the keys).
-REACTION_LABELS = {"helpful": _l("Helpful"), "thanks": _l("Thanks"), "agree": _l("Agree")}
 
 
 @bp.before_request

@@ -12,11 +12,11 @@ from contextlib import nullcontext
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from markupsafe import Markup
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import func, or_, select
 
 from ..actions import watching
