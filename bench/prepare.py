@@ -233,15 +233,18 @@ def cmd_bulk(args) -> dict:
                  "state_reason", "created_at", "version", "language"]
     tw = Writer("thread", thread_cols)
     pw = Writer("post", post_cols, after=tw)
-    fw = tri = None
+    fw = tri = bi = None
     scripts = getattr(search, "scripts", None) if search else None  # languages in the index (#17)
     sqlite = db.engine.dialect.name == "sqlite"
     if search:
         fts_cols = (["rowid", "post_id", "thread_id", "title", "body"] if sqlite
-                    else ["post_id", "thread_id", "title", "body"] + (["config", "unspaced"] if scripts else []))
+                    else ["post_id", "thread_id", "title", "body"]
+                    + (["config", "unspaced", "grams"] if scripts else []))
         fw = Writer(search.INDEX_TABLE, fts_cols, after=pw)
         if scripts and sqlite:
             tri = Writer(scripts.TRIGRAM_TABLE, ["rowid", "title", "body"], after=fw)
+            bi = Writer(scripts.BIGRAM_TABLE, ["rowid", "grams"], after=fw)
+        grams = [scripts.bigrams(p) for p in plain] if scripts else None
     post_id = first_post
     deep_id = first_thread
     for n in range(threads):
@@ -267,10 +270,12 @@ def cmd_bulk(args) -> dict:
                     fw.add((post_id, *row))
                     if unspaced:
                         tri.add((post_id, title_text, plain[b]))
+                        bi.add((post_id, grams[b]))
                 else:
-                    fw.add((*row, scripts.pg_config(language), unspaced) if scripts else row)
+                    fw.add((*row, scripts.pg_config(language), unspaced, grams[b] if unspaced else "") if scripts
+                           else row)
             post_id += 1
-    for w in (tw, pw, fw, tri):
+    for w in (tw, pw, fw, tri, bi):
         if w is not None:
             w.flush()
     if db.engine.dialect.name == "postgresql":

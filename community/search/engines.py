@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 from sqlalchemy import bindparam, func, literal_column, select
 
@@ -100,9 +101,10 @@ class Engine:
 
 
 def _in_configs(build, text, language: str | None = None):
-    """A tsquery built from `text` in every configuration the index may hold, ORed: a post is
-    found in the words of its own language whichever that is (`language`: that one only)."""
-    configs = (scripts.pg_config(language),) if language else scripts.QUERY_CONFIGS
+    """A tsquery built from `text` in English, as written, and in the searcher's language, ORed
+    (`language`: the lang filter's only); scripts.query_configs."""
+    locale = get_locale()
+    configs = scripts.query_configs(language, locale.language if locale is not None else None)
     expression = None
     for config in configs:
         part = build(literal_column(f"'{config}'::regconfig"), text)

@@ -6,7 +6,9 @@
   where `document` is a generated, weighted tsvector (title A, body B) in the post's language's
   text-search configuration `config`, with a GIN index; posts written without spaces between
   words (`unspaced`) also have a pg_trgm index on their text (scripts.py).
-- SQLite: beside it, an FTS5 trigram table `post_fts_tri(title, body)` holding those posts only.
+- SQLite: beside it, an FTS5 trigram table `post_fts_tri(title, body)` and a bigram table
+  `post_fts_bi(grams)` holding those posts only (scripts.py); PostgreSQL keeps their bigrams
+  in `grams`, with a GIN index on its 'simple' tsvector.
 
 What is indexed: one row per *visible* post, holding the post's plain text (from its
 sanitised HTML, markup.to_text) and, for a thread's opening post only, the thread's title
@@ -51,6 +53,12 @@ SQLITE_DDL = [
     f"post_id UNINDEXED, thread_id UNINDEXED, title, body, tokenize = '{SQLITE_TOKENIZE}')",
     *scripts.SQLITE_TRIGRAM_DDL,
 ]
+# The post in its language's configuration (stems), and for other languages than English also
+# its words as written (weight D): a query read in English and as written finds a Spanish post
+# by its exact words, one read in Spanish (a Spanish reader, or lang=es) by its stems too.
+PG_DOCUMENT = ("setweight(to_tsvector(config, title), 'A') || setweight(to_tsvector(config, body), 'B') || "
+               "CASE WHEN config = 'english'::regconfig THEN ''::tsvector "
+               "ELSE setweight(to_tsvector('simple'::regconfig, title || ' ' || body), 'D') END")
 POSTGRESQL_DDL = [
     f"CREATE TABLE IF NOT EXISTS {INDEX_TABLE} ("
     " post_id INTEGER PRIMARY KEY REFERENCES post (id) ON DELETE CASCADE,"
@@ -59,17 +67,18 @@ POSTGRESQL_DDL = [
     " body TEXT NOT NULL DEFAULT '',"
     f" config regconfig NOT NULL DEFAULT '{PG_CONFIG}',"
     " unspaced BOOLEAN NOT NULL DEFAULT false,"
-    " document tsvector GENERATED ALWAYS AS ("
-    "setweight(to_tsvector(config, title), 'A') || "
-    "setweight(to_tsvector(config, body), 'B')) STORED)",
+    " grams TEXT NOT NULL DEFAULT '',"
+    f" document tsvector GENERATED ALWAYS AS ({PG_DOCUMENT}) STORED)",
     f"CREATE INDEX IF NOT EXISTS ix_{INDEX_TABLE}_document ON {INDEX_TABLE} USING GIN (document)",
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     f"CREATE INDEX IF NOT EXISTS ix_{INDEX_TABLE}_unspaced ON {INDEX_TABLE} "
     "USING GIN ((title || ' ' || body) gin_trgm_ops) WHERE unspaced",
+    f"CREATE INDEX IF NOT EXISTS ix_{INDEX_TABLE}_grams ON {INDEX_TABLE} "
+    "USING GIN (to_tsvector('simple'::regconfig, grams)) WHERE unspaced",
 ]
 
 fts = table(INDEX_TABLE, column("rowid", Integer), column("post_id", Integer), column("thread_id", Integer),
-            column("title"), column("body"), column("config"), column("unspaced"), column("document"))
+            column("title"), column("body"), column("config"), column("unspaced"), column("grams"), column("document"))
 
 
 def is_index_table(name: str) -> bool:
@@ -77,7 +86,7 @@ def is_index_table(name: str) -> bool:
 
     migrations/env.py leaves them out of autogenerate, so `flask db migrate` never drops them.
     """
-    return name == INDEX_TABLE or name.startswith(INDEX_TABLE + "_")  # post_fts_tri too
+    return name == INDEX_TABLE or name.startswith(INDEX_TABLE + "_")  # post_fts_tri and _bi too
 
 
 def dialect(bind) -> str:
@@ -106,19 +115,23 @@ def _sync(connection: Connection, post_ids: Iterable[int]) -> None:
                        "title": title_text(r.title, r.tags) if r.is_opening else "",
                        "body": to_text(r.html), "language": r.language} for r in rows]
             sqlite = dialect(connection) == "sqlite"
-            unspaced = []
+            unspaced, grams = [], []
             for v in values:
                 language = v.pop("language")
-                is_unspaced = scripts.unspaced(language, v["title"] + " " + v["body"])
+                both = v["title"] + " " + v["body"]
+                is_unspaced = scripts.unspaced(language, both)
                 if sqlite:
                     v["rowid"] = v["post_id"]  # the rowid is the post id: deletes and joins by rowid are fast
                     if is_unspaced:
                         unspaced.append({"rowid": v["post_id"], "title": v["title"], "body": v["body"]})
+                        grams.append({"rowid": v["post_id"], "grams": scripts.bigrams(both)})
                 else:
                     v["config"], v["unspaced"] = scripts.pg_config(language), is_unspaced
+                    v["grams"] = scripts.bigrams(both) if is_unspaced else ""
             connection.execute(insert(fts), values)
             if unspaced:
                 connection.execute(insert(scripts.tri), unspaced)
+                connection.execute(insert(scripts.bi), grams)
 
 
 def _delete_rows(connection: Connection, post_ids: list[int]) -> None:
@@ -127,6 +140,7 @@ def _delete_rows(connection: Connection, post_ids: list[int]) -> None:
     connection.execute(delete(fts).where(key.in_(post_ids)))
     if sqlite:
         connection.execute(delete(scripts.tri).where(scripts.tri.c.rowid.in_(post_ids)))
+        connection.execute(delete(scripts.bi).where(scripts.bi.c.rowid.in_(post_ids)))
 
 
 def index_post(post: Post) -> None:
@@ -149,6 +163,7 @@ def rebuild_index() -> int:
     connection.execute(delete(fts))
     if dialect(connection) == "sqlite":
         connection.execute(delete(scripts.tri))
+        connection.execute(delete(scripts.bi))
     ids = list(connection.execute(select(Post.id).where(Post.state == "visible")).scalars())
     _sync(connection, ids)
     return len(ids)
@@ -159,6 +174,7 @@ def clear_index() -> None:
     db.session.execute(delete(fts))
     if dialect(db.session.connection()) == "sqlite":
         db.session.execute(delete(scripts.tri))
+        db.session.execute(delete(scripts.bi))
 
 
 def indexed(post_id: int) -> dict | None:
@@ -234,5 +250,6 @@ def _drop_index_tables(_target, connection: Connection, **_kw) -> None:
     connection.execute(text(f"DROP TABLE IF EXISTS {INDEX_TABLE}"))
     if dialect(connection) == "sqlite":
         connection.execute(text(f"DROP TABLE IF EXISTS {scripts.TRIGRAM_TABLE}"))
+        connection.execute(text(f"DROP TABLE IF EXISTS {scripts.BIGRAM_TABLE}"))
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from markupsafe import Markup, escape
-from sqlalchemy import Integer, and_, case, column, literal, literal_column, or_, select, table
+from sqlalchemy import Integer, and_, case, column, func, literal, literal_column, or_, select, table
 
 # Languages of POST_LANGUAGES with a PostgreSQL configuration (the others, and posts whose
 # language is unknown but written in such a script, use "simple": words as written).
@@ -27,9 +27,8 @@ PG_CONFIGS = {
     "ar": "arabic", "hi": "hindi", "ta": "tamil", "id": "indonesian", "ms": "indonesian",
 }
 DEFAULT_PG_CONFIG = "english"  # a post of unknown language: as everything was before
-# Every configuration the index may hold: a query is read in each of them (OR), so it finds a
-# post whichever its language; a `lang` filter reads it in that language's only.
-QUERY_CONFIGS = tuple(dict.fromkeys([DEFAULT_PG_CONFIG, *PG_CONFIGS.values(), "simple"]))
+# A query is read in these and in the searcher's language's configuration (ORed).
+QUERY_CONFIGS = (DEFAULT_PG_CONFIG, "simple")
 
 UNSPACED_LANGUAGES = ("zh", "ja", "ko", "th", "vi")
 # Scripts written without spaces between words: CJK ideographs (and extensions, compatibility),
@@ -39,13 +38,39 @@ _UNSPACED = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\
              "\uf900-\ufaff\uac00-\ud7af\U00020000-\U0002fa1f")
 UNSPACED_RE = re.compile(f"[{_UNSPACED}]+")
 MAX_UNSPACED_TERMS = 8
+MAX_GRAMS = 5000
 TRIGRAM_TABLE = "post_fts_tri"
+BIGRAM_TABLE = "post_fts_bi"
 
 tri = table(TRIGRAM_TABLE, column("rowid", Integer), column("title"), column("body"))
+bi = table(BIGRAM_TABLE, column("rowid", Integer), column("grams"))
 
 SQLITE_TRIGRAM_DDL = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {TRIGRAM_TABLE} USING fts5(title, body, tokenize = 'trigram')",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {BIGRAM_TABLE} USING fts5(grams, "
+    "tokenize = 'unicode61 remove_diacritics 0')",
 ]
+
+
+def bigrams(text: str) -> str:
+    """Every two neighbouring characters of the text's unspaced runs (a lone one alone), once
+    each, as space-separated words."""
+    seen: dict[str, None] = {}
+    for run in UNSPACED_RE.findall(text or ""):
+        if len(run) == 1:
+            seen.setdefault(run)
+        for i in range(len(run) - 1):
+            seen.setdefault(run[i:i + 2])
+        if len(seen) >= MAX_GRAMS:
+            break
+    return " ".join(list(seen)[:MAX_GRAMS])
+
+
+def query_configs(language: str | None, searcher_language: str | None) -> tuple[str, ...]:
+    if language:
+        return (pg_config(language),)
+    extra = (PG_CONFIGS[searcher_language],) if searcher_language in PG_CONFIGS else ()
+    return tuple(dict.fromkeys([*QUERY_CONFIGS, *extra]))
 
 
 def pg_config(language: str | None) -> str:
@@ -78,13 +103,21 @@ def conditions(sqlite: bool, fts, terms: list[str]):
         for term in terms:
             if len(term) >= 3:
                 found = select(tri.c.rowid).where(literal_column(TRIGRAM_TABLE).op("MATCH")('"' + term + '"'))
-            else:  # below a trigram: LIKE, over the posts of the trigram table only
+            elif len(term) == 2:
+                found = select(bi.c.rowid).where(literal_column(BIGRAM_TABLE).op("MATCH")('"' + term + '"'))
+            else:  # one character: LIKE, over the posts of the trigram table only
                 found = select(tri.c.rowid).where(or_(tri.c.title.like(_like(term)), tri.c.body.like(_like(term))))
             wheres.append(fts.c.rowid.in_(found))
         title_hits = [fts.c.title.like(_like(t)) for t in terms]
     else:
         text = fts.c.title.op("||")(" ").op("||")(fts.c.body)
-        wheres = [fts.c.unspaced.is_(True), *[text.ilike(_like(t)) for t in terms]]
+        grams = func.to_tsvector(literal_column("'simple'::regconfig"), fts.c.grams)
+        wheres = [fts.c.unspaced.is_(True)]
+        for term in terms:
+            if len(term) == 2:
+                wheres.append(grams.op("@@")(func.plainto_tsquery(literal_column("'simple'::regconfig"), term)))
+            else:
+                wheres.append(text.ilike(_like(term)))
         title_hits = [fts.c.title.ilike(_like(t)) for t in terms]
     score = literal(1.0)
     for hit in title_hits:  # a word in the title weighs more, as elsewhere

@@ -2,8 +2,9 @@
 on post; bookmark (a post or a thread, note, reminder); the email_reminders preference.
 Search in the posts' languages (community/search/scripts.py, copied here as it is now):
 PostgreSQL post_fts gets `config` (the post language's text-search configuration) and
-`unspaced`, its tsvector is made in `config`, and pg_trgm indexes the unspaced posts' text;
-SQLite gets an FTS5 trigram table post_fts_tri with the unspaced posts.
+`unspaced` and `grams` (bigrams of unspaced posts, GIN-indexed), its tsvector is made in
+`config`, and pg_trgm indexes the unspaced posts' text; SQLite gets FTS5 tables post_fts_tri
+(trigram) and post_fts_bi (bigrams) with the unspaced posts.
 
 Revision ID: i17_reactions_bookmarks
 Revises: i11_identities
@@ -23,22 +24,37 @@ UNSPACED_LANGUAGES = ("zh", "ja", "ko", "th", "vi")
 _UNSPACED = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
              "\uf900-\ufaff\uac00-\ud7af\U00020000-\U0002fa1f")
 UNSPACED_RE = re.compile(f"[{_UNSPACED}]")
+RUNS_RE = re.compile(f"[{_UNSPACED}]+")
+
+
+def _bigrams(text):
+    seen = {}
+    for run in RUNS_RE.findall(text or ""):
+        if len(run) == 1:
+            seen.setdefault(run)
+        for i in range(len(run) - 1):
+            seen.setdefault(run[i:i + 2])
+    return " ".join(list(seen)[:5000])
 
 
 def _search_upgrade():
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         op.execute("CREATE VIRTUAL TABLE IF NOT EXISTS post_fts_tri USING fts5(title, body, tokenize = 'trigram')")
+        op.execute("CREATE VIRTUAL TABLE IF NOT EXISTS post_fts_bi USING fts5(grams, "
+                   "tokenize = 'unicode61 remove_diacritics 0')")
         rows = bind.execute(sa.text("SELECT post_fts.rowid, post.language, post_fts.title, post_fts.body "
                                     "FROM post_fts JOIN post ON post.id = post_fts.rowid")).all()
         values = [{"id": r[0], "title": r[2], "body": r[3]} for r in rows
                   if r[1] in UNSPACED_LANGUAGES or UNSPACED_RE.search(f"{r[2]} {r[3]}")]
         if values:
             bind.execute(sa.text("INSERT INTO post_fts_tri (rowid, title, body) VALUES (:id, :title, :body)"), values)
+            bind.execute(sa.text("INSERT INTO post_fts_bi (rowid, grams) VALUES (:id, :grams)"),
+                         [{"id": v["id"], "grams": _bigrams(f"{v['title']} {v['body']}")} for v in values])
         return
     op.execute("ALTER TABLE post_fts DROP COLUMN document")
     op.execute("ALTER TABLE post_fts ADD COLUMN config regconfig NOT NULL DEFAULT 'english', "
-               "ADD COLUMN unspaced BOOLEAN NOT NULL DEFAULT false")
+               "ADD COLUMN unspaced BOOLEAN NOT NULL DEFAULT false, ADD COLUMN grams TEXT NOT NULL DEFAULT ''")
     cases = " ".join(f"WHEN '{code}' THEN '{config}'::regconfig" for code, config in PG_CONFIGS.items())
     languages = ", ".join(f"'{code}'" for code in UNSPACED_LANGUAGES)
     pattern = f"[{_UNSPACED}]"
@@ -49,20 +65,30 @@ def _search_upgrade():
         "OR (post_fts.title || ' ' || post_fts.body) ~ :pattern) "
         "FROM post WHERE post.id = post_fts.post_id"), {"pattern": pattern})
     op.execute("ALTER TABLE post_fts ADD COLUMN document tsvector GENERATED ALWAYS AS ("
-               "setweight(to_tsvector(config, title), 'A') || setweight(to_tsvector(config, body), 'B')) STORED")
+               "setweight(to_tsvector(config, title), 'A') || setweight(to_tsvector(config, body), 'B') || "
+               "CASE WHEN config = 'english'::regconfig THEN ''::tsvector "
+               "ELSE setweight(to_tsvector('simple'::regconfig, title || ' ' || body), 'D') END) STORED")
     op.execute("CREATE INDEX ix_post_fts_document ON post_fts USING GIN (document)")
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     op.execute("CREATE INDEX ix_post_fts_unspaced ON post_fts USING GIN ((title || ' ' || body) gin_trgm_ops) "
+               "WHERE unspaced")
+    rows = bind.execute(sa.text("SELECT post_id, title, body FROM post_fts WHERE unspaced")).all()
+    if rows:
+        bind.execute(sa.text("UPDATE post_fts SET grams = :grams WHERE post_id = :id"),
+                     [{"id": r[0], "grams": _bigrams(f"{r[1]} {r[2]}")} for r in rows])
+    op.execute("CREATE INDEX ix_post_fts_grams ON post_fts USING GIN (to_tsvector('simple'::regconfig, grams)) "
                "WHERE unspaced")
 
 
 def _search_downgrade():
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE IF EXISTS post_fts_tri")
+        op.execute("DROP TABLE IF EXISTS post_fts_bi")
         return
     op.execute("DROP INDEX IF EXISTS ix_post_fts_unspaced")
+    op.execute("DROP INDEX IF EXISTS ix_post_fts_grams")
     op.execute("ALTER TABLE post_fts DROP COLUMN document")
-    op.execute("ALTER TABLE post_fts DROP COLUMN config, DROP COLUMN unspaced")
+    op.execute("ALTER TABLE post_fts DROP COLUMN config, DROP COLUMN unspaced, DROP COLUMN grams")
     op.execute("ALTER TABLE post_fts ADD COLUMN document tsvector GENERATED ALWAYS AS ("
                "setweight(to_tsvector('english', title), 'A') || "
                "setweight(to_tsvector('english', body), 'B')) STORED")

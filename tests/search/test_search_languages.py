@@ -81,7 +81,9 @@ def test_spanish_posts_are_stemmed_in_spanish_on_postgresql(app, scene, found_id
         if db.engine.dialect.name != "postgresql":
             return  # SQLite's porter tokenizer stems English only
         assert db.session.scalar(text("SELECT config::text FROM post_fts WHERE post_id = :id"), {"id": es}) == "spanish"
-    assert found_ids("supplier", "trabajador") == {es}   # Spanish stem of "trabajadores"
+    # Read in Spanish for a Spanish searcher (the page's language) or with lang=es: the stem of
+    # "trabajadores"; an English reader's query is read in English and as written.
+    assert found_ids("supplier", "trabajador", lang="es") == {es}
     assert found_ids("supplier", "salario", lang="es") == {es}
 
 
@@ -92,12 +94,20 @@ def test_the_index_marks_posts_for_substring_search(app, scene):
         if db.engine.dialect.name == "sqlite":
             ids = set(db.session.scalars(text(f"SELECT rowid FROM {scripts.TRIGRAM_TABLE}")))
             assert ids == {zh}
+            grams = db.session.scalar(text(f"SELECT grams FROM {scripts.BIGRAM_TABLE} WHERE rowid = :id"), {"id": zh})
+            assert "工资" in grams.split()
         else:
             rows = dict(db.session.execute(text("SELECT post_id, unspaced FROM post_fts")).all())
             assert rows[zh] is True and rows[en] is False
+            grams = db.session.scalar(text("SELECT grams FROM post_fts WHERE post_id = :id"), {"id": zh})
+            assert "工资" in grams.split()
             index = db.session.scalar(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_post_fts_unspaced'"))
             assert "gin_trgm_ops" in index
         assert search.indexed(zh)["body"] == "工人工资。"
+
+
+def test_bigrams():
+    assert scripts.bigrams("工人工资 and 厂") == "工人 人工 工资 厂"
 
 
 def test_query_splitting():
