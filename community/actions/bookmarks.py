@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import events
 from ..errors import Invalid, NotFound
+from ..events import action
 from ..extensions import db
 from ..models import Bookmark, Post, Thread, User, utcnow
 from ..models.base import iso
@@ -87,6 +88,7 @@ def _target(guardian: Guardian, post: Post | None, thread: Thread | None):
 
 
 # --- changes ------------------------------------------------------------------------------
+@action
 def save_bookmark(actor: User, *, post: Post | None = None, thread: Thread | None = None, note="",
                   remind_at=None, now: datetime | None = None) -> tuple[Bookmark, bool]:
     """Save a post or a thread (exactly one of them); returns (bookmark, created).
@@ -108,20 +110,20 @@ def save_bookmark(actor: User, *, post: Post | None = None, thread: Thread | Non
                                count), field="post_id" if post is not None else "thread_id")
     bookmark = Bookmark(user_id=actor.id, post_id=post.id if post is not None else None,
                         thread_id=thread.id if thread is not None else None, note=note, remind_at=when)
-    db.session.add(bookmark)
     try:
-        db.session.flush()
+        with db.session.begin_nested():  # a savepoint: a clash undoes this insert only
+            db.session.add(bookmark)
+            db.session.flush()
     except IntegrityError:  # the same person's other tab saved it at the same moment
-        db.session.rollback()
         existing = bookmark_of(actor, post=post, thread=thread)
         if existing is None:
             raise
         return _apply(existing, note, when), False
     _queue_saved(bookmark)
-    events.commit()
     return bookmark, True
 
 
+@action
 def update_bookmark(actor: User, bookmark: Bookmark, *, note=_UNSET, remind_at=_UNSET,
                     now: datetime | None = None) -> Bookmark:
     """Change a bookmark's note and/or reminder (a value left out stays; None clears it)."""
@@ -138,17 +140,16 @@ def _apply(bookmark: Bookmark, note: str, when: datetime | None, keep_reminded: 
         bookmark.reminded_at = None  # a new reminder time: the reminder is due again
     bookmark.updated_at = utcnow()
     _queue_saved(bookmark)
-    events.commit()
     return bookmark
 
 
+@action
 def remove_bookmark(actor: User, bookmark: Bookmark) -> None:
     _own(actor, bookmark)
     room = f"user:{actor.id}"
     events.queue_event(room, "bookmark.removed", {"room": room, "id": bookmark.id, "post_id": bookmark.post_id,
                                                   "thread_id": bookmark.thread_id})
     db.session.delete(bookmark)
-    events.commit()
 
 
 def _queue_saved(bookmark: Bookmark) -> None:
@@ -228,22 +229,17 @@ def run_reminders(now: datetime | None = None, limit: int = REMINDERS_PER_ROUND)
     due = db.session.scalars(
         select(Bookmark.id).where(Bookmark.reminded_at.is_(None), Bookmark.remind_at <= now)
         .order_by(Bookmark.remind_at).limit(limit)).all()
-    db.session.rollback()  # end the read: each reminder is its own transaction
-    sent = 0
-    for bookmark_id in due:
-        claimed = db.session.execute(
-            update(Bookmark.__table__)
-            .where(Bookmark.id == bookmark_id, Bookmark.reminded_at.is_(None), Bookmark.remind_at <= now)
-            .values(reminded_at=now)).rowcount
-        if claimed != 1:  # another sender got there first, or the owner changed it meanwhile
-            db.session.rollback()
-            continue
-        try:
-            bookmark = db.session.get(Bookmark, bookmark_id)
-            note = _remind(bookmark) if bookmark is not None else None
-            events.commit()
-        except Exception:
-            db.session.rollback()  # reminded_at goes back: it is tried again next round
-            raise
-        sent += note is not None
-    return sent
+    # One unit of work per reminder: a failure leaves reminded_at as it was (tried next round).
+    return sum(_remind_one(bookmark_id, now) for bookmark_id in due)
+
+
+@action
+def _remind_one(bookmark_id: int, now: datetime) -> bool:
+    claimed = db.session.execute(
+        update(Bookmark.__table__)
+        .where(Bookmark.id == bookmark_id, Bookmark.reminded_at.is_(None), Bookmark.remind_at <= now)
+        .values(reminded_at=now)).rowcount
+    if claimed != 1:  # another sender got there first, or the owner changed it meanwhile
+        return False
+    bookmark = db.session.get(Bookmark, bookmark_id)
+    return bookmark is not None and _remind(bookmark) is not None

@@ -21,6 +21,7 @@ from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import events, ratelimit
+from ..events import action
 from ..extensions import db
 from ..i18n import recipient_locale
 from ..models import Notification, Post, Reaction, User, utcnow
@@ -40,6 +41,7 @@ def _kind(value) -> str:
 
 
 # --- changes ------------------------------------------------------------------------------
+@action
 def react(actor: User, post: Post, kind) -> bool:
     """Add `actor`'s reaction of `kind` to `post`; False when it was already there (idempotent)."""
     Guardian(actor).ensure_react(post)
@@ -59,12 +61,11 @@ def react(actor: User, post: Post, kind) -> bool:
         _count(post, kind, +1)
         _tell_author(post, kind, actor)
         _queue_mine(actor, post)
-    events.commit()
-    if added:
-        _announce(post)
+        _announce(post)  # after the commit
     return added
 
 
+@action
 def unreact(actor: User, post: Post, kind) -> bool:
     """Take `actor`'s reaction of `kind` back; False when there was none (idempotent)."""
     Guardian(actor).ensure_see_post(post)
@@ -78,9 +79,7 @@ def unreact(actor: User, post: Post, kind) -> bool:
         if note_id is not None:
             _reword(db.session.get(Notification, note_id), post, kind)
         _queue_mine(actor, post)
-    events.commit()
-    if removed:
-        _announce(post)
+        _announce(post)  # after the commit
     return removed
 
 
@@ -102,8 +101,8 @@ def _queue_mine(actor: User, post: Post) -> None:
 
 
 def _announce(post: Post) -> None:
-    """The thread's room hears the new counts, after the commit; several changes to one post
-    within a tick go out as one (the latest counts)."""
+    """The thread's room hears the new counts, after the commit (emit_coalesced waits for the
+    unit of work); several changes to one post within a tick go out as one (the latest counts)."""
     room = f"thread:{post.thread_id}"
     events.emit_coalesced(room, f"reactions:{post.id}", "post.reactions", {
         "room": room, "thread_id": post.thread_id, "post_id": post.id, "reactions": post.reaction_counts})

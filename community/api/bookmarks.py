@@ -7,8 +7,8 @@ from ..actions import validate
 from ..actions.bookmarks import get_bookmark, list_bookmarks, remove_bookmark, save_bookmark, update_bookmark, visible
 from ..errors import Invalid, NotFound
 from ..payloads import bookmark_payload, prefetch_reactions
-from . import bp
 from .common import (
+    bp,
     caller,
     cursor_id,
     decode_cursor,

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from ..actions.reactions import react, reactors, unreact
 from ..payloads import my_reactions
-from . import bp
-from .common import caller, json_body, load_post
+from .common import bp, caller, json_body, load_post
 
 
 def _state(post) -> dict:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -27,25 +27,20 @@ from ..actions.bookmarks import (
 )
 from ..actions.posts import get_post
 from ..actions.threads import get_thread
+from ..auth import protect
 from ..authors import public_name
 from ..errors import DomainError, Invalid, NotFound
-from ..extensions import db
 from ..mail import excerpt
 from .accounts import safe_next
 from .helpers import actor, guardian
 
 bp = Blueprint("bookmarks", __name__)
+protect(bp)
 
 PER_PAGE = 30
 EXCERPT_CHARS = 280
 
 
-@bp.before_request
-def _signed_in_only() -> ResponseReturnValue | None:
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    guardian().ensure_use_site()
-    return None
 
 
 def local_input(value: datetime | None) -> str:
@@ -105,7 +100,6 @@ def new() -> ResponseReturnValue:
             _bookmark, created = save_bookmark(actor(), post=post, thread=thread, note=form["note"],
                                                remind_at=form["remind_at"])
         except DomainError as err:
-            db.session.rollback()
             error, status = err, err.status
         else:
             flash(_("Saved to your bookmarks.") if created else _("Your bookmark is updated."), "success")
@@ -125,7 +119,6 @@ def change(bookmark_id: int) -> ResponseReturnValue:
     try:
         update_bookmark(actor(), bookmark, note=form["note"], remind_at=form["remind_at"] or None)
     except DomainError as err:
-        db.session.rollback()
         return index(error=err, form=form, status=err.status)
     flash(_("Your bookmark is updated."), "success")
     return redirect(url_for("bookmarks.index") + f"#bookmark-{bookmark.id}")

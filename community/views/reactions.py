@@ -5,28 +5,23 @@ Both call the same actions as the API (community/actions/reactions.py).
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
 from ..actions.posts import get_post
 from ..actions.reactions import react, reactors, unreact
+from ..auth import protect
 from ..authors import public_name
 from ..errors import DomainError
-from ..extensions import db
 from .accounts import safe_next
 from .helpers import actor, form_bool, guardian
 from .rendering import REACTION_LABELS
 
 bp = Blueprint("reactions", __name__)
+protect(bp)
 
 
 
-@bp.before_request
-def _signed_in_only() -> ResponseReturnValue | None:
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    return None
 
 
 def _seen_post(post_id: int):
@@ -46,7 +41,6 @@ def toggle(post_id: int) -> ResponseReturnValue:
         else:
             unreact(actor(), post, request.form.get("kind"))
     except DomainError as err:
-        db.session.rollback()
         flash(err.message, "danger")
     return redirect(back)
 

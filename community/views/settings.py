@@ -20,12 +20,13 @@ from markupsafe import Markup
 from sqlalchemy import func, or_, select
 
 from ..actions import watching
+from ..actions.outbox import retry_email
 from ..actions.threads import get_thread, get_topic
 from ..auth import signed_in
 from ..errors import DomainError
 from ..extensions import csrf, db
 from ..i18n import COOKIE, recipient_language, text_direction
-from ..mail import UnsubscribeLinkError, read_unsubscribe_token, retry_email
+from ..mail import UnsubscribeLinkError, read_unsubscribe_token
 from ..models import OutboxEmail, User
 from ..models.mail import DIGEST_CHOICES, EMAIL_CATEGORIES, OUTBOX_STATES
 from .accounts import safe_next
@@ -71,7 +72,6 @@ def notifications() -> ResponseReturnValue:
         try:
             watching.update_preferences(actor(), **form)
         except DomainError as err:
-            db.session.rollback()
             error, status = err, err.status
         else:
             flash(_("You will no longer get email from Roundtable.") if request.form.get("action") == "none"

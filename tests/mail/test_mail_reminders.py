@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from community.actions.bookmarks import save_bookmark
 from community.extensions import db
-from community.mail import run_sender_once
+from community.jobs import run_sender_once
 from community.models import NotificationPreference, Thread, utcnow
 from tests.mail.support import new_thread
 
