@@ -112,7 +112,8 @@ def conditions(sqlite: bool, fts, terms: list[str]):
     else:
         text = fts.c.title.op("||")(" ").op("||")(fts.c.body)
         grams = func.to_tsvector(literal_column("'simple'::regconfig"), fts.c.grams)
-        wheres = [fts.c.unspaced.is_(True)]
+        # `WHERE unspaced` as the partial indexes say it (the planner proves "IS true" no match)
+        wheres = [literal_column(f"{fts.name}.unspaced")]
         for term in terms:
             if len(term) == 2:
                 wheres.append(grams.op("@@")(func.plainto_tsquery(literal_column("'simple'::regconfig"), term)))
