@@ -26,6 +26,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import Post, Thread, utcnow
 from ..models.moderation import FLAG_REASONS
+from ..models.reaction import REACTION_KINDS
 from ..payloads import privileged
 from ..permissions import Guardian
 from .helpers import actor, form_bool, guardian
@@ -224,6 +225,11 @@ class BlankPost:
     state_cause: str | None = None
     is_rejected: bool = False
     deleted_from: str | None = None
+    is_blank: bool = True  # no reactions or bookmark of the reader's to look up
+
+    @property
+    def reaction_counts(self) -> dict[str, int]:
+        return dict.fromkeys(REACTION_KINDS, 0)
 
     def __post_init__(self) -> None:
         self.thread_id = self.thread.id

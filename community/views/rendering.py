@@ -1,5 +1,6 @@
 """Template helpers for posts, app-wide: naming an author (community/authors.py), "in reply
-to", the moderation link, and the post partial on pages, from a per-process cache.
+to", the moderation link, the reader's reactions and bookmark, and the post partial on pages,
+from a per-process cache.
 
 Registered on the app by `init_app` (the post partial is used by several blueprints).
 """
@@ -11,6 +12,7 @@ from cachetools import LRUCache
 from flask import Flask, current_app, render_template, url_for
 from flask import g as g_request
 from flask_babel import get_locale, get_timezone
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.routing import BuildError
@@ -18,14 +20,29 @@ from werkzeug.routing import BuildError
 from ..authors import author_display, public_name
 from ..extensions import db
 from ..models import Post
+from ..models.reaction import REACTION_KINDS
+from ..payloads import bookmark_of, mine
 from ..permissions import Guardian
 from .helpers import bdi
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(bdi, "bdi")
-    for function in (author_display, reply_note, post_html, moderation_url):
+    for function in (author_display, reply_note, post_html, moderation_url, reaction_kinds):
         app.add_template_global(function)
+    app.add_template_global(mine, "my_reactions_of")
+    app.add_template_global(bookmark_of)
+
+
+# The reactions' names in the reader's language and their icons (models.reaction.REACTION_KINDS
+# keeps the keys, in this order).
+REACTION_LABELS = {"helpful": _l("Helpful"), "thanks": _l("Thanks"), "agree": _l("Agree")}
+REACTION_ICONS = {"helpful": "lightbulb", "thanks": "heart", "agree": "hand-thumbs-up"}
+
+
+def reaction_kinds() -> list[tuple[str, str, str]]:
+    """(kind, label, icon) of each reaction, for the post partial's buttons."""
+    return [(kind, str(REACTION_LABELS[kind]), REACTION_ICONS[kind]) for kind in REACTION_KINDS]
 
 
 def reply_note(post: Post, viewer: Guardian | None) -> dict | None:
@@ -98,6 +115,10 @@ def _fragment_key(post: Post, viewer: Guardian, show_reply_to: bool, parent_on_p
         author.name, author.role, author.organisation.name, user is not None and user.id == post.author_id,
         post.anonymous and viewer.can_see_identity(post),  # revealed to this reader (a logged reveal)
         show_reply_to, parent,
+        # Reactions: the counts (kept on the post row, no version bump) and the reader's own;
+        # whether they may react follows from what is above (author, moderator, thread version).
+        post.reactions_helpful, post.reactions_thanks, post.reactions_agree, tuple(mine(post, viewer)),
+        bookmark_of(post, viewer),
     )
 
 

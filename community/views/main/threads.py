@@ -23,6 +23,7 @@ from ...authors import public_name, translated_label
 from ...errors import DomainError
 from ...extensions import db
 from ...models import Post, Thread
+from ...payloads import prefetch_bookmarks, prefetch_reactions
 from ...permissions import Guardian
 from ..helpers import guardian, int_arg, lang_arg, languages_present
 from .blueprint import bp
@@ -203,6 +204,13 @@ def render_thread(thread: Thread, *, page: int | None = None, composer: dict | N
                 and lang in (None, candidate.language)):
             accepted = candidate
     tree = build_tree(list(on_this_page), opening.id if opening else None, accepted.id if accepted else None)
+    if thread.kind == "question":
+        # Answers: the accepted one first, then the most helpful (on this page; pages stay in order).
+        tree.sort(key=lambda node: (not node.stub, -node.post.reactions_helpful, node.post.id))
+    # The reader's reactions and bookmarks of the page's posts, read at once for the partial.
+    shown = [*on_this_page, *(p for p in (opening, accepted) if p is not None)]
+    prefetch_reactions(g, shown)
+    prefetch_bookmarks(g, shown)
 
     on_page = {p.id for p in on_this_page} | ({accepted.id} if accepted else set())
     if opening_visible:
