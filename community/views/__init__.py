@@ -6,6 +6,7 @@ from flask import Flask
 from . import (
     accounts,
     admin,
+    appeals,
     language,
     live,
     main,
@@ -21,5 +22,6 @@ from . import (
 
 def register_views(app: Flask) -> None:
     rendering.init_app(app)
-    for module in (main, posts, accounts, admin, moderation, notifications, live, search, settings, profile, language):
+    for module in (main, posts, accounts, admin, moderation, notifications, live, search, settings, profile, language,
+                   appeals):
         app.register_blueprint(module.bp)

@@ -6,10 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
-from ... import dates, events
+from ... import events, notices
 from ...authors import author_payload
 from ...errors import Conflict, Invalid, NotFound
 from ...events import action
@@ -167,18 +166,18 @@ def schedule(actor: User, topic: Topic, *, title, description="", starts_at, end
     db.session.refresh(session)
     room = f"topic:{topic.slug}"
     events.queue_event(room, "live.state", {"room": room, "session": session_payload(session)})
-    # When it is, in each watcher's zone and language (dates.py), worded as notify() words it.
-    _notify_watchers(topic, actor, lambda user: _l(
-        "Live session scheduled in %(topic)s: “%(title)s”, %(when)s", topic=topic.name, title=session.title,
-        when=LazyString(dates.scheduled_for, user, session)), session)
+    _notify_watchers(topic, actor, "live_scheduled", session)
     return session
 
 
-def _notify_watchers(topic: Topic, actor: User, text, session: LiveSession) -> None:
+def _notify_watchers(topic: Topic, actor: User, verb: str, session: LiveSession) -> None:
+    about = {"topic": notices.topic_ref(topic), "session": {
+        "id": session.id, "title": session.title,
+        "starts_at": iso(session.starts_at), "ends_at": iso(session.ends_at)}}
     for watch in db.session.scalars(select(TopicWatch).where(TopicWatch.topic_id == topic.id,
                                                              TopicWatch.level == "watching")):
         if watch.user_id != actor.id and watch.user.state == "active" and Guardian(watch.user).can_read_topic(topic):
-            notify(watch.user, "live", text(watch.user) if callable(text) else text, url=f"/live/{session.id}")
+            notify(watch.user, verb=verb, data=about, url=f"/live/{session.id}")
 
 
 @action
@@ -190,8 +189,7 @@ def start(actor: User, session: LiveSession) -> LiveSession:
     session.state = "live"
     session.started_at = utcnow()
     queue_state(session)
-    _notify_watchers(session.topic, actor, _l("Live now in %(topic)s: “%(title)s”", topic=session.topic.name,
-                                              title=session.title), session)
+    _notify_watchers(session.topic, actor, "live_started", session)
     return session
 
 
