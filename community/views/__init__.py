@@ -14,6 +14,7 @@ from . import (
     posts,
     profile,
     rendering,
+    revalidation,
     search,
     settings,
 )
@@ -21,5 +22,6 @@ from . import (
 
 def register_views(app: Flask) -> None:
     rendering.init_app(app)
+    revalidation.init_app(app)
     for module in (main, posts, accounts, admin, moderation, notifications, live, search, settings, profile, language):
         app.register_blueprint(module.bp)

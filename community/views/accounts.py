@@ -11,11 +11,11 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from markupsafe import Markup
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 
 from ..actions import accounts, sessions, tokens
 from ..auth import signed_in
@@ -139,7 +139,10 @@ def logout() -> ResponseReturnValue:
         sessions.end(user, user.session_id, _("You signed out."))
     _forget_this_browser()
     flash(_("You have signed out."), "info")
-    return redirect(url_for("accounts.login"))
+    response = redirect(url_for("accounts.login"))
+    # Pages are kept by the browser for revalidation (views/revalidation.py): none outlives the session.
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 def _forget_this_browser() -> None:
