@@ -17,6 +17,11 @@ p50/p95/p99/max for the paced phase and the burst, deliveries per second, messag
 lost, server CPU microseconds per delivery (utime+stime of the worker processes from
 /proc/<pid>/stat), memory per connection (worker RSS delta / N), and the CPU of the
 load processes, nginx and Redis.
+
+At each N the same load also runs against the reference relay (bench/relay.js: socket.io
+from npm in one Node process, no database), and the ratio of our p99 to its p99 is printed
+(`--no-relay` skips it; RELAY_NODE_PATH names a node_modules holding socket.io if the
+project's does not).
 """
 from __future__ import annotations
 
@@ -33,9 +38,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (LOAD_ENV, OUT, PG_SERVER, ROOT, children_of, create_pg_database, drop_pg_database, fmt_ms,  # noqa: E402
-                          heading, load_average, prepare, print_closing, record, redis_pid, summary,
-                          total_cpu, total_rss)
+from bench.common import (  # noqa: E402
+    LOAD_ENV,
+    OUT,
+    PG_SERVER,
+    ROOT,
+    children_of,
+    create_pg_database,
+    drop_pg_database,
+    fmt_ms,
+    heading,
+    load_average,
+    prepare,
+    print_closing,
+    record,
+    redis_pid,
+    summary,
+    total_cpu,
+    total_rss,
+)
 
 NODE = "node"
 
@@ -69,8 +90,61 @@ class SqliteTarget:
     def local_addresses(self) -> list[str] | None:
         return None
 
+    def new_live(self) -> dict:
+        return prepare(self.database_url, "live")
+
     def stop(self):
         self.server.stop()
+
+
+class RelayTarget:
+    """The reference relay (bench/relay.js): socket.io from npm in one Node process, the same
+    load clients, room and sender; no database, permissions or Markdown."""
+
+    name = "Node reference relay (socket.io, 1 process)"
+
+    def __init__(self, workdir: Path):
+        from tests.server import free_port
+
+        self.port = free_port()
+        self.workdir = workdir
+        self.process: subprocess.Popen | None = None
+        self.sessions = 0
+
+    def start(self):
+        env = dict(os.environ)
+        extra = os.environ.get("RELAY_NODE_PATH")  # socket.io installed elsewhere (npm --prefix)
+        if extra:
+            env["NODE_PATH"] = extra
+        with open(self.workdir / "relay.log", "w") as log:  # the child keeps its own copy
+            self.process = subprocess.Popen([NODE, str(ROOT / "bench" / "relay.js"), str(self.port)], env=env,
+                                            stdout=subprocess.PIPE, stderr=log, text=True, cwd=ROOT)
+        line = self.process.stdout.readline()
+        if not line.startswith("LISTENING"):
+            raise RuntimeError(f"bench/relay.js did not start: {(self.workdir / 'relay.log').read_text()[-2000:]}")
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def worker_pids(self) -> list[int]:
+        return [self.process.pid]
+
+    def extra_pids(self) -> dict[str, list[int]]:
+        return {}
+
+    def local_addresses(self) -> list[str] | None:
+        return None
+
+    def new_live(self) -> dict:
+        self.sessions += 1
+        return {"session_id": self.sessions, "host_token": "relay-host"}
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
 
 
 class ClusterTarget:
@@ -111,6 +185,9 @@ class ClusterTarget:
         if pid:
             out["redis"] = [pid]
         return out
+
+    def new_live(self) -> dict:
+        return prepare(self.database_url, "live")
 
     def local_addresses(self) -> list[str]:
         # Many "people": the consistent hash on $remote_addr spreads them over the workers.
@@ -193,7 +270,7 @@ def wait_idle(pids: list[int], threshold: float = 0.05, window: float = 0.5, tim
 def run_level(target, n: int, tokens: list[str], args, workdir: Path) -> dict:
     import socketio
 
-    live = prepare(target.database_url, "live")
+    live = target.new_live()
     room = f"live:{live['session_id']}"
     run = uuid.uuid4().hex[:6]
     workers = target.worker_pids()
@@ -211,7 +288,7 @@ def run_level(target, n: int, tokens: list[str], args, workdir: Path) -> dict:
     connect_errors = sum(r["errors"] for r in ready)
     settle = wait_idle(workers, timeout=120)
     rss_after = total_rss(workers)
-    per_worker = [fd_count(p) - b for p, b in zip(workers, fds_before)]
+    per_worker = [fd_count(p) - b for p, b in zip(workers, fds_before, strict=True)]
 
     sender = socketio.Client(reconnection=False)
     sender.connect(target.url, auth={"token": live["host_token"]}, transports=["websocket"], wait_timeout=30)
@@ -274,7 +351,7 @@ def run_level(target, n: int, tokens: list[str], args, workdir: Path) -> dict:
     first_burst = sent.get(paced_n, 0.0)
     burst_deliveries = paced_deliveries = 0
     for rep in reports:
-        for seq, lat in zip(rep["seqs"], rep["latencies"]):
+        for seq, lat in zip(rep["seqs"], rep["latencies"], strict=True):
             if seq < paced_n:
                 paced_lat.append(lat)
                 paced_deliveries += 1
@@ -316,6 +393,15 @@ def wait_for_acks(ack_times: dict, count: int, timeout: float) -> None:
         time.sleep(0.05)
 
 
+def ratios(ours: dict, ref: dict) -> dict:
+    """Our p99 over the relay's, paced and burst (the goal is <= 1.5)."""
+    out = {}
+    for phase in ("paced", "burst"):
+        theirs = ref[phase]["latency_ms"].get("p99") or 0
+        out[phase] = round(ours[phase]["latency_ms"].get("p99", 0) / theirs, 2) if theirs else float("nan")
+    return out
+
+
 def print_level(r: dict) -> None:
     cores = lambda cpu, key: cpu.get(key, 0) / max(1e-3, cpu["t"])  # noqa: E731
     print(f"N={r['clients']}: joined {r['joined']} ({r['connect_errors']} errors) in {r['connect_seconds']} s "
@@ -345,6 +431,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--workers", type=int, default=2, help="cluster workers")
     parser.add_argument("--deflate", action="store_true", help="clients offer permessage-deflate (as browsers do)")
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--no-relay", action="store_true",
+                        help="skip the Node reference relay (bench/relay.js) run at each N")
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.clients.split(",")]
     workdir = Path(tempfile.mkdtemp(prefix=f"fanout-{args.target}-", dir=OUT if OUT.exists() else None))
@@ -352,19 +440,34 @@ def main(argv: list[str] | None = None) -> list[dict]:
     heading(f"Fan-out: {target.name}; {args.rate} msg/s for {args.seconds} s, then a burst of {args.burst}")
     print(f"machine: {load_average()} (before)", flush=True)
     results = []
+    relay = None if args.no_relay else RelayTarget(workdir)
     try:
         target.start()
         tokens_file = workdir / "tokens.json"
         prepare(target.database_url, "users", "--count", str(max(levels)), "--out", str(tokens_file))
         tokens = json.loads(tokens_file.read_text())
+        if relay is not None:
+            relay.start()
         for n in levels:
             r = run_level(target, n, tokens[:n], args, workdir)
             r.update(target=args.target, deflate=args.deflate, load=load_average())
             print_level(r)
+            if relay is not None:
+                # The same N, load clients and sender against the reference relay, right after.
+                print(f"  reference relay, N={n}:", flush=True)
+                ref = run_level(relay, n, tokens[:n], args, workdir)
+                ref.update(target="relay", deflate=args.deflate, load=load_average())
+                print_level(ref)
+                r["relay"] = ref
+                r["ratio_to_relay"] = ratios(r, ref)
+                print("  ours / relay: " + ", ".join(f"{phase} p99 {value:.2f}x" for phase, value
+                                                      in r["ratio_to_relay"].items()) + f"  ({ref['load']})")
             record("fanout", r)
             results.append(r)
     finally:
         target.stop()
+        if relay is not None:
+            relay.stop()
     print_closing("bench/fanout.py", argv)
     return results
 
