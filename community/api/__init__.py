@@ -1,6 +1,9 @@
-"""The JSON API under /api/v1, thin: parse JSON, call the same actions, answer JSON."""
-from flask import Blueprint
+"""The JSON API under /api/v1, thin: parse JSON, call the same actions, answer JSON.
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+common.py holds the blueprint and what every route shares (the caller, JSON bodies, cursors);
+each other module registers its routes on it.
+"""
+from . import live, notifications, posts, routes, search, threads, tokens  # noqa: F401  (register their routes)
+from .common import bp
 
-from . import live, routes, search, tokens  # noqa: E402,F401
+__all__ = ["bp"]

@@ -18,9 +18,20 @@ from ..errors import Invalid
 from ..extensions import db
 from ..models import Post, Thread
 from ..payloads import post_payload, thread_payload, topic_payload
-from . import bp
-from .common import (caller, cursor_id, cursor_time, decode_cursor, encode_cursor, guardian, json_body,
-                     load_thread, load_topic, optional_text, page_size)
+from .common import (
+    bp,
+    caller,
+    cursor_id,
+    cursor_time,
+    decode_cursor,
+    encode_cursor,
+    guardian,
+    json_body,
+    load_thread,
+    load_topic,
+    optional_text,
+    page_size,
+)
 
 THREAD_FILTERS = ("questions", "unanswered")
 
