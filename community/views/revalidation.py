@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 
@@ -34,7 +34,8 @@ def volatile(value: str) -> str:
 def page_etag(body: bytes) -> str:
     for value in g.get("_volatile_values", ()):
         body = body.replace(value.encode(), b"")
-    token = g.get("csrf_token")  # Flask-WTF's signed token of this rendering (time-stamped)
+    # Flask-WTF's signed token of this rendering (time-stamped, so new every second)
+    token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
     if token:
         body = body.replace(token.encode(), b"")
     reader = current_user.get_id() if current_user.is_authenticated else "-"

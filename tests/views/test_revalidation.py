@@ -87,3 +87,17 @@ def test_signing_out_clears_the_browsers_cache(app, world, login_as):
     out = reader.post("/logout")
     assert out.status_code in (302, 303)
     assert out.headers.get("Clear-Site-Data") == '"cache"'
+
+
+def test_the_etag_leaves_out_the_csrf_token_and_marked_values(app, world, login_as):
+    from flask_login import login_user
+    from flask_wtf.csrf import generate_csrf
+
+    from community.views.revalidation import page_etag, volatile
+
+    with app.test_request_context("/"):
+        login_user(world.user("member"))
+        token, client_id = generate_csrf(), volatile("0123456789abcdef")
+        same = page_etag(f"<p>{token}</p><i>{client_id}</i>".encode())
+        assert same == page_etag(b"<p></p><i></i>")
+        assert same != page_etag(b"<p>other words</p><i></i>")
