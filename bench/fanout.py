@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -42,7 +40,6 @@ from bench.common import (  # noqa: E402
     LOAD_ENV,
     OUT,
     PG_SERVER,
-    ROOT,
     children_of,
     create_pg_database,
     drop_pg_database,
@@ -59,6 +56,8 @@ from bench.common import (  # noqa: E402
 )
 
 NODE = "node"
+
+from bench.relay_target import RelayTarget, ratios  # noqa: E402
 
 
 # --- targets ------------------------------------------------------------------------------
@@ -95,56 +94,6 @@ class SqliteTarget:
 
     def stop(self):
         self.server.stop()
-
-
-class RelayTarget:
-    """The reference relay (bench/relay.js): socket.io from npm in one Node process, the same
-    load clients, room and sender; no database, permissions or Markdown."""
-
-    name = "Node reference relay (socket.io, 1 process)"
-
-    def __init__(self, workdir: Path):
-        from tests.server import free_port
-
-        self.port = free_port()
-        self.workdir = workdir
-        self.process: subprocess.Popen | None = None
-        self.sessions = 0
-
-    def start(self):
-        env = dict(os.environ)
-        extra = os.environ.get("RELAY_NODE_PATH")  # socket.io installed elsewhere (npm --prefix)
-        if extra:
-            env["NODE_PATH"] = extra
-        with open(self.workdir / "relay.log", "w") as log:  # the child keeps its own copy
-            self.process = subprocess.Popen([NODE, str(ROOT / "bench" / "relay.js"), str(self.port)], env=env,
-                                            stdout=subprocess.PIPE, stderr=log, text=True, cwd=ROOT)
-        line = self.process.stdout.readline()
-        if not line.startswith("LISTENING"):
-            raise RuntimeError(f"bench/relay.js did not start: {(self.workdir / 'relay.log').read_text()[-2000:]}")
-        return self
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def worker_pids(self) -> list[int]:
-        return [self.process.pid]
-
-    def extra_pids(self) -> dict[str, list[int]]:
-        return {}
-
-    def local_addresses(self) -> list[str] | None:
-        return None
-
-    def new_live(self) -> dict:
-        self.sessions += 1
-        return {"session_id": self.sessions, "host_token": "relay-host"}
-
-    def stop(self):
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
 
 
 class ClusterTarget:
@@ -199,71 +148,8 @@ class ClusterTarget:
             drop_pg_database(self.db_name)
 
 
-# --- load processes -----------------------------------------------------------------------
-class Loader:
-    def __init__(self, url: str, tokens: list[str], room: str, run: str, local: list[str] | None,
-                 workdir: Path, index: int, deflate: bool):
-        self.out = workdir / f"loader-{index}.json"
-        config = {"url": url, "tokens": tokens, "room": room, "run": run, "localAddresses": local,
-                  "concurrency": 40, "out": str(self.out), "deflate": deflate}
-        config_path = workdir / f"loader-{index}-config.json"
-        config_path.write_text(json.dumps(config))
-        self.process = subprocess.Popen([NODE, str(ROOT / "bench" / "fanout_client.js"), str(config_path)],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
-        self.ready: dict | None = None
-
-    def wait_line(self, prefix: str, timeout: float) -> str:
-        result: list[str] = []
-
-        def read():
-            for line in self.process.stdout:
-                if line.startswith(prefix) or line.startswith("FAILED"):
-                    result.append(line.strip())
-                    return
-
-        reader = threading.Thread(target=read, daemon=True)
-        reader.start()
-        reader.join(timeout)
-        if not result:
-            raise RuntimeError(f"load process {self.process.pid}: no {prefix} within {timeout:.0f} s")
-        if result[0].startswith("FAILED"):
-            raise RuntimeError(result[0])
-        return result[0]
-
-    def send(self, command: str) -> None:
-        self.process.stdin.write(command + "\n")
-        self.process.stdin.flush()
-
-    def report(self) -> dict:
-        self.send("REPORT")
-        self.wait_line("DONE", 120)
-        return json.loads(self.out.read_text())
-
-    def quit(self) -> None:
-        try:
-            self.send("QUIT")
-            self.process.wait(10)
-        except (BrokenPipeError, subprocess.TimeoutExpired, OSError):
-            self.process.kill()
-            self.process.wait(5)
-
-
-def fd_count(pid: int) -> int:
-    try:
-        return len(os.listdir(f"/proc/{pid}/fd"))
-    except FileNotFoundError:
-        return 0
-
-
-def wait_idle(pids: list[int], threshold: float = 0.05, window: float = 0.5, timeout: float = 120) -> float:
-    """Wait until the processes use less than `threshold` of a core over `window`; returns seconds waited."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        before = total_cpu(pids)
-        time.sleep(window)
-        if (total_cpu(pids) - before) / window < threshold * max(1, len(pids)):
-            break
-    return time.monotonic() - started
+# --- load processes: bench/fanout_load.py -------------------------------------------------
+from bench.fanout_load import Loader, fd_count, wait_idle  # noqa: E402
 
 
 # --- one run ------------------------------------------------------------------------------
@@ -391,15 +277,6 @@ def wait_for_acks(ack_times: dict, count: int, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while len(ack_times) < count and time.monotonic() < deadline:
         time.sleep(0.05)
-
-
-def ratios(ours: dict, ref: dict) -> dict:
-    """Our p99 over the relay's, paced and burst (the goal is <= 1.5)."""
-    out = {}
-    for phase in ("paced", "burst"):
-        theirs = ref[phase]["latency_ms"].get("p99") or 0
-        out[phase] = round(ours[phase]["latency_ms"].get("p99", 0) / theirs, 2) if theirs else float("nan")
-    return out
 
 
 def print_level(r: dict) -> None:
