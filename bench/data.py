@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -72,7 +73,7 @@ def post_json(url: str, token: str, body: dict) -> dict:
 def run_backend(backend: str, args, workdir: Path) -> list[dict]:
     from tests.server import LiveServer
 
-    db_name = "roundtable_bench_data"
+    db_name = "roundtable_bench_data" + os.environ.get("BENCH_DB_SUFFIX", "")  # runs side by side
     if backend == "postgresql":
         database_url = create_pg_database(db_name, fresh=True)
     else:
@@ -119,9 +120,9 @@ def run_backend(backend: str, args, workdir: Path) -> list[dict]:
                 ("home unread API", lambda: get(f"{base}/api/v1/home/unread", bearer)),
                 ("profile page of an author", lambda: get(f"{base}/users/{author}", cookie)),
             ]
-        has_search = (ROOT / "community" / "search.py").exists()
+        has_search = (ROOT / "community" / "search").is_dir() or (ROOT / "community" / "search.py").exists()
         if has_search:
-            for q in ("wages overtime", "interpreter certificate", "Reference 123"):
+            for q in ("wages overtime", "interpreter certificate", "Reference 123", "工资"):
                 quoted = urllib.request.quote(q)
                 checks.append((f"search page “{q}”", lambda quoted=quoted: get(f"{base}/search?q={quoted}", cookie)))
                 checks.append((f"search API “{q}”",

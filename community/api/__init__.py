@@ -5,12 +5,14 @@ each other module registers its routes on it.
 """
 from . import (  # noqa: F401  (register their routes)
     appeals,
+    bookmarks,
     home,
     live,
     notifications,
     people,
     posts,
     preview,
+    reactions,
     reading,
     routes,
     search,

@@ -7,6 +7,7 @@ from . import (
     accounts,
     admin,
     appeals,
+    bookmarks,
     language,
     live,
     main,
@@ -15,8 +16,10 @@ from . import (
     people,
     posts,
     profile,
+    reactions,
     reading,
     rendering,
+    revalidation,
     search,
     settings,
 )
@@ -24,6 +27,7 @@ from . import (
 
 def register_views(app: Flask) -> None:
     rendering.init_app(app)
+    revalidation.init_app(app)
     for module in (main, posts, accounts, admin, moderation, notifications, live, search, settings, profile, language,
-                   appeals, people, reading):
+                   appeals, bookmarks, people, reactions, reading):
         app.register_blueprint(module.bp)

@@ -2,7 +2,7 @@
 for the home page's lists across topics and one for counting unread posts from the index alone
 
 Revision ID: i17_read_state
-Revises: i15_moderation_flows
+Revises: i17_reactions_bookmarks
 Create Date: 2026-12-06 10:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'i17_read_state'
-down_revision = 'i15_moderation_flows'
+down_revision = 'i17_reactions_bookmarks'
 branch_labels = None
 depends_on = None
 

@@ -9,3 +9,4 @@
 import "./socket.js";
 import "./notifications.js";
 import "./read_state.js";
+import "./reactions.js";
