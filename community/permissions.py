@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .errors import Forbidden, Locked, NotFound
+from .file_rules import FileRules
 
 # Rules whose refusal must not reveal that the object exists.
 _HIDDEN_WHEN_REFUSED = {"read_topic", "read_thread", "see_post", "read_live", "reveal_identity"}
@@ -45,7 +46,7 @@ class _Locked(str):
     """A refusal because the thread is locked: ensure_* raises Locked (423), not Forbidden."""
 
 
-class Guardian:
+class Guardian(FileRules):
     def __init__(self, user: Any | None):
         # Keep pending/suspended users (Flask-Login calls them unauthenticated) so that
         # refusals can say why; every rule still requires an active user.

@@ -10,11 +10,13 @@ from .event import RoomEvent
 from .live import LiveChatMessage, LiveHost, LiveQuestion, LiveSession, LiveSilence, LiveVote
 from .watch import ThreadWatch, TopicWatch
 from .mail import NotificationPreference, OutboxEmail
+from .upload import Upload
+from .resource import Resource, ResourceVersion
 
 __all__ = [
     "utcnow", "Organisation", "User", "UserSession", "ApiToken", "Invitation", "Topic", "TopicModerator",
     "topic_organisations", "Thread", "Post", "PostRevision", "Flag", "ModerationAction",
     "Notification", "RoomEvent", "TopicSilence", "WatchedWord", "LiveSession", "LiveHost",
     "LiveQuestion", "LiveVote", "LiveChatMessage", "LiveSilence", "TopicWatch", "ThreadWatch",
-    "NotificationPreference", "OutboxEmail",
+    "NotificationPreference", "OutboxEmail", "Upload", "Resource", "ResourceVersion",
 ]

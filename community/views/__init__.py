@@ -5,7 +5,9 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from . import accounts, admin, language, live, main, moderation, notifications, posts, profile, search, settings
+    from . import (accounts, admin, files, language, live, main, moderation, notifications, posts, profile, search,
+                   settings)
 
-    for module in (main, posts, accounts, admin, moderation, notifications, live, search, settings, profile, language):
+    for module in (main, posts, accounts, admin, moderation, notifications, live, search, settings, profile, language,
+                   files):
         app.register_blueprint(module.bp)
