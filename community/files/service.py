@@ -159,8 +159,8 @@ def refusal(code: str, params: dict) -> DomainError:
         return TooLarge(_("This document has too many parts, or unpacks to far more than its size: it cannot be "
                           "accepted."), field="file")
     if code == "too_complex":
-        return TooLarge(_("This file took too long to check and was refused. If it is a very large image, "
-                          "make it smaller and send it again."), field="file")
+        return TooLarge(_("This file needs too much time or memory to check, and was refused. If it is a very "
+                          "large image, make it smaller and send it again."), field="file")
     if code == "empty":
         return Invalid(_("The file is empty."), field="file")
     if code == "damaged":
