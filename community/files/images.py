@@ -47,6 +47,7 @@ class CleanImage(NamedTuple):
     thumbnail_height: int | None
 
 
+DEFAULT_IMAGE_LIMITS = ImageLimits()
 JPEG_QUALITY = 85
 WEBP_QUALITY = 85
 # What Pillow raises on a damaged, truncated or hostile file.
@@ -54,7 +55,7 @@ DECODE_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFEr
                  TypeError, KeyError, Image.DecompressionBombError, Image.DecompressionBombWarning)
 
 
-def clean_image(data: bytes, type_name: str, limits: ImageLimits = ImageLimits()) -> CleanImage:
+def clean_image(data: bytes, type_name: str, limits: ImageLimits = DEFAULT_IMAGE_LIMITS) -> CleanImage:
     pillow_format = PILLOW_FORMATS[type_name]
     with warnings.catch_warnings():
         # Pillow's own bomb warning (past Image.MAX_IMAGE_PIXELS) is a refusal here.

@@ -53,6 +53,8 @@ class ZipLimits(NamedTuple):
     max_ratio: int = 200
 
 
+DEFAULT_ZIP_LIMITS = ZipLimits()
+
 # Parts of an archive read to decide what it is, with bounds of their own.
 CONTENT_TYPES_MAX_BYTES = 1024 * 1024
 OOXML_MAIN_TYPES = {
@@ -78,7 +80,7 @@ CSV_SAMPLE_LINES = 50
 TEXT_SAMPLE_BYTES = 4096
 
 
-def sniff(data: bytes, *, allowed: Collection[str], zip_limits: ZipLimits = ZipLimits()) -> FileType:
+def sniff(data: bytes, *, allowed: Collection[str], zip_limits: ZipLimits = DEFAULT_ZIP_LIMITS) -> FileType:
     """The type of `data`, if it is one of the `allowed` type names; else Refused."""
     if not data:
         raise Refused("empty")

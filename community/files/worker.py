@@ -19,8 +19,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import resource
 import signal
 import sys
+
+from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PACKAGE = "roundtable_files"
@@ -47,16 +50,12 @@ def _load_process():
 def _limit_memory(megabytes: int) -> None:
     if megabytes <= 0:
         return
-    import resource
-
     limit = megabytes * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def serve(stdin, stdout, memory_mb: int = 0) -> None:
     process = _load_process()
-    from PIL import Image
-
     _limit_memory(memory_mb)
     signal.signal(signal.SIGPROF, _over_budget)
     stdout.write(b'{"ready": true}\n')

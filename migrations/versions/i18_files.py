@@ -9,8 +9,8 @@ Revises: i11_identities
 Create Date: 2026-12-05 01:17:32
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 
 revision = 'i18_files'

@@ -195,7 +195,8 @@ def test_an_animated_gif_keeps_its_first_frame():
 
 def test_transparency_survives_in_png_and_webp():
     for fmt, name in (("PNG", "png"), ("WEBP", "webp")):
-        data = samples.image_bytes(fmt, (4, 4), "RGBA", (10, 20, 30, 0), **({"lossless": True} if fmt == "WEBP" else {}))
+        lossless = {"lossless": True} if fmt == "WEBP" else {}
+        data = samples.image_bytes(fmt, (4, 4), "RGBA", (10, 20, 30, 0), **lossless)
         image = Image.open(io.BytesIO(clean_image(data, name).data))
         assert image.mode == "RGBA" and image.getpixel((1, 1))[3] == 0
 
