@@ -135,7 +135,10 @@ class WorkerPool:
         except queue.Empty:
             raise Busy() from None
         try:
-            if worker is None or not worker.alive():
+            if worker is not None and not worker.alive():
+                worker.stop()  # died since its last file: its pipes are closed, it is reaped
+                worker = None
+            if worker is None:
                 worker = self._start()
             return worker.call(request, cpu_seconds)
         except (_Wedged, WorkerGone):

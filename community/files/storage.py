@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app
 
 CHUNK_BYTES = 64 * 1024
+# S3 error codes of "no such object" (HEAD answers have no body: minio names those itself).
+MISSING = ("NoSuchKey", "NoSuchObject", "NotFound", "ResourceNotFound")
 KEY_PATTERN = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{64}\.[a-z0-9]{1,5}$")
 
 
@@ -43,7 +45,8 @@ class Storage:
     def put(self, key: str, path: str, content_type: str) -> None:
         raise NotImplementedError
 
-    def open(self, key: str) -> Iterator[bytes]:
+    def open(self, key: str) -> Chunks:
+        """The stored bytes; FileNotFoundError (local) or an S3 error when there are none."""
         raise NotImplementedError
 
     def exists(self, key: str) -> bool:
@@ -76,9 +79,9 @@ class LocalStorage(Storage):
                 os.remove(temporary)
             raise
 
-    def open(self, key: str) -> Iterator[bytes]:
-        stream = open(self.path(key), "rb")  # noqa: SIM115 - closed by the generator
-        return _chunks(stream)
+    def open(self, key: str) -> Chunks:
+        stream = open(self.path(key), "rb")  # noqa: SIM115 - closed with the answer
+        return Chunks(stream.read, stream.close)
 
     def exists(self, key: str) -> bool:
         return os.path.exists(self.path(key))
@@ -90,12 +93,24 @@ class LocalStorage(Storage):
             pass
 
 
-def _chunks(stream) -> Iterator[bytes]:
-    try:
-        while chunk := stream.read(CHUNK_BYTES):
-            yield chunk
-    finally:
-        stream.close()
+class Chunks:
+    """A stored file's bytes, CHUNK_BYTES at a time, for a WSGI answer: closed once read, or when
+    the answer is closed (also when it is never read, as for HEAD requests)."""
+
+    def __init__(self, read, close):
+        self._read, self._close = read, close
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            while chunk := self._read(CHUNK_BYTES):
+                yield chunk
+        finally:
+            self.close()  # read to the end (or abandoned): no need to wait for the server's close()
+
+    def close(self) -> None:
+        if self._close is not None:
+            close, self._close = self._close, None
+            close()
 
 
 class S3Storage(Storage):
@@ -119,31 +134,35 @@ class S3Storage(Storage):
             return
         self.client.fput_object(self.bucket, self._name(key), path, content_type=content_type)
 
-    def open(self, key: str) -> Iterator[bytes]:
-        response = self.client.get_object(self.bucket, self._name(key))
-        return _s3_chunks(response)
+    def open(self, key: str) -> Chunks:
+        from minio.error import S3Error  # loaded with Minio in __init__
+
+        try:
+            response = self.client.get_object(self.bucket, self._name(key))
+        except S3Error as err:
+            if err.code in MISSING:
+                raise FileNotFoundError(key) from None
+            raise
+
+        def close() -> None:
+            response.close()
+            response.release_conn()
+
+        return Chunks(response.read, close)
 
     def exists(self, key: str) -> bool:
-        from minio.error import S3Error  # loaded with Minio above
+        from minio.error import S3Error  # loaded with Minio in __init__
 
         try:
             self.client.stat_object(self.bucket, self._name(key))
         except S3Error as err:
-            if err.code in ("NoSuchKey", "NoSuchObject", "NotFound", "ResourceNotFound"):
+            if err.code in MISSING:
                 return False
             raise
         return True
 
     def delete(self, key: str) -> None:
         self.client.remove_object(self.bucket, self._name(key))
-
-
-def _s3_chunks(response) -> Iterator[bytes]:
-    try:
-        yield from response.stream(CHUNK_BYTES)
-    finally:
-        response.close()
-        response.release_conn()
 
 
 _storages: dict[tuple, Storage] = {}

@@ -133,6 +133,17 @@ def test_the_headers_of_a_document(upload, post_with, url, login_as):
 
     again = login_as("member").get(url(report), headers={"If-None-Match": headers["ETag"]})
     assert again.status_code == 304 and not again.data
+    head = login_as("member").head(url(report))
+    assert head.status_code == 200 and not head.data and head.headers["Content-Length"] == str(len(samples.pdf()))
+    head.close()  # as a WSGI server does: the file opened for it is closed with it
+
+
+def test_a_stored_file_gone_missing_is_a_404(app, upload, post_with, url, login_as, stored_files):
+    report = upload("supplier", samples.pdf(), "audit.pdf")
+    post_with("supplier", [report])
+    for path in stored_files.rglob("*.pdf"):
+        path.unlink()
+    assert login_as("supplier").get(url(report)).status_code == 404
 
 
 def test_the_name_in_the_address_is_not_trusted(upload, post_with, login_as):

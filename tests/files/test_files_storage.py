@@ -44,6 +44,8 @@ def test_local_storage_round_trip(tmp_path):
     assert os.listdir(tmp_path / "files" / "ab" / "ab") == [f"{SHA}.pdf"]  # no temporary left behind
     store.delete(key)
     store.delete(key)  # twice is fine
+    with pytest.raises(FileNotFoundError):
+        store.open(key)
     assert not store.exists(key)
 
 
@@ -60,6 +62,8 @@ def test_s3_storage_round_trip_through_the_client_library(fake_s3, tmp_path):
     assert [m for m, _p, _h in fake_s3.fake.requests].count("PUT") == 1
     store.delete(key)
     assert not store.exists(key) and fake_s3.fake.objects == {}
+    with pytest.raises(FileNotFoundError):
+        store.open(key)
     for _method, _path, headers in fake_s3.fake.requests:  # every request signed (SigV4)
         assert headers["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=AKIDTEST/")
         assert "/eu-west-1/s3/aws4_request" in headers["Authorization"]
