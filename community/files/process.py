@@ -1,4 +1,4 @@
-"""One file from bytes as sent to bytes as stored: sniff, clean (images), hash.
+"""One file from bytes as sent to bytes as stored: sniff, clean (images, office documents), hash.
 
 `process(source_path, out_dir, settings)` reads the file at `source_path`, and writes
 what is to be stored to `out_dir/main` (and `out_dir/thumbnail` for images), answering
@@ -16,8 +16,9 @@ from __future__ import annotations
 import hashlib
 import os
 
+from .documents import scrub_properties
 from .images import ImageLimits, clean_image
-from .kinds import IMAGE_TYPES
+from .kinds import IMAGE_TYPES, TYPES
 from .sniff import Refused, ZipLimits, sniff
 
 
@@ -36,6 +37,8 @@ def process(source_path: str, out_dir: str, settings: dict) -> dict:
             if cleaned.thumbnail is not None:
                 answer["thumbnail"] = {**_write(out_dir, "thumbnail", cleaned.thumbnail),
                                        "width": cleaned.thumbnail_width, "height": cleaned.thumbnail_height}
+        elif TYPES[found.name].kind == "document" and found.name != "pdf":
+            data = scrub_properties(data, found.name)
         answer.update(_write(out_dir, "main", data))
         return answer
     except Refused as refusal:

@@ -117,3 +117,25 @@ def ooxml_content_types() -> str:
 def pdf() -> bytes:
     return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
             b"trailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+AUTHOR = "Ravi Kumar"
+COMPANY = "Shakti Garments"
+
+
+def docx_with_properties() -> bytes:
+    """A .docx whose properties name its author, last editor and company."""
+    core = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>' + AUTHOR + '</dc:creator>'
+            '<cp:lastModifiedBy>' + AUTHOR + '</cp:lastModifiedBy></cp:coreProperties>')
+    app = ('<?xml version="1.0"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+           'extended-properties"><Company>' + COMPANY + '</Company></Properties>')
+    return ooxml(extra={"docProps/core.xml": core, "docProps/app.xml": app})
+
+
+def odt_with_properties() -> bytes:
+    meta = ('<?xml version="1.0"?><office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:'
+            'office:1.0" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0"><office:meta>'
+            '<meta:initial-creator>' + AUTHOR + '</meta:initial-creator></office:meta></office:document-meta>')
+    return odf(extra={"meta.xml": meta})

@@ -237,3 +237,28 @@ def test_damaged_variants_of_every_sample_are_refused_cleanly(tmp_path):
         source.write_bytes(bytes(data))
         answer = process(str(source), str(tmp_path), settings)
         assert answer["ok"] or answer["code"], answer
+
+
+# --- office documents' properties ----------------------------------------------------------
+@pytest.mark.parametrize("make,name", [(samples.docx_with_properties, "docx"), (samples.odt_with_properties, "odt")])
+def test_office_documents_lose_the_properties_that_name_people(tmp_path, make, name):
+    import zipfile
+
+    from community.files.process import process
+
+    source = tmp_path / "source"
+    source.write_bytes(make())
+    settings = {"types": list(ALL), "max_bytes": 1 << 20, "zip_limits": [2000, 200 << 20, 200],
+                "image_limits": [40_000_000, 2560, 400]}
+    answer = process(str(source), str(tmp_path), settings)
+    assert answer["ok"] and answer["type"] == name
+    stored = (tmp_path / "main").read_bytes()
+    archive = zipfile.ZipFile(io.BytesIO(stored))
+    unpacked = b"".join(archive.read(n) for n in archive.namelist())
+    assert samples.AUTHOR.encode() not in unpacked and samples.COMPANY.encode() not in unpacked
+    assert b"Hola, proveedores" in unpacked or b"document-content" in unpacked  # the content is kept
+    entries = zipfile.ZipFile(io.BytesIO(stored)).infolist()
+    assert {e.date_time for e in entries} == {(1980, 1, 1, 0, 0, 0)}
+    assert sniff(stored, allowed=ALL).name == name  # still the same kind of document
+    if name == "odt":
+        assert entries[0].filename == "mimetype" and entries[0].compress_type == zipfile.ZIP_STORED
