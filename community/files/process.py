@@ -37,7 +37,7 @@ def process(source_path: str, out_dir: str, settings: dict) -> dict:
             if cleaned.thumbnail is not None:
                 answer["thumbnail"] = {**_write(out_dir, "thumbnail", cleaned.thumbnail),
                                        "width": cleaned.thumbnail_width, "height": cleaned.thumbnail_height}
-        elif TYPES[found.name].kind == "document" and found.name != "pdf":
+        elif TYPES[found.name].kind == "document":
             data = scrub_properties(data, found.name)
         answer.update(_write(out_dir, "main", data))
         return answer

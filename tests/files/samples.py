@@ -115,8 +115,14 @@ def ooxml_content_types() -> str:
 
 
 def pdf() -> bytes:
-    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-            b"trailer<</Root 1 0 R>>\n%%EOF\n")
+    """A real one-page PDF (pypdf writes it: an xref table, a trailer, what every PDF has)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 AUTHOR = "Ravi Kumar"
@@ -139,3 +145,15 @@ def odt_with_properties() -> bytes:
             'office:1.0" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0"><office:meta>'
             '<meta:initial-creator>' + AUTHOR + '</meta:initial-creator></office:meta></office:document-meta>')
     return odf(extra={"meta.xml": meta})
+
+
+def pdf_with_metadata() -> bytes:
+    """A real one-page PDF (written by pypdf) whose Info dictionary names its author."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_metadata({"/Author": AUTHOR, "/Creator": COMPANY + " Word", "/Title": "Queja"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -262,3 +262,32 @@ def test_office_documents_lose_the_properties_that_name_people(tmp_path, make, n
     assert sniff(stored, allowed=ALL).name == name  # still the same kind of document
     if name == "odt":
         assert entries[0].filename == "mimetype" and entries[0].compress_type == zipfile.ZIP_STORED
+
+
+def test_a_pdf_loses_its_info_and_xmp_metadata(tmp_path):
+    from pypdf import PdfReader
+
+    from community.files.documents import scrub_properties
+
+    original = samples.pdf_with_metadata()
+    assert samples.AUTHOR.encode() in original
+    cleaned = scrub_properties(original, "pdf")
+    assert samples.AUTHOR.encode() not in cleaned and samples.COMPANY.encode() not in cleaned
+    reader = PdfReader(io.BytesIO(cleaned))
+    assert reader.metadata is None and "/Metadata" not in reader.trailer["/Root"] and len(reader.pages) == 1
+
+
+def test_an_encrypted_or_unreadable_pdf_is_refused():
+    from pypdf import PdfWriter
+
+    from community.files.documents import scrub_properties
+
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    writer.encrypt("secret")
+    out = io.BytesIO()
+    writer.write(out)
+    for data, code in ((out.getvalue(), "encrypted"), (b"%PDF-1.4\n" + b"\0" * 50, "damaged")):
+        with pytest.raises(Refused) as caught:
+            scrub_properties(data, "pdf")
+        assert caught.value.code == code
