@@ -92,3 +92,18 @@ def test_an_unknown_storage_kind_is_refused(app):
     app.config["FILE_STORAGE"] = "ftp"
     with app.app_context(), pytest.raises(RuntimeError, match="local"):
         storage()
+
+
+@pytest.mark.parametrize("env,message", [({"FILE_STORAGE": "ftp"}, "local"), ({"FILE_STORAGE": "s3"}, "S3_BUCKET")])
+def test_production_refuses_a_storage_it_cannot_use(monkeypatch, env, message):
+    from config import ProductionConfig
+
+    monkeypatch.setenv("SECRET_KEY", "4f9c1e0b7a2d8e6f3b5c9a1d7e2f4b6c")
+    monkeypatch.delenv("S3_BUCKET", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(RuntimeError, match=message):
+        ProductionConfig.validate()
+    monkeypatch.setenv("FILE_STORAGE", "s3")
+    monkeypatch.setenv("S3_BUCKET", "roundtable-files")
+    ProductionConfig.validate()  # does not raise
