@@ -22,11 +22,13 @@ FLASK := SOCKETIO_ASYNC_MODE=threading $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: help run setup deps vendor translations chromium test test-sqlite test-pg bench run-cluster stop-cluster migrate-check clean distclean
+.PHONY: help run demo-reset setup deps vendor translations chromium test test-sqlite test-pg lint lint-py lint-js bench run-cluster stop-cluster migrate-check clean distclean
 
 help:
 	@echo "make run            set up, migrate, seed the demo, serve on http://$${HOST:-127.0.0.1}:$${PORT:-5000}"
+	@echo "make demo-reset     empty the dev database and seed the demo afresh (its live session ahead again)"
 	@echo "make test           set up, then the test suite on SQLite (and PostgreSQL under CI=true or TEST_PG=1)"
+	@echo "make lint           ruff over the Python (lint-py) and eslint over static/js (lint-js)"
 	@echo "make migrate-check  fail if the models and the migrations differ"
 	@echo "make bench          benchmarks, quick (BENCH=full for the full run; bench/README.md)"
 	@echo "make run-cluster    PostgreSQL + Redis + one eventlet worker per core + nginx on :8080"
@@ -86,10 +88,16 @@ chromium:
 	fi
 
 # --- run ------------------------------------------------------------------------------
+# seed-demo creates what is missing and tells the demo's story only when it created the demo.
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	$(BIN)/python wsgi.py
+
+# Everything in the database goes (stop `make run` first: its open pages would show stale state).
+demo-reset: setup
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --reset --yes
 
 # --- tests ------------------------------------------------------------------------------
 # Under CI=true (or TEST_PG=1) the PostgreSQL pass runs at the same time as the SQLite one:
@@ -125,6 +133,18 @@ test-pg: setup
 	fi; \
 	echo "== tests on PostgreSQL ($(PG_TEST_URL))"; \
 	TEST_DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -q -p no:cacheprovider -m "not e2e and not server" $(PYTEST_ARGS)
+
+# --- lint -------------------------------------------------------------------------------
+# Rules in pyproject.toml ([tool.ruff]); `$(BIN)/ruff check --fix .` fixes what it safely can.
+lint: lint-py lint-js
+
+lint-py: deps
+	$(BIN)/ruff check .
+
+# eslint over static/js once its flat config (eslint.config.js) is in the repository.
+lint-js: $(NODE_STAMP)
+	@if [ -f eslint.config.js ] || [ -f eslint.config.mjs ]; then npx --no-install eslint static/js; \
+	else echo "lint-js: no eslint.config.js yet, skipped"; fi
 
 # Benchmarks (never part of `make test`): a reduced quick run by default, BENCH=full for
 # the full one; BENCH_ONLY=fanout,pages,data,idle,stall,soak picks some. See bench/README.md.

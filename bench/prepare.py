@@ -203,7 +203,7 @@ def cmd_bulk(args) -> dict:
     bodies = distinct_bodies()
     html = [markup.render(b) for b in bodies]  # once per distinct body
     search = _search_helpers()
-    plain = [search.plain_text(h) for h in html] if search else None
+    plain = [markup.to_text(h) for h in html] if search else None
     first_thread = (db.session.scalar(select(func.max(Thread.id))) or 0) + 1
     first_post = (db.session.scalar(select(func.max(Post.id))) or 0) + 1
     now = utcnow()
@@ -242,7 +242,7 @@ def cmd_bulk(args) -> dict:
             pw.add((post_id, tid, authors[(n + k) % len(authors)], k == 0, False, bodies[b], html[b], "visible", "",
                     created + timedelta(seconds=k * 60), 1))
             if fw is not None:
-                title_text = search._title_text(title, "") if k == 0 else ""
+                title_text = search.title_text(title, "") if k == 0 else ""
                 row = (post_id, tid, title_text, plain[b])
                 fw.add((post_id, *row) if db.engine.dialect.name == "sqlite" else row)
             post_id += 1

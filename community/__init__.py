@@ -5,14 +5,22 @@ import os
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Flask, g, request
+from flask import Flask, request
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, Config, config_from_env, normalise_database_url
 
-from .extensions import csrf, db, login_manager, migrate, socketio
+from . import auth, dates, events, i18n, realtime, request_limits
+from .actions import names  # noqa: F401  (keeps the names' confusables keys in step)
+from .actions.notifications import unread_count
+from .api import bp as api_bp
+from .cli import register_cli
+from .errors import register_error_handlers
+from .extensions import csrf, db, migrate, socketio
+from .views import register_views
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -29,25 +37,17 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=app.config["REMEMBER_DAYS"])
     os.makedirs(app.instance_path, exist_ok=True)
     _configure_database(app)
-    from . import request_limits
-
     request_limits.init_app(app)  # first: body limits hold before CSRF or any view reads a form
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
-    login_manager.init_app(app)
-    login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please sign in to continue."
-    login_manager.login_message_category = "info"
+    auth.init_app(app)  # Flask-Login: the session cookie or an API token, for pages, API and sockets
     csrf.init_app(app)
-    from . import i18n
-
     i18n.init_app(app)
+    dates.init_app(app)
 
-    # Socket handlers must be imported before init_app (see STACK.md: handler registration order).
-    from . import realtime
-    from .actions import names  # noqa: F401  (keeps the names' confusables keys in step)
-
+    # Socket handlers are registered (realtime, imported above) before init_app (STACK.md:
+    # handler registration order).
     origins = app.config["SOCKETIO_ALLOWED_ORIGINS"] or None  # None: same origin only
     socketio.init_app(
         app,
@@ -65,23 +65,13 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         realtime.start_connection_refresher(app)
     if app.config.get("PROXY_FIX"):
         # Wraps the Socket.IO middleware too, so sockets see the client's address as well.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
-
-    from .api import bp as api_bp
-    from .views import register_views
 
     register_views(app)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie-authenticated calls
 
-    from .errors import register_error_handlers
-
     register_error_handlers(app)
-
-    from .cli import register_cli
-
     register_cli(app)
     _register_request_hooks(app)
     return app
@@ -114,16 +104,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _register_request_hooks(app: Flask) -> None:
-    from . import events
-    from .permissions import Guardian
-
-    @login_manager.user_loader
-    def load_user(session_token: str):
-        # The cookie names a server-side session: ended (signed out) or expired, nobody is loaded.
-        from .actions.sessions import resolve
-
-        return resolve(session_token, address=request.remote_addr or "")
-
     @app.before_request
     def _load_the_signed_in_user():
         # Resolve the session before anything else runs: its occasional last-seen write then
@@ -139,14 +119,10 @@ def _register_request_hooks(app: Flask) -> None:
 
     @app.context_processor
     def _guardian():
-        if "guardian" not in g:
-            g.guardian = Guardian(current_user._get_current_object() if current_user else None)
-        unread = 0
-        if current_user and current_user.is_authenticated:  # no user outside a request (CLI, tests)
-            from .actions.notifications import unread_count
-
-            unread = unread_count(current_user)
-        return {"guardian": g.guardian, "unread_notifications": unread}
+        guardian = auth.current_guardian()
+        # No user outside a request (CLI, tests), nor for a visitor.
+        unread = unread_count(current_user) if current_user and current_user.is_authenticated else 0
+        return {"guardian": guardian, "unread_notifications": unread}
 
     socket_sources = _socket_sources(app.config["SOCKETIO_ALLOWED_ORIGINS"])
 

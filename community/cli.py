@@ -1,6 +1,8 @@
 """flask commands: seed-demo, users, topics, events, search, mail."""
 from __future__ import annotations
 
+import os
+
 import click
 from flask import Flask
 from sqlalchemy import select
@@ -13,14 +15,28 @@ from .models import Topic, User
 
 def register_cli(app: Flask) -> None:
     @app.cli.command("seed-demo")
-    def seed_demo():
-        """Idempotent demo data; prints the demo logins."""
-        from .demo import seed
+    @click.option("--reset", is_flag=True, help="Empty the database first (everything in it), then seed the demo.")
+    @click.option("--yes", is_flag=True, help="With --reset: do not ask.")
+    def seed_demo(reset, yes):
+        """Idempotent demo data; prints the demo logins (and the demo's story when it was created now)."""
+        from . import demo
 
+        if reset:
+            if os.environ.get("ROUNDTABLE_ENV") == "production":
+                raise click.ClickException("Refusing to reset a production database (ROUNDTABLE_ENV=production).")
+            where = db.engine.url.render_as_string(hide_password=True)
+            if not yes:
+                click.confirm(f"Delete everything in {where} and seed the demo afresh?", abort=True)
+            demo.reset()
         with ratelimit.exempt():  # the operator's own tool: its registrations count against nobody
-            logins = seed()
-        click.echo("Demo data ready. Demo logins (password for all: roundtable-demo):")
-        for role, email, note in logins:
+            seeded = demo.seed()
+        if seeded.created:
+            click.echo(f"Demo data created. Demo logins (password for all: {demo.PASSWORD}):")
+        else:
+            click.echo("The demo data was already there, as people left it (`make demo-reset` or "
+                       "`flask seed-demo --reset` restores it).")
+            click.echo(f"Demo logins (password for all: {demo.PASSWORD}):")
+        for role, email, note in seeded.logins:
             click.echo(f"  {role:<10} {email:<34} {note}")
 
     users = click.Group("users", help="Manage users.")

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale
+from flask_babel import Babel, force_locale, format_decimal, get_locale
 from flask_login import current_user
 
 LANGUAGES = {
@@ -65,6 +65,13 @@ def recipient_locale(user) -> Iterator[None]:
     """
     with force_locale(recipient_language(user)):
         yield
+
+
+def format_number(n: int) -> str:
+    """1,234 in English, 1.234 in Spanish...: the reader's way of writing numbers."""
+    if not has_request_context():  # scripts and the CLI: English grouping
+        return f"{n:,}"
+    return format_decimal(n)
 
 
 def select_timezone() -> str | None:

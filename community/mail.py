@@ -45,6 +45,7 @@ from sqlalchemy import and_, or_, select, update
 
 from . import ratelimit
 from .errors import NotFound
+from .authors import public_name
 from .extensions import db, socketio
 from .i18n import recipient_language, recipient_locale, text_direction
 from .models import Notification, OutboxEmail, Post, User, utcnow
@@ -177,7 +178,6 @@ def queue_notification_email(user: User, note: Notification, *, thread=None, pos
     Called by actions.notifications.notify() right after it adds the notification, so
     both are committed (or rolled back) together.
     """
-    from .actions.posts import display_name
     from .actions.watching import is_muted, preferences
 
     category = CATEGORY_OF_KIND.get(note.kind)
@@ -189,8 +189,8 @@ def queue_notification_email(user: User, note: Notification, *, thread=None, pos
         return None  # past the hourly cap of mention emails: the notification alone (in the site)
     context = {
         "note": note, "thread": thread, "topic": thread.topic if thread is not None else None,
-        # display_name: the anonymous label for an anonymous post, never the author's name
-        "author": display_name(post) if post is not None else "",
+        # public_name: the anonymous label for an anonymous post, never the author's name
+        "author": public_name(post) if post is not None else "",
         "excerpt": excerpt(post), "url": site_url(note.url or "/notifications"),
     }
     # The subject is the notification's text, stored in the recipient's language by notify();

@@ -7,35 +7,9 @@ from __future__ import annotations
 
 from flask import render_template
 
+from .authors import anonymous_label, author_payload, user_payload  # noqa: F401  (named in one place)
 from .models.base import iso
 from .permissions import Guardian
-
-
-def anonymous_label(user) -> str:
-    """The English label (the API's stable value); pages show gettext(label) in the reader's language."""
-    return "Anonymous member" if user.role in ("member", "admin") else "Anonymous supplier"
-
-
-def user_payload(user) -> dict:
-    return {
-        "id": user.id,
-        "name": user.name,
-        "handle": user.handle,
-        "role": user.role,
-        "organisation": {"id": user.organisation.id, "name": user.organisation.name,
-                          "kind": user.organisation.kind, "country": user.organisation.country},
-    }
-
-
-def author_payload(obj, guardian: Guardian | None) -> dict:
-    """`obj` is a Post, Thread or LiveQuestion. An anonymous author is named only to a viewer
-    the Guardian lets see the identity: the author, and a moderator after a logged reveal."""
-    if obj.anonymous:
-        label = anonymous_label(obj.author)
-        if guardian is not None and guardian.user is not None and guardian.can_see_identity(obj):
-            return {"anonymous": True, "label": label, **user_payload(obj.author)}
-        return {"anonymous": True, "label": label}
-    return user_payload(obj.author)
 
 
 def topic_payload(topic) -> dict:
@@ -88,9 +62,7 @@ def post_payload(post, guardian: Guardian | None = None, for_moderators: bool = 
 
 def _privileged(post, guardian: Guardian | None) -> bool:
     """The author and the topic's moderators see the Markdown source and state reasons."""
-    if guardian is None or guardian.user is None:
-        return False
-    return post.author_id == guardian.user.id or guardian.is_moderator(post.thread.topic)
+    return guardian is not None and guardian.privileged(post)
 
 
 def post_fragment(post, guardian: Guardian | None = None) -> str:

@@ -38,9 +38,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from . import markup
-from .actions.validate import format_number
 from .errors import Busy, TooComplex
 from .extensions import db
+from .i18n import format_number
 
 WORKER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "render_worker.py")
 STARTUP_SECONDS = 20.0  # a worker's imports, on a loaded machine

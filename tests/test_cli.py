@@ -191,11 +191,11 @@ def test_seed_demo_content(app, cli):
 
         # Every role signs in with the demo password; the pending one is told to wait.
         roles = set()
-        for _name, email, role, _org, _note in PEOPLE.values():
-            roles.add(authenticate(email, PASSWORD).role)
+        for person in PEOPLE.values():
+            roles.add(authenticate(person.email, PASSWORD).role)
         assert roles == {"admin", "member", "supplier"}
         with pytest.raises(Forbidden):
-            authenticate(PENDING[2], PASSWORD)
+            authenticate(PENDING.email, PASSWORD)
 
 
 def test_search_reindex_rebuilds_a_lost_index(app, cli):

@@ -20,10 +20,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..authors import public_name
 from ..extensions import db
 from ..models import NotificationPreference, Post, Thread, ThreadWatch, TopicWatch, User, utcnow
 from ..permissions import Guardian
-from .posts import display_name
 from .watching import preferences
 
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
@@ -102,20 +102,21 @@ def build_digest(user: User, since: datetime, until: datetime | None = None) -> 
     watched_threads = [t for t, level in thread_levels.items() if level == "watching"]
     if not watched_topics and not watched_threads:
         return digest
-    posts = db.session.scalars(
+    # What was published (visible posts of visible threads: not the reader's own held ones,
+    # nor what only moderators see), of what the Guardian lets the user see.
+    posts = db.session.scalars(Guardian(user).visible_posts(
         select(Post).join(Thread, Post.thread_id == Thread.id)
         .where(Post.created_at > since, Post.created_at <= until, Post.state == "visible",
                Thread.state == "visible", Post.author_id != user.id,
                or_(Thread.topic_id.in_(watched_topics), Thread.id.in_(watched_threads)))
-        .order_by(Post.id)
+        .order_by(Post.id), thread_joined=True)
     ).all()
-    guardian = Guardian(user)
     entries: dict[int, DigestThread] = {}
     for post in posts:
         thread = post.thread
         # The thread's own choice first: a muted thread in a watched topic stays silent.
         level = thread_levels.get(thread.id) or topic_levels.get(thread.topic_id)
-        if level != "watching" or not guardian.can_see_post(post):
+        if level != "watching":
             continue
         entry = entries.get(thread.id)
         if entry is None:
@@ -125,11 +126,11 @@ def build_digest(user: User, since: datetime, until: datetime | None = None) -> 
         entry.last_at = post.created_at
         if post.is_opening:  # the thread itself is new (and was started by someone else)
             entry.is_new = True
-            entry.author = display_name(post)  # the anonymous label for an anonymous post
+            entry.author = public_name(post)  # the anonymous label for an anonymous post
             entry.opening = excerpt(post, EXCERPT_CHARS)
             continue
         entry.reply_count += 1
-        entry.replies.append(DigestPost(id=post.id, author=display_name(post),
+        entry.replies.append(DigestPost(id=post.id, author=public_name(post),
                                         excerpt=excerpt(post, EXCERPT_CHARS),
                                         url=site_url(f"/posts/{post.id}"), created_at=post.created_at))
     for entry in entries.values():

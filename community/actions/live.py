@@ -15,20 +15,20 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import events, ratelimit
+from ..authors import author_payload, public_name
 from ..errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from ..extensions import db
 from ..models import Thread, Topic, User, utcnow
 from ..models.base import iso
 from ..models.live import LiveChatMessage, LiveHost, LiveQuestion, LiveSession, LiveSilence, LiveVote
-from ..payloads import anonymous_label, author_payload
-from ..permissions import Guardian, not_found_message
+from ..permissions import PUBLIC_QUESTION_STATES, Guardian, not_found_message
 from ..rendering import render_post, render_trusted
 from . import validate
 from .notifications import notify
 
 CHAT_MAX_CHARS = 1000
 QUESTION_MAX_CHARS = 2000
-PUBLIC_STATES = ("visible", "answering", "answered")  # questions everyone in the session sees
+PUBLIC_STATES = PUBLIC_QUESTION_STATES  # questions everyone in the session sees (the Guardian's rule)
 
 
 # --- payloads ----------------------------------------------------------------------
@@ -95,15 +95,9 @@ def upcoming(topic: Topic | None = None, limit: int = 10) -> list[LiveSession]:
 
 
 def visible_questions(session: LiveSession, guardian: Guardian, order: str = "votes") -> list[LiveQuestion]:
-    states = ["visible", "answering", "answered"]
-    if guardian.is_host(session):
-        states.append("pending")
-    stmt = select(LiveQuestion).where(LiveQuestion.session_id == session.id)
-    if guardian.active:
-        stmt = stmt.where(LiveQuestion.state.in_(states) |
-                          ((LiveQuestion.author_id == guardian.user.id) & (LiveQuestion.state == "pending")))
-    else:
-        stmt = stmt.where(LiveQuestion.state.in_(states))
+    """The session's question queue as `guardian`'s user sees it: the questions the Guardian lets
+    them see, without hidden ones (a hidden question is gone from the queue, even for its author)."""
+    stmt = guardian.visible_questions(session).where(LiveQuestion.state != "hidden")
     if order == "newest":
         stmt = stmt.order_by(LiveQuestion.id.desc())
     else:
@@ -231,7 +225,7 @@ def _archive(actor: User, session: LiveSession) -> Thread:
 
     questions = db.session.scalars(
         select(LiveQuestion).where(LiveQuestion.session_id == session.id,
-                                   LiveQuestion.state.in_(["visible", "answering", "answered"]))
+                                   LiveQuestion.state.in_(PUBLIC_STATES))
         .order_by(LiveQuestion.votes.desc(), LiveQuestion.id)).all()
     chat = db.session.scalars(
         select(LiveChatMessage).where(LiveChatMessage.session_id == session.id, LiveChatMessage.hidden.is_(False))
@@ -244,7 +238,7 @@ def _archive(actor: User, session: LiveSession) -> Thread:
     if not questions:
         lines.append("No questions were asked.")
     for rank, q in enumerate(questions, 1):
-        who = anonymous_label(q.author) if q.anonymous else q.author.name
+        who = public_name(q, english=True)
         lines += [f"### {rank}. {_md_escape(who)} asked ({q.votes} vote{'s' if q.votes != 1 else ''})", "",
                   _quote(q.body), ""]
         if q.answer:
@@ -476,7 +470,7 @@ def hide_chat(actor: User, session: LiveSession, message_id) -> LiveChatMessage:
 def silence(actor: User, session: LiveSession, user: User, reason="") -> None:
     guardian = Guardian(actor)
     guardian.ensure_host_live(session)
-    if user.id in session.host_ids or Guardian(user).is_moderator(session.topic):
+    if not Guardian(user).can_be_silenced(session):
         raise Invalid(_("Hosts and moderators cannot be silenced."))
     if is_silenced(session, user):
         raise Conflict(_("%(name)s is already silenced in this session.", name=user.name))

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import events
+from ..dates import utc_when
 from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import Flag, ModerationAction, Post, Thread, Topic, TopicModerator, User, utcnow
@@ -387,7 +388,7 @@ def check_not_silenced(actor: User, topic: Topic) -> None:
 
     silence = active_silence(topic, actor)
     if silence is not None and not Guardian(actor).is_moderator(topic):
-        until = _utc_time(silence.until)
+        until = utc_when(silence.until)
         raise Forbidden(_("A moderator silenced you in %(topic)s until %(until)s UTC: %(reason)s Your text is kept.",
                           topic=topic.name, until=until, reason=silence.reason) if silence.reason else
                         _("A moderator silenced you in %(topic)s until %(until)s UTC. Your text is kept.",
@@ -401,7 +402,7 @@ def silence_user(actor: User, topic: Topic, user: User, minutes, reason="", *, a
     from ..models.moderation import TopicSilence
 
     Guardian(actor).ensure_moderate(topic)
-    if Guardian(user).is_moderator(topic):
+    if not Guardian(user).can_be_silenced(topic):
         raise Invalid(_("Moderators cannot be silenced in their own topic."))
     try:
         minutes = int(minutes)
@@ -443,14 +444,6 @@ def post_state_word(state: str) -> str:
     words = {"visible": _("visible"), "held": _("held for review"), "hidden": _("hidden"),
              "deleted": _("deleted")}
     return words.get(state, state)
-
-
-def _utc_time(moment) -> str:
-    """'3 Mar 2026 14:05' in the reader's language (the caller says UTC)."""
-    from babel.dates import format_datetime
-    from flask_babel import get_locale
-
-    return format_datetime(moment, "d MMM y HH:mm", locale=get_locale() or "en")
 
 
 def handled_by(target_type: str, target_id: int) -> str:

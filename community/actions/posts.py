@@ -11,31 +11,19 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import events, markup, ratelimit
+from ..authors import public_name
 from ..errors import Conflict, Invalid, NotFound, RateLimited
 from ..extensions import db
 from ..language import choose as choose_language
 from ..language import detect as detect_language
 from ..models import Flag, Post, PostRevision, Thread, User, utcnow
 from ..models.moderation import FLAG_REASONS
-from ..payloads import anonymous_label, post_payload, room_post_event, thread_payload
+from ..payloads import post_payload, room_post_event, thread_payload
 from ..permissions import Guardian, not_found_message
 from ..rendering import render_post
 from . import validate
 from .notifications import notify
 from .watching import auto_watch_thread
-
-
-def display_name(obj) -> str:
-    """How a Post or Thread's author is named to everyone (anonymous label when anonymous)."""
-    return anonymous_label(obj.author) if obj.anonymous else obj.author.name
-
-
-def notice_name(obj):
-    """How a notification names the author of a Post or Thread: their name, or the anonymous
-    label, lazily translated so that notify() words it in the recipient's language."""
-    if not obj.anonymous:
-        return obj.author.name
-    return _l("Anonymous member") if obj.author.role in ("member", "admin") else _l("Anonymous supplier")
 
 
 def check_slow_mode(actor: User, topic, guardian: Guardian) -> None:
@@ -134,7 +122,7 @@ def queue_for_review(post: Post, why: str) -> None:
 
 def notify_about(post: Post) -> None:
     thread = post.thread
-    who = notice_name(post)  # never the name of an anonymous author
+    who = public_name(post)  # never the name of an anonymous author
     url = f"/threads/{thread.id}#post-{post.id}"
     told: set[int] = {post.author_id}
     if post.reply_to_id is not None:

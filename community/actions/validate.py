@@ -10,16 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..errors import Invalid
-
-
-def format_number(n: int) -> str:
-    """1,234 in English, 1.234 in Spanish...: the reader's way of writing numbers."""
-    from flask import has_request_context
-    from flask_babel import format_decimal
-
-    if not has_request_context():  # scripts and the CLI: English grouping
-        return f"{n:,}"
-    return format_decimal(n)
+from ..i18n import format_number  # noqa: F401  (numbers are written in one place, for actions too)
 
 
 def text(value, field: str, *, label: str, max_chars: int, min_chars: int = 1, strip: bool = True) -> str:

@@ -1,9 +1,9 @@
 """What every API route shares: who is calling, reading the JSON body, cursors, loading objects.
 
-The caller is resolved once per request by `resolve_caller` (a before_request
-hook of the `api` blueprint): a personal token in `Authorization: Bearer ...`,
-or else the browser session cookie, whose unsafe requests must also carry the
-CSRF token in `X-CSRFToken`. Routes then ask `caller()` and `guardian()`.
+The caller is signed in by community/auth.py, as for pages and sockets: a personal token
+in `Authorization: Bearer ...`, or else the browser session cookie, whose unsafe requests
+must also carry the CSRF token in `X-CSRFToken` (`resolve_caller`, a before_request hook
+of the `api` blueprint). Routes then ask `caller()` and `guardian()`.
 """
 from __future__ import annotations
 
@@ -13,15 +13,15 @@ import json
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..actions.tokens import authenticate as authenticate_token
 from ..actions.posts import get_post
 from ..actions.threads import get_thread, get_topic
 from ..actions.validate import MAX_ID
-from ..errors import Forbidden, Invalid, NotFound, Unauthorized
+from ..auth import by_token, current_guardian, guard
+from ..errors import Invalid, NotFound
 from ..extensions import csrf
 from ..models import Post, Thread, Topic, User
 from ..permissions import Guardian, not_found_message
@@ -35,65 +35,30 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # --- the caller ------------------------------------------------------------------
 @bp.before_request
 def resolve_caller():
-    """Authenticate the request; answers 401/403 itself, else stores the caller in `g`.
+    """Authenticate the request (community/auth.py: a bearer token, or the session cookie);
+    answers 401/403 itself. Unsafe calls signed in by the cookie must carry the CSRF token.
 
     Bodies are limited like every request's (MAX_CONTENT_LENGTH, community/request_limits.py)."""
     if request.method == "OPTIONS" or request.endpoint == "api.openapi":
         return None  # the API's own description is public
-    header = request.headers.get("Authorization")
-    if header is not None:
-        # An explicit token wins over any cookie, so a script never acts as the browser's user.
-        scheme, _space, secret = header.strip().partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
-            return _unauthorized(_("Send your personal API token as: Authorization: Bearer <token>."))
-        try:
-            user = authenticate_token(secret.strip())
-        except Unauthorized as err:  # unknown, revoked or expired
-            return _unauthorized(err.message)
-        via_cookie = False
-    elif current_user.is_authenticated:
-        user = current_user._get_current_object()
-        via_cookie = True
-    else:
-        return _unauthorized(_("Sign in, or send a personal API token as: Authorization: Bearer <token>."))
-
-    if reason := _why_not_use_site(user):
-        raise Forbidden(reason)
-    guardian_ = Guardian(user)
-    if via_cookie and request.method not in SAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
+    if (answer := guard()) is not None:
+        return answer
+    if not by_token() and request.method not in SAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
         # The blueprint is csrf-exempt because token calls need no CSRF token;
         # a cookie rides along on cross-site requests, so those must prove they
         # come from our pages. CSRFError is a 400 and errors.py answers it as JSON.
         csrf.protect()
-    g.api_user = user
-    g.api_guardian = guardian_
     return None
-
-
-def _why_not_use_site(user: User) -> str | None:
-    # Flask-Login counts pending and suspended users as not authenticated, so a
-    # Guardian built for them only knows "Please sign in."; ask the same rule
-    # about the user directly to tell them the real reason (awaiting approval...).
-    probe = Guardian(None)
-    probe.user = user
-    return probe.why_not_use_site()
-
-
-def _unauthorized(message: str):
-    response = jsonify(Unauthorized(message).as_dict())
-    response.status_code = 401
-    response.headers["WWW-Authenticate"] = 'Bearer realm="roundtable"'
-    return response
 
 
 def caller() -> User:
     """The authenticated user of this API request."""
-    return g.api_user
+    return current_user._get_current_object()
 
 
 def guardian() -> Guardian:
     """The Guardian of this API request's caller."""
-    return g.api_guardian
+    return current_guardian()
 
 
 # --- the JSON body ---------------------------------------------------------------

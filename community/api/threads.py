@@ -37,10 +37,8 @@ def list_threads(slug: str):
     if wanted is not None and wanted not in THREAD_FILTERS:
         raise Invalid(f"filter must be one of: {', '.join(THREAD_FILTERS)}.", field="filter")
 
-    query = select(Thread).where(Thread.topic_id == topic.id)
-    if not g.is_moderator(topic):
-        # Threads awaiting review are shown to their authors and the moderators only.
-        query = query.where(or_(Thread.state == "visible", Thread.author_id == caller().id))
+    # Threads awaiting review are shown to their authors and the moderators only (the Guardian's scope).
+    query = g.readable_threads(select(Thread), topic)
     if wanted in ("questions", "unanswered"):
         query = query.where(Thread.kind == "question")
     if wanted == "unanswered":
@@ -59,7 +57,7 @@ def list_threads(slug: str):
         next_cursor = encode_cursor("threads", last.last_activity_at.isoformat(), last.id)
     return {
         "topic": topic_payload(topic),
-        "threads": [thread_payload(t, g) for t in page if g.can_read_thread(t)],
+        "threads": [thread_payload(t, g) for t in page],
         "next_cursor": next_cursor,
     }
 
@@ -70,10 +68,8 @@ def read_thread(thread_id: int):
     thread = load_thread(thread_id)
     g = guardian()
     limit = page_size(current_app.config["POSTS_PER_PAGE"])
-    query = select(Post).where(Post.thread_id == thread.id)
-    if not g.is_moderator(thread.topic):
-        # Others' held, hidden and deleted posts are not shown at all; one's own are, with their state.
-        query = query.where(or_(Post.state == "visible", Post.author_id == caller().id))
+    # Others' held, hidden and deleted posts are not shown at all; one's own are, with their state.
+    query = g.visible_posts(select(Post), thread)
     after = decode_cursor("posts", 1)
     if after is not None:
         query = query.where(Post.id > cursor_id(after[0]))
@@ -81,7 +77,7 @@ def read_thread(thread_id: int):
     page, more = rows[:limit], len(rows) > limit
     return {
         "thread": thread_payload(thread, g),
-        "posts": [post_payload(p, g) for p in page if g.can_see_post(p)],
+        "posts": [post_payload(p, g) for p in page],
         "next_cursor": encode_cursor("posts", page[-1].id) if more else None,
     }
 

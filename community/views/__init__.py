@@ -3,11 +3,25 @@ from __future__ import annotations
 
 from flask import Flask
 
+from . import (
+    accounts,
+    admin,
+    files,
+    language,
+    live,
+    main,
+    moderation,
+    notifications,
+    posts,
+    profile,
+    rendering,
+    search,
+    settings,
+)
+
 
 def register_views(app: Flask) -> None:
-    from . import (accounts, admin, files, language, live, main, moderation, notifications, posts, profile, search,
-                   settings)
-
+    rendering.init_app(app)
     for module in (main, posts, accounts, admin, moderation, notifications, live, search, settings, profile, language,
                    files):
         app.register_blueprint(module.bp)

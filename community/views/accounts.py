@@ -14,10 +14,11 @@ from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
 from ..actions import accounts, sessions, tokens
+from ..auth import signed_in
 from ..errors import DomainError, Invalid
 from ..extensions import db
 from ..models import utcnow
@@ -151,11 +152,9 @@ def _forget_this_browser() -> None:
 
 # --- the newcomer's welcome ----------------------------------------------------------------------
 @bp.get("/welcome")
-@login_required
+@signed_in(None)
 def welcome() -> ResponseReturnValue:
-    from .main import readable_topics
-
-    return render_template("accounts/welcome.html", topics=readable_topics(guardian()))
+    return render_template("accounts/welcome.html", topics=db.session.scalars(guardian().readable_topics()).all())
 
 
 # --- registration ------------------------------------------------------------------------
@@ -191,7 +190,7 @@ def registered() -> ResponseReturnValue:
 
 # --- password: change, forgot, reset -------------------------------------------------------------
 @bp.route("/password", methods=["GET", "POST"])
-@login_required
+@signed_in(None)
 def password() -> ResponseReturnValue:
     revoke_tokens = True
     if request.method == "POST":
@@ -254,14 +253,14 @@ def reset_password(token: str) -> ResponseReturnValue:
 
 # --- your sessions -------------------------------------------------------------------------------
 @bp.get("/settings/sessions")
-@login_required
+@signed_in(None)
 def sessions_page() -> ResponseReturnValue:
     return render_template("accounts/sessions.html", sessions=sessions.list_for(actor()),
                            current_id=actor().session_id)
 
 
 @bp.post("/settings/sessions/<int:session_id>/end")
-@login_required
+@signed_in(None)
 def end_session(session_id: int) -> ResponseReturnValue:
     user = actor()
     this_one = session_id == user.session_id
@@ -276,7 +275,7 @@ def end_session(session_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/settings/sessions/end-others")
-@login_required
+@signed_in(None)
 def end_other_sessions() -> ResponseReturnValue:
     count = sessions.sign_out_everywhere(actor(), keep=actor().session_id)
     flash(ngettext("%(num)d other session was signed out.", "%(num)d other sessions were signed out.", count),
@@ -285,7 +284,7 @@ def end_other_sessions() -> ResponseReturnValue:
 
 
 @bp.post("/settings/sessions/end-all")
-@login_required
+@signed_in(None)
 def end_all_sessions() -> ResponseReturnValue:
     sessions.sign_out_everywhere(actor())
     _forget_this_browser()
@@ -298,7 +297,7 @@ TOKEN_EXPIRY_CHOICES = ("30", "90", "365", "never", "7")
 
 
 @bp.route("/settings/tokens", methods=["GET", "POST"])
-@login_required
+@signed_in(None)
 def tokens_page() -> ResponseReturnValue:
     form = {"name": (request.form.get("name") or "").strip(), "expires_days": request.form.get("expires_days") or "90"}
     if request.method == "GET":
@@ -319,7 +318,7 @@ def _tokens_page(form: dict, err: DomainError | None = None, status: int = 200, 
 
 
 @bp.post("/settings/tokens/<int:token_id>/revoke")
-@login_required
+@signed_in(None)
 def revoke_token(token_id: int) -> ResponseReturnValue:
     tokens.revoke(actor(), token_id)
     flash(_("The token is revoked: it no longer works, and connections made with it were closed."), "success")

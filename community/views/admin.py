@@ -8,15 +8,15 @@ change re-renders its page with the error and what was typed.
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from ..actions import accounts, moderation, topics as topic_actions
 from ..actions.threads import get_topic
+from ..auth import protect
 from ..errors import Conflict, DomainError, Invalid, NotFound
 from ..extensions import db
 from ..models import Flag, Invitation, Organisation, Post, Topic, User, utcnow
@@ -24,19 +24,13 @@ from ..models.organisation import ORG_KINDS
 from ..models.topic import MODERATION_POLICIES, STARTERS, TOPIC_KINDS, VISIBILITIES
 from ..models.user import ROLES, STATES
 from .accounts import safe_next
-from .helpers import actor, bdi, guardian
+from . import moderation as moderation_pages
+from .helpers import actor, bdi
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+protect(bp, "admin")
 
 USERS_PER_PAGE = 50
-
-
-@bp.before_request
-def _administrators_only() -> ResponseReturnValue | None:
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    guardian().ensure_admin()  # Forbidden -> the 403 page
-    return None
 
 
 def _user_or_404(user_id: int) -> User:
@@ -353,18 +347,14 @@ def remove_organisation(org_id: int) -> ResponseReturnValue:
 # --- site-wide watched words ----------------------------------------------------------------------
 @bp.route("/words", methods=["GET", "POST"])
 def words() -> ResponseReturnValue:
-    from .moderation import _words_page, add_word
-
     if request.method == "POST":
-        return add_word(None, "admin.words")
-    return _words_page(None)
+        return moderation_pages.add_word(None, "admin.words")
+    return moderation_pages.words_page(None)
 
 
 @bp.post("/words/<int:word_id>/remove")
 def remove_word(word_id: int) -> ResponseReturnValue:
-    from .moderation import remove_word as remove
-
-    return remove(None, word_id, "admin.words")
+    return moderation_pages.remove_word(None, word_id, "admin.words")
 
 
 # --- reveals of anonymous authors ---------------------------------------------------------------

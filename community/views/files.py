@@ -1,6 +1,6 @@
 """Serving stored files: /files/<id>/<name> and /files/<id>/thumbnail/<name>.
 
-Every request asks the Guardian (file_rules.py: the same rule as the post the file
+Every request asks the Guardian (permissions/files.py: the same rule as the post the file
 belongs to; a refusal is a 404, like a file that does not exist). What is served is
 the stored file, never the one that was sent (images were re-encoded without their
 metadata). The answer cannot be turned against the site:
@@ -19,27 +19,21 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
+from ..auth import protect
 from ..errors import NotFound
 from ..extensions import db
-from ..file_rules import FILE_NOT_FOUND
 from ..files.kinds import TYPES, served_type
 from ..files.names import content_disposition, display_name
 from ..files.storage import storage
 from ..models import Upload
+from ..permissions import not_found_message
 from .helpers import guardian
 
 bp = Blueprint("files", __name__)
+protect(bp)  # visitors are sent to sign in; a personal API token signs in here too
 
 FILE_CSP = "default-src 'none'; sandbox"
-
-
-@bp.before_request
-def _require_sign_in() -> ResponseReturnValue | None:
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    return None
 
 
 @bp.get("/files/<int:upload_id>/<name>")
@@ -56,11 +50,11 @@ def thumbnail(upload_id: int, name: str) -> ResponseReturnValue:
 def _serve(upload_id: int, *, thumbnail: bool) -> ResponseReturnValue:
     upload = db.session.get(Upload, upload_id)
     if upload is None:
-        raise NotFound(str(FILE_NOT_FOUND))
+        raise NotFound(not_found_message("Upload"))
     guardian().ensure_read_upload(upload)
     image = TYPES[upload.type].kind == "image"
     if thumbnail and not image:
-        raise NotFound(str(FILE_NOT_FOUND))
+        raise NotFound(not_found_message("Upload"))
     key = (upload.thumbnail_key or upload.storage_key) if thumbnail else upload.storage_key
     etag = key.rsplit("/", 1)[-1].split(".")[0]  # the content's SHA-256
     headers = {
@@ -77,7 +71,7 @@ def _serve(upload_id: int, *, thumbnail: bool) -> ResponseReturnValue:
         body = storage().open(key)
     except FileNotFoundError:
         current_app.logger.error("stored file missing: upload %s, key %s", upload.id, key)
-        raise NotFound(str(FILE_NOT_FOUND)) from None
+        raise NotFound(not_found_message("Upload")) from None
     response = Response(body, mimetype=served_type(upload.type), headers=headers, direct_passthrough=True)
     if key == upload.storage_key:
         response.content_length = upload.size

@@ -5,7 +5,7 @@ the user's other open tabs (their personal room) the new unread count.
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -13,23 +13,17 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..actions.notifications import mark_read
+from ..auth import protect
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Notification
 from .accounts import safe_next
-from .helpers import actor, guardian
+from .helpers import actor
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+protect(bp)
 
 PER_PAGE = 30
-
-
-@bp.before_request
-def _signed_in_only() -> ResponseReturnValue | None:
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    guardian().ensure_use_site()
-    return None
 
 
 @bp.route("")

@@ -11,11 +11,11 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from ..actions import posts as post_actions
 from ..actions.posts import get_post
 from ..actions.threads import accept_answer, get_thread
+from ..auth import protect
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Post
@@ -25,6 +25,7 @@ from .helpers import actor, form_bool, guardian
 from .main import post_url, render_thread
 
 bp = Blueprint("posts", __name__)
+protect(bp)
 
 # The flag form's choices in the reader's language (models.moderation.FLAG_REASONS keeps the keys).
 FLAG_REASON_LABELS = {
@@ -36,11 +37,6 @@ FLAG_REASON_LABELS = {
 }
 
 
-@bp.before_request
-def _require_sign_in() -> ResponseReturnValue | None:
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    return None
 
 
 def _seen_post(post_id: int) -> Post:
@@ -119,7 +115,7 @@ def revisions(post_id: int) -> ResponseReturnValue:
     # Everyone who sees the post sees that (and when, and why) it was edited; the
     # earlier texts only its author and the topic's moderators, since an edit is
     # often made to take something out.
-    privileged = g.user.id == post.author_id or g.is_moderator(post.thread.topic)
+    privileged = g.privileged(post)
     return render_template("posts/revisions.html", post=post, privileged=privileged,
                            revisions=list(reversed(post.revisions)))
 

@@ -4,18 +4,18 @@ by whom: a reveal is a logged act of the topic's moderators, issue #11).
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 
 from ..actions import names
 from ..actions.moderation import reveals_of
+from ..auth import signed_in
 from ..errors import DomainError
 from ..extensions import db
 from ..models import LiveQuestion, Post
-from .helpers import actor, guardian
+from .helpers import actor
 
 bp = Blueprint("profile", __name__)
 
@@ -42,10 +42,8 @@ def _revealed(user) -> list[dict]:
 
 
 @bp.route("/settings/profile", methods=["GET", "POST"])
+@signed_in()
 def profile() -> ResponseReturnValue:
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    guardian().ensure_use_site()
     name, error, status = actor().name, None, 200
     if request.method == "POST":
         name = request.form.get("name", "")

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from .. import search
-from ..language import POST_LANGUAGES
+from ..auth import protect
 from ..errors import DomainError
+from ..extensions import db
+from ..language import POST_LANGUAGES
 from .helpers import guardian
-from .main import post_url, readable_topics
+from .main import post_url
 
 bp = Blueprint("search", __name__)
+protect(bp)
 
 PER_PAGE = 20
 MAX_PAGE = 500  # deeper than anyone reads; keeps offsets sane
@@ -29,17 +31,11 @@ KIND_LABELS = {"discussion": _l("Discussions"), "question": _l("Questions"), "an
 ORG_KIND_LABELS = {"member": _l("Member brands"), "supplier": _l("Suppliers")}
 
 
-@bp.before_request
-def _require_sign_in() -> ResponseReturnValue | None:
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    return None
 
 
 @bp.get("/search")
 def index() -> ResponseReturnValue:
     g = guardian()
-    g.ensure_use_site()
     q = (request.args.get("q") or "")[:search.MAX_QUERY_CHARS * 2]  # kept in the form, even if refused
     form = {name: (request.args.get(name) or "")[:100] for name in
             ("topic", "kind", "answered", "org_kind", "author", "since", "until", "type", "lang")}
@@ -61,7 +57,7 @@ def index() -> ResponseReturnValue:
     links = {"q": q.strip(), **(filters.as_args() if filters else {})}
     return render_template(
         "search.html", q=q, form=form, result=result, error=error, hint=hint, page=min(page, pages), pages=pages,
-        link_args=links, topics=readable_topics(g), kinds=KIND_LABELS, org_kinds=ORG_KIND_LABELS, languages=POST_LANGUAGES,
+        link_args=links, topics=db.session.scalars(g.readable_topics()).all(), kinds=KIND_LABELS, org_kinds=ORG_KIND_LABELS, languages=POST_LANGUAGES,
         post_link=lambda post: post_url(post, g), max_chars=search.MAX_QUERY_CHARS,
     ), status
 

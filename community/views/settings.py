@@ -21,6 +21,7 @@ from sqlalchemy import func, or_, select
 
 from ..actions import watching
 from ..actions.threads import get_thread, get_topic
+from ..auth import signed_in
 from ..errors import DomainError
 from ..extensions import csrf, db
 from ..i18n import COOKIE, recipient_language, text_direction
@@ -28,7 +29,7 @@ from ..mail import UnsubscribeLinkError, read_unsubscribe_token, retry_email
 from ..models import OutboxEmail, User
 from ..models.mail import DIGEST_CHOICES, EMAIL_CATEGORIES, OUTBOX_STATES
 from .accounts import safe_next
-from .helpers import actor, bdi, form_bool, guardian
+from .helpers import actor, bdi, form_bool
 
 bp = Blueprint("settings", __name__)
 
@@ -39,13 +40,6 @@ SCOPES = {
     "digest": _l("the digest of activity in the topics and threads you watch"),
     "all": _l("all email from Roundtable"),
 }
-
-
-def _sign_in_first() -> ResponseReturnValue | None:
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    guardian().ensure_use_site()
-    return None
 
 
 @bp.app_template_global("watch_state")
@@ -61,9 +55,8 @@ def watch_state(target) -> dict:
 
 # --- preferences ------------------------------------------------------------------------------
 @bp.route("/settings/notifications", methods=["GET", "POST"])
+@signed_in()
 def notifications() -> ResponseReturnValue:
-    if (response := _sign_in_first()) is not None:
-        return response
     pref = watching.preferences(actor())
     form = {"mentions": pref.email_mentions, "replies": pref.email_replies, "digest": pref.digest}
     error, status = None, 200
@@ -96,9 +89,8 @@ _SAID_THREAD = {"watching": _l("You are watching this thread."), "muted": _l("Yo
 
 
 @bp.post("/t/<slug>/watch")
+@signed_in()
 def watch_topic(slug: str) -> ResponseReturnValue:
-    if (response := _sign_in_first()) is not None:
-        return response
     topic = get_topic(slug)
     level = watching.set_topic_level(actor(), topic, request.form.get("level"))
     flash(Markup(_SAID_TOPIC[level] % {"topic": bdi(topic.name)}), "success")
@@ -106,9 +98,8 @@ def watch_topic(slug: str) -> ResponseReturnValue:
 
 
 @bp.post("/threads/<int:thread_id>/watch")
+@signed_in()
 def watch_thread(thread_id: int) -> ResponseReturnValue:
-    if (response := _sign_in_first()) is not None:
-        return response
     thread = get_thread(thread_id)
     level = watching.set_thread_level(actor(), thread, request.form.get("level"))
     flash(str(_SAID_THREAD[level]), "success")
@@ -154,10 +145,8 @@ def _in_the_emails_language(user: User):
 
 # --- administrators: the outbox -----------------------------------------------------------------
 @bp.get("/admin/mail")
+@signed_in("admin")
 def admin_mail() -> ResponseReturnValue:
-    if (response := _sign_in_first()) is not None:
-        return response
-    guardian().ensure_admin()
     counts = dict(db.session.execute(
         select(OutboxEmail.status, func.count(OutboxEmail.id)).group_by(OutboxEmail.status)).all())
     problems = db.session.scalars(
@@ -174,9 +163,8 @@ def admin_mail() -> ResponseReturnValue:
 
 
 @bp.post("/admin/mail/<int:email_id>/retry")
+@signed_in()
 def admin_mail_retry(email_id: int) -> ResponseReturnValue:
-    if (response := _sign_in_first()) is not None:
-        return response
     row = retry_email(actor(), email_id)
     flash(_("Email %(id)s to %(address)s is queued again.", id=row.id, address=row.to_address), "success")
     return redirect(url_for("settings.admin_mail"))

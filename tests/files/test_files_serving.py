@@ -181,3 +181,10 @@ def test_thumbnails(app, upload, post_with, url, login_as):
     assert reader.get(f"/files/{report}/thumbnail/a.pdf").status_code == 404
     with app.test_request_context():
         assert display_name(db.session.get(Upload, photo)) == "wide.png"
+
+
+def test_a_personal_api_token_fetches_files_like_a_session(client, token_for, upload, post_with, url):
+    report = upload("supplier", samples.pdf(), "audit.pdf")
+    post_with("supplier", [report], topic="textiles-circle")
+    assert client.get(url(report), headers=token_for("supplier")).status_code == 200
+    assert client.get(url(report), headers=token_for("supplier2")).status_code == 404

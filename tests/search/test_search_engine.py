@@ -176,7 +176,7 @@ def test_empty_or_oversized_queries_are_refused(app, world, q):
 
 # --- at scale: common words are ranked among the latest matches -------------------------------
 def test_a_very_common_word_is_ranked_among_the_latest_matches(app, world, scene, find, login_as, monkeypatch):
-    monkeypatch.setattr(search, "CANDIDATES", 3)
+    monkeypatch.setattr(search.find, "CANDIDATES", 3)
     thread, opening = scene.start("supplier", "grievance", "Wages", "Wages and wages and wages.")
     replies = [scene.reply("member", thread, f"Wages, reply {i}.") for i in range(4)]
     found = [post_id for _type, post_id in find("member2", "wages")]
@@ -193,7 +193,7 @@ def test_a_very_common_word_is_ranked_among_the_latest_matches(app, world, scene
 
 def test_a_filter_finds_older_matches_past_the_newest_ones(app, world, scene, find, monkeypatch):
     """The candidates are the latest matches the filters let through, not the latest matches."""
-    monkeypatch.setattr(search, "CANDIDATES", 2)
+    monkeypatch.setattr(search.find, "CANDIDATES", 2)
     old_thread, old_opening = scene.start("supplier", "grievance", "Old wages", "Wages long ago.", kind="question")
     thread, _ = scene.start("member", "grievance", "New wages", "Wages now.")
     for i in range(3):

@@ -1,4 +1,4 @@
-"""The cache of rendered posts on thread pages (community/views/main.py post_html) never
+"""The cache of rendered posts on thread pages (community/views/rendering.py post_html) never
 serves a copy that is stale or meant for someone else."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from community.extensions import db
 from community.models import Post, User
-from community.views import main as views_main
+from community.views import rendering as views_main
 
 from tests.views.threads_support import answer, article, html_of, moderate_post, moderate_thread, start
 

@@ -1,4 +1,4 @@
-"""The Guardian's rules about uploaded files (mixed into permissions.Guardian).
+"""The Guardian's rules about uploaded files.
 
 A file is seen by whoever may see what it belongs to, and no one else:
 
@@ -9,26 +9,23 @@ A file is seen by whoever may see what it belongs to, and no one else:
 - a file in no post yet: its owner only;
 - a deleted file: nobody.
 
-Refusals are "not found", so a file's address tells an outsider nothing. In their own
-module while permissions.py is being restructured; they belong to the one Guardian.
+Refusals are "not found" (base.NOT_FOUND_MESSAGES["Upload"]), so a file's address tells an
+outsider nothing.
 """
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from .errors import Forbidden, NotFound
-
-FILE_NOT_FOUND = _l("That file does not exist.")
+from .base import GuardianBase, Hidden
 
 
-class FileRules:
-    """Rules over Upload objects; `self` is a Guardian."""
+class FileRules(GuardianBase):
+    """Rules over Upload objects (the post rules they lean on are ContentRules')."""
 
     def why_not_read_upload(self, upload) -> str | None:
         if reason := self.why_not_use_site():
             return reason
-        hidden = _("That file does not exist.")
+        hidden = Hidden(_("That file does not exist."))
         if upload.state == "deleted":
             return hidden
         owner = self.user.id == upload.owner_id
@@ -44,12 +41,7 @@ class FileRules:
         return self.why_not_read_upload(upload) is None
 
     def ensure_read_upload(self, upload) -> None:
-        reason = self.why_not_read_upload(upload)
-        if reason is None:
-            return
-        if self.active:
-            raise NotFound(str(FILE_NOT_FOUND))
-        raise Forbidden(reason)
+        self._ensure(self.why_not_read_upload(upload), upload, hidden=True)
 
     def why_not_attach_upload(self, upload, post) -> str | None:
         """May this user put `upload` in `post` (one they are writing)?"""
@@ -65,7 +57,8 @@ class FileRules:
             return _("Only the author of a post can attach files to it.")
         return None
 
+    def can_attach_upload(self, upload, post) -> bool:
+        return self.why_not_attach_upload(upload, post) is None
+
     def ensure_attach_upload(self, upload, post) -> None:
-        reason = self.why_not_attach_upload(upload, post)
-        if reason is not None:
-            raise Forbidden(reason)
+        self._ensure(self.why_not_attach_upload(upload, post))

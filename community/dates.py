@@ -1,0 +1,139 @@
+"""Dates and times as the reader reads them: the one server module for it.
+
+Every date is shown in the reader's language (CLDR patterns through Babel) and, unless it
+says "UTC", in their time zone (User.timezone; UTC when unset or unknown). English reads
+as British English, the interface's own spelling: "3 March 2026, 14:05", not "March 3,
+2026, 2:05 PM". The browser turns <relative-time> elements into "3 minutes ago" and keeps
+them current; `reltime` is the same wording for the page as sent (and for tests).
+
+Template filters: reltime, fulltime, isotime; globals: utc_when, live_when, live_zone
+(registered by init_app).
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_time, format_timedelta, get_locale, get_timezone
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .models import utcnow
+from .models.base import iso
+
+
+def aware(value: datetime) -> datetime:
+    """A stored time (UTC, naive on SQLite) with its zone."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def viewer_zone() -> ZoneInfo:
+    """The signed-in reader's time zone; UTC when unset or unknown."""
+    name = getattr(current_user, "timezone", None) or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def pattern_locale() -> Locale:
+    """The locale whose CLDR patterns shape dates and times: plain English reads as British
+    English ("Tue, 3 Mar 2026, 14:00"); a language with a territory keeps its own."""
+    locale = get_locale() or Locale("en")
+    if locale.language == "en" and not locale.territory:
+        return Locale("en", "GB")
+    return locale
+
+
+# --- relative and full times (the reader's zone) ----------------------------------------------
+def reltime(value: datetime | None) -> str:
+    """'3 minutes ago' in the reader's language; older than a week: the date in their time zone."""
+    if value is None:
+        return ""
+    value = aware(value)
+    delta = value - utcnow()  # negative: in the past
+    if abs(delta.total_seconds()) < 45:
+        return _("just now")
+    if abs(delta) < timedelta(days=7):
+        return format_timedelta(delta, granularity="minute", add_direction=True)
+    return format_date(value, pattern_locale().date_formats["medium"].pattern)
+
+
+def fulltime(value: datetime | None) -> str:
+    """The date and time in the reader's language and time zone, naming the zone."""
+    if value is None:
+        return ""
+    locale = pattern_locale()
+    # UTC reads best short ("UTC"); other zones by name ("India Standard Time"), not "+0530".
+    zone = "z" if str(get_timezone()) == "UTC" else "zzzz"
+    pattern = (locale.datetime_formats["long"]
+               .replace("{1}", locale.date_formats["long"].pattern)
+               .replace("{0}", f"{locale.time_formats['short'].pattern} {zone}"))
+    return format_datetime(aware(value), pattern)
+
+
+def isotime(value: datetime | None) -> str:
+    """For machines: <time datetime>, <relative-time datetime>."""
+    return iso(value) or ""
+
+
+# --- moments already placed in a zone ---------------------------------------------------------
+# The moments below are already in the zone they are shown in (the viewer's, or UTC), so
+# flask_babel must not rebase them again.
+def day(moment: datetime) -> str:
+    """The date with its weekday: "Tue, 3 Mar 2026", "mar, 3 mar 2026", "2026年3月3日周二"."""
+    return format_date(moment, str(pattern_locale().datetime_skeletons["yMMMEd"]), rebase=False)
+
+
+def clock(moment: datetime) -> str:
+    """The clock time in the language's short form: "14:00", "2:00 م"."""
+    return format_time(moment, str(pattern_locale().time_formats["short"]), rebase=False)
+
+
+def at(day_text: str, time_text: str) -> str:
+    """A date and a time joined as the language joins them ("{1}, {0}"; "{1} {0}" in Chinese)."""
+    joined = str(pattern_locale().datetime_formats.get("medium", "{1}, {0}")).replace("'", "")
+    return joined.replace("{1}", day_text).replace("{0}", time_text)
+
+
+def local_clock(value: datetime | None) -> str:
+    """The clock time of a stored moment in the viewer's zone ("14:05")."""
+    return clock(aware(value).astimezone(viewer_zone())) if value else ""
+
+
+def utc_when(value: datetime | None, with_time: bool = True, year: bool = True) -> str:
+    """A stored time as the viewer's language writes it, kept in UTC (the administration and
+    moderation pages label it so): "3 Mar 2026, 14:00", "3 mar 2026, 14:00", "2026年3月3日 14:00"."""
+    if value is None:
+        return ""
+    moment = aware(value).astimezone(UTC)
+    date_text = format_date(moment, str(pattern_locale().datetime_skeletons["yMMMd" if year else "MMMd"]),
+                            rebase=False)
+    return at(date_text, clock(moment)) if with_time else date_text
+
+
+def live_when(session) -> dict:
+    """How a live session's start and end read to the viewer: in their zone and language, plus
+    UTC for machines."""
+    zone = viewer_zone()
+    start = aware(session.starts_at).astimezone(zone)
+    end = aware(session.ends_at).astimezone(zone)
+    if start.date() == end.date():
+        text = at(day(start), f"{clock(start)}–{clock(end)}")
+    else:
+        text = f"{at(day(start), clock(start))} – {at(day(end), clock(end))}"
+    return {"starts_iso": iso(session.starts_at), "ends_iso": iso(session.ends_at), "text": text,
+            "start_text": at(day(start), clock(start)), "zone": zone.key}
+
+
+def live_zone() -> str:
+    return viewer_zone().key
+
+
+def init_app(app: Flask) -> None:
+    for name, function in (("reltime", reltime), ("fulltime", fulltime), ("isotime", isotime)):
+        app.add_template_filter(function, name)
+    for name, function in (("utc_when", utc_when), ("live_when", live_when), ("live_zone", live_zone)):
+        app.add_template_global(function, name)

@@ -1,0 +1,35 @@
+"""The Guardian: the one place that answers "may this user do X to this object?", and
+"which of these may this user see?".
+
+Every rule is a `why_not_<x>(...)` method returning None (allowed) or the reason it is
+refused; `can_<x>(...)` returns a bool and `ensure_<x>(...)` raises Forbidden/NotFound/Locked
+with that reason, each written out. Beside the rules that decide what someone may see
+stand their query scopes (`readable_topics`, `readable_threads`, `visible_posts`,
+`visible_questions`), used by pages, the API, search and digests. Pages, the API, socket
+handlers and templates all ask the same Guardian with explicit objects.
+
+  base.py      who the user is, how refusals are raised, using the site, admin, moderating
+  content.py   topics, threads, posts (+ scopes), "privileged"
+  identity.py  who may know or reveal an anonymous author
+  live.py      live sessions, questions (+ scope), who can be silenced
+  files.py     uploaded files: who may fetch one, who may attach one to a post
+  readers.py   the rules turned around: who may read a topic or thread (conditions on User)
+"""
+from __future__ import annotations
+
+from .base import NOT_FOUND, NOT_FOUND_MESSAGES, not_found_message
+from .content import OWN_POST_STATES, ContentRules
+from .files import FileRules
+from .identity import IdentityRules
+from .live import PUBLIC_QUESTION_STATES, LiveRules, silence_protected_ids
+from .readers import readers_of_thread, readers_of_topic
+
+
+class Guardian(FileRules, LiveRules, IdentityRules, ContentRules):
+    """The rules of one user (None, or a pending/suspended user: every rule refuses, saying why)."""
+
+
+__all__ = [
+    "NOT_FOUND", "NOT_FOUND_MESSAGES", "OWN_POST_STATES", "PUBLIC_QUESTION_STATES", "Guardian",
+    "not_found_message", "readers_of_thread", "readers_of_topic", "silence_protected_ids",
+]

@@ -1,0 +1,196 @@
+"""Finding: the threads and posts a searcher may read that match, ranked, with snippets; and
+questions like a title being typed.
+
+Who finds what is decided at query time by the Guardian's scope (visible_posts, joined to
+the threads), over what search covers: published posts (visible, in visible threads) only,
+for moderators too. Filters on the author (name, organisation kind) skip anonymous posts,
+for moderators too: knowing who wrote one takes a logged reveal.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+from sqlalchemy import func, literal_column, or_, select
+
+from ..errors import Invalid
+from ..extensions import db
+from ..models import Organisation, Post, Thread, Topic, User
+from ..permissions import Guardian
+from .engines import engine, marked, title_marked
+from .index import fts
+from .query import Filters, clean_query, significant_words
+
+DEFAULT_LIMIT = 20
+# A query that matches more posts than this is ranked over the latest CANDIDATES matches the
+# searcher may read (newest first, as the index stores them), not over all of them: ranking
+# every match of a common word costs seconds at a million posts. Fewer matches: all ranked.
+CANDIDATES = 2_000
+
+
+# --- who may find what ------------------------------------------------------------------------
+def _identity_known():
+    """Posts whose author anyone may filter by: those signed with a name. An anonymous post is
+    never found through its author, by moderators neither (that takes a logged reveal)."""
+    return Post.anonymous.is_(False)
+
+
+def _findable(guardian: Guardian, query, filters: Filters):
+    """`query` (joining the index, Post and Thread) narrowed to what `guardian`'s user may find
+    with `filters`."""
+    conditions = [Post.state == "visible", Thread.state == "visible"]  # what search covers
+    if filters.topic is not None:
+        topic = db.session.scalar(select(Topic).where(Topic.slug == filters.topic))
+        if topic is None or not guardian.can_read_topic(topic):
+            # The same answer for a missing topic and one the searcher may not read.
+            raise Invalid(_("There is no topic “%(topic)s” open to you.", topic=filters.topic), field="topic")
+        conditions.append(Thread.topic_id == topic.id)
+    if filters.kind is not None:
+        conditions.append(Thread.kind == filters.kind)
+    if filters.answered is not None:
+        conditions.append(Thread.kind == "question")
+        conditions.append(Thread.accepted_post_id.is_not(None) if filters.answered
+                          else Thread.accepted_post_id.is_(None))
+    if filters.type == "thread":
+        conditions.append(Post.is_opening.is_(True))
+    elif filters.type == "post":
+        conditions.append(Post.is_opening.is_(False))
+    if filters.lang is not None:
+        conditions.append(Post.language == filters.lang)
+    if filters.since is not None:
+        conditions.append(Post.created_at >= datetime.combine(filters.since, time.min, UTC))
+    if filters.until is not None:
+        conditions.append(Post.created_at < datetime.combine(filters.until + timedelta(days=1), time.min,
+                                                             UTC))
+    if filters.org_kind is not None or filters.author is not None:
+        conditions.append(_identity_known())
+        author_ids = select(User.id)
+        if filters.org_kind is not None:
+            author_ids = author_ids.join(Organisation, Organisation.id == User.organisation_id).where(
+                Organisation.kind == filters.org_kind)
+        if filters.author is not None:
+            wanted = filters.author.strip().lstrip("@").lower()
+            author_ids = author_ids.where(or_(func.lower(User.handle) == wanted, func.lower(User.name) == wanted))
+        conditions.append(Post.author_id.in_(author_ids))
+    return guardian.visible_posts(query.where(*conditions), thread_joined=True)
+
+
+# --- searching --------------------------------------------------------------------------------
+@dataclass
+class Hit:
+    """One search result: a thread (its opening post matched) or a reply."""
+
+    type: str
+    post: Post
+    thread: Thread
+    snippet: Markup
+    title: Markup
+    rank: float
+
+
+@dataclass
+class SearchPage:
+    hits: list[Hit]
+    next_offset: int | None
+    total: int | None = None
+    capped: bool = False  # more posts match than were ranked (total is then CANDIDATES)
+
+
+def search(guardian: Guardian, q: str, filters: Filters | None = None, *, offset: int = 0,
+           limit: int = DEFAULT_LIMIT, count: bool = False) -> SearchPage:
+    """The threads and posts matching `q` that `guardian`'s user may read, most relevant first.
+
+    `offset`/`limit` page through the results (next_offset is None on the last page);
+    `count` also counts them all. Raises Invalid for an empty or oversized query or a bad filter.
+    """
+    q = clean_query(q)
+    filters = filters or Filters()
+    guardian.ensure_use_site()
+    found_by = engine()
+    expression = found_by.search_query(q)
+    if expression is None:
+        return SearchPage([], None, 0 if count else None)
+    where, score = found_by.match(expression)
+    matches = _findable(guardian, select(Post.id.label("id"), score.label("score"))
+                        .select_from(fts)
+                        .join(Post, Post.id == found_by.key)
+                        .join(Thread, Thread.id == Post.thread_id)
+                        .where(where), filters)
+    many = db.session.scalar(select(func.count()).select_from(
+        select(found_by.key).select_from(fts).where(where).limit(CANDIDATES + 1).subquery())) > CANDIDATES
+    if many:
+        matches = matches.order_by(found_by.key.desc()).limit(CANDIDATES)
+    # At most CANDIDATES rows either way: ranked here, counted and paged in one query.
+    found = sorted(db.session.execute(matches).all(), key=lambda r: (-float(r.score or 0.0), -r.id))
+    start = max(offset, 0)
+    rows = found[start:start + limit]
+    more = len(found) > start + limit
+    total = len(found) if count else None
+    # Ranked among the latest CANDIDATES only: more posts may match than were ranked.
+    capped = many and len(found) >= CANDIDATES
+    ids = [r.id for r in rows]
+    posts = {p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_(ids)))} if ids else {}
+    snippets = found_by.snippets(expression, ids)
+    hits = []
+    for row in rows:
+        post = posts[row.id]
+        body, title = snippets.get(row.id, ("", ""))
+        hits.append(Hit(
+            type="thread" if post.is_opening else "post",
+            post=post, thread=post.thread,
+            snippet=marked(body),
+            title=title_marked(title, post.thread.title) if post.is_opening else escape(post.thread.title),
+            rank=float(row.score or 0.0),
+        ))
+    return SearchPage(hits, offset + limit if more else None, total, capped=bool(count and capped))
+
+
+@dataclass
+class SimilarQuestion:
+    thread: Thread
+    answered: bool
+    rank: float
+
+
+# A candidate counts as similar if it scores at least this share of the best match;
+# among those, answered questions come first.
+SIMILAR_RELATIVE_SCORE = 0.35
+
+
+def similar_questions(guardian: Guardian, title: str, limit: int = 5) -> list[SimilarQuestion]:
+    """Questions the searcher may read that look like `title`, answered ones first.
+
+    Any significant word of the title may match (OR), so a differently worded question is
+    still found; the most relevant are kept, then answered questions go before open ones.
+    """
+    words = significant_words(title or "")
+    if not words:
+        return []
+    guardian.ensure_use_site()
+    found_by = engine()
+    # The last word may still be being typed ("recruitment fe"): match it as a prefix.
+    typing = bool(title) and not title[-1].isspace() and len(words[-1]) >= 3
+    _expression, where, score = found_by.any_words(words, prefix_last=typing)
+    rows = db.session.execute(_findable(
+        guardian,
+        select(Thread.id, Thread.accepted_post_id, score.label("score"))
+        .select_from(fts)
+        .join(Post, Post.id == found_by.key)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(where, Post.is_opening.is_(True), Thread.kind == "question"), Filters())
+        .order_by(literal_column("score").desc(), Thread.id.desc())
+        .limit(max(limit * 4, 20))
+    ).all()
+    if not rows:
+        return []
+    best = max(float(r.score or 0.0) for r in rows)
+    close = [r for r in rows if best <= 0 or float(r.score or 0.0) >= best * SIMILAR_RELATIVE_SCORE]
+    close.sort(key=lambda r: (r.accepted_post_id is None, -float(r.score or 0.0), -r.id))
+    close = close[:limit]
+    threads = {t.id: t for t in db.session.scalars(select(Thread).where(Thread.id.in_([r.id for r in close])))}
+    return [SimilarQuestion(thread=threads[r.id], answered=r.accepted_post_id is not None,
+                            rank=float(r.score or 0.0)) for r in close]
+
+

@@ -1,0 +1,126 @@
+"""Template helpers for posts, app-wide: naming an author (community/authors.py), "in reply
+to", the moderation link, and the post partial on pages, from a per-process cache.
+
+Registered on the app by `init_app` (the post partial is used by several blueprints).
+"""
+from __future__ import annotations
+
+import threading
+
+from cachetools import LRUCache
+from flask import Flask, current_app, render_template, url_for
+from flask import g as g_request
+from flask_babel import get_locale, get_timezone
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+from werkzeug.routing import BuildError
+
+from ..authors import author_display, public_name
+from ..dates import reltime
+from ..extensions import db
+from ..models import Post
+from ..permissions import Guardian
+from .helpers import bdi
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(bdi, "bdi")
+    for function in (author_display, reply_note, post_html, moderation_url):
+        app.add_template_global(function)
+
+
+def reply_note(post: Post, viewer: Guardian | None) -> dict | None:
+    """What "in reply to …" says for `post`, or None when it answers the thread itself."""
+    if post.reply_to_id is None:
+        return None
+    parent = db.session.get(Post, post.reply_to_id)
+    if parent is None or parent.is_opening:
+        return None
+    visible = parent.state == "visible" if viewer is None else viewer.can_see_post(parent)
+    if not visible:
+        return {"post_id": parent.id, "name": None}
+    return {"post_id": parent.id, "name": str(public_name(parent))}
+
+
+def moderation_url(post_id: int) -> str:
+    # The moderation blueprint names this page; fall back to its path outside a request.
+    try:
+        return url_for("moderation.post", post_id=post_id)
+    except (BuildError, RuntimeError):
+        return f"/moderation/posts/{post_id}"
+
+
+# --- the post partial on pages, cached --------------------------------------------------------
+_CSRF_SLOT = "__rt_csrf_slot__"  # the page's CSRF token goes here after the cache
+_fragments: LRUCache | None = None
+_fragments_lock = threading.Lock()
+
+
+def _fragment_cache() -> LRUCache | None:
+    global _fragments
+    size = current_app.config.get("POST_FRAGMENT_CACHE_SIZE", 0)
+    if size <= 0:
+        return None
+    if _fragments is None or _fragments.maxsize != size:
+        _fragments = LRUCache(maxsize=size)
+    return _fragments
+
+
+def _fragment_key(post: Post, viewer: Guardian, show_reply_to: bool, parent_on_page: bool) -> tuple:
+    """Everything the partial's output depends on, so that a cached copy is never stale.
+
+    The row versions (SQLAlchemy's version_id_col) change with every write to the post
+    or its thread (edit, hide, delete, restore, lock, accept, move); the body's hash and
+    the creation time tell apart rows that reuse an id after a restore. What the reader
+    may do with the post depends only on their relation to it (author, asker, moderator,
+    may reply), not on who they are, so readers share entries. Relative times ("3
+    minutes ago") are part of the key as they read now.
+    """
+    thread = post.thread
+    user = viewer.user
+    author = post.author
+    # What is the same for every post of the page, worked out once per request.
+    reader = (thread.id, thread.version, user.id if user is not None else None)
+    remembered = getattr(g_request, "_post_page_key", None)
+    if remembered is not None and remembered[0] == reader:
+        page_key = remembered[1]
+    else:
+        page_key = (thread.id, thread.version, viewer.is_moderator(thread.topic), viewer.can_reply(thread),
+                    user is not None and user.id == thread.author_id, str(get_locale()), str(get_timezone()))
+        g_request._post_page_key = (reader, page_key)
+    parent = None
+    if show_reply_to and post.reply_to_id is not None:
+        found = db.session.get(Post, post.reply_to_id)
+        if found is not None:
+            parent = (found.id, found.version, found.author_id, found.author.name, found.anonymous,
+                      viewer.can_see_post(found), parent_on_page)
+    return (
+        post.id, post.version, hash(post.html), post.created_at, page_key,
+        author.name, author.role, author.organisation.name, user is not None and user.id == post.author_id,
+        post.anonymous and viewer.can_see_identity(post),  # revealed to this reader (a logged reveal)
+        reltime(post.created_at), show_reply_to, parent,
+    )
+
+
+def post_html(post: Post, viewer: Guardian, show_reply_to: bool = True, on_page=()) -> Markup:
+    """partials/post.html for a page's reader, from a per-process cache when it can be.
+
+    A thread page shows 50 posts; rendering them is most of its cost, and most readers
+    see the same posts the same way (POST_FRAGMENT_CACHE_SIZE entries, 0 turns it off).
+    """
+
+    def render(csrf: str) -> str:
+        return render_template("partials/post.html", post=post, viewer=viewer, show_reply_to=show_reply_to,
+                               on_page=on_page, csrf=csrf)
+
+    cache = _fragment_cache()
+    if cache is None:
+        return Markup(render(generate_csrf()))
+    key = _fragment_key(post, viewer, show_reply_to, post.reply_to_id in on_page)
+    with _fragments_lock:
+        html = cache.get(key)
+    if html is None:
+        html = render(_CSRF_SLOT)
+        with _fragments_lock:
+            cache[key] = html
+    return Markup(html.replace(_CSRF_SLOT, generate_csrf()))
