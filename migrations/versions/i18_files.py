@@ -12,7 +12,6 @@ Create Date: 2026-12-05 01:17:32
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = 'i18_files'
 down_revision = 'i11_identities'
 branch_labels = None
