@@ -232,8 +232,7 @@ def _as_posts_are_now(room: str, missed: list[dict]) -> None:
         if post_id not in now:
             now[post_id] = room_post_event(post)
         item["data"] = {**data, "post": now[post_id]["post"]}
-        if "fragment" in data:
-            item["data"]["fragment"] = now[post_id]["fragment"]
+        item["data"].pop("fragment", None)  # stored before room events carried data only
 
 
 def prune(now=None) -> int:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, force_locale, format_decimal, get_locale
+from flask_babel import Babel, force_locale, format_decimal, get_locale, get_timezone
 from flask_login import current_user
 
 LANGUAGES = {
@@ -104,14 +104,16 @@ def init_app(app: Flask) -> None:
     def _languages():
         locale = get_locale()
         return {"LANGUAGES": LANGUAGES, "js_strings": js_strings(),
-                # The language this rendering is in (a broadcast fragment forced to English too).
-                "page_language": locale.language if locale is not None else "en"}
+                # The language this rendering is in.
+                "page_language": locale.language if locale is not None else "en",
+                # The reader's time zone (IANA name): <html time-zone> for the <relative-time> elements.
+                "time_zone": str(get_timezone())}
 
 
 # --- the strings of static/js -------------------------------------------------------------
 # static/js/i18n.js reads them from <script id="js-strings" type="application/json"> in
-# base.html (a JSON data block: never executed, so the CSP allows it): window.t(msgid,
-# params) and window.tn(singular, plural, n, params). Keys are the English msgids; the
+# base.html (a JSON data block: never executed, so the CSP allows it); the modules import
+# t(msgid, params) and tn(singular, plural, n, params) from it. Keys are the English msgids; the
 # %(name)s placeholders are left for the script to fill. pybabel extracts them from the
 # N_(...) and ngettext(...) calls below (both default keywords).
 def N_(message: str) -> str:
@@ -120,14 +122,15 @@ def N_(message: str) -> str:
 
 
 JS_MESSAGES = (
-    # live.js: the connection and notifications (every page)
-    N_("connected"), N_("reconnecting"), N_("offline"), N_("just now"),
+    # socket.js, rooms.js, notifications.js, topic.js: the connection and notifications (every page)
+    N_("connected"), N_("reconnecting"), N_("offline"),
     N_("Live updates are off: %(reason)s."), N_("the server refused the connection"), N_("Reload"),
     N_("Your session has ended."), N_("%(reason)s Sign in again to continue."), N_("Sign in"), N_("Close"),
     N_("Live updates for this page are not available."), N_("Updates were missed while you were away."),
     N_("You left this page's live updates: %(reason)s"), N_("You left this page's live updates."),
     N_("Live updates stopped for this page."), N_("New thread: %(title)s"),
-    # live.js: the thread page
+    # thread.js, composer.js, posts.js: the thread page
+    N_("Anonymous member"), N_("Anonymous supplier"), N_("Edited %(time)s"), N_("an earlier post"),
     N_("The opening post is not available."), N_("This post is no longer available."),
     N_("Accept answer"), N_("Unaccept answer"), N_("An answer was accepted."),
     N_("The accepted answer was withdrawn."), N_("This thread is locked."), N_("This thread is open again."),
@@ -142,7 +145,7 @@ JS_MESSAGES = (
     N_("Your reply was not posted."),
     N_("You are offline. Your reply is kept and will be sent when the connection is back."),
     N_("%(name)s wrote:"), N_("A reply in another language arrived: clear the language filter to see it."),
-    # live_session.js
+    # live_session.js, questions.js, chat.js, live_host.js
     N_("Scheduled"), N_("Live now"), N_("Ended"),
     N_("The server could not be reached. Nothing was changed; try again."), N_("That did not work (%(status)s)."),
     N_("The session is live now. The chat is open."),
@@ -173,7 +176,7 @@ JS_MESSAGES = (
     N_("Handled by %(name)s: %(action)s. Nothing more to do here."),
     N_("%(name)s %(action)s: the post in “%(title)s”."),
     N_("Held for review"), N_("Visible"), N_("Hidden"), N_("Deleted"),
-    # live.js, live_session.js: a send refused for going too fast
+    # sending.js, composer.js: a send refused for going too fast, or too long
     N_("You can send it in %(seconds)s s."), N_("You can send it now."),
     N_("Your post is too long: %(count)s characters, the limit is %(max)s."),
     # mentions.js, suggest.js

@@ -2,10 +2,13 @@
 
 Every builder takes the viewer's Guardian, or None for "anyone in the room":
 an anonymous author is named only to viewers the Guardian lets see identities.
+
+Room events carry these shapes and nothing else: data, never page markup. The pages
+render a live post with the same partial as the first render (templates/partials/post.html,
+as <template> blanks that static/js/posts.js fills), in the reader's language, with the
+controls the Guardian gives that reader, and without asking the server again.
 """
 from __future__ import annotations
-
-from flask import render_template
 
 from .authors import anonymous_label, author_payload, user_payload  # noqa: F401  (named in one place)
 from .models.base import iso
@@ -45,7 +48,7 @@ def post_payload(post, guardian: Guardian | None = None, for_moderators: bool = 
         "thread_id": post.thread_id,
         "reply_to": post.reply_to_id,
         "state": post.state,
-        "html": post.html if post.state in ("visible", "held") or _privileged(post, guardian) else "",
+        "html": post.html if post.state in ("visible", "held") or privileged(post, guardian) else "",
         "created_at": iso(post.created_at),
         "edited_at": iso(post.edited_at),
         "author": author_payload(post, guardian),
@@ -54,28 +57,19 @@ def post_payload(post, guardian: Guardian | None = None, for_moderators: bool = 
         "language": post.language,  # ISO 639-1 code it is written in, or None when unknown
         "accepted": post.thread.accepted_post_id == post.id,
     }
-    if for_moderators or _privileged(post, guardian):
+    if for_moderators or privileged(post, guardian):
         data["body"] = post.body
         data["state_reason"] = post.state_reason
     return data
 
 
-def _privileged(post, guardian: Guardian | None) -> bool:
-    """The author and the topic's moderators see the Markdown source and state reasons."""
+def privileged(post, guardian: Guardian | None) -> bool:
+    """The author and the topic's moderators see the Markdown source, state reasons and
+    earlier revisions of a post."""
     return guardian is not None and guardian.privileged(post)
 
 
-def post_fragment(post, guardian: Guardian | None = None) -> str:
-    """The post partial, the one rendering path for pages and live inserts."""
-    return render_template("partials/post_live.html", post=post, viewer=guardian)
-
-
 def room_post_event(post) -> dict:
-    """A post event for everyone in the thread's room: never names an anonymous author."""
-    from flask_babel import force_locale
-
-    # One fragment for the whole room, in English whoever acted; pages in another
-    # language fetch /posts/<id>/fragment in theirs (static/js/live.js).
-    with force_locale("en"):
-        fragment = post_fragment(post, None)
-    return {"room": f"thread:{post.thread_id}", "post": post_payload(post, None), "fragment": fragment}
+    """A post event for everyone in the thread's room: the post object built for "anyone in
+    the room" (never names an anonymous author), and no markup."""
+    return {"room": f"thread:{post.thread_id}", "post": post_payload(post, None)}

@@ -365,14 +365,14 @@ def _emit_presence(room: str) -> None:
 def on_post(user: User, data: dict):
     from ..actions.posts import author_notices, reply
     from ..actions.threads import get_thread
-    from ..payloads import post_fragment, post_payload
+    from ..payloads import post_payload
 
     thread = get_thread(data.get("thread_id"))
     post = reply(user, thread, data.get("body"), reply_to=data.get("reply_to"),
                  anonymous=data.get("anonymous", False), client_id=data.get("client_id"),
                  language=data.get("language"))
     guardian = Guardian(user)
-    answer = {"post": post_payload(post, guardian), "fragment": post_fragment(post, guardian)}
+    answer = {"post": post_payload(post, guardian)}  # the page renders it (static/js/posts.js)
     notices = author_notices(post)
     if notices:
         answer["notices"] = notices  # e.g. mentions past the notified ones

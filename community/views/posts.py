@@ -1,4 +1,5 @@
-"""Writing pages for posts: the reply form fallback, edit, revisions, delete/restore, flag, accept.
+"""Writing pages for posts: the reply form fallback, edit, revisions, delete/restore, flag, accept;
+and the blanks a thread page fills with the posts that arrive live.
 
 Every page loads the post, checks the Guardian (a post the user may not see is
 a 404, never a hint that it exists) and calls the same actions as the API and
@@ -6,6 +7,11 @@ the sockets. A refused form is shown again with the text kept, the message
 shown, and the error's status.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -18,14 +24,16 @@ from ..actions.threads import accept_answer, get_thread
 from ..auth import protect
 from ..errors import DomainError
 from ..extensions import db
-from ..models import Post
+from ..models import Post, Thread, utcnow
 from ..models.moderation import FLAG_REASONS
-from ..payloads import post_fragment
+from ..payloads import privileged
+from ..permissions import Guardian
 from .helpers import actor, form_bool, guardian
-from .main import post_url, render_thread
+from .main import MAX_DEPTH, post_url, render_thread
 
 bp = Blueprint("posts", __name__)
 protect(bp)
+bp.add_app_template_global(privileged, "post_privileged")
 
 # The flag form's choices in the reader's language (models.moderation.FLAG_REASONS keeps the keys).
 FLAG_REASON_LABELS = {
@@ -51,13 +59,6 @@ def permalink(post_id: int) -> ResponseReturnValue:
     """A stable link to a post: redirects to the page of its thread where it is."""
     post = _seen_post(post_id)
     return redirect(post_url(post, guardian()))
-
-
-@bp.get("/posts/<int:post_id>/fragment")
-def fragment(post_id: int) -> ResponseReturnValue:
-    """The post partial rendered for this viewer, in their language (for live inserts)."""
-    post = _seen_post(post_id)
-    return post_fragment(post, guardian())
 
 
 @bp.post("/threads/<int:thread_id>/reply")
@@ -115,8 +116,7 @@ def revisions(post_id: int) -> ResponseReturnValue:
     # Everyone who sees the post sees that (and when, and why) it was edited; the
     # earlier texts only its author and the topic's moderators, since an edit is
     # often made to take something out.
-    privileged = g.privileged(post)
-    return render_template("posts/revisions.html", post=post, privileged=privileged,
+    return render_template("posts/revisions.html", post=post, privileged=g.privileged(post),
                            revisions=list(reversed(post.revisions)))
 
 
@@ -172,8 +172,9 @@ def flag(post_id: int) -> ResponseReturnValue:
         else:
             flash(_("Thank you. The moderators of this topic will look at the post."), "success")
             return redirect(url_for("main.thread", thread_id=post.thread_id))
+    reasons = {key: FLAG_REASON_LABELS.get(key, label) for key, label in FLAG_REASONS.items()}
     return render_template("posts/flag.html", post=post, form=form, error=error, refusal=refusal,
-                           reasons={key: FLAG_REASON_LABELS.get(key, label) for key, label in FLAG_REASONS.items()}), status
+                           reasons=reasons), status
 
 
 @bp.post("/threads/<int:thread_id>/accept")
@@ -192,3 +193,91 @@ def accept(thread_id: int) -> ResponseReturnValue:
         return redirect(url_for("main.thread", thread_id=thread.id))
     flash(_("The answer is marked as accepted."), "success")
     return redirect(post_url(db.session.get(Post, thread.accepted_post_id), g))
+
+
+# --- live posts: the blanks a thread page fills ---------------------------------------------
+# A post that arrives live (a room event, or the ack of one's own reply) is data: the post
+# object of the API. The thread page renders it with the same partial as the first render,
+# templates/partials/post.html, rendered here for stand-in posts into <template> blanks, in
+# the reader's language and with the controls the Guardian gives this reader on such a post.
+# static/js/posts.js picks the blank for the post's kind, puts the post's id where
+# BLANK_ID stands and fills in the rest. Nobody asks the server for a fragment.
+BLANK_ID = 9007199254740991  # 2**53 - 1: no post has this id, and JavaScript holds it exactly
+BLANK_LANGUAGE = "und"  # "undetermined" (ISO 639-2): the blank shows a language badge to fill
+
+
+@dataclass
+class BlankPost:
+    """A stand-in post with what the partial and the Guardian read of a Post. No `topic` and
+    no `session_id`: the Guardian tells what an object is by those (permissions._identity_kind)."""
+
+    thread: Thread
+    author: Any
+    author_id: int
+    anonymous: bool
+    state: str
+    is_opening: bool
+    created_at: datetime
+    id: int = BLANK_ID
+    html: str = ""
+    language: str = BLANK_LANGUAGE
+    state_reason: str = ""
+    is_rejected: bool = False
+    deleted_from: str | None = None
+
+    def __post_init__(self) -> None:
+        self.thread_id = self.thread.id
+        self.reply_to_id = BLANK_ID - 1
+        self.edited_at = self.created_at  # the blank has the "edited" mark; unedited posts drop it
+        # What "in reply to …" says; posts.js fills in the post it answers, or drops it.
+        self.reply_note = {"post_id": BLANK_ID - 1, "name": "…"}
+
+
+class _AsIf:
+    """`obj` with some attributes changed, for asking the Guardian "what if" (locked or not)."""
+
+    def __init__(self, obj: Any, **changes: Any):
+        self._obj, self._changes = obj, changes
+
+    def __getattr__(self, name: str) -> Any:
+        return self._changes[name] if name in self._changes else getattr(self._obj, name)
+
+
+def _blank_kinds(thread: Thread, g: Guardian, opening_missing: bool) -> list[tuple[str, bool, bool, str, bool]]:
+    """(key, mine, anonymous, state, opening) of the posts this page may be handed live: anyone's
+    visible replies; one's own replies, visible or awaiting review, when one may reply; anonymous
+    ones where the topic allows them; an opening post where the page shows it missing."""
+    kinds = []
+    anonymities = [False, True] if thread.topic.allow_anonymous else [False]
+    for anonymous in anonymities:
+        kinds.append((False, anonymous, "visible", False))
+        if opening_missing:
+            kinds.append((False, anonymous, "visible", True))
+    if g.can_reply(thread):
+        for anonymous in anonymities:
+            if anonymous and not g.can_post_anonymously(thread.topic):
+                continue
+            kinds += [(True, anonymous, "visible", False), (True, anonymous, "held", False)]
+    return [("-".join(["mine" if mine else "other", "anonymous" if anonymous else "named", state]
+                      + (["opening"] if opening else [])), mine, anonymous, state, opening)
+            for mine, anonymous, state, opening in kinds]
+
+
+@bp.app_template_global("live_posts")
+def live_posts(thread: Thread, g: Guardian, opening_missing: bool = False) -> SimpleNamespace:
+    """What thread.html needs to show posts live: the blanks, and the rules the page's script
+    applies as they change (may this reader reply when the thread is open / locked; how deep
+    replies nest), each answered here by the Guardian or the view, never restated in JavaScript."""
+    now = utcnow()
+    nobody = SimpleNamespace(id=0, name="", role="supplier", organisation=SimpleNamespace(name=""))
+    blanks = []
+    for key, mine, anonymous, state, opening in _blank_kinds(thread, g, opening_missing):
+        author = g.user if mine else nobody
+        blanks.append((key, BlankPost(thread=thread, author=author, author_id=author.id, anonymous=anonymous,
+                                      state=state, is_opening=opening, created_at=now)))
+    return SimpleNamespace(
+        blanks=blanks, blank_id=BLANK_ID,
+        may_reply_open=g.can_reply(_AsIf(thread, locked=False)),
+        may_reply_locked=g.can_reply(_AsIf(thread, locked=True)),
+        max_depth=MAX_DEPTH,
+    )

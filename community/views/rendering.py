@@ -16,7 +16,6 @@ from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from ..authors import author_display, public_name
-from ..dates import reltime
 from ..extensions import db
 from ..models import Post
 from ..permissions import Guardian
@@ -73,8 +72,8 @@ def _fragment_key(post: Post, viewer: Guardian, show_reply_to: bool, parent_on_p
     or its thread (edit, hide, delete, restore, lock, accept, move); the body's hash and
     the creation time tell apart rows that reuse an id after a restore. What the reader
     may do with the post depends only on their relation to it (author, asker, moderator,
-    may reply), not on who they are, so readers share entries. Relative times ("3
-    minutes ago") are part of the key as they read now.
+    may reply), not on who they are, so readers share entries. Times are <relative-time>
+    elements the browser words, so an entry does not go stale as time passes.
     """
     thread = post.thread
     user = viewer.user
@@ -98,7 +97,7 @@ def _fragment_key(post: Post, viewer: Guardian, show_reply_to: bool, parent_on_p
         post.id, post.version, hash(post.html), post.created_at, page_key,
         author.name, author.role, author.organisation.name, user is not None and user.id == post.author_id,
         post.anonymous and viewer.can_see_identity(post),  # revealed to this reader (a logged reveal)
-        reltime(post.created_at), show_reply_to, parent,
+        show_reply_to, parent,
     )
 
 

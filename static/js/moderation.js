@@ -1,28 +1,30 @@
 /*
  * The live review queue (templates/moderation/queue.html).
  *
- * Reuses the page's one socket from static/js/live.js (window.Roundtable): joins the
- * moderators' room "mods:<slug>" of every topic shown, from the cursor read when the
- * page was rendered, so nothing that happened in between is missed. Then:
+ * Follows the moderators' room "mods:<slug>" of every topic shown on the page's one socket,
+ * from the cursor read when the page was rendered, so nothing that happened in between is
+ * missed. Then:
  *  - a new held or flagged post is fetched as a rendered card (the same macro as the
- *    page, /moderation/queue/items/<id>) and inserted in order, announced politely;
+ *    page, /moderation/queue/items/<id>: the moderator's own queue, not a room broadcast)
+ *    and inserted in order, announced politely;
  *  - a post handled by another moderator is marked "Handled by <name>" and its buttons
  *    are disabled, so nobody acts on it twice (the server refuses a second action anyway);
  *  - new flags on a card already shown update its flags without touching what the
  *    moderator is typing.
  * Focus is never moved. Without JavaScript the page still works (reload to refresh).
  */
-(() => {
-  "use strict";
+import { t, tn, tNodes } from "./i18n.js";
+import { announce } from "./notices.js";
+import { follow } from "./rooms.js";
+import { socket } from "./socket.js";
 
-  const root = document.getElementById("moderation-queue");
-  const rt = window.Roundtable;
-  if (!root || !rt || !rt.socket || typeof rt.follow !== "function") return;
+const root = document.getElementById("moderation-queue");
+if (root && socket) start();
 
+function start() {
   const list = document.getElementById("queue-items");
   const countEl = document.getElementById("queue-count");
-  const announce = typeof rt.announce === "function" ? rt.announce : () => {};
-  let rooms = {};
+  let rooms;
   try {
     rooms = JSON.parse(root.dataset.rooms || "{}") || {};
   } catch {
@@ -86,7 +88,6 @@
     const id = Number(card.dataset.postId);
     const after = cards().find((c) => Number(c.dataset.postId) > id);
     list.insertBefore(card, after || null);
-    if (typeof rt.refreshTimes === "function") rt.refreshTimes(card);
   }
 
   function replaceParts(card, fresh) {
@@ -119,7 +120,6 @@
           : t("New in the review queue: a post held for review in “%(title)s”. %(num)s to review.", { title, num: n }));
       } else if (card.classList.contains("moderation-item--handled") && !busy(card)) {
         card.replaceWith(fresh); // back in the queue (resubmitted, flagged again): a fresh card
-        if (typeof rt.refreshTimes === "function") rt.refreshTimes(fresh);
         announce(t("Back in the review queue: a post in “%(title)s”.", { title }));
       } else {
         replaceParts(card, fresh);
@@ -127,7 +127,7 @@
       }
       updateCount();
     } catch (error) {
-      console.error("review queue update failed", error); // eslint-disable-line no-console
+      console.error("review queue update failed", error);
     } finally {
       pending.delete(id);
     }
@@ -177,14 +177,12 @@
 
   const names = Object.keys(rooms).filter((room) => room.startsWith("mods:"));
   for (const room of names) {
-    // follow() joins (and rejoins after a reconnect) with `since`, handing us what was missed.
-    rt.follow(room, rooms[room], (name, data) => {
+    // follow() joins (and rejoins after a reconnect) with `since`, handing us what was missed
+    // and then each live event once.
+    follow(room, rooms[room], (name, data) => {
       if (name === "moderation.queue") onQueueEvent(room, data);
     });
   }
-  rt.socket.on("moderation.queue", (data) => {
-    if (data && names.includes(data.room)) onQueueEvent(data.room, data);
-  });
   const liveNote = document.getElementById("queue-live-note");
   if (liveNote && names.length) liveNote.hidden = false;
-})();
+}

@@ -2,12 +2,13 @@
 // Debounced GET /api/v1/search/similar?title=...; answered questions come first.
 // The status line is a polite live region (announced, never steals focus); the list
 // is plain links that open in a new tab, so the text being written is never lost.
-(function () {
-  "use strict";
+import { t, tn } from "./i18n.js";
 
-  const input = document.getElementById("thread-title");
-  const box = document.getElementById("similar-questions");
-  if (!input || !box || !window.fetch) return;
+const input = document.getElementById("thread-title");
+const box = document.getElementById("similar-questions");
+if (input && box) start();
+
+function start() {
   const status = document.getElementById("similar-questions-status");
   const list = document.getElementById("similar-questions-list");
   const url = box.dataset.similarUrl;
@@ -97,4 +98,4 @@
     timer = setTimeout(lookUp, WAIT_MS);
   });
   if (input.value.trim().length >= MIN_CHARS) lookUp(); // a re-rendered form keeps its title
-})();
+}

@@ -419,9 +419,10 @@ def test_journey_live_session_with_a_host_and_three_participants(new_context, si
 
 
 # --- 5. the server restarts: pages reconnect, catch up, and send what was typed once ---------
-JOIN_HOOK_JS = """() => {
+JOIN_HOOK_JS = """async () => {
   // Count the events each (re)join replays: wrap the page's one socket's emit("join").
-  const socket = window.Roundtable.socket;
+  // The page's modules are loaded once per URL: importing socket.js again gives the same socket.
+  const { socket } = await import('/static/js/socket.js');
   const emit = socket.emit.bind(socket);
   window.__joins = [];
   window.__samePage = true;  // gone if the page reloads

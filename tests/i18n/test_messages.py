@@ -205,7 +205,7 @@ def test_an_action_error_in_spanish(app, world):
 
 
 # --- the scripts' strings ------------------------------------------------------------------------------
-JS_FILES = ["live.js", "live_session.js", "moderation.js", "mentions.js", "suggest.js"]
+JS_FILES = sorted(path.name for path in (ROOT / "static" / "js").glob("*.js"))
 
 
 def _catalogue_block(html: str) -> dict:
@@ -219,8 +219,11 @@ def test_every_page_carries_the_scripts_strings_before_the_scripts(app, world, l
     # English: the scripts show their own msgids, so nothing needs sending (and a page never
     # carries texts it does not show, such as "(you)" to someone who wrote nothing)
     assert _catalogue_block(page) == {}
-    order = [m.group(1) for m in re.finditer(r'<script src="/static/(js/\w+\.js)"', page)]
-    assert order.index("js/i18n.js") < order.index("js/live.js") < order.index("js/mentions.js")
+    # the scripts are ES modules (they import js/i18n.js, which reads the block): after it
+    order = [m.group(1) for m in re.finditer(r'<script (?:type="module" )?src="/static/([\w/.-]+\.js)"', page)]
+    assert page.index('<script id="js-strings"') < page.index('src="/static/js/app.js"')
+    assert order.index("js/app.js") < order.index("js/mentions.js")
+    assert all(f'<script type="module" src="/static/{name}"' in page for name in order if name.startswith("js/"))
 
 
 def test_the_scripts_strings_follow_the_pages_language(app, world, login_as, tagged):
@@ -247,7 +250,7 @@ def test_every_string_the_scripts_ask_for_is_in_the_catalogue():
 
 
 def test_the_scripts_no_longer_hard_code_the_english_they_show():
-    live = (ROOT / "static" / "js" / "live.js").read_text(encoding="utf-8")
+    live = "".join((ROOT / "static" / "js" / name).read_text(encoding="utf-8") for name in JS_FILES)
     for english in ('"New reply from', '"connected"', '"reconnecting"', '"Sending…"', '"Your reply was posted."'):
         assert f"t({english}" in live or english not in live, english
 

@@ -36,7 +36,7 @@ def page_rooms(page: str) -> dict:
 
 def test_the_queue_page_wires_the_live_queue(app, login_as, thread_id):
     moderator_page = text(login_as("moderator").get("/moderation"))
-    assert '<script src="/static/js/moderation.js"></script>' in moderator_page
+    assert '<script type="module" src="/static/js/moderation.js"></script>' in moderator_page
     assert 'data-item-url="/moderation/queue/items/0"' in moderator_page
     assert page_rooms(moderator_page) == {"mods:grievance": 0}
     admin_page = text(login_as("admin").get("/moderation"))

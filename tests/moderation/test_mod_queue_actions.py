@@ -98,7 +98,7 @@ def test_hide_and_restore(app, world, login_as, emitted, scene):
     check_audit(app, "restore_post", scene["visible"], world.ids["moderator"], "Second look",
                 {"state": "hidden"}, {"state": "visible"})
     assert [e.name for e in emitted.to(room)] == ["post.restored"]
-    assert "VISIBLE-BODY" in emitted.to(room)[0].payload["fragment"]
+    assert "VISIBLE-BODY" in emitted.to(room)[0].payload["post"]["html"]
 
 
 def test_edit_with_a_reason_keeps_a_revision(app, world, login_as, emitted, scene):
@@ -115,7 +115,7 @@ def test_edit_with_a_reason_keeps_a_revision(app, world, login_as, emitted, scen
             ("VISIBLE-BODY an ordinary reply", "Phone number", world.ids["moderator"])
     updated = emitted.to(f"thread:{scene['thread']}")
     assert [e.name for e in updated] == ["post.updated"]
-    assert "phone number removed" in updated[0].payload["fragment"]
+    assert "phone number removed" in updated[0].payload["post"]["html"]
     # The audit log shows the change, before and after.
     log = text(moderator.get("/moderation/log"))
     assert "edit post" in log and "VISIBLE-BODY an ordinary reply" in log and "Phone number" in log

@@ -85,7 +85,7 @@ def test_new_thread_page_has_the_suggestion_list(login_as):
     assert 'data-similar-url="/api/v1/search/similar"' in box
     assert 'aria-live="polite"' in box and 'role="status"' in box
     assert '<ul id="similar-questions-list"' in box
-    assert '<script src="/static/js/suggest.js"></script>' in page
+    assert '<script type="module" src="/static/js/suggest.js"></script>' in page
 
 
 def test_suggest_script_is_served_and_builds_links_safely(client):

@@ -227,8 +227,9 @@ def test_session_page_for_a_participant_and_a_host(app, world, login_as, make_se
     assert "live-start-form" not in html and "live-end-form" not in html
     assert 'name="anonymous"' in html                            # grievance allows anonymous questions
     assert "The chat opens when the session starts." in html
-    # the page script reuses live.js's one connection, so it loads after it
-    assert html.index('src="/static/js/live.js"') < html.index('src="/static/js/live_session.js"')
+    # the page script is a module that shares the page's one connection (static/js/socket.js)
+    assert '<script type="module" src="/static/js/live_session.js"></script>' in html
+    assert html.index('src="/static/js/app.js"') < html.index('src="/static/js/live_session.js"')
     assert 'data-session-id="%d"' % session_id in html
     assert_csp_clean(html)
     for host in ("member", "member2", "moderator", "admin"):

@@ -67,7 +67,9 @@ def html_of(response) -> str:
 
 
 def text_of(html: str) -> str:
-    """What a reader sees: tags dropped, whitespace collapsed."""
+    """What a reader sees: tags and <template> blanks (inert until a script fills one) dropped,
+    whitespace collapsed."""
+    html = re.sub(r"<template\b[\s\S]*?</template>", " ", html)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace(" )", ")").replace("( ", "(").strip()
 
 

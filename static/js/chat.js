@@ -1,0 +1,162 @@
+/*
+ * The live session's chat (templates/live/session.html): messages arrive live (auto-scroll
+ * only when the reader is already at the bottom, read aloud unless switched off), and the
+ * reader's own go over the socket with an ack, the text kept until the server says ok.
+ *
+ * Messages are built from the <template id="chat-template"> blank the server rendered with
+ * the same macro as the page (live/_parts.html, chat_item).
+ */
+import { $, $$, describe, showError, store, textOf } from "./dom.js";
+import { t } from "./i18n.js";
+import { announce } from "./notices.js";
+import { orgName } from "./questions.js";
+import { holdSend, isHeld } from "./sending.js";
+import { ACK_TIMEOUT_MS, socket } from "./socket.js";
+import { fromBlank, setHTML, setText } from "./template.js";
+
+const MAX_CHAT_NODES = 300; // big rooms: the page keeps the latest messages only
+
+/** `live`: the page's shared state (live_session.js). */
+export function createChat(live) {
+  const chatList = $("#chat-list");
+  const chatLog = $("#chat-log");
+  const chatTemplate = $("#chat-template");
+  const announceBox = $("#chat-announce");
+  const announceKey = `rt:${live.userId}:live:announce-chat`;
+  let sending = false; // a message is on its way
+
+  if (announceBox) {
+    if (store.get(announceKey) === false) announceBox.checked = false;
+    announceBox.addEventListener("change", () => store.set(announceKey, announceBox.checked));
+  }
+
+  const atBottom = () => !chatLog || chatLog.scrollHeight - chatLog.scrollTop - chatLog.clientHeight < 40;
+  const newBelow = document.createElement("button");
+  function scrollToBottom() {
+    if (chatLog) chatLog.scrollTop = chatLog.scrollHeight;
+    newBelow.hidden = true;
+  }
+  newBelow.type = "button";
+  newBelow.className = "btn btn-sm btn-primary live-chat-new";
+  newBelow.textContent = t("New messages below");
+  newBelow.hidden = true;
+  newBelow.addEventListener("click", scrollToBottom);
+  chatLog?.after(newBelow);
+  chatLog?.addEventListener("scroll", () => { if (atBottom()) newBelow.hidden = true; });
+
+  function build(m) {
+    const authorId = Number(m.author?.id || 0);
+    const li = fromBlank(chatTemplate, { __MID__: String(Number(m.id)), __UID__: String(authorId) });
+    if (!li) return null;
+    setText(li, ".js-name", m.author?.name || "");
+    setText(li, ".live-chat-org", orgName(m.author?.organisation));
+    setHTML($(".live-chat-body", li), m.html); // sanitised by the server (community.markup)
+    live.setClock($(".live-chat-time", li), m.created_at);
+    // Hosts, the topic's moderators and administrators cannot be silenced (the server's list).
+    const silence = $(".live-silence", li);
+    if (silence) silence.hidden = live.protectedIds.has(authorId);
+    for (const input of $$('input[name="order"]', li)) input.value = live.order;
+    live.applySessionStates(li);
+    return li;
+  }
+
+  function add(m, { quiet = false } = {}) {
+    if (!m || !Number(m.id) || m.hidden || document.getElementById(`m-${Number(m.id)}`)) return;
+    const li = build(m);
+    if (!li || !chatList) return;
+    const stick = atBottom();
+    const later = Array.from(chatList.children).find((other) => Number(other.dataset.messageId) > Number(m.id));
+    chatList.insertBefore(li, later || null);
+    while (chatList.children.length > MAX_CHAT_NODES && !chatList.firstElementChild.contains(document.activeElement)) {
+      chatList.firstElementChild.remove();
+    }
+    $("#no-chat")?.setAttribute("hidden", "");
+    if (stick) scrollToBottom();
+    else if (!later) newBelow.hidden = false;
+    if (!quiet && Number(m.author?.id) !== live.userId && announceBox?.checked !== false) {
+      announce(t("%(name)s: %(text)s", { name: m.author?.name || t("Someone"), text: textOf(m.html, 140) }));
+    }
+  }
+
+  function remove(messageId) {
+    const li = document.getElementById(`m-${Number(messageId)}`);
+    if (!li) return;
+    const hadFocus = li.contains(document.activeElement);
+    li.remove();
+    if (hadFocus) chatLog?.focus({ preventScroll: true });
+    const none = $("#no-chat");
+    if (none && chatList) none.hidden = chatList.children.length > 0;
+  }
+
+  /** After a (re)join: the latest messages are the truth (some may have been hidden meanwhile). */
+  function onSnapshot(messages) {
+    if (!messages.length) return;
+    const ids = new Set(messages.map((m) => Number(m.id)));
+    const oldest = Math.min(...ids);
+    for (const m of messages) add(m, { quiet: true });
+    for (const li of Array.from(chatList?.children || [])) {
+      const id = Number(li.dataset.messageId);
+      if (id >= oldest && !ids.has(id)) li.remove();
+    }
+  }
+
+  function applyEnabled() {
+    const input = $("#chat-body");
+    const submit = $("#chat-submit");
+    const off = live.state !== "live" || live.silenced;
+    if (input) input.disabled = off;
+    if (submit) submit.disabled = off || isHeld(submit);
+  }
+
+  const form = $("#chat-form");
+  const body = $("#chat-body");
+  const error = $("#chat-error");
+  const status = $("#chat-status");
+  const draftKey = `rt:${live.userId}:live:${live.sessionId}:chat`;
+  live.keepDraft(body, draftKey);
+
+  form?.addEventListener("submit", (event) => {
+    if (!socket?.connected) {
+      store.remove(draftKey);
+      return;
+    }
+    event.preventDefault();
+    if (sending || !body.value.trim()) {
+      if (!body.value.trim()) {
+        showError(error, t("Your message cannot be empty."));
+        describe(body, error, true);
+      }
+      return;
+    }
+    sending = true;
+    applyEnabled();
+    body.readOnly = true;
+    status.textContent = t("Sending…");
+    socket.timeout(ACK_TIMEOUT_MS).emit("live.chat", { session_id: live.sessionId, body: body.value }, (err, ack) => {
+      sending = false;
+      body.readOnly = false;
+      applyEnabled();
+      status.textContent = "";
+      if (err || !ack?.ok) {
+        const message = err ? t("No answer from the server yet. Your message is kept: send it again.")
+          : ack?.error?.message || t("Your message was not sent. It is kept here.");
+        showError(error, message);
+        describe(body, error, true);
+        announce(message);
+        const submit = $("#chat-submit");
+        if (ack?.error?.code === "rate_limited" && ack.error.retry_after && submit) {
+          holdSend(submit, ack.error.retry_after, status);
+        }
+        return;
+      }
+      showError(error, "");
+      describe(body, error, false);
+      body.value = "";
+      store.remove(draftKey);
+      add(ack.message, { quiet: true });
+      scrollToBottom();
+    });
+  });
+
+  return { add, remove, onSnapshot, applyEnabled, scrollToBottom };
+}

@@ -1,0 +1,66 @@
+/*
+ * Notifications on every page: the unread count in the navigation bar and a toast (a link
+ * to what it is about), spoken once through the live region.
+ */
+import { $, safePath } from "./dom.js";
+import { t, tn } from "./i18n.js";
+import { announce } from "./notices.js";
+import { socket } from "./socket.js";
+
+const unreadBadge = $("#notification-count");
+
+function setUnread(count) {
+  if (!unreadBadge || typeof count !== "number") return;
+  unreadBadge.textContent = String(count);
+  unreadBadge.classList.toggle("d-none", count === 0);
+  unreadBadge.closest("a")?.setAttribute("aria-label",
+    tn("Notifications, %(num)s unread", "Notifications, %(num)s unread", count));
+}
+
+function toast(text, url) {
+  if (!window.bootstrap?.Toast) return;
+  let holder = $(".rt-toast-container");
+  if (!holder) {
+    holder = document.createElement("div");
+    holder.className = "toast-container rt-toast-container";
+    document.body.append(holder);
+  }
+  const el = document.createElement("div");
+  el.className = "toast";
+  // Not a live region itself: #live-announcer already speaks the text once.
+  const inner = document.createElement("div");
+  inner.className = "d-flex";
+  const content = document.createElement("div");
+  content.className = "toast-body";
+  const path = safePath(url);
+  if (path) {
+    const link = document.createElement("a");
+    link.href = path;
+    link.textContent = text;
+    content.append(link);
+  } else {
+    content.textContent = text;
+  }
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "btn-close me-2 m-auto";
+  close.setAttribute("data-bs-dismiss", "toast");
+  close.setAttribute("aria-label", t("Close"));
+  inner.append(content, close);
+  el.append(inner);
+  holder.append(el);
+  el.addEventListener("hidden.bs.toast", () => el.remove());
+  window.bootstrap.Toast.getOrCreateInstance(el, { delay: 7000 }).show();
+}
+
+if (socket) {
+  socket.on("notification", (data) => {
+    setUnread(data?.unread);
+    const note = data?.notification || {};
+    if (note.text) {
+      announce(note.text);
+      toast(note.text, note.url);
+    }
+  });
+  socket.on("notification.read", (data) => setUnread(data?.unread));
+}
