@@ -11,6 +11,7 @@ controls the Guardian gives that reader, and without asking the server again.
 from __future__ import annotations
 
 from .authors import anonymous_label, author_payload, user_payload  # noqa: F401  (named in one place)
+from .files.names import attachments_payload
 from .models.base import iso
 from .permissions import Guardian
 
@@ -43,12 +44,13 @@ def thread_payload(thread, guardian: Guardian | None = None) -> dict:
 def post_payload(post, guardian: Guardian | None = None, for_moderators: bool = False) -> dict:
     """`for_moderators`: the moderators' room copy, with the Markdown source and state reason
     (never the identity of an anonymous author: that takes a logged reveal)."""
+    shown = post.state in ("visible", "held") or privileged(post, guardian)
     data = {
         "id": post.id,
         "thread_id": post.thread_id,
         "reply_to": post.reply_to_id,
         "state": post.state,
-        "html": post.html if post.state in ("visible", "held") or privileged(post, guardian) else "",
+        "html": post.html if shown else "",
         "created_at": iso(post.created_at),
         "edited_at": iso(post.edited_at),
         "author": author_payload(post, guardian),
@@ -56,6 +58,7 @@ def post_payload(post, guardian: Guardian | None = None, for_moderators: bool = 
         "is_opening": post.is_opening,
         "language": post.language,  # ISO 639-1 code it is written in, or None when unknown
         "accepted": post.thread.accepted_post_id == post.id,
+        "attachments": attachments_payload(post, guardian) if shown else [],
     }
     if for_moderators or privileged(post, guardian):
         data["body"] = post.body

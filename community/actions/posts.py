@@ -23,6 +23,7 @@ from ..permissions import Guardian, not_found_message
 from ..rendering import render_post
 from . import validate
 from .notifications import notify
+from .uploads import attach_uploads
 from .watching import auto_watch_thread
 
 
@@ -189,11 +190,11 @@ def _existing_for_client_id(actor: User, client_id: str | None) -> Post | None:
 
 
 def reply(actor: User, thread: Thread, body, *, reply_to=None, anonymous=False, client_id=None,
-          language=None) -> Post:
+          language=None, attachments=None) -> Post:
     """Reply in a thread. The same client_id twice returns the first post.
 
     `language`: the code of the language the author says they wrote in; None (or "auto")
-    detects it from the text.
+    detects it from the text. `attachments`: ids of the actor's uploads to put in the post.
     """
     guardian = Guardian(actor)
     guardian.ensure_reply(thread)
@@ -230,6 +231,7 @@ def reply(actor: User, thread: Thread, body, *, reply_to=None, anonymous=False, 
         if existing is None:
             raise
         return existing
+    attach_uploads(actor, post, attachments)
     auto_watch_thread(actor, thread)  # replying watches the thread (a mute chosen before is kept)
     if state == "visible":
         announce_visible_post(post)

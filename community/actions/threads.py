@@ -19,6 +19,7 @@ from ..rendering import render_post
 from . import validate
 from .notifications import notify
 from .posts import initial_state, new_post, notify_about, queue_for_review, screen_post, watched_words
+from .uploads import attach_uploads
 from .watching import auto_watch_thread
 
 
@@ -44,8 +45,8 @@ def _tags(value) -> str:
 
 
 def start_thread(actor: User, topic: Topic, *, title, body, kind="discussion", anonymous=False,
-                 tags=None, client_id=None, language=None) -> tuple[Thread, Post]:
-    """A new thread and its opening post. `language`: as for posts.reply (None: detected)."""
+                 tags=None, client_id=None, language=None, attachments=None) -> tuple[Thread, Post]:
+    """A new thread and its opening post. `language`, `attachments`: as for posts.reply."""
     guardian = Guardian(actor)
     guardian.ensure_read_topic(topic)
     kind = validate.choice(kind or "discussion", "kind", [k for k in THREAD_KINDS if k != "archive"],
@@ -77,6 +78,7 @@ def start_thread(actor: User, topic: Topic, *, title, body, kind="discussion", a
     db.session.add(thread)
     post = new_post(actor, thread, body, html, reply_to=None, anonymous=anonymous, client_id=client_id,
                     state=state, is_opening=True, language=language)
+    attach_uploads(actor, post, attachments)
     auto_watch_thread(actor, thread)  # starting a thread watches it
     if state == "visible":
         announce_new_thread(thread, post)

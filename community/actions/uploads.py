@@ -92,6 +92,7 @@ def attach_uploads(actor: User, post: Post, upload_ids) -> list[Upload]:
         if post.anonymous:
             upload.original_name = None  # the name might say who sent it
     db.session.flush()
+    db.session.expire(post, ["attachments"])
     return chosen[len(already):]
 
 

@@ -19,8 +19,19 @@ from ..extensions import db
 from ..models import Post, Thread
 from ..payloads import post_payload, thread_payload, topic_payload
 from . import bp
-from .common import (caller, cursor_id, cursor_time, decode_cursor, encode_cursor, guardian, json_body,
-                     load_thread, load_topic, optional_text, page_size)
+from .common import (
+    caller,
+    cursor_id,
+    cursor_time,
+    decode_cursor,
+    encode_cursor,
+    guardian,
+    json_body,
+    load_thread,
+    load_topic,
+    optional_text,
+    page_size,
+)
 
 THREAD_FILTERS = ("questions", "unanswered")
 
@@ -109,6 +120,7 @@ def create_thread(slug: str):
         caller(), topic, title=data.get("title"), body=data.get("body"),
         kind=data.get("kind"), anonymous=data.get("anonymous", False),
         tags=data.get("tags"), client_id=data.get("client_id"), language=data.get("language"),
+        attachments=data.get("attachments"),
     )
     g = guardian()
     return _created({"thread": thread_payload(new_thread, g), "post": post_payload(opening, g),
@@ -122,7 +134,7 @@ def create_post(thread_id: int):
     replayed = _replayed(data.get("client_id"))
     post = reply(caller(), thread, data.get("body"), reply_to=data.get("reply_to"),
                  anonymous=data.get("anonymous", False), client_id=data.get("client_id"),
-                 language=data.get("language"))
+                 language=data.get("language"), attachments=data.get("attachments"))
     return _created({"post": post_payload(post, guardian()), **_notices(post)}, replayed)
 
 

@@ -60,8 +60,13 @@ def content_disposition(disposition: str, name: str) -> str:
 
 
 def file_url(upload, *, thumbnail: bool = False, external: bool = False) -> str:
-    endpoint = "files.thumbnail" if thumbnail else "files.serve"
-    return url_for(endpoint, upload_id=upload.id, name=display_name(upload), _external=external)
+    """The file's address (community/views/files.py). A path, built without a request (room
+    events and the CLI build post objects too); `external`: the full URL, within a request."""
+    if external:
+        endpoint = "files.thumbnail" if thumbnail else "files.serve"
+        return url_for(endpoint, upload_id=upload.id, name=display_name(upload), _external=True)
+    middle = "/thumbnail" if thumbnail else ""
+    return f"/files/{upload.id}{middle}/{quote(display_name(upload), safe='')}"
 
 
 def upload_payload(upload) -> dict:
@@ -78,3 +83,16 @@ def upload_payload(upload) -> dict:
         "height": upload.height,
         "thumbnail_url": file_url(upload, thumbnail=True) if upload.thumbnail_key else None,
     }
+
+
+def attachments_payload(post, guardian=None) -> list[dict]:
+    """The files of `post` as its post object lists them: those `guardian` may fetch (None:
+    "anyone in the room", so active files only); a hidden one says so (`state`)."""
+    shown = []
+    for upload in post.attachments:
+        if guardian is None and upload.state != "active":
+            continue
+        if guardian is not None and not guardian.can_read_upload(upload):
+            continue
+        shown.append({**upload_payload(upload), "state": upload.state})
+    return shown

@@ -28,12 +28,16 @@ from ..models import Post, Thread, utcnow
 from ..models.moderation import FLAG_REASONS
 from ..payloads import privileged
 from ..permissions import Guardian
+from ..request_limits import allow_body
+from .attachments import accept_list, form_body_limit, kept_files, kept_ids, take_files
 from .helpers import actor, form_bool, guardian
 from .main import MAX_DEPTH, post_url, render_thread
 
 bp = Blueprint("posts", __name__)
 protect(bp)
 bp.add_app_template_global(privileged, "post_privileged")
+bp.add_app_template_global(kept_files, "kept_files")
+bp.add_app_template_global(accept_list, "file_accept")
 
 # The flag form's choices in the reader's language (models.moderation.FLAG_REASONS keeps the keys).
 FLAG_REASON_LABELS = {
@@ -62,6 +66,7 @@ def permalink(post_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/threads/<int:thread_id>/reply")
+@allow_body(form_body_limit)
 def reply(thread_id: int) -> ResponseReturnValue:
     thread = get_thread(thread_id)
     guardian().ensure_read_thread(thread)
@@ -71,11 +76,14 @@ def reply(thread_id: int) -> ResponseReturnValue:
         "anonymous": form_bool("anonymous"),
         "client_id": request.form.get("client_id", ""),
         "language": request.form.get("language", ""),
+        "attachments": kept_ids(),
     }
     try:
+        guardian().ensure_reply(thread)  # before storing any file
+        files = take_files(composer)
         post = post_actions.reply(actor(), thread, composer["body"], reply_to=composer["reply_to"] or None,
                                   anonymous=composer["anonymous"], client_id=composer["client_id"] or None,
-                                  language=composer["language"] or None)
+                                  language=composer["language"] or None, attachments=files)
     except DomainError as err:
         db.session.rollback()
         return render_thread(thread, composer=composer, error=err, status=err.status)

@@ -17,6 +17,7 @@ from werkzeug.routing import BuildError
 
 from ..authors import author_display, public_name
 from ..extensions import db
+from ..files.names import attachments_payload
 from ..models import Post
 from ..permissions import Guardian
 from .helpers import bdi
@@ -24,7 +25,7 @@ from .helpers import bdi
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(bdi, "bdi")
-    for function in (author_display, reply_note, post_html, moderation_url):
+    for function in (author_display, reply_note, post_html, moderation_url, post_files):
         app.add_template_global(function)
 
 
@@ -39,6 +40,14 @@ def reply_note(post: Post, viewer: Guardian | None) -> dict | None:
     if not visible:
         return {"post_id": parent.id, "name": None}
     return {"post_id": parent.id, "name": str(public_name(parent))}
+
+
+def post_files(post, viewer: Guardian | None) -> list[dict]:
+    """The files of `post` this reader may fetch, as its post object lists them (none for a
+    stand-in post of a <template> blank: the script fills them in)."""
+    if not isinstance(post, Post) or not (post.state in ("visible", "held") or (viewer and viewer.privileged(post))):
+        return []
+    return attachments_payload(post, viewer)
 
 
 def moderation_url(post_id: int) -> str:
@@ -98,6 +107,8 @@ def _fragment_key(post: Post, viewer: Guardian, show_reply_to: bool, parent_on_p
         author.name, author.role, author.organisation.name, user is not None and user.id == post.author_id,
         post.anonymous and viewer.can_see_identity(post),  # revealed to this reader (a logged reveal)
         show_reply_to, parent,
+        # A moderator hides or deletes a file without writing to the post.
+        tuple((u.id, u.state, u.original_name) for u in post.attachments),
     )
 
 

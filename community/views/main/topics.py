@@ -19,6 +19,8 @@ from ...extensions import db
 from ...models import Post, Thread, Topic
 from ...models.thread import THREAD_KINDS
 from ...permissions import Guardian
+from ...request_limits import allow_body
+from ..attachments import form_body_limit, kept_ids, take_files
 from ..helpers import actor, form_bool, guardian, int_arg, lang_arg, languages_present
 from .blueprint import bp
 
@@ -86,13 +88,14 @@ def _kinds_allowed(topic: Topic, g: Guardian) -> list[str]:
 
 
 @bp.route("/t/<slug>/new", methods=["GET", "POST"])
+@allow_body(form_body_limit)
 def new_thread(slug: str) -> ResponseReturnValue:
     g = guardian()
     topic = get_topic(slug)
     g.ensure_read_topic(topic)
     g.ensure_start_thread(topic)
     form = {"title": "", "kind": request.args.get("kind", "discussion"), "body": "", "tags": "",
-            "anonymous": False, "client_id": uuid.uuid4().hex}
+            "anonymous": False, "client_id": uuid.uuid4().hex, "attachments": []}
     error = None
     status = 200
     if request.method == "POST":
@@ -104,12 +107,14 @@ def new_thread(slug: str) -> ResponseReturnValue:
             "anonymous": form_bool("anonymous"),
             "client_id": request.form.get("client_id", "") or uuid.uuid4().hex,
             "language": request.form.get("language", ""),
+            "attachments": kept_ids(),
         }
         try:
+            files = take_files(form)
             thread, post = start_thread(actor(), topic, title=form["title"], body=form["body"],
                                         kind=form["kind"], anonymous=form["anonymous"],
                                         tags=form["tags"], client_id=form["client_id"],
-                                        language=form["language"] or None)
+                                        language=form["language"] or None, attachments=files)
         except DomainError as err:
             db.session.rollback()
             error, status = err, err.status
