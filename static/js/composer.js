@@ -6,6 +6,7 @@
  * connection is back: the server answers the first post rather than a second one).
  * Without a socket the plain form posts it. Limits (data-max-chars) come from the server.
  */
+import { attachField } from "./attach.js";
 import { $, debounce, describe, newClientId, showError, store, userId } from "./dom.js";
 import { t } from "./i18n.js";
 import { announce } from "./notices.js";
@@ -28,6 +29,7 @@ export function initComposer(thread) {
   const clientIdInput = $("#composer-client-id");
   const anonymousBox = $("#composer-anonymous");
   const languageSelect = $("#composer-language");
+  const files = attachField(form); // null without the attach field
   const { threadId } = thread;
   const draftKey = `rt:${userId}:draft:${threadId}`;
   let clientId = clientIdInput?.value || newClientId();
@@ -42,6 +44,7 @@ export function initComposer(thread) {
       anonymous: !!anonymousBox?.checked,
       language: languageSelect?.value || "",
       client_id: clientId,
+      attachments: files ? files.ids() : [],
       ...extra,
     };
   }
@@ -103,6 +106,7 @@ export function initComposer(thread) {
       if (saved.reply_to && !replyToInput.value) setReplyTarget(saved.reply_to, saved.reply_name);
       if (anonymousBox && saved.anonymous) anonymousBox.checked = true;
       if (languageSelect && saved.language) languageSelect.value = saved.language;
+      files?.restore(saved.attachments);
     } else if (saved.body && saved.body.trim() && saved.body !== serverText) {
       // The page brought text of its own (a quote): keep both, the draft first.
       textarea.value = `${saved.body.trimEnd()}\n\n${serverText}`;
@@ -127,6 +131,7 @@ export function initComposer(thread) {
     if (clientIdInput) clientIdInput.value = clientId;
     setReplyTarget(null);
     if (anonymousBox) anonymousBox.checked = false;
+    files?.clear();
     setBusy(false);
     setError("");
     const message = post.state === "held"
