@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .authors import anonymous_label, author_payload, user_payload  # noqa: F401  (named in one place)
 from .files.names import attachments_payload
+from .library import citation_payload, cited_resources
 from .models.base import iso
 from .permissions import Guardian
 
@@ -59,6 +60,8 @@ def post_payload(post, guardian: Guardian | None = None, for_moderators: bool = 
         "language": post.language,  # ISO 639-1 code it is written in, or None when unknown
         "accepted": post.thread.accepted_post_id == post.id,
         "attachments": attachments_payload(post, guardian) if shown else [],
+        # Resources of the library the post links to, as cards (those this reader may read).
+        "resources": [citation_payload(r) for r in cited_resources(post, guardian)] if shown else [],
     }
     if for_moderators or privileged(post, guardian):
         data["body"] = post.body

@@ -13,6 +13,7 @@ handlers and templates all ask the same Guardian with explicit objects.
   identity.py  who may know or reveal an anonymous author
   live.py      live sessions, questions (+ scope), who can be silenced
   files.py     uploaded files: who may fetch one, who may attach one to a post
+  resources.py a topic's resources library: who reads, curates, moderates (+ scope)
   readers.py   the rules turned around: who may read a topic or thread (conditions on User)
 """
 from __future__ import annotations
@@ -23,9 +24,10 @@ from .files import FileRules
 from .identity import IdentityRules
 from .live import PUBLIC_QUESTION_STATES, LiveRules, silence_protected_ids
 from .readers import readers_of_thread, readers_of_topic
+from .resources import ResourceRules
 
 
-class Guardian(FileRules, LiveRules, IdentityRules, ContentRules):
+class Guardian(ResourceRules, FileRules, LiveRules, IdentityRules, ContentRules):
     """The rules of one user (None, or a pending/suspended user: every rule refuses, saying why)."""
 
 

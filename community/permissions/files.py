@@ -6,7 +6,8 @@ A file is seen by whoever may see what it belongs to, and no one else:
   visibility, a thread awaiting review, a held, hidden or deleted post shown only to
   its author and the topic's moderators); a file a moderator hid: its owner and the
   topic's moderators only;
-- a file in no post yet: its owner only;
+- a file in no post yet: its owner only, unless a version of a resource uses it: then
+  whoever may read that resource (ResourceRules.why_not_read_resource);
 - a deleted file: nobody.
 
 Refusals are "not found" (base.NOT_FOUND_MESSAGES["Upload"]), so a file's address tells an
@@ -15,7 +16,10 @@ outsider nothing.
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
+from ..extensions import db
+from ..models import Resource, ResourceVersion
 from .base import GuardianBase, Hidden
 
 
@@ -30,12 +34,23 @@ class FileRules(GuardianBase):
             return hidden
         owner = self.user.id == upload.owner_id
         if upload.post is None:
-            return None if owner else hidden
+            if owner:
+                return None
+            # A file of the resources library: whoever may read one resource using it.
+            for resource in self._resources_using(upload):
+                if self.why_not_read_resource(resource) is None:
+                    return None if upload.state == "active" or self.is_moderator(resource.topic) else hidden
+            return hidden
         if self.why_not_see_post(upload.post):
             return hidden
         if upload.state == "hidden" and not (owner or self.is_moderator(upload.post.thread.topic)):
             return hidden
         return None
+
+    @staticmethod
+    def _resources_using(upload) -> list:
+        return list(db.session.scalars(select(Resource).join(ResourceVersion).where(
+            ResourceVersion.upload_id == upload.id).distinct()))
 
     def can_read_upload(self, upload) -> bool:
         return self.why_not_read_upload(upload) is None

@@ -18,6 +18,7 @@ from werkzeug.routing import BuildError
 from ..authors import author_display, public_name
 from ..extensions import db
 from ..files.names import attachments_payload
+from ..library import citation_payload, cited_resources
 from ..models import Post
 from ..permissions import Guardian
 from .helpers import bdi
@@ -25,7 +26,7 @@ from .helpers import bdi
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(bdi, "bdi")
-    for function in (author_display, reply_note, post_html, moderation_url, post_files):
+    for function in (author_display, reply_note, post_html, moderation_url, post_files, post_citations):
         app.add_template_global(function)
 
 
@@ -48,6 +49,13 @@ def post_files(post, viewer: Guardian | None) -> list[dict]:
     if not isinstance(post, Post) or not (post.state in ("visible", "held") or (viewer and viewer.privileged(post))):
         return []
     return attachments_payload(post, viewer)
+
+
+def post_citations(post, viewer: Guardian | None) -> list[dict]:
+    """The resource cards of `post` for this reader (none for a stand-in post)."""
+    if not isinstance(post, Post) or not (post.state in ("visible", "held") or (viewer and viewer.privileged(post))):
+        return []
+    return [citation_payload(r) for r in cited_resources(post, viewer)]
 
 
 def moderation_url(post_id: int) -> str:
@@ -109,6 +117,7 @@ def _fragment_key(post: Post, viewer: Guardian, show_reply_to: bool, parent_on_p
         show_reply_to, parent,
         # A moderator hides or deletes a file without writing to the post.
         tuple((u.id, u.state, u.original_name) for u in post.attachments),
+        tuple((r["id"], r["title"], tuple(r["languages"])) for r in post_citations(post, viewer)),
     )
 
 
