@@ -15,6 +15,7 @@ from . import (
     posts,
     profile,
     rendering,
+    resources,
     search,
     settings,
 )
@@ -23,5 +24,5 @@ from . import (
 def register_views(app: Flask) -> None:
     rendering.init_app(app)
     for module in (main, posts, accounts, admin, moderation, notifications, live, search, settings, profile, language,
-                   files):
+                   files, resources):
         app.register_blueprint(module.bp)

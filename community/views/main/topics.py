@@ -22,6 +22,7 @@ from ...permissions import Guardian
 from ...request_limits import allow_body
 from ..attachments import form_body_limit, kept_ids, take_files
 from ..helpers import actor, form_bool, guardian, int_arg, lang_arg, languages_present
+from ..resources import cited_resource
 from .blueprint import bp
 
 THREAD_FILTERS = {"all": _l("All"), "questions": _l("Questions"), "unanswered": _l("Unanswered")}
@@ -96,6 +97,8 @@ def new_thread(slug: str) -> ResponseReturnValue:
     g.ensure_start_thread(topic)
     form = {"title": "", "kind": request.args.get("kind", "discussion"), "body": "", "tags": "",
             "anonymous": False, "client_id": uuid.uuid4().hex, "attachments": []}
+    if (cited := cited_resource(int_arg("cite"), g)) is not None:  # "Ask a question citing it"
+        form["body"] = f"[{cited.title}](/resources/{cited.id})\n\n"
     error = None
     status = 200
     if request.method == "POST":
