@@ -107,3 +107,37 @@ def prune_unattached(now=None) -> int:
     events.commit()
     service.remove_stored(service.unused_keys(keys))
     return len(stale)
+
+
+UPLOAD_MODERATION = {"hide": "hidden", "delete": "deleted", "restore": "active"}
+
+
+def moderate_upload(actor: User, upload: Upload, action, reason="") -> Upload:
+    """A moderator of the topic the file is in (its post's, or a resource's) hides it (its owner
+    and the moderators still see it), deletes it (served to nobody; the stored bytes go when
+    nothing else uses them) or restores a hidden one; recorded in the audit log."""
+    from . import validate
+    from .moderation import audit
+
+    guardian = Guardian(actor)
+    guardian.ensure_moderate_upload(upload)
+    action = validate.choice(action, "action", list(UPLOAD_MODERATION), _("The action"))
+    reason = validate.text(reason or "", "reason", label=_("The reason"), max_chars=500, min_chars=0)
+    if upload.state == "deleted":
+        raise Invalid(_("That file was deleted: it cannot be changed any more."), field="action")
+    before = upload.state
+    upload.state = UPLOAD_MODERATION[action]
+    upload.state_reason = reason
+    topic = guardian.topic_of_upload(upload)
+    audit(actor, f"{action}_file", "upload", upload.id, topic=topic, target_user=upload.owner, reason=reason,
+          before={"state": before}, after={"state": upload.state},
+          anonymous=upload.post is not None and upload.post.anonymous)
+    if upload.post is not None and upload.post.state == "visible":
+        from ..payloads import room_post_event
+
+        events.queue_event(f"thread:{upload.post.thread_id}", "post.updated", room_post_event(upload.post))
+    keys = {upload.storage_key} | ({upload.thumbnail_key} if upload.thumbnail_key else set())
+    events.commit()
+    if upload.state == "deleted":
+        service.remove_stored(service.unused_keys(keys))
+    return upload

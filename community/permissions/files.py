@@ -58,6 +58,28 @@ class FileRules(GuardianBase):
     def ensure_read_upload(self, upload) -> None:
         self._ensure(self.why_not_read_upload(upload), upload, hidden=True)
 
+    def topic_of_upload(self, upload):
+        """The topic a file is in: its post's, else the first resource's using it (None: in nothing yet)."""
+        if upload.post is not None:
+            return upload.post.thread.topic
+        using = self._resources_using(upload)
+        return using[0].topic if using else None
+
+    def why_not_moderate_upload(self, upload) -> str | None:
+        """Hide, delete or restore a file: the moderators of the topic it is in."""
+        if reason := self.why_not_read_upload(upload):
+            return reason
+        topic = self.topic_of_upload(upload)
+        if topic is None or not self.is_moderator(topic):
+            return _("Only the topic's moderators can hide or delete files.")
+        return None
+
+    def can_moderate_upload(self, upload) -> bool:
+        return self.why_not_moderate_upload(upload) is None
+
+    def ensure_moderate_upload(self, upload) -> None:
+        self._ensure(self.why_not_moderate_upload(upload), upload)
+
     def why_not_attach_upload(self, upload, post) -> str | None:
         """May this user put `upload` in `post` (one they are writing)?"""
         if reason := self.why_not_use_site():

@@ -17,9 +17,11 @@ metadata). The answer cannot be turned against the site:
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
+from ..actions.uploads import moderate_upload
 from ..auth import protect
 from ..errors import NotFound
 from ..extensions import db
@@ -28,7 +30,7 @@ from ..files.names import content_disposition, display_name
 from ..files.storage import storage
 from ..models import Upload
 from ..permissions import not_found_message
-from .helpers import guardian
+from .helpers import actor, guardian
 
 bp = Blueprint("files", __name__)
 protect(bp)  # visitors are sent to sign in; a personal API token signs in here too
@@ -76,3 +78,19 @@ def _serve(upload_id: int, *, thumbnail: bool) -> ResponseReturnValue:
     if key == upload.storage_key:
         response.content_length = upload.size
     return response
+
+
+@bp.post("/files/<int:upload_id>/moderation")
+def moderate(upload_id: int) -> ResponseReturnValue:
+    """The topic's moderators hide, delete or restore a file (form: action, reason); back to its post."""
+    upload = db.session.get(Upload, upload_id)
+    if upload is None:
+        raise NotFound(not_found_message("Upload"))
+    action = request.form.get("action")
+    moderate_upload(actor(), upload, action, request.form.get("reason", ""))
+    flash({"hide": _("The file is hidden: only its owner and the moderators can fetch it."),
+           "delete": _("The file was deleted: nobody can fetch it any more."),
+           "restore": _("The file is shown again.")}.get(action, ""), "success")
+    if upload.post_id is not None:
+        return redirect(url_for("posts.permalink", post_id=upload.post_id))
+    return redirect(request.referrer or url_for("main.home"))

@@ -24,13 +24,14 @@ from ..actions.threads import accept_answer, get_thread
 from ..auth import protect
 from ..errors import DomainError
 from ..extensions import db
+from ..files.names import attachments_payload
 from ..models import Post, Thread, utcnow
 from ..models.moderation import FLAG_REASONS
 from ..payloads import privileged
 from ..permissions import Guardian
 from ..request_limits import allow_body
 from .attachments import accept_list, form_body_limit, kept_files, kept_ids, take_files
-from .helpers import actor, form_bool, guardian
+from .helpers import actor, form_bool, guardian, int_arg
 from .main import MAX_DEPTH, post_url, render_thread
 
 bp = Blueprint("posts", __name__)
@@ -167,6 +168,8 @@ def flag(post_id: int) -> ResponseReturnValue:
     post = _seen_post(post_id)
     g = guardian()
     form = {"reason": request.form.get("reason", ""), "note": request.form.get("note", "")}
+    if request.method == "GET" and (file := _file_of(post, int_arg("file"))) is not None:
+        form["note"] = _("About the file %(name)s: ", name=file["name"])  # flagging one file of the post
     error, status = None, 200
     refusal = g.why_not_flag(post)
     if refusal is not None:
@@ -183,6 +186,12 @@ def flag(post_id: int) -> ResponseReturnValue:
     reasons = {key: FLAG_REASON_LABELS.get(key, label) for key, label in FLAG_REASONS.items()}
     return render_template("posts/flag.html", post=post, form=form, error=error, refusal=refusal,
                            reasons=reasons), status
+
+
+def _file_of(post: Post, upload_id: int | None) -> dict | None:
+    if upload_id is None:
+        return None
+    return next((f for f in attachments_payload(post, guardian()) if f["id"] == upload_id), None)
 
 
 @bp.post("/threads/<int:thread_id>/accept")

@@ -42,6 +42,9 @@ AUDIT_ACTIONS = {
     "hide_question": _l("hide live question"), "hide_chat": _l("hide chat message"),
     "silence_live": _l("silence in a live session"),
     "reveal_author": _l("reveal author"),
+    "hide_file": _l("hide file"), "delete_file": _l("delete file"), "restore_file": _l("restore file"),
+    "hide_resource": _l("hide resource"), "delete_resource": _l("delete resource"),
+    "restore_resource": _l("restore resource"),
 }
 # The flag reasons as the cards name them (models.moderation.FLAG_REASONS holds the English).
 FLAG_REASON_LABELS = {
