@@ -1,4 +1,4 @@
-"""flask commands: seed-demo, users, topics, events, search, mail."""
+"""flask commands: seed-demo, users, topics, events, search, files, mail."""
 from __future__ import annotations
 
 import os
@@ -124,6 +124,17 @@ def register_cli(app: Flask) -> None:
         click.echo(f"Indexed {count} posts.")
 
     from flask.cli import AppGroup
+
+    files = AppGroup("files", help="Uploaded files: remove the ones no post or resource uses (for cron).")
+    app.cli.add_command(files)
+
+    @files.command("prune")
+    def files_prune():
+        """Delete the uploads that have waited in no post and no resource longer than
+        FILE_UNATTACHED_HOURS, and their stored bytes when nothing else uses them."""
+        from .actions.uploads import prune_unattached
+
+        click.echo(f"Deleted {prune_unattached()} files that were in no post or resource.")
 
     mail = AppGroup("mail", help="Email: send what is due, queue digests (for cron).")  # commands in an app context
     app.cli.add_command(mail)

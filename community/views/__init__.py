@@ -18,11 +18,12 @@ from . import (
     resources,
     search,
     settings,
+    storage,
 )
 
 
 def register_views(app: Flask) -> None:
     rendering.init_app(app)
     for module in (main, posts, accounts, admin, moderation, notifications, live, search, settings, profile, language,
-                   files, resources):
+                   files, resources, storage):
         app.register_blueprint(module.bp)
