@@ -12,14 +12,9 @@ const EDITABLE = new Set(["image/jpeg", "image/png", "image/webp"]);
 
 export const canBlur = (file) => EDITABLE.has(file?.type);
 
+/** The picture of `file`, decoded by the browser (no object URL: the page's CSP allows none). */
 function loadImage(file) {
-  return new Promise((resolve, reject) => {
-    const url = URL.createObjectURL(file);
-    const img = new Image();
-    img.onload = () => resolve({ img, url });
-    img.onerror = () => { URL.revokeObjectURL(url); reject(new Error("unreadable")); };
-    img.src = url;
-  });
+  return createImageBitmap(file, { imageOrientation: "from-image" });
 }
 
 /** Pixelate the rectangle (x, y, w, h) of the canvas: blocks of about 1/12 of its smaller side. */
@@ -45,16 +40,15 @@ function button(text, cls) {
 }
 
 export async function editImage(file, container) {
-  let loaded;
+  let img;
   try {
-    loaded = await loadImage(file);
+    img = await loadImage(file);
   } catch {
     return file; // the browser cannot show it: the server will say what is wrong with it
   }
-  const { img, url } = loaded;
   const canvas = document.createElement("canvas");
-  canvas.width = img.naturalWidth;
-  canvas.height = img.naturalHeight;
+  canvas.width = img.width;
+  canvas.height = img.height;
   canvas.className = "blur-canvas border";
   canvas.style.maxWidth = "100%";
   canvas.style.cursor = "crosshair";
@@ -62,7 +56,6 @@ export async function editImage(file, container) {
   canvas.setAttribute("role", "img");
   canvas.setAttribute("aria-label", t("The image, to blur parts of it"));
   canvas.getContext("2d").drawImage(img, 0, 0);
-  URL.revokeObjectURL(url);
 
   const panel = document.createElement("div");
   panel.className = "blur-editor border rounded p-2 my-2";
@@ -107,6 +100,7 @@ export async function editImage(file, container) {
   return new Promise((resolve) => {
     const finish = (result) => {
       panel.remove();
+      img.close();
       resolve(result);
     };
     undo.addEventListener("click", () => {
