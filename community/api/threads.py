@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..actions.moderation import moderate_thread
 from ..actions.posts import author_notices, reply
@@ -84,7 +85,7 @@ def read_thread(thread_id: int):
     after = decode_cursor("posts", 1)
     if after is not None:
         query = query.where(Post.id > cursor_id(after[0]))
-    rows = list(db.session.scalars(query.order_by(Post.id).limit(limit + 1)))
+    rows = list(db.session.scalars(query.order_by(Post.id).limit(limit + 1).options(selectinload(Post.attachments))))
     page, more = rows[:limit], len(rows) > limit
     return {
         "thread": thread_payload(thread, g),
