@@ -202,7 +202,7 @@ class Config:
     RATE_LIMITS: dict[str, str] = {**DEFAULT_RATE_LIMITS, **_json_dict("RATE_LIMITS")}
     RATE_LIMIT_NEWCOMER_DAYS = int(os.environ.get("RATE_LIMIT_NEWCOMER_DAYS", "7"))
 
-    # Email (community/mail.py). Without MAIL_SERVER, messages are printed to the console.
+    # Email (community/mail/). Without MAIL_SERVER, messages are printed to the console.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT") or (465 if _bool("MAIL_USE_SSL") else 587 if _bool("MAIL_USE_TLS") else 25))
     MAIL_USE_TLS = _bool("MAIL_USE_TLS")  # STARTTLS after connecting

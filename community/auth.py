@@ -24,9 +24,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .actions import sessions, tokens
-from .errors import Unauthorized
+from .errors import Invalid, Unauthorized
 from .extensions import login_manager
+from .models import User
 from .permissions import Guardian
+from .request_limits import clean_json
 
 
 def init_app(app: Flask) -> None:
@@ -61,11 +63,21 @@ def _token_user():
         g.auth_refusal = _("Send your personal API token as: Authorization: Bearer <token>.")
     else:
         try:
-            user = tokens.authenticate(secret.strip())
+            user = token_user(secret.strip())
         except Unauthorized as err:  # unknown, revoked or expired
             g.auth_refusal = err.message
     g.bearer_user = user
     return user
+
+
+def token_user(secret) -> User:
+    """The user of personal API token `secret`, from a request's bearer header or a socket's
+    auth={"token": ...}; Unauthorized says why not (unknown, revoked, expired)."""
+    try:
+        clean_json(secret)  # lone surrogates and the like: not text a token could be
+    except Invalid:
+        raise Unauthorized(_("That API token is not valid: it may have been revoked.")) from None
+    return tokens.authenticate(secret)
 
 
 def by_token() -> bool:

@@ -5,12 +5,18 @@ import os
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 from sqlalchemy import select
 
-from . import ratelimit
+from . import demo, events, ratelimit, search
+from .actions import digests, moderation, sessions, tokens
+from .actions.accounts import create_user
+from .actions.uploads import prune_unattached
 from .errors import DomainError
+from .events import unit_of_work
 from .extensions import db
-from .models import Topic, User
+from .mail import Outgoing, SendReport, build_message, send_due, site_url, transport_for
+from .models import Topic, User, utcnow
 
 
 def register_cli(app: Flask) -> None:
@@ -19,8 +25,6 @@ def register_cli(app: Flask) -> None:
     @click.option("--yes", is_flag=True, help="With --reset: do not ask.")
     def seed_demo(reset, yes):
         """Idempotent demo data; prints the demo logins (and the demo's story when it was created now)."""
-        from . import demo
-
         if reset:
             if os.environ.get("ROUNDTABLE_ENV") == "production":
                 raise click.ClickException("Refusing to reset a production database (ROUNDTABLE_ENV=production).")
@@ -51,8 +55,6 @@ def register_cli(app: Flask) -> None:
     @click.option("--org-kind", type=click.Choice(["supplier", "member"]), default=None)
     def users_create(email, name, password, role, organisation, org_kind):
         """Create an active user (and the organisation if missing)."""
-        from .actions.accounts import create_user
-
         try:
             with ratelimit.exempt():
                 user = create_user(email=email, name=name, password=password, role=role,
@@ -68,13 +70,11 @@ def register_cli(app: Flask) -> None:
                   help="Days until the token stops working (default: never).")
     def users_token(email, name, expires_days):
         """Print a new personal API token for that user (on the last line)."""
-        from .actions.tokens import issue
-
         user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
         if user is None:
             raise click.ClickException(f"No user with email {email}.")
         try:
-            token, secret = issue(user, name, expires_days)
+            token, secret = tokens.issue(user, name, expires_days)
         except DomainError as err:
             raise click.ClickException(err.message) from err
         expiry = f"expires {token.expires_at.isoformat(timespec='minutes')}" if token.expires_at else "never expires"
@@ -89,41 +89,31 @@ def register_cli(app: Flask) -> None:
     @click.option("--email", required=True)
     def topics_moderator(slug, email):
         """Assign a topic moderator."""
-        from .actions.moderation import assign_moderator
-
         topic = db.session.scalar(select(Topic).where(Topic.slug == slug))
         if topic is None:
             raise click.ClickException(f"No topic {slug}.")
         user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
         if user is None:
             raise click.ClickException(f"No user with email {email}.")
-        assign_moderator(None, topic, user)
+        moderation.assign_moderator(None, topic, user)
         click.echo(f"{user.name} now moderates {topic.name}.")
 
     @app.cli.command("prune-sessions")
     def prune_sessions():
         """Delete the sign-in sessions that have expired (each sign-in also clears its user's)."""
-        from .actions.sessions import prune
-
-        click.echo(f"Deleted {prune()} expired sessions.")
+        click.echo(f"Deleted {sessions.prune()} expired sessions.")
 
     @app.cli.command("prune-events")
     def prune_events():
         """Delete room events older than EVENT_RETENTION_HOURS."""
-        from .events import prune
-
-        click.echo(f"Deleted {prune()} old events.")
+        click.echo(f"Deleted {events.prune()} old events.")
 
     @app.cli.command("search-reindex")
     def search_reindex():
         """Rebuild the full-text search index from the posts (after a restore or an upgrade)."""
-        from .search import rebuild_index
-
-        count = rebuild_index()
-        db.session.commit()
+        with unit_of_work():
+            count = search.rebuild_index()
         click.echo(f"Indexed {count} posts.")
-
-    from flask.cli import AppGroup
 
     files = AppGroup("files", help="Uploaded files: remove the ones no post or resource uses (for cron).")
     app.cli.add_command(files)
@@ -132,8 +122,6 @@ def register_cli(app: Flask) -> None:
     def files_prune():
         """Delete the uploads that have waited in no post and no resource longer than
         FILE_UNATTACHED_HOURS, and their stored bytes when nothing else uses them."""
-        from .actions.uploads import prune_unattached
-
         click.echo(f"Deleted {prune_unattached()} files that were in no post or resource.")
 
     mail = AppGroup("mail", help="Email: send what is due, queue digests (for cron).")  # commands in an app context
@@ -143,8 +131,6 @@ def register_cli(app: Flask) -> None:
     @click.option("--limit", default=200, show_default=True, help="At most this many emails per batch.")
     def mail_send_due(limit):
         """Send the queued emails that are due (retries included), until none is left."""
-        from .mail import SendReport, send_due
-
         total = SendReport()
         while True:  # batches, so one run empties the queue without holding everything in memory
             report = send_due(limit=limit)
@@ -158,10 +144,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--send/--no-send", default=True, show_default=True, help="Also send what is due afterwards.")
     def mail_digests(send):
         """Queue the daily and weekly digests that are due."""
-        from .actions.digests import run_digests
-        from .mail import send_due
-
-        click.echo(f"Queued {run_digests()} digest(s).")
+        click.echo(f"Queued {digests.run_digests()} digest(s).")
         if send:
             click.echo(f"Email: {send_due(limit=500)}.")
 
@@ -169,9 +152,6 @@ def register_cli(app: Flask) -> None:
     @click.option("--to", "to", required=True, help="Send one test message to this address, now.")
     def mail_test(to):
         """Check the mail settings: send one message right away (not through the outbox)."""
-        from .mail import Outgoing, build_message, site_url, transport_for
-        from .models import utcnow
-
         out = Outgoing(0, to, "", "Roundtable test email", "This is a test email from Roundtable.\n",
                        "<p>This is a test email from Roundtable.</p>", "", f"<test-{utcnow().timestamp()}@roundtable>")
         result = transport_for(app.config).send([(0, build_message(out, app.config["MAIL_FROM"], utcnow()))])[0]

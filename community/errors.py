@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Flask, g, has_request_context, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 
@@ -76,6 +77,12 @@ class Conflict(DomainError):
     code, status, default_message = "conflict", 409, _l("That was already done.")
 
 
+class StaleWrite(Conflict):
+    """Someone changed the same row in between (optimistic locking): nothing was applied."""
+
+    default_message = _l("Someone else changed this at the same moment. Reload to see what they did.")
+
+
 class TooComplex(Invalid):
     """A text whose formatting would cost too much to render (community/rendering.py)."""
 
@@ -129,16 +136,19 @@ HTTP_MESSAGES = {
 }
 
 
-def _http_message(err: HTTPException, status: int) -> str:
-    from flask_wtf.csrf import CSRFError
+def too_large_message() -> str:
+    """A body over MAX_CONTENT_LENGTH (community/request_limits.py)."""
+    limit = request.max_content_length or 0
+    return _("What you sent is too large: the limit is %(size)s KB. Nothing was saved; shorten it and "
+             "send it again.", size=f"{limit // 1024:,}")
 
+
+def _http_message(err: HTTPException, status: int) -> str:
     if isinstance(err, CSRFError):
         return _("The page's security token (CSRF) is missing or has expired. Reload the page and try again.")
     if status == 429:
         return _("Too many attempts. Please wait a minute and try again.")
     if status == 413:
-        from .request_limits import too_large_message
-
         return too_large_message()
     if err.description == type(err).description and status in HTTP_MESSAGES:
         return str(HTTP_MESSAGES[status])  # werkzeug's default text: ours instead

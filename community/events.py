@@ -1,69 +1,131 @@
-"""The event bus: actions queue plain-dict events; they are emitted after commit.
+"""The unit of work and the event bus: actions queue plain-dict events; they go out after commit.
+
+Every action wears `@action` (or runs in `with unit_of_work():`): the outermost one owns the
+transaction, commits it and then emits; an error anywhere in it rolls it back once, here.
 
 `queue_event(room, name, payload)` stores the event in the same transaction as
 the change it announces (table room_event). Its id becomes the event's
 `cursor`, monotonically increasing within every room, so a reconnecting
 client can ask for what it missed (`replay`). Events are emitted only after
-the transaction commits (`commit()` or the app-context teardown), never after
-a rollback. Ephemeral events (typing, presence) skip storage: `emit_now`.
+the transaction commits, never after a rollback. Ephemeral events (typing,
+presence) skip storage: `emit_now`.
 
-A change that takes access away (a topic made private, a thread moved) calls
-`cut_before_emit(rooms)` in its transaction: after the commit, the sockets in those
-rooms that lost access are made to leave BEFORE anything the transaction queued is
-emitted, in every worker (realtime registers how, with `set_gatekeeper`), so nobody
-hears about the change that shuts them out.
+`queue_control(op, ...)` queues a control event for open sockets (cut a person's sockets,
+re-check who may stay in a room) in the same transaction. The realtime layer subscribes
+(`subscribe`): after the commit it applies the control events in every worker, and only
+then emits the transaction's room events, so nobody hears about the change that shuts
+them out.
 
 Missed events are kept EVENT_RETENTION_HOURS (default 48 h); a client asking
 for older history gets `reset: true` and reloads the page instead.
 """
 from __future__ import annotations
 
+import functools
 import threading
+from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import delete, event, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
+from .errors import StaleWrite
 from .extensions import db, socketio
-from .models import RoomEvent, utcnow
+from .models import Post, RoomEvent, utcnow
+from .payloads import room_post_event
 
 _PENDING, _STAGED, _READY = "rt_pending_events", "rt_staged_events", "rt_ready_events"
 _CONTROL_PENDING, _CONTROL_READY = "rt_pending_control", "rt_ready_control"
-# Where control messages go after commit: realtime registers its broadcaster (every worker
-# applies them to its own sockets). Unset (no socket layer loaded), they are dropped.
-_control_sink = None
+_COALESCED_PENDING, _COALESCED_READY = "rt_pending_coalesced", "rt_ready_coalesced"
+_DEPTH = "rt_unit_depth"
 
 
-def set_control_sink(sink) -> None:
-    global _control_sink
-    _control_sink = sink
+# --- the unit of work ---------------------------------------------------------------------------
+@contextmanager
+def unit_of_work():
+    """The transaction of one action: the outermost unit commits (then emits what was queued),
+    or rolls back once if anything in it raised. Units opened inside it (an action calling
+    another) only join it: they neither commit nor roll back.
 
-
-def queue_control(message: dict) -> None:
-    """Queue a control message for the socket layer (cut sessions, tokens, users), sent after commit.
-
-    Like room events, it follows the transaction: a rollback sends nothing.
+    A row changed by someone else meanwhile (optimistic locking) becomes a StaleWrite conflict.
     """
-    db.session.info.setdefault(_CONTROL_PENDING, []).append(message)
-_CUT, _CUT_READY = "rt_cut_rooms", "rt_cut_rooms_ready"
-ALL_ROOMS = "*"
-# realtime's "cut these rooms, then emit these events" (None: no sockets in this process kind)
-_gatekeeper = None
+    session = db.session()
+    depth = session.info.get(_DEPTH, 0)
+    session.info[_DEPTH] = depth + 1
+    try:
+        yield
+        if depth == 0:
+            session.commit()
+    except StaleDataError:
+        if depth:
+            raise
+        _roll_back(session)
+        raise StaleWrite() from None
+    except BaseException:
+        if depth == 0:
+            _roll_back(session)
+        raise
+    finally:
+        session.info[_DEPTH] = depth
+    if depth == 0:
+        emit_ready()
 
 
-def set_gatekeeper(function) -> None:
-    """Register function(rooms, events) that re-checks the sockets in `rooms` and only then
-    emits `events` [(room, name, payload)], in every worker (community/realtime does)."""
-    global _gatekeeper
-    _gatekeeper = function
+def _roll_back(session: Session) -> None:
+    session.rollback()
+    _drop(session, None)  # also what was queued while no transaction had begun (no rollback event then)
 
 
-def cut_before_emit(*rooms: str) -> None:
-    """This transaction may take access away from sockets in `rooms` (ALL_ROOMS: any room):
-    they are re-checked, and cut, before any event of the transaction goes out."""
-    db.session.info.setdefault(_CUT, set()).update(rooms)
+def action(func):
+    """Run `func` as a unit of work (see unit_of_work): every action that changes state wears it."""
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        with unit_of_work():
+            return func(*args, **kwargs)
+
+    return run
+
+
+def in_unit_of_work() -> bool:
+    """Is an action's transaction open (then a caller must leave committing to it)?"""
+    return bool(db.session.info.get(_DEPTH))
+
+
+# --- control events: what the transaction changes for open sockets ------------------------------
+# Each op is applied by community/realtime (control.py) in every worker:
+CONTROL_OPS = {
+    "disconnect_user": ("user_id", "reason"),  # every socket of a person (suspension)
+    "disconnect_sessions": ("session_ids", "reason"),  # sockets opened by these sign-in sessions
+    "disconnect_tokens": ("token_ids", "reason"),  # sockets opened with these API tokens
+    "recheck_room": ("room",),  # who is in `room` and may no longer read it leaves it
+    "recheck_topic": ("topic_id",),  # the same for every room of a topic (its readers changed)
+}
+
+
+def queue_control(op: str, **fields) -> None:
+    """Queue a control event in the current transaction (a rollback drops it).
+
+    After the commit, the realtime layer applies it to the sockets of every worker BEFORE any
+    room event of the same transaction is emitted, so nobody hears about a change that shuts
+    them out (a topic made private, a thread moved, a session ended).
+    """
+    if op not in CONTROL_OPS or set(fields) != set(CONTROL_OPS[op]):
+        raise ValueError(f"control event {op}{sorted(fields)}: expected one of {CONTROL_OPS}")
+    db.session.info.setdefault(_CONTROL_PENDING, []).append({"op": op, **fields})
+
+
+# Set by the realtime layer: deliver(control, room_events) applies the control events in every
+# worker, then emits the room events. Unset (no socket layer), room events are emitted as they are.
+_delivery = None
+
+
+def subscribe(deliver) -> None:
+    """Register the realtime layer's deliver(control: list[dict], events: list[(room, name, payload)])."""
+    global _delivery
+    _delivery = deliver
 
 
 def queue_event(room: str, name: str, payload: dict) -> None:
@@ -75,9 +137,6 @@ def queue_event(room: str, name: str, payload: dict) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _stage(session: Session) -> None:
-    cut = session.info.pop(_CUT, None)
-    if cut:
-        session.info.setdefault(_CUT_READY, set()).update(cut)
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
@@ -101,6 +160,9 @@ def _ready(session: Session) -> None:
     control = session.info.pop(_CONTROL_PENDING, None)
     if control:
         session.info.setdefault(_CONTROL_READY, []).extend(control)
+    coalesced = session.info.pop(_COALESCED_PENDING, None)
+    if coalesced:
+        session.info.setdefault(_COALESCED_READY, []).extend(coalesced)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -108,40 +170,28 @@ def _drop(session: Session, previous_transaction) -> None:
     session.info.pop(_PENDING, None)
     session.info.pop(_STAGED, None)
     session.info.pop(_CONTROL_PENDING, None)
-    session.info.pop(_CUT, None)
-    session.info.pop(_CUT_READY, None)
+    session.info.pop(_COALESCED_PENDING, None)
 
 
 def commit() -> None:
-    """Commit the unit of work, then emit what it queued.
-
-    A row changed by someone else meanwhile (optimistic locking) becomes a Conflict.
-    """
-    from sqlalchemy.orm.exc import StaleDataError
-
-    from .errors import Conflict
-
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(_("Someone else changed this at the same moment. Reload to see what they did.")) from None
-    emit_ready()
+    """Commit and emit what was queued, for code that is no action (scripts, tests). Inside an
+    action's unit of work it does nothing: the outermost action commits."""
+    with unit_of_work():
+        pass
 
 
 def emit_ready() -> None:
-    # Sockets lose what they lost (ended sessions, revoked tokens) before anything is announced.
+    """Emit what committed transactions queued: control events first, in every worker, then
+    the room events (the app context's teardown calls it too)."""
     control = db.session.info.pop(_CONTROL_READY, None)
-    if control and _control_sink is not None:
-        for message in control:
-            _control_sink(message)
     ready = db.session.info.pop(_READY, None) or []
-    cut = db.session.info.pop(_CUT_READY, None)
-    if cut and _gatekeeper is not None:
-        _gatekeeper(sorted(cut), ready)
-        return
-    for room, name, payload in ready:
-        socketio.emit(name, payload, to=room)
+    if control and _delivery is not None:
+        _delivery(control, ready)
+    else:
+        for room, name, payload in ready:
+            socketio.emit(name, payload, to=room)
+    for args in db.session.info.pop(_COALESCED_READY, None) or ():
+        _coalesce_now(*args)
 
 
 def emit_now(room: str, name: str, payload: dict, skip_sid: str | None = None) -> None:
@@ -157,7 +207,16 @@ _coalesce: dict[str, dict[str, tuple[str, dict]]] = {}
 
 
 def emit_coalesced(room: str, key: str, name: str, payload: dict) -> None:
-    """Emit `payload` to `room` within COALESCE_SECONDS, replaced by any newer one with the same key."""
+    """Emit `payload` to `room` within COALESCE_SECONDS, replaced by any newer one with the same key.
+
+    Not kept for replay; called in a unit of work, it waits for the commit (a rollback drops it)."""
+    if in_unit_of_work():
+        db.session.info.setdefault(_COALESCED_PENDING, []).append((room, key, name, payload))
+        return
+    _coalesce_now(room, key, name, payload)
+
+
+def _coalesce_now(room: str, key: str, name: str, payload: dict) -> None:
     with _coalesce_lock:
         pending = _coalesce.get(room)
         first = pending is None
@@ -209,9 +268,6 @@ def _as_posts_are_now(room: str, missed: list[dict]) -> None:
     that is no longer visible here becomes post.hidden/post.deleted (same cursor, so
     the client resumes where it stopped); a visible one gets its current payload.
     """
-    from .models import Post
-    from .payloads import room_post_event
-
     ids = {e["data"]["post"].get("id") for e in missed if isinstance(e["data"].get("post"), dict)} - {None}
     if not ids:
         return
@@ -239,5 +295,5 @@ def prune(now=None) -> int:
     """Delete events older than the retention period; returns how many."""
     retention = timedelta(hours=current_app.config["EVENT_RETENTION_HOURS"])
     result = db.session.execute(delete(RoomEvent).where(RoomEvent.created_at < (now or utcnow()) - retention))
-    db.session.commit()
+    commit()
     return result.rowcount or 0

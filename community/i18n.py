@@ -9,12 +9,16 @@ compiles them (.mo files are never committed).
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from babel import Locale
 from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, force_locale, format_decimal, get_locale, get_timezone
+from flask_babel import Babel, force_locale, format_decimal, get_locale, get_timezone, get_translations
 from flask_login import current_user
+
+from .language import POST_LANGUAGES, language_name
 
 LANGUAGES = {
     "en": "English",
@@ -83,8 +87,6 @@ def select_timezone() -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    import os
-
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", os.path.join(os.path.dirname(__file__), "translations"))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
 
@@ -93,8 +95,6 @@ def init_app(app: Flask) -> None:
         lang = str(get_locale() or "en")
         g.lang = lang.split("_")[0]
         g.dir = text_direction(g.lang)
-
-    from .language import POST_LANGUAGES, language_name
 
     # Globals, not context: macros and templates rendered without context processors see them too.
     app.add_template_global(language_name)
@@ -220,8 +220,6 @@ def _js_plurals(ngettext=lambda singular, plural: (singular, plural)):
 def _plural_samples(language: str) -> dict[str, int]:
     """One count per CLDR plural category of `language` ({"one": 1, "other": 0} in English):
     tn() in the browser picks the category with Intl.PluralRules, the same CLDR rules."""
-    from babel import Locale
-
     rule = Locale.parse(language).plural_form
     samples: dict[str, int] = {}
     # 1 and 2 first: where a catalogue lacks a text, gettext's English fallback is right for them.
@@ -237,8 +235,6 @@ def js_strings() -> dict:
     otherwise, so an English page carries an empty catalogue (and no page carries text it
     does not show). A few hundred catalogue look-ups, tens of microseconds: no cache.
     """
-    from flask_babel import get_translations
-
     locale = get_locale()
     language = locale.language if locale is not None else "en"
     translations = get_translations()

@@ -22,15 +22,16 @@ from __future__ import annotations
 
 import io
 import socket
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
-from .actions.validate import MAX_ID
 from .errors import Invalid
+from .models.base import MAX_ID
 
 # A body with more than this left unread closes the connection rather than being read
 # (and thrown away) by the server to keep the connection alive: a refused 1 MB post is
@@ -161,12 +162,6 @@ def _buffer_chunked_body(environ, limit: int) -> None:
     environ["wsgi.input"] = io.BytesIO(b"".join(parts))
     environ["CONTENT_LENGTH"] = str(size)
     environ.pop("HTTP_TRANSFER_ENCODING", None)  # werkzeug ignores Content-Length beside it
-
-
-def too_large_message() -> str:
-    limit = request.max_content_length or 0
-    return _("What you sent is too large: the limit is %(size)s KB. Nothing was saved; shorten it and "
-             "send it again.", size=f"{limit // 1024:,}")
 
 
 # --- parsed JSON (API bodies, socket events) ----------------------------------------------

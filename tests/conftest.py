@@ -102,11 +102,12 @@ def _empty_tables() -> None:
 def _let_due_updates_go_out(timeout: float = 5.0) -> None:
     """Coalesced updates still due (presence of big rooms, vote counts) would reach the next
     test's room of the same name, ids restarting with every test: let them go out first."""
-    from community import events, realtime
+    from community import events
+    from community.realtime import presence
 
     deadline = time.monotonic() + timeout
     waited = False
-    while (realtime._presence_pending or events._coalesce) and time.monotonic() < deadline:
+    while (presence._presence_pending or events._coalesce) and time.monotonic() < deadline:
         waited = True
         time.sleep(0.02)
     if waited:

@@ -128,9 +128,6 @@ def test_replay_never_brings_back_what_was_hidden_or_edited(app, world, monkeypa
     from community.actions.moderation import moderate_post
     from community.actions.posts import delete_post, edit_post, reply
     from community.actions.threads import start_thread
-    from tests.actions.support import ensure_post_partial
-
-    ensure_post_partial(app)
     monkeypatch.setattr(socketio, "emit", lambda *a, **k: None)
     with app.app_context():
         thread, _ = start_thread(world.user("member"), world.topic("grievance"), title="A thread title",

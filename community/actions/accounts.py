@@ -1,4 +1,4 @@
-"""Accounts: registration, approval, invitations, sign-in, passwords (change and reset), suspension.
+"""Accounts: registration, approval, invitations, sign-in, suspension.
 
 Sign-in reveals nothing about who has an account: an unknown email costs the same password
 work (a dummy hash) and gets the same answer as a wrong password, and registering a taken
@@ -7,12 +7,11 @@ failed attempts per account and per address; registration and reset requests are
 too (community/ratelimit.py, shared by every worker through Redis in a cluster).
 
 Sessions live in actions.sessions, API tokens in actions.tokens (issue_token and
-user_for_token are re-exported here for callers that know them as accounts.*).
+user_for_token are re-exported here for callers that know them as accounts.*), passwords
+(change and reset) in actions.passwords.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import secrets
 from datetime import timedelta
@@ -20,35 +19,37 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from .. import events, ratelimit
 from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..events import action
 from ..extensions import db
+from ..i18n import LANGUAGES, recipient_locale
 from ..mail import queue_account_email, site_url
 from ..models import Invitation, Organisation, User, utcnow
 from ..models.organisation import ORG_KINDS
 from ..models.user import ROLES, hash_token
 from ..passwords import MAX_LENGTH, burn_dummy_verify, hash_password, strength_problem, verify_password
 from ..permissions import Guardian
-from . import names, sessions, tokens, validate
+from . import names, sessions, validate
+from .audit import audit
 from .notifications import notify
 from .tokens import issue_token, user_for_token  # noqa: F401  (accounts.issue_token, accounts.user_for_token)
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-RESET_SALT = "roundtable.password.reset"
 SIGN_IN_REFUSED = _l("That email and password do not match an account.")
 
 
-def _email(value) -> str:
+def valid_email(value) -> str:
+    """An email address as typed in a form (lowercased), or Invalid."""
     email = validate.text(value, "email", label=_l("Email"), max_chars=254).lower()
     if not EMAIL_RE.match(email):
         raise Invalid(_("Enter a valid email address, such as name@company.com."), field="email")
     return email
 
 
-def _password(value, field: str = "password", *, known: tuple = ()) -> str:
+def strong_password(value, field: str = "password", *, known: tuple = ()) -> str:
     """A new password, checked for length and strength (`known`: the person's own words)."""
     problem = strength_problem(value, known)
     if problem:
@@ -79,7 +80,7 @@ def find_or_create_organisation(name, kind, country: str = "") -> Organisation:
 def _new_user(email: str, name: str, password: str, role, org: Organisation, state: str) -> User:
     """A user from checked input (email and name already validated, the password strong)."""
     role = validate.choice(role, "role", ROLES, _l("Role"))
-    if _user_by_email(email) is not None:
+    if user_by_email(email) is not None:
         raise Conflict(_("An account with this email already exists. Sign in, or ask for a password reset."))
     user = User(email=email, name=name, handle=unique_handle(name), role=role, state=state,
                 organisation=org)
@@ -88,7 +89,8 @@ def _new_user(email: str, name: str, password: str, role, org: Organisation, sta
     return user
 
 
-def _user_by_email(email: str) -> User | None:
+def user_by_email(email: str) -> User | None:
+    """The account with this (checked, lowercased) email, if any."""
     return db.session.scalar(select(User).where(User.email == email))
 
 
@@ -97,6 +99,7 @@ def _name(value) -> str:
 
 
 # --- registration -----------------------------------------------------------------------------
+@action
 def register(*, email, name, password, organisation, org_kind, country="", address: str = "") -> User | None:
     """Self-registration: a pending user awaiting approval, or None when the email is taken.
 
@@ -105,21 +108,20 @@ def register(*, email, name, password, organisation, org_kind, country="", addre
     being told on the page. Administrators are notified of every new registration.
     """
     ratelimit.hit("register_address", address or "-")
-    email = _email(email)
+    email = valid_email(email)
     ratelimit.hit("register_email", email)
     name = _name(name)
     org_name, org = names.organisation_name(organisation, label=_l("Organisation"))
-    password = _password(password, known=(email, name, org_name))
+    password = strong_password(password, known=(email, name, org_name))
     if org is None:
         validate.choice(org_kind, "org_kind", ORG_KINDS, _l("Organisation kind"))
         validate.text(country, "country", label=_l("Country"), max_chars=80, min_chars=0)
     elif org.removed:
         raise Forbidden(_("This organisation is no longer part of Roundtable."))
-    owner = _user_by_email(email)
+    owner = user_by_email(email)
     if owner is not None:
         hash_password(password)  # the same work as a real registration: timing tells nothing
         _tell_owner_of_taken_email(owner)
-        events.commit()
         return None
     org = org or find_or_create_organisation(org_name, org_kind, country)
     role = "member" if org.kind == "member" else "supplier"
@@ -133,7 +135,6 @@ def register(*, email, name, password, organisation, org_kind, country="", addre
                        organisation=org.name),
                     _l("If you did not register, ignore this email: nothing happens without an approval.")])
     _tell_administrators(user)
-    events.commit()
     return user
 
 
@@ -165,32 +166,32 @@ def _tell_administrators(user: User) -> None:
             link=site_url("/admin#pending"), link_text=_l("Review pending accounts"))
 
 
+@action
 def create_user(*, email, name, password, role, organisation, org_kind=None, check_strength: bool = True) -> User:
     """An active user, from the CLI or an administrator.
 
     `check_strength=False` only for the demo data, whose documented password is shared.
     """
-    email = _email(email)
-    if _user_by_email(email) is not None:  # before the name: "that email exists" is the useful answer
+    email = valid_email(email)
+    if user_by_email(email) is not None:  # before the name: "that email exists" is the useful answer
         raise Conflict(_("An account with this email already exists. Sign in, or ask for a password reset."))
     name = _name(name)
     if check_strength:
-        password = _password(password, known=(email, name, str(organisation or "")))
+        password = strong_password(password, known=(email, name, str(organisation or "")))
     elif not isinstance(password, str) or not password or len(password) > MAX_LENGTH:
         raise Invalid(_("Enter a password."), field="password")
     org = find_or_create_organisation(organisation, org_kind or ("member" if role != "supplier" else "supplier"))
     user = _new_user(email, name, password, role, org, "active")
     user.approved_at = utcnow()
-    events.commit()
     return user
 
 
+@action
 def approve_user(actor, user: User) -> User:
     Guardian(actor).ensure_admin()
     _ensure_pending(user)
     user.state = "active"
     user.approved_at = utcnow()
-    from .moderation import audit
     audit(actor, "approve_user", "user", user.id, target_user=user)
     queue_account_email(
         user, subject=_l("Your Roundtable account is approved"),
@@ -198,17 +199,16 @@ def approve_user(actor, user: User) -> User:
                     _l("An administrator approved your account. You can now sign in with the email and "
                        "password you chose when you registered.")],
         link=site_url("/login"), link_text=_l("Sign in"))
-    events.commit()
     return user
 
 
+@action
 def reject_user(actor, user: User, reason) -> User:
     """Decline a registration, with a reason the applicant is told (and the audit log keeps)."""
     Guardian(actor).ensure_admin()
     _ensure_pending(user)
     reason = validate.text(reason, "reason", label=_l("The reason"), max_chars=500, min_chars=1)
     user.state = "rejected"
-    from .moderation import audit
     audit(actor, "reject_user", "user", user.id, target_user=user, reason=reason)
     queue_account_email(
         user, subject=_l("Your Roundtable registration was not accepted"),
@@ -217,7 +217,6 @@ def reject_user(actor, user: User, reason) -> User:
                        "given: %(reason)s", reason=reason),
                     _l("If you think this is a mistake, reply to the person in your organisation who "
                        "told you about Roundtable, or ask for an invitation.")])
-    events.commit()
     return user
 
 
@@ -228,6 +227,7 @@ def _ensure_pending(user: User) -> None:
                        .get(user.state, _("%(name)s is already active.", name=user.name)))
 
 
+@action
 def set_suspended(actor, user: User, suspended: bool, reason: str = "") -> User:
     Guardian(actor).ensure_admin()
     if user.id == actor.id:
@@ -240,23 +240,19 @@ def set_suspended(actor, user: User, suspended: bool, reason: str = "") -> User:
                        if user.state == "pending" else
                        _("%(name)s is not suspended (the account is active).", name=user.name))
     user.state = "suspended" if suspended else "active"
-    from .moderation import audit
     audit(actor, "suspend_user" if suspended else "unsuspend_user", "user", user.id,
           target_user=user, reason=reason)
     if suspended:
-        from ..i18n import recipient_locale
-
         with recipient_locale(user):  # said to the suspended user, in their language
             farewell = _("Your account was suspended.")
         end_access(user, farewell)
-    events.commit()
     return user
 
 
 def end_access(user: User, reason: str) -> None:
     """End every session of `user` and cut all their sockets (token ones too), after commit."""
     sessions.end_all(user, reason=reason)
-    events.queue_control({"op": "disconnect_user", "user_id": user.id, "reason": str(reason)})
+    events.queue_control("disconnect_user", user_id=user.id, reason=str(reason))
 
 
 # --- sign-in ------------------------------------------------------------------------------------
@@ -272,7 +268,7 @@ def authenticate(email, password, *, address: str = "") -> User:
     password = password[:MAX_LENGTH * 2]
     ratelimit.check("login_address", address or "-")
     ratelimit.check("login_account", email)
-    user = _user_by_email(email)
+    user = user_by_email(email)
     if user is None:
         burn_dummy_verify(password)
         matches = needs_rehash = False
@@ -296,109 +292,25 @@ def authenticate(email, password, *, address: str = "") -> User:
     return user
 
 
+@action
 def sign_in(user: User, *, remember: bool, user_agent: str = "", address: str = "") -> tuple[str, bool]:
     """Start a session for an authenticated user: (its token, whether this is their first sign-in)."""
     token = sessions.start(user, remember=remember, user_agent=user_agent, address=address)
     first = user.last_sign_in_at is None
     user.last_sign_in_at = utcnow()
-    events.commit()
     return token, first
 
 
 # --- passwords ------------------------------------------------------------------------------------
-def change_password(user: User, current, new, confirm, *, keep_session: int | None = None,
-                    revoke_tokens: bool = True) -> tuple[int, int]:
-    """Change `user`'s password: every other session ends (`keep_session` stays) and, unless
-    asked not to, every API token is revoked. Returns (sessions ended, tokens revoked)."""
-    ratelimit.check("password_check", user.id)
-    if not verify_password(user.password_hash, current if isinstance(current, str) else "")[0]:
-        ratelimit.hit("password_check", user.id)
-        raise Invalid(_("Your current password is not right."), field="current")
-    counts = _replace_password(user, new, confirm, keep_session=keep_session, revoke_tokens=revoke_tokens)
-    events.commit()
-    return counts
-
-
-def _replace_password(user: User, new, confirm, *, keep_session: int | None, revoke_tokens: bool) -> tuple[int, int]:
-    """Check and set a new password, end the other sessions, revoke tokens if asked; the caller commits."""
-    _password(new, "new", known=(user.email, user.name, user.organisation.name))
-    if new != confirm:
-        raise Invalid(_("The two new passwords do not match."), field="confirm")
-    user.set_password(new)
-    ended = sessions.end_all(user, keep=keep_session,
-                             reason=_("Your password was changed, so this session was signed out."))
-    return ended, tokens.revoke_all(user) if revoke_tokens else 0
-
-
-def _reset_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
-
-
-def _password_fingerprint(user: User) -> str:
-    """Changes whenever the password does: a reset link works once, and not after any change."""
-    key = hashlib.sha256((current_app.config["SECRET_KEY"] + RESET_SALT).encode()).digest()
-    return hmac.new(key, (user.password_hash or "").encode(), hashlib.sha256).hexdigest()[:24]
-
-
-def password_reset_link(user: User) -> str:
-    token = _reset_serializer().dumps({"u": user.id, "p": _password_fingerprint(user)})
-    return site_url(f"/password/reset/{token}")
-
-
-def request_password_reset(email, *, address: str = "") -> None:
-    """Email a reset link if `email` belongs to an account that may use it; the same answer either way."""
-    ratelimit.hit("reset_address", address or "-")
-    email = _email(email)
-    ratelimit.hit("reset_email", email)
-    user = _user_by_email(email)
-    if user is None or user.state not in ("active", "pending"):
-        return
-    minutes = current_app.config["PASSWORD_RESET_MINUTES"]
-    queue_account_email(
-        user, subject=_l("Choose a new Roundtable password"),
-        paragraphs=[_l("Hello %(name)s,", name=user.name),
-                    _l("Someone (we hope you) asked to choose a new password for your Roundtable account. "
-                       "The link below works once, for %(minutes)s minutes.", minutes=minutes),
-                    _l("Using it signs you out everywhere. If you did not ask for it, ignore this email: "
-                       "your password stays as it is.")],
-        link=password_reset_link(user), link_text=_l("Choose a new password"))
-    events.commit()
-
-
-def user_for_reset(token) -> User:
-    """The user a reset link is for; Invalid when it expired, NotFound when used or not ours."""
-    max_age = current_app.config["PASSWORD_RESET_MINUTES"] * 60
-    used = NotFound(_("This link is not valid or was already used. Ask for a new one."))
-    try:
-        data = _reset_serializer().loads(token if isinstance(token, str) else "", max_age=max_age)
-    except SignatureExpired:
-        raise Invalid(_("This link has expired. Ask for a new one: it works for %(minutes)s minutes.",
-                        minutes=current_app.config["PASSWORD_RESET_MINUTES"])) from None
-    except BadSignature:
-        raise used from None
-    if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("p"), str):
-        raise used
-    user = db.session.get(User, data["u"])
-    if user is None or not hmac.compare_digest(data["p"], _password_fingerprint(user)) \
-            or user.state not in ("active", "pending"):
-        raise used
-    return user
-
-
-def reset_password(token, new, confirm, *, revoke_tokens: bool = True) -> User:
-    """Set a new password from a reset link: the link stops working and every session ends."""
-    user = user_for_reset(token)
-    _replace_password(user, new, confirm, keep_session=None, revoke_tokens=revoke_tokens)
-    events.commit()
-    return user
 
 
 # --- invitations --------------------------------------------------------------------------------
+@action
 def create_invitation(actor, *, email, name="", role, organisation, org_kind=None) -> tuple[Invitation, str]:
     Guardian(actor).ensure_admin()
-    email = _email(email)
+    email = valid_email(email)
     role = validate.choice(role, "role", ROLES, _l("Role"))
-    if _user_by_email(email) is not None:
+    if user_by_email(email) is not None:
         raise Conflict(_("An account with this email already exists."))
     org = find_or_create_organisation(organisation, org_kind or ("supplier" if role == "supplier" else "member"))
     secret = secrets.token_urlsafe(24)
@@ -408,7 +320,6 @@ def create_invitation(actor, *, email, name="", role, organisation, org_kind=Non
         expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
     )
     db.session.add(invitation)
-    events.commit()
     return invitation, secret
 
 
@@ -423,20 +334,18 @@ def find_invitation(secret: str) -> Invitation:
     return invitation
 
 
+@action
 def accept_invitation(secret: str, *, name, password) -> User:
     invitation = find_invitation(secret)
     name = _name(name)
-    password = _password(password, known=(invitation.email, name, invitation.organisation.name))
+    password = strong_password(password, known=(invitation.email, name, invitation.organisation.name))
     user = _new_user(invitation.email, name, password, invitation.role, invitation.organisation, "active")
     user.approved_at = utcnow()
     invitation.used_at = utcnow()
-    events.commit()
     return user
 
 
+@action
 def set_locale(user: User, lang: str) -> None:
     """The user's interface language (one of i18n.LANGUAGES)."""
-    from ..i18n import LANGUAGES
-
     user.locale = validate.choice(lang, "lang", list(LANGUAGES), _l("The language"))
-    events.commit()

@@ -17,14 +17,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import ngettext
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..authors import public_name
+from ..events import action
 from ..extensions import db
+from ..i18n import recipient_locale
+from ..mail import excerpt, queue_email, site_url
+from ..mail.preferences import preferences
 from ..models import NotificationPreference, Post, Thread, ThreadWatch, TopicWatch, User, utcnow
 from ..permissions import Guardian
-from .watching import preferences
 
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 # A scheduler that runs a little early (cron at 07:00 after one at 07:02) is still on time.
@@ -93,8 +97,6 @@ def _levels(user: User) -> tuple[dict[int, str], dict[int, str]]:
 
 def build_digest(user: User, since: datetime, until: datetime | None = None) -> Digest:
     """What happened in the user's watched topics and threads in (since, until]."""
-    from ..mail import excerpt, site_url
-
     until = until or utcnow()
     digest = Digest(user=user, since=since, until=until)
     topic_levels, thread_levels = _levels(user)
@@ -143,14 +145,8 @@ def build_digest(user: User, since: datetime, until: datetime | None = None) -> 
 
 def queue_digest(digest: Digest, period: str, now: datetime | None = None):
     """Put a non-empty digest in the outbox (the caller commits)."""
-    from ..mail import queue_email
-
     if digest.empty:
         return None
-    from flask_babel import ngettext
-
-    from ..i18n import recipient_locale
-
     count = len(digest.threads) + digest.more
     with recipient_locale(digest.user):  # the whole email in its reader's language
         if period == "daily":
@@ -184,37 +180,38 @@ def _start_clock(user: User, now: datetime) -> None:
         db.session.execute(insert(NotificationPreference.__table__).values(
             user_id=user.id, email_mentions=True, email_replies=True, digest="weekly",
             last_digest_at=now, updated_at=now).on_conflict_do_nothing())
-    db.session.commit()
 
 
 def run_digests(now: datetime | None = None) -> int:
-    """Queue the digests due at `now`; returns how many were queued."""
+    """Queue the digests due at `now`; returns how many were queued. One unit of work per
+    person: a failure leaves their last_digest_at as it was, so their digest is tried again
+    next run (and stops the run: the caller logs it)."""
     now = now or utcnow()
     queued = 0
-    for user in _watchers():
-        pref = preferences(user)
-        if pref.digest not in PERIODS:
-            continue
-        since = pref.last_digest_at
-        if since is None:
-            _start_clock(user, now)
-            continue
-        threshold = now - PERIODS[pref.digest] + SLACK
-        if since > threshold:
-            continue
-        claimed = db.session.execute(
-            update(NotificationPreference)
-            .where(NotificationPreference.user_id == user.id, NotificationPreference.last_digest_at <= threshold)
-            .values(last_digest_at=now).execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed != 1:  # another sender got there first
-            db.session.rollback()
-            continue
-        try:
-            row = queue_digest(build_digest(user, since, now), pref.digest, now)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()  # last_digest_at goes back: the digest is tried again next run
-            raise
-        queued += row is not None
+    for user_id in [user.id for user in _watchers()]:
+        queued += _digest_for(user_id, now)
     return queued
+
+
+@action
+def _digest_for(user_id: int, now: datetime) -> bool:
+    """Queue one person's digest if it is due (the first run only starts their clock)."""
+    user = db.session.get(User, user_id)
+    pref = preferences(user)
+    if pref.digest not in PERIODS:
+        return False
+    since = pref.last_digest_at
+    if since is None:
+        _start_clock(user, now)
+        return False
+    threshold = now - PERIODS[pref.digest] + SLACK
+    if since > threshold:
+        return False
+    claimed = db.session.execute(
+        update(NotificationPreference)
+        .where(NotificationPreference.user_id == user.id, NotificationPreference.last_digest_at <= threshold)
+        .values(last_digest_at=now).execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:  # another sender got there first
+        return False
+    return queue_digest(build_digest(user, since, now), pref.digest, now) is not None

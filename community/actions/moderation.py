@@ -1,55 +1,29 @@
 """Moderation: post and thread actions by a topic's moderators, and the audit log."""
 from __future__ import annotations
 
-import functools
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
-from sqlalchemy import select, update
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import select
 
 from .. import events
-from ..dates import utc_when
 from ..errors import Conflict, Invalid
+from ..events import action
 from ..extensions import db
 from ..models import Flag, ModerationAction, Post, Thread, Topic, TopicModerator, User, utcnow
 from ..payloads import post_payload, room_post_event, thread_payload
 from ..permissions import Guardian
 from . import validate
+from .announce import announce_new_thread, announce_visible_post, queue_thread_updated, refresh_thread_counts
+from .audit import audit, first_come, handled_by, post_state_word
 from .notifications import notify
-from .posts import announce_visible_post, refresh_thread_counts
-from .threads import announce_new_thread, queue_thread_updated
+from .posts import close_flags
 
 POST_ACTIONS = ("approve", "reject", "hide", "restore")
 PREVIOUS_RECORD = 10  # hidden/rejected posts listed (by date) on an anonymous post's card
 THREAD_ACTIONS = ("lock", "unlock", "pin", "unpin", "move", "duplicate", "merge", "split")
 
 
-def audit(actor: User, action: str, target_type: str, target_id: int, *, topic: Topic | None = None,
-          target_user: User | None = None, reason: str = "", before=None, after=None,
-          anonymous: bool | None = None) -> None:
-    """Write one audit record. `anonymous`: the target was written anonymously, so the log
-    never shows who `target_user` is (worked out from the target when not given)."""
-    if anonymous is None:
-        anonymous = target_user is not None and _written_anonymously(target_type, target_id)
-    db.session.add(ModerationAction(
-        actor_id=actor.id, topic_id=topic.id if topic else None, action=action,
-        target_type=target_type, target_id=target_id,
-        target_user_id=target_user.id if target_user else None, target_anonymous=anonymous,
-        reason=reason or "", before=before, after=after,
-    ))
-
-
-def _written_anonymously(target_type: str, target_id: int) -> bool:
-    from ..models import LiveQuestion
-
-    model = {"post": Post, "thread": Thread, "live_question": LiveQuestion}.get(target_type)
-    if model is None:
-        return False
-    return bool(db.session.scalar(select(model.anonymous).where(model.id == target_id)))
-
-
+@action
 def reveal_author(actor: User, target, reason) -> User:
     """Show `actor` (a moderator of the topic, or an administrator) who wrote an anonymous
     post or live question. A deliberate act with a reason, recorded in the audit log: who
@@ -66,7 +40,6 @@ def reveal_author(actor: User, target, reason) -> User:
     topic = target.session.topic if kind == "live_question" else target.thread.topic
     audit(actor, "reveal_author", kind, target.id, topic=topic, target_user=target.author, reason=reason,
           anonymous=True)
-    events.commit()
     return target.author
 
 
@@ -100,40 +73,13 @@ def author_record(post: Post) -> dict:
             "recent": entries[:PREVIOUS_RECORD]}
 
 
-def _reason(value) -> str:
-    return validate.text(value, "reason", label=_l("The reason"), max_chars=500, min_chars=0)
-
-
-def _first_come(target_type: str):
-    """Two moderators acting on the same post/thread at the same moment: optimistic locking
-    (the version columns) refuses the second write; say who got there first, apply nothing."""
-
-    def decorate(action):
-        @functools.wraps(action)
-        def wrapper(actor, subject, /, *args, **kwargs):
-            target_id = subject.id
-            try:
-                return action(actor, subject, *args, **kwargs)
-            except StaleDataError:
-                db.session.rollback()
-                handled = handled_by(target_type, target_id)
-                raise Conflict(
-                    _("Another moderator acted on this post at the same moment%(handled)s. "
-                      "Nothing was applied twice.", handled=handled) if target_type == "post" else
-                    _("Another moderator acted on this thread at the same moment%(handled)s. "
-                      "Nothing was applied twice.", handled=handled)) from None
-
-        return wrapper
-
-    return decorate
-
-
-@_first_come("post")
+@first_come("post")
+@action
 def moderate_post(actor: User, post: Post, action, reason="") -> Post:
     topic = post.thread.topic
     Guardian(actor).ensure_moderate(topic)
     action = validate.choice(action, "action", POST_ACTIONS, _l("The action"))
-    reason = _reason(reason)
+    reason = validate.reason(reason)
     before = post.state
     thread = post.thread
     room = f"thread:{thread.id}"
@@ -146,7 +92,7 @@ def moderate_post(actor: User, post: Post, action, reason="") -> Post:
             raise Conflict(_("This post is already %(state)s; nothing to approve%(handled)s.",
                              state=post_state_word(before), handled=handled_by("post", post.id)))
         post.state, post.state_reason = "visible", ""
-        _close_flags(post, "dismissed")
+        close_flags(post, "dismissed")
         if flagged:
             pass  # readers already see it; only the flags change
         elif post.is_opening and thread.state != "visible":
@@ -174,7 +120,7 @@ def moderate_post(actor: User, post: Post, action, reason="") -> Post:
             raise Invalid(_("Give the author a reason."), field="reason")
         post.state = "hidden"
         post.state_reason = ("Rejected: " if action == "reject" else "Hidden by a moderator: ") + reason
-        _close_flags(post, "upheld")
+        close_flags(post, "upheld")
         refresh_thread_counts(thread)
         if before == "visible":
             events.queue_event(room, "post.hidden", {"room": room, "post_id": post.id, "thread_id": thread.id})
@@ -191,7 +137,7 @@ def moderate_post(actor: User, post: Post, action, reason="") -> Post:
         post.state, post.state_reason, post.deleted_from = "visible", "", None
         # Restoring is deciding the post stays: open flags are dismissed (and their
         # flaggers told), or the post would sit in the review queue forever.
-        _close_flags(post, "dismissed")
+        close_flags(post, "dismissed")
         refresh_thread_counts(thread)
         events.queue_event(room, "post.restored", room_post_event(post))
     audit(actor, f"{action}_post", "post", post.id, topic=topic, target_user=post.author, reason=reason,
@@ -201,25 +147,11 @@ def moderate_post(actor: User, post: Post, action, reason="") -> Post:
         "by": actor.name, "post": post_payload(post, for_moderators=True),
     })
     db.session.flush()  # a concurrent moderator's change surfaces here, inside _first_come
-    events.commit()
     return post
 
 
-def _close_flags(post: Post, status: str) -> None:
-    """Resolve the open flags on a post and tell each flagger the outcome."""
-    flaggers = list(db.session.scalars(select(Flag).where(Flag.post_id == post.id, Flag.status == "open")))
-    db.session.execute(update(Flag).where(Flag.post_id == post.id, Flag.status == "open")
-                       .values(status=status, resolved_at=utcnow()))
-    for flag in flaggers:
-        text = (_l("A moderator reviewed the post you flagged in “%(title)s”: it has been hidden. Thank you.",
-                   title=post.thread.title) if status == "upheld" else
-                _l("A moderator reviewed the post you flagged in “%(title)s”: it stays visible. Thank you.",
-                   title=post.thread.title))
-        notify(flag.user, "moderation", text,
-               url=f"/threads/{post.thread_id}", thread=post.thread)
-
-
-@_first_come("thread")
+@first_come("thread")
+@action
 def moderate_thread(actor: User, thread: Thread, action, reason="", topic_slug=None, *,
                     target=None, post_ids=None, title=None) -> Thread:
     """lock/unlock/pin/unpin/move, and duplicate/merge (into `target`) or split (`post_ids`, `title`).
@@ -235,7 +167,7 @@ def moderate_thread(actor: User, thread: Thread, action, reason="", topic_slug=N
         return merge_threads(actor, thread, target, reason)
     if action == "split":
         return split_thread(actor, thread, post_ids, title, reason)
-    reason = _reason(reason)
+    reason = validate.reason(reason)
     before = {"locked": thread.locked, "pinned": thread.pinned, "topic": thread.topic.slug}
     old_slug = None
     if action in ("lock", "unlock"):
@@ -267,14 +199,14 @@ def moderate_thread(actor: User, thread: Thread, action, reason="", topic_slug=N
         queue_thread_updated(thread, {"change": action})
         room = f"topic:{old_slug}"
         events.queue_event(room, "thread.removed", {"room": room, "thread_id": thread.id, "change": "moved"})
-        events.cut_before_emit(f"thread:{thread.id}")
+        events.queue_control("recheck_room", room=f"thread:{thread.id}")
     else:
         queue_thread_updated(thread, {"change": action})
     db.session.flush()  # a concurrent moderator's change surfaces here, inside _first_come
-    events.commit()
     return thread
 
 
+@action
 def assign_moderator(actor: User | None, topic: Topic, user: User) -> None:
     """Make `user` a moderator of `topic` (actor None: the command line)."""
     if actor is not None:
@@ -284,9 +216,9 @@ def assign_moderator(actor: User | None, topic: Topic, user: User) -> None:
     db.session.add(TopicModerator(topic_id=topic.id, user_id=user.id))
     if actor is not None:
         audit(actor, "assign_moderator", "topic", topic.id, topic=topic, target_user=user)
-    events.commit()
 
 
+@action
 def remove_moderator(actor: User, topic: Topic, user: User) -> None:
     Guardian(actor).ensure_admin()
     link = db.session.get(TopicModerator, (topic.id, user.id))
@@ -296,8 +228,7 @@ def remove_moderator(actor: User, topic: Topic, user: User) -> None:
     audit(actor, "remove_moderator", "topic", topic.id, topic=topic, target_user=user)
     # Their open sockets must stop hearing the moderators' room and any room of the topic
     # they could only read as its moderator.
-    events.cut_before_emit(events.ALL_ROOMS)
-    events.commit()
+    events.queue_control("recheck_topic", topic_id=topic.id)
 
 
 def held_and_flagged(topic: Topic) -> list[Post]:
@@ -313,153 +244,7 @@ def held_and_flagged(topic: Topic) -> list[Post]:
 
 
 # --- watched words and silences --------------------------------------------------------
-def check_watched_words(topic: Topic, body: str) -> tuple[str, bool]:
-    """Apply the site-wide and topic watched words to `body`.
-
-    Returns the (possibly replaced) text and whether it must be held for review;
-    a blocked word raises Invalid naming it, so the writer can rephrase.
-    """
-    import re
-
-    from ..models.moderation import WatchedWord
-
-    words = db.session.scalars(select(WatchedWord).where(
-        (WatchedWord.topic_id.is_(None)) | (WatchedWord.topic_id == topic.id))).all()
-    held = False
-    for watched in sorted(words, key=lambda w: ("block", "replace", "hold").index(w.action)):
-        pattern = re.compile(r"(?<!\w)" + re.escape(watched.word) + r"(?!\w)", re.IGNORECASE)
-        if not pattern.search(body):
-            continue
-        if watched.action == "block":
-            raise Invalid(_("Your text contains “%(word)s”, which is not allowed in %(topic)s. "
-                            "Your text is kept: rephrase it and send it again.", word=watched.word,
-                            topic=topic.name), field="body")
-        if watched.action == "replace":
-            body = pattern.sub(watched.replacement or "■■■", body)
-        else:
-            held = True
-    return body, held
-
-
-def add_watched_word(actor: User, word, action, topic: Topic | None = None, replacement=""):
-    from ..models.moderation import WATCH_ACTIONS, WatchedWord
-
-    guardian = Guardian(actor)
-    if topic is None:
-        guardian.ensure_admin()
-    else:
-        guardian.ensure_moderate(topic)
-    word = validate.text(word, "word", label=_l("The word"), max_chars=100, min_chars=2)
-    action = validate.choice(action, "action", WATCH_ACTIONS, _l("The action"))
-    replacement = validate.text(replacement, "replacement", label=_l("The replacement"), max_chars=100, min_chars=0)
-    watched = WatchedWord(topic_id=topic.id if topic else None, word=word, action=action,
-                          replacement=replacement, created_by_id=actor.id)
-    db.session.add(watched)
-    db.session.flush()
-    audit(actor, "add_watched_word", "watched_word", watched.id, topic=topic,
-          after={"word": word, "action": action, "replacement": replacement})
-    events.commit()
-    return watched
-
-
-def remove_watched_word(actor: User, watched) -> None:
-    guardian = Guardian(actor)
-    topic = db.session.get(Topic, watched.topic_id) if watched.topic_id else None
-    if topic is None:
-        guardian.ensure_admin()
-    else:
-        guardian.ensure_moderate(topic)
-    audit(actor, "remove_watched_word", "watched_word", watched.id, topic=topic,
-          before={"word": watched.word, "action": watched.action})
-    db.session.delete(watched)
-    events.commit()
-
-
-def active_silence(topic: Topic, user: User):
-    from ..models.moderation import TopicSilence
-
-    return db.session.scalar(select(TopicSilence).where(
-        TopicSilence.topic_id == topic.id, TopicSilence.user_id == user.id, TopicSilence.until > utcnow())
-        .order_by(TopicSilence.until.desc()).limit(1))
-
-
-def check_not_silenced(actor: User, topic: Topic) -> None:
-    from ..errors import Forbidden
-
-    silence = active_silence(topic, actor)
-    if silence is not None and not Guardian(actor).is_moderator(topic):
-        until = utc_when(silence.until)
-        raise Forbidden(_("A moderator silenced you in %(topic)s until %(until)s UTC: %(reason)s Your text is kept.",
-                          topic=topic.name, until=until, reason=silence.reason) if silence.reason else
-                        _("A moderator silenced you in %(topic)s until %(until)s UTC. Your text is kept.",
-                          topic=topic.name, until=until))
-
-
-def silence_user(actor: User, topic: Topic, user: User, minutes, reason="", *, anonymous: bool = False) -> None:
-    """`anonymous`: silenced from an anonymous post, so the log keeps who it is to itself."""
-    from datetime import timedelta
-
-    from ..models.moderation import TopicSilence
-
-    Guardian(actor).ensure_moderate(topic)
-    if not Guardian(user).can_be_silenced(topic):
-        raise Invalid(_("Moderators cannot be silenced in their own topic."))
-    try:
-        minutes = int(minutes)
-    except (TypeError, ValueError):
-        raise Invalid(_("The duration must be a number of minutes."), field="minutes") from None
-    if not 1 <= minutes <= 60 * 24 * 365:
-        raise Invalid(_("The duration must be between 1 minute and a year."), field="minutes")
-    reason = _reason(reason)
-    until = utcnow() + timedelta(minutes=minutes)
-    db.session.add(TopicSilence(topic_id=topic.id, user_id=user.id, until=until, reason=reason, by_id=actor.id))
-    audit(actor, "silence_user", "user", user.id, topic=topic, target_user=user, reason=reason, anonymous=anonymous,
-          after={"until": until.isoformat(), "minutes": minutes})
-    from ..i18n import recipient_locale
-
-    with recipient_locale(user):  # stored once: in the silenced user's language
-        text = (ngettext("You were silenced in %(topic)s for %(num)d minute: %(reason)s",
-                         "You were silenced in %(topic)s for %(num)d minutes: %(reason)s", minutes,
-                         topic=topic.name, reason=reason) if reason else
-                ngettext("You were silenced in %(topic)s for %(num)d minute",
-                         "You were silenced in %(topic)s for %(num)d minutes", minutes, topic=topic.name))
-    notify(user, "moderation", text, url=f"/t/{topic.slug}")
-    events.commit()
-
-
 # --- who handled it first ----------------------------------------------------------------
-# What the audit log's actions on posts and threads are called in "(… by Name, just now)".
-AUDIT_WORDS = {
-    "approve_post": _l("approve post"), "reject_post": _l("reject post"), "hide_post": _l("hide post"),
-    "restore_post": _l("restore post"), "delete_post": _l("delete post"), "undelete_post": _l("undelete post"),
-    "edit_post": _l("edit post"), "lock_thread": _l("lock thread"), "unlock_thread": _l("unlock thread"),
-    "pin_thread": _l("pin thread"), "unpin_thread": _l("unpin thread"), "move_thread": _l("move thread"),
-    "duplicate_thread": _l("duplicate thread"), "merge_thread": _l("merge thread"),
-    "split_thread": _l("split thread"),
-}
-
-
-def post_state_word(state: str) -> str:
-    """A post's state as said in "This post is already …" (in the reader's language)."""
-    words = {"visible": _("visible"), "held": _("held for review"), "hidden": _("hidden"),
-             "deleted": _("deleted")}
-    return words.get(state, state)
-
-
-def handled_by(target_type: str, target_id: int) -> str:
-    """"by Name, 3 minutes ago" for the latest audit record on a target, or ""."""
-    last = db.session.scalar(select(ModerationAction).where(
-        ModerationAction.target_type == target_type, ModerationAction.target_id == target_id)
-        .order_by(ModerationAction.id.desc()).limit(1))
-    if last is None:
-        return ""
-    minutes = int((utcnow() - last.created_at).total_seconds() // 60)
-    when = _("just now") if minutes < 1 else ngettext("%(num)d minute ago", "%(num)d minutes ago", minutes)
-    what = AUDIT_WORDS.get(last.action)
-    return " " + _("(%(action)s by %(name)s, %(when)s)", action=str(what) if what else last.action.replace("_", " "),
-                   name=last.actor.name, when=when)
-
-
 # --- merge, split, duplicate ------------------------------------------------------------
 def _destination_topic(guardian: Guardian, slug) -> Topic:
     """The topic a thread moves to: one the actor moderates. A topic that does not exist and
@@ -485,7 +270,8 @@ def _target_thread(actor: User, thread_id, field: str = "target") -> Thread:
     return target
 
 
-@_first_come("thread")
+@first_come("thread")
+@action
 def close_as_duplicate(actor: User, thread: Thread, target_id, reason="") -> Thread:
     Guardian(actor).ensure_moderate(thread.topic)
     target = _target_thread(actor, target_id)
@@ -494,18 +280,18 @@ def close_as_duplicate(actor: User, thread: Thread, target_id, reason="") -> Thr
     if thread.duplicate_of_id is not None:
         raise Conflict(_("This thread is already closed as a duplicate%(handled)s.",
                          handled=handled_by("thread", thread.id)))
-    reason = _reason(reason)
+    reason = validate.reason(reason)
     thread.duplicate_of_id = target.id
     thread.locked = True
     audit(actor, "duplicate_thread", "thread", thread.id, topic=thread.topic, target_user=thread.author,
           reason=reason, before={"duplicate_of": None}, after={"duplicate_of": target.id})
     queue_thread_updated(thread, {"change": "duplicate", "duplicate_of": target.id})
     db.session.flush()
-    events.commit()
     return thread
 
 
-@_first_come("thread")
+@first_come("thread")
+@action
 def merge_threads(actor: User, thread: Thread, target_id, reason="") -> Thread:
     """Move every post of `thread` into the target thread; `thread` then points to it."""
     Guardian(actor).ensure_moderate(thread.topic)
@@ -514,7 +300,7 @@ def merge_threads(actor: User, thread: Thread, target_id, reason="") -> Thread:
         raise Invalid(_("A thread cannot be merged into itself."), field="target")
     if thread.state == "merged":
         raise Conflict(_("This thread was already merged%(handled)s.", handled=handled_by("thread", thread.id)))
-    reason = _reason(reason)
+    reason = validate.reason(reason)
     posts = list(db.session.scalars(select(Post).where(Post.thread_id == thread.id).order_by(Post.id)))
     for post in posts:
         post.thread = target
@@ -534,11 +320,11 @@ def merge_threads(actor: User, thread: Thread, target_id, reason="") -> Thread:
         if post.state == "visible":
             events.queue_event(f"thread:{target.id}", "post.created", room_post_event(post))
     queue_thread_updated(target, {"change": "activity"})
-    events.commit()
     return target
 
 
-@_first_come("thread")
+@first_come("thread")
+@action
 def split_thread(actor: User, thread: Thread, post_ids, title, reason="") -> Thread:
     """Move chosen replies into a new thread in the same topic; the first becomes its opening post."""
     Guardian(actor).ensure_moderate(thread.topic)
@@ -546,7 +332,7 @@ def split_thread(actor: User, thread: Thread, post_ids, title, reason="") -> Thr
         raise Invalid(_("Choose the posts to split off."), field="post_ids")
     ids = [validate.optional_id(i, "post_ids") for i in post_ids]
     title = validate.title(title)
-    reason = _reason(reason)
+    reason = validate.reason(reason)
     posts = list(db.session.scalars(select(Post).where(Post.id.in_(ids)).order_by(Post.id)))
     if len(posts) != len(set(ids)) or any(p.thread_id != thread.id for p in posts):
         raise Invalid(_("Every chosen post must be a reply in this thread."), field="post_ids")
@@ -585,5 +371,4 @@ def split_thread(actor: User, thread: Thread, post_ids, title, reason="") -> Thr
     events.queue_event(f"topic:{new.topic.slug}", "thread.created",
                        {"room": f"topic:{new.topic.slug}", "thread": thread_payload(new)})
     queue_thread_updated(thread, {"change": "split", "new_thread": new.id})
-    events.commit()
     return new

@@ -37,7 +37,9 @@ from flask_babel import gettext as _
 from sqlalchemy import event, func, select
 
 from ..errors import Invalid
+from ..events import action
 from ..extensions import db
+from ..i18n import LANGUAGES
 from ..models import Organisation, User
 from . import validate
 
@@ -117,8 +119,6 @@ def _reserved() -> dict[str, set[str]]:
     cached = current_app.extensions.get("rt_reserved_names")
     if cached is not None:
         return cached
-    from ..i18n import LANGUAGES
-
     texts: dict[str, set[str]] = {"anonymous": set(), "role": set(ROLE_WORDS_EN), "other": set(SITE_WORDS)}
     for lang in LANGUAGES:
         with force_locale(lang):
@@ -199,12 +199,11 @@ def organisation_name(value, *, field: str = "organisation", label=None) -> tupl
     return name, org
 
 
+@action
 def rename(user: User, name) -> User:
     """A person changes their own display name (the profile settings), through the rule."""
-    from .. import events
 
     user.name = display_name(name, user=user)
-    events.commit()
     return user
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from .. import events
+from ..events import action
 from ..extensions import db
 from ..i18n import recipient_locale
 from ..mail import queue_notification_email
@@ -56,6 +57,7 @@ def unread_count(user: User) -> int:
     ) or 0
 
 
+@action
 def mark_read(user: User, notification_id: int | None = None) -> int:
     """Mark one notification (or all of them) read; returns how many changed."""
     stmt = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
@@ -64,5 +66,4 @@ def mark_read(user: User, notification_id: int | None = None) -> int:
     changed = db.session.execute(stmt.values(read_at=utcnow())).rowcount or 0
     events.queue_event(f"user:{user.id}", "notification.read", {
         "room": f"user:{user.id}", "id": notification_id, "unread": unread_count(user)})
-    events.commit()
     return changed

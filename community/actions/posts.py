@@ -1,18 +1,16 @@
 """Posts: replying, editing (with revisions), soft delete and restore, flagging."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import events, markup, ratelimit
-from ..authors import public_name
-from ..errors import Conflict, Invalid, NotFound, RateLimited
+from .. import events, ratelimit
+from ..errors import Conflict, Invalid, NotFound
+from ..events import action
 from ..extensions import db
 from ..language import choose as choose_language
 from ..language import detect as detect_language
@@ -22,66 +20,12 @@ from ..payloads import post_payload, room_post_event, thread_payload
 from ..permissions import Guardian, not_found_message
 from ..rendering import render_post
 from . import validate
+from .announce import announce_visible_post, queue_for_review, queue_thread_updated, refresh_thread_counts
+from .audit import audit
 from .notifications import notify
+from .screening import check_watched_words, initial_state, screen_post
 from .uploads import attach_uploads
 from .watching import auto_watch_thread
-
-
-def check_slow_mode(actor: User, topic, guardian: Guardian) -> None:
-    if not topic.slow_mode_seconds or guardian.is_moderator(topic):
-        return
-    last = db.session.scalar(
-        select(func.max(Post.created_at)).join(Thread, Post.thread_id == Thread.id)
-        .where(Post.author_id == actor.id, Thread.topic_id == topic.id)
-    )
-    if last is None:
-        return
-    if last.tzinfo is None:
-        from datetime import timezone
-        last = last.replace(tzinfo=timezone.utc)
-    wait = (last + timedelta(seconds=topic.slow_mode_seconds)) - utcnow()
-    if wait.total_seconds() > 0:
-        seconds = int(wait.total_seconds()) + 1
-        raise RateLimited(ngettext("Slow mode is on in %(topic)s: you can post again in %(num)d second. "
-                                   "Your text is kept.",
-                                   "Slow mode is on in %(topic)s: you can post again in %(num)d seconds. "
-                                   "Your text is kept.", seconds, topic=topic.name), retry_after=seconds)
-
-
-def screen_post(actor: User, topic, guardian: Guardian) -> None:
-    """Refuse a post from someone silenced in the topic or posting faster than slow mode allows."""
-    from .moderation import check_not_silenced
-
-    check_not_silenced(actor, topic)
-    check_slow_mode(actor, topic, guardian)
-
-
-def watched_words(topic, body: str) -> tuple[str, bool]:
-    from .moderation import check_watched_words
-
-    return check_watched_words(topic, body)
-
-
-def initial_state(actor: User, topic, guardian: Guardian) -> str:
-    """visible or held, from the topic's moderation policy."""
-    if guardian.is_moderator(topic):
-        return "visible"
-    if topic.moderation == "all":
-        return "held"
-    if topic.moderation == "first_n" and topic.hold_first_n > 0:
-        approved = db.session.scalar(
-            select(func.count(Post.id)).where(Post.author_id == actor.id, Post.state == "visible")
-        ) or 0
-        if approved < topic.hold_first_n:
-            return "held"
-    return "visible"
-
-
-def refresh_thread_counts(thread: Thread) -> None:
-    thread.reply_count = db.session.scalar(
-        select(func.count(Post.id)).where(Post.thread_id == thread.id, Post.state == "visible",
-                                          Post.is_opening.is_(False))
-    ) or 0
 
 
 def new_post(actor: User, thread: Thread, body: str, html: str, *, reply_to: Post | None, anonymous: bool,
@@ -97,78 +41,6 @@ def new_post(actor: User, thread: Thread, body: str, html: str, *, reply_to: Pos
     actor.last_post_at = utcnow()
     db.session.flush()
     return post
-
-
-def announce_visible_post(post: Post) -> None:
-    """Events and notifications for a post that has just become visible to readers."""
-    thread = post.thread
-    refresh_thread_counts(thread)
-    thread.last_activity_at = utcnow()
-    if not post.is_opening:
-        events.queue_event(f"thread:{thread.id}", "post.created", room_post_event(post))
-        if thread.state != "held":  # a thread awaiting review is not shown in its topic yet
-            events.queue_event(f"topic:{thread.topic.slug}", "thread.updated",
-                               {"room": f"topic:{thread.topic.slug}", "change": "activity",
-                                "thread": thread_payload(thread)})
-    notify_about(post)
-
-
-def queue_for_review(post: Post, why: str) -> None:
-    slug = post.thread.topic.slug
-    events.queue_event(f"mods:{slug}", "moderation.queue", {
-        "room": f"mods:{slug}", "change": "added", "why": why,
-        "post": post_payload(post, for_moderators=True), "thread": thread_payload(post.thread),
-    })
-
-
-def notify_about(post: Post) -> None:
-    thread = post.thread
-    who = public_name(post)  # never the name of an anonymous author
-    url = f"/threads/{thread.id}#post-{post.id}"
-    told: set[int] = {post.author_id}
-    if post.reply_to_id is not None:
-        parent = db.session.get(Post, post.reply_to_id)
-        if parent is not None and parent.author_id not in told:
-            notify(parent.author, "reply",
-                   _l("%(name)s replied to your post in “%(title)s”", name=who, title=thread.title),
-                   url=url, thread=thread, post=post)
-            told.add(parent.author_id)
-    if thread.kind == "question" and not post.is_opening and thread.author_id not in told:
-        notify(thread.author, "answer",
-               _l("%(name)s answered your question “%(title)s”", name=who, title=thread.title),
-               url=url, thread=thread, post=post)
-        told.add(thread.author_id)
-    notify_mentions(post, who, url, told)
-
-
-# Handles looked up per post: past the notified ones, enough to tell the author who was left out.
-MENTIONS_LOOKED_UP = 100
-
-
-def notify_mentions(post: Post, who, url: str, told: set[int]) -> None:
-    """Notify the people @mentioned, in the order they are named, at most
-    MENTIONS_NOTIFIED_PER_POST of them; the others are listed in `post.unnotified_mentions`
-    for the author (the text shows every name the same way: mentions are plain text)."""
-    thread = post.thread
-    handles = markup.mention_order(post.body, MENTIONS_LOOKED_UP)
-    post.unnotified_mentions = []
-    if not handles:
-        return
-    found = {u.handle: u for u in db.session.scalars(
-        select(User).where(User.handle.in_(handles), User.state == "active"))}
-    limit = current_app.config.get("MENTIONS_NOTIFIED_PER_POST", 10)
-    notified = 0
-    for handle in handles:
-        user = found.get(handle)
-        if user is None or user.id in told:
-            continue
-        if notified >= limit:
-            post.unnotified_mentions.append("@" + handle)
-            continue
-        if notify(user, "mention", _l("%(name)s mentioned you in “%(title)s”", name=who, title=thread.title),
-                  url=url, thread=thread, post=post) is not None:
-            notified += 1
-        told.add(user.id)
 
 
 def author_notices(post: Post) -> list[dict]:
@@ -196,6 +68,20 @@ def reply(actor: User, thread: Thread, body, *, reply_to=None, anonymous=False, 
     `language`: the code of the language the author says they wrote in; None (or "auto")
     detects it from the text. `attachments`: ids of the actor's uploads to put in the post.
     """
+    try:
+        return _reply(actor, thread, body, reply_to=reply_to, anonymous=anonymous, client_id=client_id,
+                      language=language, attachments=attachments)
+    except IntegrityError:
+        # The same client_id raced in from another connection, and the reply's unit of work
+        # rolled back: return the first post (inside another action, that one decides).
+        existing = None if events.in_unit_of_work() else _existing_for_client_id(actor, client_id)
+        if existing is None:
+            raise
+        return existing
+
+
+@action
+def _reply(actor: User, thread: Thread, body, *, reply_to, anonymous, client_id, language, attachments) -> Post:
     guardian = Guardian(actor)
     guardian.ensure_reply(thread)
     client_id = validate.client_id(client_id)
@@ -217,36 +103,28 @@ def reply(actor: User, thread: Thread, body, *, reply_to=None, anonymous=False, 
             raise Invalid(_("The post you are replying to is not in this thread."), field="reply_to")
     screen_post(actor, thread.topic, guardian)
     ratelimit.hit("post", actor.id, tier=ratelimit.tier_for(actor))
-    body, held_by_words = watched_words(thread.topic, body)
+    body, held_by_words = check_watched_words(thread.topic, body)
     html = render_post(body)
     state = "held" if held_by_words and not guardian.is_moderator(thread.topic) else \
         initial_state(actor, thread.topic, guardian)
-    try:
-        post = new_post(actor, thread, body, html, reply_to=parent, anonymous=anonymous,
-                        client_id=client_id, state=state, language=language)
-    except IntegrityError:
-        # The same client_id raced in from another connection: return the first post.
-        db.session.rollback()
-        existing = _existing_for_client_id(actor, client_id)
-        if existing is None:
-            raise
-        return existing
+    post = new_post(actor, thread, body, html, reply_to=parent, anonymous=anonymous,
+                    client_id=client_id, state=state, language=language)
     attach_uploads(actor, post, attachments)
     auto_watch_thread(actor, thread)  # replying watches the thread (a mute chosen before is kept)
     if state == "visible":
         announce_visible_post(post)
     else:
         queue_for_review(post, "watched word" if held_by_words else "held")
-    events.commit()
     return post
 
 
+@action
 def edit_post(actor: User, post: Post, body, reason="") -> Post:
     guardian = Guardian(actor)
     guardian.ensure_edit_post(post)
     body = validate.body(body)
-    reason = validate.text(reason, "reason", label=_l("The reason"), max_chars=500, min_chars=0)
-    body, held_by_words = watched_words(post.thread.topic, body)
+    reason = validate.reason(reason)
+    body, held_by_words = check_watched_words(post.thread.topic, body)
     if body == post.body:
         return post
     ratelimit.hit("edit", actor.id, tier=ratelimit.tier_for(actor))
@@ -259,7 +137,6 @@ def edit_post(actor: User, post: Post, body, reason="") -> Post:
     if post.language is None:  # too short to tell before, perhaps not now
         post.language = detect_language(body)
     if post.author_id != actor.id:
-        from .moderation import audit
         audit(actor, "edit_post", "post", post.id, topic=post.thread.topic, target_user=post.author,
               reason=reason, before={"body": before}, after={"body": body})
     moderator = guardian.is_moderator(post.thread.topic)
@@ -275,14 +152,14 @@ def edit_post(actor: User, post: Post, body, reason="") -> Post:
         queue_for_review(post, "watched word")
     elif post.state == "visible":
         events.queue_event(f"thread:{post.thread_id}", "post.updated", room_post_event(post))
-    events.commit()
     return post
 
 
+@action
 def delete_post(actor: User, post: Post, reason="") -> Post:
     guardian = Guardian(actor)
     guardian.ensure_delete_post(post)
-    reason = validate.text(reason, "reason", label=_l("The reason"), max_chars=500, min_chars=0)
+    reason = validate.reason(reason)
     was = post.state
     flagged = db.session.scalar(select(Flag.id).where(Flag.post_id == post.id, Flag.status == "open")
                                 .limit(1)) is not None
@@ -290,10 +167,9 @@ def delete_post(actor: User, post: Post, reason="") -> Post:
     post.state = "deleted"
     post.state_reason = reason or ("Deleted by the author" if post.author_id == actor.id else "Deleted by a moderator")
     if post.author_id != actor.id:
-        from .moderation import _close_flags, audit
         audit(actor, "delete_post", "post", post.id, topic=post.thread.topic, target_user=post.author,
               reason=reason, before={"state": was}, after={"state": "deleted"})
-        _close_flags(post, "upheld")  # the flaggers learn the outcome
+        close_flags(post, "upheld")  # the flaggers learn the outcome
     if was == "held" or flagged:
         # It leaves the review queue: moderators' open queues mark it handled.
         slug = post.thread.topic.slug
@@ -309,12 +185,11 @@ def delete_post(actor: User, post: Post, reason="") -> Post:
                            {"room": f"thread:{post.thread_id}", "post_id": post.id,
                             "thread_id": post.thread_id})
     if unaccepted:  # readers' "answered" badges must not point at a deleted post
-        from .threads import queue_thread_updated
         queue_thread_updated(post.thread, {"change": "accepted", "accepted_post_id": None})
-    events.commit()
     return post
 
 
+@action
 def restore_post(actor: User, post: Post, reason="") -> Post:
     guardian = Guardian(actor)
     guardian.ensure_restore_post(post)
@@ -325,7 +200,6 @@ def restore_post(actor: User, post: Post, reason="") -> Post:
     post.deleted_from = None
     post.state_reason = ""
     if post.author_id != actor.id:
-        from .moderation import audit
         audit(actor, "undelete_post", "post", post.id, topic=post.thread.topic, target_user=post.author,
               reason=reason, before={"state": "deleted"}, after={"state": target})
     refresh_thread_counts(post.thread)
@@ -333,11 +207,20 @@ def restore_post(actor: User, post: Post, reason="") -> Post:
         events.queue_event(f"thread:{post.thread_id}", "post.restored", room_post_event(post))
     elif target == "held":
         queue_for_review(post, "restored")  # back in the review queue it left when deleted
-    events.commit()
     return post
 
 
 def flag_post(actor: User, post: Post, reason, note="") -> Flag:
+    """Flag a post for the moderators (enough flags from different people hide it meanwhile)."""
+    try:
+        return _flag_post(actor, post, reason, note)
+    except IntegrityError:
+        # Two flags from the same person raced past the check (one flag per person and post).
+        raise Conflict(_("You have already flagged this post. A moderator will look at it.")) from None
+
+
+@action
+def _flag_post(actor: User, post: Post, reason, note) -> Flag:
     guardian = Guardian(actor)
     guardian.ensure_flag(post)
     reason = validate.choice(reason, "reason", list(FLAG_REASONS), _l("The reason"))
@@ -365,8 +248,21 @@ def flag_post(actor: User, post: Post, reason, note="") -> Flag:
         "room": f"mods:{slug}", "change": "flagged", "flags": open_flags, "hidden": hidden,
         "post": post_payload(post, for_moderators=True), "thread": thread_payload(post.thread),
     })
-    events.commit()
     return flag
+
+
+def close_flags(post: Post, status: str) -> None:
+    """Resolve the open flags on a post and tell each flagger the outcome."""
+    flaggers = list(db.session.scalars(select(Flag).where(Flag.post_id == post.id, Flag.status == "open")))
+    db.session.execute(update(Flag).where(Flag.post_id == post.id, Flag.status == "open")
+                       .values(status=status, resolved_at=utcnow()))
+    for flag in flaggers:
+        text = (_l("A moderator reviewed the post you flagged in “%(title)s”: it has been hidden. Thank you.",
+                   title=post.thread.title) if status == "upheld" else
+                _l("A moderator reviewed the post you flagged in “%(title)s”: it stays visible. Thank you.",
+                   title=post.thread.title))
+        notify(flag.user, "moderation", text,
+               url=f"/threads/{post.thread_id}", thread=post.thread)
 
 
 def get_post(post_id) -> Post:

@@ -15,12 +15,14 @@ from sqlalchemy import func, select
 
 from .. import events, ratelimit
 from ..errors import Invalid, NotFound
+from ..events import action
 from ..extensions import db
 from ..language import POST_LANGUAGES
 from ..models import Resource, ResourceVersion, Topic, TopicWatch, Upload, User, utcnow
 from ..models.resource import RESOURCE_KINDS
 from ..permissions import Guardian, not_found_message
 from . import validate
+from .audit import audit
 from .notifications import notify
 from .threads import _tags
 
@@ -99,6 +101,7 @@ def _new_version(actor: User, resource: Resource, data: dict) -> ResourceVersion
     return version
 
 
+@action
 def add_resource(actor: User, topic: Topic, data: dict) -> Resource:
     """A new resource in `topic`'s library with its first version: `data` holds title,
     summary, kind, tags, language, and upload (an upload id) or link."""
@@ -112,10 +115,10 @@ def add_resource(actor: User, topic: Topic, data: dict) -> Resource:
     version = _new_version(actor, resource, data)
     db.session.flush()
     _announce(actor, resource, version, new=True)
-    events.commit()
     return resource
 
 
+@action
 def update_resource(actor: User, resource: Resource, data: dict) -> Resource:
     """Change the details given in `data` (title, summary, kind, tags) and, when `data` has a
     `language` with an upload or a link, add a version in that language (a new language, or
@@ -135,13 +138,11 @@ def update_resource(actor: User, resource: Resource, data: dict) -> Resource:
     db.session.flush()
     if version is not None:
         _announce(actor, resource, version, new=False)
-    events.commit()
     return resource
 
 
+@action
 def moderate_resource(actor: User, resource: Resource, action, reason="") -> Resource:
-    from .moderation import audit
-
     Guardian(actor).ensure_moderate_resource(resource)
     action = validate.choice(action, "action", list(MODERATION_ACTIONS), _l("The action"))
     reason = validate.text(reason or "", "reason", label=_l("The reason"), max_chars=500, min_chars=0)
@@ -149,7 +150,6 @@ def moderate_resource(actor: User, resource: Resource, action, reason="") -> Res
     resource.state = MODERATION_ACTIONS[action]
     audit(actor, f"{action}_resource", "resource", resource.id, topic=resource.topic,
           target_user=resource.created_by, reason=reason, before={"state": before}, after={"state": resource.state})
-    events.commit()
     return resource
 
 

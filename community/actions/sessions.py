@@ -22,6 +22,7 @@ from sqlalchemy import delete, select, update
 
 from .. import events
 from ..errors import NotFound
+from ..events import action
 from ..extensions import db
 from ..models import User, UserSession, utcnow
 from ..models.user import hash_token
@@ -62,6 +63,7 @@ def start(user: User, *, remember: bool, user_agent: str = "", address: str = ""
     return token
 
 
+@action
 def resolve(token: str, *, address: str = "") -> User | None:
     """The user signed in by session `token`, or None when it is unknown, ended or expired.
 
@@ -82,7 +84,6 @@ def resolve(token: str, *, address: str = "") -> User | None:
             update(UserSession).where(UserSession.id == record.id, UserSession.last_seen_at == record.last_seen_at)
             .values(last_seen_at=now, ip_address=(address or record.ip_address)[:64])
             .execution_options(synchronize_session=False))
-        db.session.commit()
     user = db.session.get(User, record.user_id)
     if user is None:
         return None
@@ -113,6 +114,7 @@ def list_for(user: User) -> list[UserSession]:
                                    .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())))
 
 
+@action
 def end(user: User, session_id: int, reason: str | None = None) -> None:
     """Sign out one of `user`'s own sessions (the current one, or another from the list)."""
     record = db.session.get(UserSession, session_id) if isinstance(session_id, int) and 0 < session_id < MAX_ID \
@@ -120,7 +122,6 @@ def end(user: User, session_id: int, reason: str | None = None) -> None:
     if record is None or record.user_id != user.id:
         raise NotFound(_("That session has already ended."))
     _end([record.id], reason or _("This session was signed out."))
-    events.commit()
 
 
 def end_all(user: User, *, keep: int | None = None, reason: str | None = None) -> int:
@@ -133,10 +134,10 @@ def end_all(user: User, *, keep: int | None = None, reason: str | None = None) -
     return len(ids)
 
 
+@action
 def sign_out_everywhere(user: User, *, keep: int | None = None) -> int:
     """The "Sign out everywhere" button (or, with `keep`, "everywhere else")."""
     count = end_all(user, keep=keep)
-    events.commit()
     return count
 
 
@@ -145,12 +146,12 @@ def _end(ids: list[int], reason: str) -> None:
         return
     db.session.execute(delete(UserSession).where(UserSession.id.in_(ids))
                        .execution_options(synchronize_session=False))
-    events.queue_control({"op": "disconnect_sessions", "session_ids": ids, "reason": str(reason)})
+    events.queue_control("disconnect_sessions", session_ids=ids, reason=str(reason))
 
 
+@action
 def prune(now=None) -> int:
     """Delete every expired session row (flask prune-sessions; rows also go at each sign-in)."""
     result = db.session.execute(delete(UserSession).where(~alive(now))
                                 .execution_options(synchronize_session=False))
-    db.session.commit()
     return result.rowcount or 0

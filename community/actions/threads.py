@@ -7,18 +7,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import events, ratelimit
+from .. import ratelimit
 from ..errors import Invalid, NotFound
+from ..events import action
 from ..extensions import db
 from ..language import choose as choose_language
-from ..models import Post, Thread, Topic, User, utcnow
+from ..models import Post, Thread, Topic, User
 from ..models.thread import THREAD_KINDS
-from ..payloads import thread_payload
 from ..permissions import Guardian, not_found_message
 from ..rendering import render_post
 from . import validate
+from .announce import announce_new_thread, queue_for_review, queue_thread_updated
 from .notifications import notify
-from .posts import initial_state, new_post, notify_about, queue_for_review, screen_post, watched_words
+from .posts import new_post
+from .screening import check_watched_words, initial_state, screen_post
 from .uploads import attach_uploads
 from .watching import auto_watch_thread
 
@@ -44,6 +46,7 @@ def _tags(value) -> str:
     return ",".join(tags)
 
 
+@action
 def start_thread(actor: User, topic: Topic, *, title, body, kind="discussion", anonymous=False,
                  tags=None, client_id=None, language=None, attachments=None) -> tuple[Thread, Post]:
     """A new thread and its opening post. `language`, `attachments`: as for posts.reply."""
@@ -70,7 +73,7 @@ def start_thread(actor: User, topic: Topic, *, title, body, kind="discussion", a
     tier = ratelimit.tier_for(actor)
     ratelimit.hit("thread", actor.id, tier=tier)
     ratelimit.hit("post", actor.id, tier=tier)  # an opening post is a post: one limit for every post
-    body, held_by_words = watched_words(topic, body)
+    body, held_by_words = check_watched_words(topic, body)
     html = render_post(body)
     state = "held" if held_by_words and not guardian.is_moderator(topic) else initial_state(actor, topic, guardian)
     thread = Thread(topic=topic, kind=kind, title=title, author=actor, anonymous=anonymous,
@@ -84,17 +87,10 @@ def start_thread(actor: User, topic: Topic, *, title, body, kind="discussion", a
         announce_new_thread(thread, post)
     else:
         queue_for_review(post, "held")
-    events.commit()
     return thread, post
 
 
-def announce_new_thread(thread: Thread, opening: Post) -> None:
-    thread.last_activity_at = utcnow()
-    room = f"topic:{thread.topic.slug}"
-    events.queue_event(room, "thread.created", {"room": room, "thread": thread_payload(thread)})
-    notify_about(opening)
-
-
+@action
 def accept_answer(actor: User, thread: Thread, post_id) -> Thread:
     guardian = Guardian(actor)
     guardian.ensure_read_thread(thread)
@@ -112,20 +108,7 @@ def accept_answer(actor: User, thread: Thread, post_id) -> Thread:
     if post is not None and post.author_id != actor.id:
         notify(post.author, "accepted", _l("Your answer to “%(title)s” was accepted", title=thread.title),
                url=f"/threads/{thread.id}#post-{post.id}", thread=thread, post=post)
-    events.commit()
     return thread
-
-
-def queue_thread_updated(thread: Thread, change: dict, old_topic_slug: str | None = None) -> None:
-    """thread.updated to the thread's room and to its topic's room (and the old topic's on a move)."""
-    payload = thread_payload(thread)
-    events.queue_event(f"thread:{thread.id}", "thread.updated",
-                       {"room": f"thread:{thread.id}", **change, "thread": payload})
-    if thread.state == "held":
-        return  # not listed in its topic until approved: the topic's readers hear nothing yet
-    for slug in {thread.topic.slug, old_topic_slug} - {None}:
-        events.queue_event(f"topic:{slug}", "thread.updated",
-                           {"room": f"topic:{slug}", **change, "thread": payload})
 
 
 def get_thread(thread_id) -> Thread:

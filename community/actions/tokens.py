@@ -16,6 +16,7 @@ from sqlalchemy import delete, or_, select, update
 
 from .. import events
 from ..errors import Invalid, NotFound, Unauthorized
+from ..events import action
 from ..extensions import db
 from ..models import ApiToken, User, utcnow
 from ..models.base import iso
@@ -37,6 +38,7 @@ def _expiry_days(value) -> int | None:
     return value
 
 
+@action
 def issue(user: User, name="", expires_days=None) -> tuple[ApiToken, str]:
     """A new token for `user`: (its row, the secret, shown this once)."""
     name = validate.text(name or "", "name", label=_l("The token's name"), max_chars=80, min_chars=0)
@@ -46,7 +48,6 @@ def issue(user: User, name="", expires_days=None) -> tuple[ApiToken, str]:
     token = ApiToken(user_id=user.id, token_hash=hash_token(secret), name=name, created_at=now,
                      expires_at=now + timedelta(days=days) if days else None)
     db.session.add(token)
-    events.commit()
     return token, secret
 
 
@@ -55,6 +56,7 @@ def issue_token(user: User, name: str = "", expires_days=None) -> str:
     return issue(user, name, expires_days)[1]
 
 
+@action
 def authenticate(secret) -> User:
     """The user of token `secret`, or Unauthorized saying why (unknown or revoked, expired).
 
@@ -75,7 +77,6 @@ def authenticate(secret) -> User:
             update(ApiToken).where(ApiToken.id == token.id,
                                    or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - touch))
             .values(last_used_at=now).execution_options(synchronize_session=False))
-        db.session.commit()  # called first thing in a request or a socket connection
     user = db.session.get(User, token.user_id)
     if user is None:
         raise Unauthorized(_("That API token is not valid: it may have been revoked."))
@@ -113,13 +114,13 @@ def payload(token: ApiToken) -> dict:
             "expired": token.is_expired(utcnow())}
 
 
+@action
 def revoke(user: User, token_id) -> None:
     """Revoke one of `user`'s own tokens."""
     token = db.session.get(ApiToken, token_id) if isinstance(token_id, int) and 0 < token_id < MAX_ID else None
     if token is None or token.user_id != user.id:
         raise NotFound(_("That token does not exist (it may already be revoked)."))
     _revoke([token.id])
-    events.commit()
 
 
 def revoke_all(user: User) -> int:
@@ -133,5 +134,5 @@ def _revoke(ids: list[int]) -> None:
     if not ids:
         return
     db.session.execute(delete(ApiToken).where(ApiToken.id.in_(ids)).execution_options(synchronize_session=False))
-    events.queue_control({"op": "disconnect_tokens", "token_ids": ids,
-                          "reason": _("The API token of this connection was revoked.")})
+    events.queue_control("disconnect_tokens", token_ids=ids,
+                         reason=_("The API token of this connection was revoked."))

@@ -13,12 +13,15 @@ from sqlalchemy import select
 
 from .. import events
 from ..errors import Conflict, Invalid
+from ..events import action
 from ..extensions import db
 from ..i18n import recipient_locale
 from ..models import Organisation, Topic, User
 from ..models.topic import MODERATION_POLICIES, STARTERS, TOPIC_KINDS, VISIBILITIES
 from ..permissions import Guardian
 from . import validate
+from .accounts import end_access
+from .audit import audit
 
 
 def _slug(value) -> str:
@@ -82,6 +85,7 @@ def apply_settings(topic: Topic, settings: dict) -> None:
                       field="organisations")
 
 
+@action
 def create_topic(actor: User | None, *, slug, name, **settings) -> Topic:
     """Create a topic (actor None: the command line or the demo seed)."""
     if actor is not None:
@@ -93,32 +97,30 @@ def create_topic(actor: User | None, *, slug, name, **settings) -> Topic:
     apply_settings(topic, {"name": name, **settings})
     db.session.add(topic)
     if actor is not None:
-        from .moderation import audit
 
         db.session.flush()
         audit(actor, "create_topic", "topic", topic.id, topic=topic, after=topic.settings())
-    events.commit()
     return topic
 
 
+@action
 def update_topic(actor: User, topic: Topic, **settings) -> Topic:
     Guardian(actor).ensure_admin()
     before = topic.settings()
     apply_settings(topic, settings)
     after = topic.settings()
-    from .moderation import audit
 
     audit(actor, "update_topic", "topic", topic.id, topic=topic, before=before, after=after)
     room = f"topic:{topic.slug}"
     events.queue_event(room, "topic.updated", {"room": room, "settings": after})
     if (before["visibility"], before["organisations"]) != (after["visibility"], after["organisations"]):
         # Those shut out must not hear the new settings (the organisations admitted):
-        # every socket of every room is re-checked before the update goes out.
-        events.cut_before_emit(events.ALL_ROOMS)
-    events.commit()
+        # the sockets in the topic's rooms are re-checked before the update goes out.
+        events.queue_control("recheck_topic", topic_id=topic.id)
     return topic
 
 
+@action
 def remove_organisation(actor: User, organisation: Organisation, reason: str = "") -> Organisation:
     """An organisation leaves the consortium: its people lose access at once, nothing is deleted."""
     Guardian(actor).ensure_admin()
@@ -127,13 +129,9 @@ def remove_organisation(actor: User, organisation: Organisation, reason: str = "
     if actor.organisation_id == organisation.id:
         raise Invalid(_("You cannot remove your own organisation."))
     organisation.removed = True
-    from .moderation import audit
 
     audit(actor, "remove_organisation", "organisation", organisation.id, reason=reason)
-    from .accounts import end_access
-
     for user in organisation.users:
         with recipient_locale(user):  # said to each of them, in their own language
             end_access(user, _("Your organisation is no longer part of Roundtable."))
-    events.commit()
     return organisation

@@ -16,11 +16,15 @@ from sqlalchemy import exists, func, select
 
 from .. import events, ratelimit
 from ..errors import Invalid, TooLarge
+from ..events import action
 from ..extensions import db
 from ..files import service
 from ..files.names import clean_name
 from ..models import Post, ResourceVersion, Upload, User, utcnow
+from ..payloads import room_post_event
 from ..permissions import Guardian
+from . import validate
+from .audit import audit
 
 
 def _unused():
@@ -28,6 +32,7 @@ def _unused():
     return [Upload.post_id.is_(None), ~exists(select(ResourceVersion.id).where(ResourceVersion.upload_id == Upload.id))]
 
 
+@action
 def upload_file(actor: User, file, name: str | None = None) -> Upload:
     """Store the file `file` (a binary stream: werkzeug's FileStorage, or anything with read())
     sent by `actor` under `name` (default: file.filename). The Upload, in no post yet."""
@@ -48,7 +53,6 @@ def upload_file(actor: User, file, name: str | None = None) -> Upload:
                     original_name=clean_name(name if name is not None else getattr(file, "filename", None),
                                              stored.type))
     db.session.add(upload)
-    events.commit()
     return upload
 
 
@@ -99,45 +103,50 @@ def attach_uploads(actor: User, post: Post, upload_ids) -> list[Upload]:
 def prune_unattached(now=None) -> int:
     """Delete the uploads that have waited in no post (and no resource) longer than
     FILE_UNATTACHED_HOURS, and their stored files when nothing else uses them. How many."""
+    count, keys = _delete_unattached(now)
+    service.remove_stored(service.unused_keys(keys))  # after the commit: a rolled-back delete keeps its bytes
+    return count
+
+
+@action
+def _delete_unattached(now=None) -> tuple[int, set[str]]:
     cutoff = (now or utcnow()) - timedelta(hours=current_app.config["FILE_UNATTACHED_HOURS"])
     stale = list(db.session.scalars(select(Upload).where(Upload.created_at < cutoff, *_unused())))
     keys = {u.storage_key for u in stale} | {u.thumbnail_key for u in stale if u.thumbnail_key}
     for upload in stale:
         db.session.delete(upload)
-    events.commit()
-    service.remove_stored(service.unused_keys(keys))
-    return len(stale)
+    return len(stale), keys
 
 
 UPLOAD_MODERATION = {"hide": "hidden", "delete": "deleted", "restore": "active"}
 
 
-def moderate_upload(actor: User, upload: Upload, action, reason="") -> Upload:
+def moderate_upload(actor: User, upload: Upload, action_name, reason="") -> Upload:
     """A moderator of the topic the file is in (its post's, or a resource's) hides it (its owner
     and the moderators still see it), deletes it (served to nobody; the stored bytes go when
     nothing else uses them) or restores a hidden one; recorded in the audit log."""
-    from . import validate
-    from .moderation import audit
+    _moderate_upload(actor, upload, action_name, reason)
+    if upload.state == "deleted":
+        keys = {upload.storage_key} | ({upload.thumbnail_key} if upload.thumbnail_key else set())
+        service.remove_stored(service.unused_keys(keys))  # after the commit
+    return upload
 
+
+@action
+def _moderate_upload(actor: User, upload: Upload, action_name, reason) -> None:
     guardian = Guardian(actor)
     guardian.ensure_moderate_upload(upload)
-    action = validate.choice(action, "action", list(UPLOAD_MODERATION), _("The action"))
+    action_name = validate.choice(action_name, "action", list(UPLOAD_MODERATION), _("The action"))
     reason = validate.text(reason or "", "reason", label=_("The reason"), max_chars=500, min_chars=0)
     if upload.state == "deleted":
         raise Invalid(_("That file was deleted: it cannot be changed any more."), field="action")
     before = upload.state
-    upload.state = UPLOAD_MODERATION[action]
+    upload.state = UPLOAD_MODERATION[action_name]
     upload.state_reason = reason
-    topic = guardian.topic_of_upload(upload)
-    audit(actor, f"{action}_file", "upload", upload.id, topic=topic, target_user=upload.owner, reason=reason,
-          before={"state": before}, after={"state": upload.state},
+    audit(actor, f"{action_name}_file", "upload", upload.id, topic=guardian.topic_of_upload(upload),
+          target_user=upload.owner, reason=reason, before={"state": before}, after={"state": upload.state},
           anonymous=upload.post is not None and upload.post.anonymous)
     if upload.post is not None and upload.post.state == "visible":
-        from ..payloads import room_post_event
-
+        db.session.flush()
+        db.session.expire(upload.post, ["attachments"])
         events.queue_event(f"thread:{upload.post.thread_id}", "post.updated", room_post_event(upload.post))
-    keys = {upload.storage_key} | ({upload.thumbnail_key} if upload.thumbnail_key else set())
-    events.commit()
-    if upload.state == "deleted":
-        service.remove_stored(service.unused_keys(keys))
-    return upload

@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..errors import Invalid
-from ..i18n import format_number  # noqa: F401  (numbers are written in one place, for actions too)
+from ..i18n import format_number
+from ..models.base import MAX_ID
 
 
 def text(value, field: str, *, label: str, max_chars: int, min_chars: int = 1, strip: bool = True) -> str:
@@ -36,6 +37,11 @@ def body(value, field: str = "body", label=None) -> str:
     return text(value, field, label=label or _l("Your post"), max_chars=current_app.config["POST_MAX_CHARS"])
 
 
+def reason(value) -> str:
+    """A moderator's or an author's reason for what they do (may be empty)."""
+    return text(value, "reason", label=_l("The reason"), max_chars=500, min_chars=0)
+
+
 def title(value) -> str:
     return text(value, "title", label=_l("The title"), max_chars=current_app.config["TITLE_MAX_CHARS"],
                 min_chars=5)
@@ -56,11 +62,6 @@ def choice(value, field: str, choices, label: str) -> str:
         raise Invalid(_("%(label)s must be one of: %(choices)s.", label=label, choices=", ".join(choices)),
                       field=field)
     return value
-
-
-# Ids are 32-bit integer columns on PostgreSQL; a larger number is no id at all
-# (and SQLite/psycopg raise on it instead of finding nothing).
-MAX_ID = 2**31 - 1
 
 
 def as_id(value) -> int | None:

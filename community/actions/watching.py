@@ -13,7 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import Invalid
+from ..events import action
 from ..extensions import db
+from ..mail.preferences import preferences, thread_level, topic_level  # noqa: F401  (pages read them here too)
 from ..models import NotificationPreference, Thread, ThreadWatch, Topic, TopicWatch, User, utcnow
 from ..models.mail import DIGEST_CHOICES, EMAIL_CATEGORIES
 from ..permissions import Guardian
@@ -30,26 +32,7 @@ def _level(value) -> str | None:
     return value
 
 
-# --- reads -------------------------------------------------------------------------------
-def topic_level(user: User, topic: Topic) -> str | None:
-    row = db.session.get(TopicWatch, (user.id, topic.id))
-    return row.level if row is not None else None
-
-
-def thread_level(user: User, thread: Thread) -> str | None:
-    row = db.session.get(ThreadWatch, (user.id, thread.id))
-    return row.level if row is not None else None
-
-
-def effective_level(user: User, thread: Thread) -> str | None:
-    """The thread's own level, else its topic's, else None."""
-    return thread_level(user, thread) or topic_level(user, thread.topic)
-
-
-def is_muted(user: User, thread: Thread | None) -> bool:
-    return thread is not None and effective_level(user, thread) == "muted"
-
-
+# --- reads (the levels and preferences themselves: community/mail/preferences.py) -------------
 def watched(user: User) -> dict[str, list]:
     """The user's topic and thread levels, for the preferences page."""
     topics = db.session.execute(
@@ -77,9 +60,9 @@ def _save_level(model, key: tuple[int, int], fields: dict, level: str | None) ->
         db.session.add(model(**fields, level=level))
     else:
         row.level = level
-    db.session.commit()
 
 
+@action
 def set_topic_level(actor: User, topic: Topic, level) -> str | None:
     Guardian(actor).ensure_read_topic(topic)
     level = _level(level)
@@ -87,6 +70,7 @@ def set_topic_level(actor: User, topic: Topic, level) -> str | None:
     return level
 
 
+@action
 def set_thread_level(actor: User, thread: Thread, level) -> str | None:
     Guardian(actor).ensure_read_thread(thread)
     level = _level(level)
@@ -111,15 +95,6 @@ def auto_watch_thread(user: User, thread: Thread) -> None:
 
 
 # --- email preferences ----------------------------------------------------------------------
-def preferences(user: User) -> NotificationPreference:
-    """The user's preferences; the defaults (not yet stored) when they never chose."""
-    pref = db.session.get(NotificationPreference, user.id)
-    if pref is None:
-        pref = NotificationPreference(user_id=user.id, email_mentions=True, email_replies=True,
-                                      digest="weekly")
-    return pref
-
-
 def _stored_preferences(user: User) -> NotificationPreference:
     pref = db.session.get(NotificationPreference, user.id)
     if pref is None:
@@ -128,6 +103,7 @@ def _stored_preferences(user: User) -> NotificationPreference:
     return pref
 
 
+@action
 def update_preferences(actor: User, *, mentions: bool, replies: bool, digest) -> NotificationPreference:
     Guardian(actor).ensure_use_site()
     if digest not in DIGEST_CHOICES:
@@ -135,10 +111,10 @@ def update_preferences(actor: User, *, mentions: bool, replies: bool, digest) ->
     pref = _stored_preferences(actor)
     pref.email_mentions, pref.email_replies, pref.digest = bool(mentions), bool(replies), digest
     pref.updated_at = utcnow()
-    db.session.commit()
     return pref
 
 
+@action
 def unsubscribe(user: User, scope: str) -> NotificationPreference:
     """Stop one kind of email ("mentions", "replies", "digest") or all of it ("all").
 
@@ -155,5 +131,4 @@ def unsubscribe(user: User, scope: str) -> NotificationPreference:
     if scope in ("digest", "all"):
         pref.digest = "never"
     pref.updated_at = utcnow()
-    db.session.commit()
     return pref

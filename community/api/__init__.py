@@ -1,6 +1,19 @@
-"""The JSON API under /api/v1, thin: parse JSON, call the same actions, answer JSON."""
-from flask import Blueprint
+"""The JSON API under /api/v1, thin: parse JSON, call the same actions, answer JSON.
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+common.py holds the blueprint and what every route shares (the caller, JSON bodies, cursors);
+each other module registers its routes on it.
+"""
+from . import (  # noqa: F401  (register their routes)
+    live,
+    notifications,
+    posts,
+    resources,
+    routes,
+    search,
+    threads,
+    tokens,
+    uploads,
+)
+from .common import bp
 
-from . import live, resources, routes, search, tokens, uploads  # noqa: E402,F401
+__all__ = ["bp"]

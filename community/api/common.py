@@ -13,7 +13,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, request
+from flask import Blueprint, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -26,7 +26,8 @@ from ..extensions import csrf
 from ..models import Post, Thread, Topic, User
 from ..permissions import Guardian, not_found_message
 from ..request_limits import clean_json
-from . import bp
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_PAGE_SIZE = 100
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -12,16 +12,15 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..actions import live
-from ..actions.validate import MAX_ID
 from ..actions.moderation import reveal_author
+from ..actions.validate import MAX_ID
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..models import User
 from ..models.live import LiveChatMessage, LiveQuestion, LiveSession
 from ..payloads import user_payload
 from ..permissions import not_found_message
-from . import bp
-from .common import caller, guardian, json_body, load_topic, optional_text
+from .common import bp, caller, guardian, json_body, load_topic, optional_text
 
 QUESTION_ORDERS = ("votes", "newest")
 CHAT_LIMIT = 100

@@ -10,8 +10,7 @@ from ..actions.notifications import mark_read, notification_payload, unread_coun
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..models import Notification
-from . import bp
-from .common import caller, cursor_id, decode_cursor, encode_cursor, json_body, page_size
+from .common import bp, caller, cursor_id, decode_cursor, encode_cursor, json_body, page_size
 
 NOTIFICATIONS_PER_PAGE = 30
 

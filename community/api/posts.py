@@ -1,17 +1,11 @@
 """API routes for single posts: read, edit, soft delete, flag, and moderate."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
-
 from ..actions.moderation import moderate_post, reveal_author
 from ..actions.posts import delete_post, edit_post, flag_post
-from ..errors import Conflict
-from ..extensions import db
 from ..models.base import iso
 from ..payloads import post_payload, user_payload
-from . import bp
-from .common import caller, guardian, json_body, load_post, optional_text
+from .common import bp, caller, guardian, json_body, load_post, optional_text
 
 
 def _flag_payload(flag) -> dict:
@@ -46,12 +40,7 @@ def remove_post(post_id: int):
 def add_flag(post_id: int):
     target = load_post(post_id)
     data = json_body()
-    try:
-        made = flag_post(caller(), target, data.get("reason"), optional_text(data, "note"))
-    except IntegrityError:
-        # Two flags from the same person raced past the action's check.
-        db.session.rollback()
-        raise Conflict(_("You have already flagged this post. A moderator will look at it.")) from None
+    made = flag_post(caller(), target, data.get("reason"), optional_text(data, "note"))
     return {"flag": _flag_payload(made)}, 201
 
 

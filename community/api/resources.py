@@ -14,8 +14,7 @@ from ..errors import Invalid
 from ..language import POST_LANGUAGES
 from ..library import find_resources, resource_payload
 from ..models.resource import RESOURCE_KINDS
-from . import bp
-from .common import caller, guardian, json_body, load_topic, optional_text, page_size
+from .common import bp, caller, guardian, json_body, load_topic, optional_text, page_size
 
 
 def _load(resource_id: int):

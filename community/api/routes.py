@@ -18,6 +18,7 @@ from sqlalchemy import select
 from config import BASE_DIR
 
 from .. import ratelimit
+from ..actions.moderation import reveals
 from ..actions.notifications import unread_count
 from ..errors import Invalid, NotFound
 from ..extensions import db
@@ -25,8 +26,7 @@ from ..models import Topic, TopicModerator, User
 from ..models.base import iso
 from ..payloads import topic_payload, user_payload
 from ..permissions import not_found_message, readers_of_thread, readers_of_topic
-from . import bp
-from .common import caller, guardian, load_thread, load_topic
+from .common import bp, caller, guardian, load_thread, load_topic
 
 REVEALS_PER_PAGE = 50
 MENTION_MIN_CHARS = 2
@@ -88,9 +88,6 @@ def read_topic(slug: str):
     return {"topic": _topic_for_caller(load_topic(slug))}
 
 
-from . import notifications, posts, threads  # noqa: E402,F401  (register their routes)
-
-
 @bp.get("/users")
 def users_lookup():
     """People to @mention in the thread (?thread=<id>) or the new thread of a topic
@@ -129,8 +126,6 @@ def _mention_context() -> list:
 def list_reveals():
     """Administrators: every reveal of an anonymous author, newest first (who revealed whom,
     when, why, which post or question), 50 a page with ?cursor=."""
-    from ..actions.moderation import reveals
-
     guardian().ensure_admin()
     cursor = request.args.get("cursor", "")
     before = int(cursor) if cursor.isdigit() and len(cursor) < 12 else None

@@ -11,8 +11,7 @@ from flask_babel import gettext as _
 from .. import search
 from ..errors import Invalid
 from ..payloads import post_payload, thread_payload
-from . import bp
-from .common import cursor_id, decode_cursor, encode_cursor, guardian, page_size
+from .common import bp, cursor_id, decode_cursor, encode_cursor, guardian, page_size
 
 SIMILAR_MAX = 10
 

@@ -19,8 +19,8 @@ from ..errors import Invalid
 from ..extensions import db
 from ..models import Post, Thread
 from ..payloads import post_payload, thread_payload, topic_payload
-from . import bp
 from .common import (
+    bp,
     caller,
     cursor_id,
     cursor_time,

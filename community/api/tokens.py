@@ -3,8 +3,7 @@ or with `flask users token`)."""
 from __future__ import annotations
 
 from ..actions import tokens
-from . import bp
-from .common import caller
+from .common import bp, caller
 
 
 @bp.get("/tokens")

@@ -11,8 +11,7 @@ from ..files.names import upload_payload
 from ..models import Upload
 from ..permissions import not_found_message
 from ..request_limits import allow_body
-from . import bp
-from .common import caller, guardian, json_body, optional_text
+from .common import bp, caller, guardian, json_body, optional_text
 
 # The multipart envelope around the file: boundaries, part headers, a long file name.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024

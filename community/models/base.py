@@ -6,6 +6,11 @@ from datetime import datetime, timezone
 from sqlalchemy import DateTime, TypeDecorator
 
 
+# Ids are 32-bit integer columns on PostgreSQL; a larger number is no id at all
+# (and SQLite/psycopg raise on it instead of finding nothing).
+MAX_ID = 2**31 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

@@ -2,7 +2,7 @@
 
 The outbox row is written in the same transaction as the notification it
 carries (or the digest it is), so an email can never be lost between the two;
-community/mail.py sends the rows later, outside any request, with retries.
+community/mail/sender.py sends the rows later, outside any request, with retries.
 """
 from __future__ import annotations
 

@@ -1,19 +1,19 @@
 """Socket.IO handlers of live sessions: live.ask, live.vote, live.chat (thin, like the rest)."""
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from ..actions import live, validate
 from ..errors import NotFound
 from ..extensions import db, socketio
 from ..models import User
+from ..models.live import LiveChatMessage
 from ..permissions import Guardian, not_found_message
+from .connection import handler
 
 
 def live_snapshot(user_id: int, session_id: int) -> dict:
     """What a participant needs on (re)join: the session, its questions with votes, recent chat."""
-    from sqlalchemy import select
-
-    from ..models.live import LiveChatMessage
-
     user = db.session.get(User, user_id)
     session = live.get_session(session_id)
     guardian = Guardian(user)
@@ -36,14 +36,8 @@ def _session_for(user: User, session_id):
     return session
 
 
-def _handler():
-    from . import handler
-
-    return handler
-
-
 @socketio.on("live.ask")
-@_handler()
+@handler
 def on_ask(user: User, data: dict):
     session = _session_for(user, data.get("session_id"))
     question = live.ask(user, session, data.get("body"), anonymous=data.get("anonymous", False),
@@ -52,7 +46,7 @@ def on_ask(user: User, data: dict):
 
 
 @socketio.on("live.vote")
-@_handler()
+@handler
 def on_vote(user: User, data: dict):
     session = _session_for(user, data.get("session_id"))
     question = live.get_question(session, data.get("question_id"))
@@ -64,7 +58,7 @@ def on_vote(user: User, data: dict):
 
 
 @socketio.on("live.chat")
-@_handler()
+@handler
 def on_chat(user: User, data: dict):
     session = _session_for(user, data.get("session_id"))
     message = live.chat(user, session, data.get("body"))

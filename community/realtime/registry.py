@@ -9,6 +9,8 @@ import json
 import threading
 import time
 
+import redis
+
 
 class LocalPresence:
     def __init__(self):
@@ -38,8 +40,6 @@ class RedisPresence:
     TTL = 6 * 3600
 
     def __init__(self, url: str, prefix: str = "roundtable"):
-        import redis
-
         # A blocking pool: when hundreds of sockets leave at once (bench/fanout.py), greenlets
         # wait for a free connection instead of failing with "Too many connections" and
         # leaving stale entries behind.
@@ -117,8 +117,6 @@ class RedisConnections:
     STALE = 180.0
 
     def __init__(self, url: str, prefix: str = "roundtable"):
-        import redis
-
         self._redis = redis.Redis(connection_pool=redis.BlockingConnectionPool.from_url(
             url, max_connections=50, timeout=20))
         self._prefix = prefix
@@ -136,7 +134,8 @@ class RedisConnections:
             pipe.zcard(name)
             pipe.expire(name, int(self.STALE) * 2)
         counts = pipe.execute()[2::4]
-        over = next((key for (key, limit), count in zip(limits.items(), counts) if limit and count > limit), None)
+        over = next((key for (key, limit), count in zip(limits.items(), counts, strict=True)
+                     if limit and count > limit), None)
         if over is not None:
             self.remove(sid, limits)
         return over

@@ -11,13 +11,13 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from markupsafe import Markup
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 
-from ..actions import accounts, sessions, tokens
+from ..actions import accounts, passwords, sessions, tokens
 from ..auth import signed_in
 from ..errors import DomainError, Invalid
 from ..extensions import db
@@ -71,7 +71,6 @@ def _page(template: str, err: DomainError | None = None, **context):
     """Render a form page; with `err`, its message and status (and Retry-After when limited)."""
     if err is None:
         return render_template(template, **context)
-    db.session.rollback()  # undo what the refused action left in the session
     response = make_response(render_template(template, error=err.message, error_field=err.field, **context),
                              err.status)
     if getattr(err, "retry_after", None) is not None:
@@ -197,7 +196,7 @@ def password() -> ResponseReturnValue:
         form = request.form
         revoke_tokens = form_bool("revoke_tokens")
         try:
-            ended, revoked = accounts.change_password(
+            ended, revoked = passwords.change_password(
                 actor(), form.get("current"), form.get("new"), form.get("confirm"),
                 keep_session=actor().session_id, revoke_tokens=revoke_tokens)
         except DomainError as err:
@@ -217,7 +216,7 @@ def forgot_password() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("accounts/forgot.html", email=email)
     try:
-        accounts.request_password_reset(email, address=_address())
+        passwords.request_password_reset(email, address=_address())
     except DomainError as err:
         return _page("accounts/forgot.html", err, email=email)
     # The same page whether or not an account uses that address.
@@ -233,14 +232,14 @@ def reset_sent() -> ResponseReturnValue:
 def reset_password(token: str) -> ResponseReturnValue:
     # A GET changes nothing (mail scanners open links); the POST sets the password.
     try:
-        user = accounts.user_for_reset(token)
+        user = passwords.user_for_reset(token)
     except DomainError as err:
         return _page("accounts/reset_invalid.html", err, status=err.status)
     if request.method == "GET":
         return render_template("accounts/reset.html", email=user.email, revoke_tokens=True)
     revoke_tokens = form_bool("revoke_tokens")
     try:
-        accounts.reset_password(token, request.form.get("new"), request.form.get("confirm"),
+        passwords.reset_password(token, request.form.get("new"), request.form.get("confirm"),
                                 revoke_tokens=revoke_tokens)
     except DomainError as err:
         return _page("accounts/reset.html", err, email=user.email, revoke_tokens=revoke_tokens)
@@ -305,7 +304,6 @@ def tokens_page() -> ResponseReturnValue:
     try:
         token, secret = tokens.issue(actor(), form["name"], form["expires_days"])
     except DomainError as err:
-        db.session.rollback()
         return _tokens_page(form, err)
     # Shown this once: only its hash is kept.
     return _tokens_page({"name": "", "expires_days": "90"}, created=token, secret=secret, status=201)
@@ -341,7 +339,6 @@ def invitation(token: str) -> ResponseReturnValue:
             raise Invalid(_("The two passwords do not match."), field="confirm")
         user = accounts.accept_invitation(token, name=name, password=request.form.get("password"))
     except DomainError as err:
-        db.session.rollback()
         try:
             invite = accounts.find_invitation(token)
         except DomainError as gone:  # used or expired meanwhile (another tab)

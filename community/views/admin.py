@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from markupsafe import Markup
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import func, or_, select
 
-from ..actions import accounts, moderation, topics as topic_actions
+from ..actions import accounts, moderation
+from ..actions import topics as topic_actions
 from ..actions.threads import get_topic
 from ..auth import protect
 from ..errors import Conflict, DomainError, Invalid, NotFound
@@ -23,8 +24,8 @@ from ..models import Flag, Invitation, Organisation, Post, Topic, User, utcnow
 from ..models.organisation import ORG_KINDS
 from ..models.topic import MODERATION_POLICIES, STARTERS, TOPIC_KINDS, VISIBILITIES
 from ..models.user import ROLES, STATES
-from .accounts import safe_next
 from . import moderation as moderation_pages
+from .accounts import safe_next
 from .helpers import actor, bdi
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -76,7 +77,6 @@ def approve_user(user_id: int) -> ResponseReturnValue:
     try:
         accounts.approve_user(actor(), user)
     except DomainError as err:
-        db.session.rollback()
         return render_template("admin/index.html", error=err.message, **_overview()), err.status
     flash(Markup(_("%(name)s is approved and can now sign in.", name=bdi(user.name))), "success")
     return redirect(_back("admin.index"))
@@ -89,7 +89,6 @@ def reject_user(user_id: int) -> ResponseReturnValue:
     try:
         accounts.reject_user(actor(), user, reason)
     except DomainError as err:
-        db.session.rollback()
         return render_template("admin/index.html", error=err.message, failed_user_id=user_id, reason=reason,
                                **_overview()), err.status
     flash(_("The registration of %(name)s is rejected; they were told why by email.", name=user.name), "success")
@@ -138,7 +137,6 @@ def _set_suspended(user_id: int, suspended: bool) -> ResponseReturnValue:
             raise Invalid(_("Give a reason for the suspension; it is kept in the audit log."), field="reason")
         accounts.set_suspended(actor(), user, suspended, reason)
     except DomainError as err:
-        db.session.rollback()
         return _users_page(error=err.message, failed_user_id=user_id, reason=reason), err.status
     flash(Markup(_("%(name)s is suspended and signed out everywhere.", name=bdi(user.name)) if suspended
                  else _("%(name)s can sign in again.", name=bdi(user.name))), "success")
@@ -182,7 +180,6 @@ def invitations() -> ResponseReturnValue:
             actor(), email=form["email"], name=form["name"], role=form["role"],
             organisation=form["organisation"], org_kind=form["org_kind"] or None)
     except DomainError as err:
-        db.session.rollback()
         return _invitations_page(err.status, form=form, error=err.message, error_field=err.field)
     # The secret is stored only as a hash: this response is the one chance to see the link.
     link = url_for("accounts.invitation", token=secret, _external=True)
@@ -213,7 +210,6 @@ def assign_moderator(slug: str) -> ResponseReturnValue:
             raise Conflict(_("%(name)s already moderates %(topic)s.", name=user.name, topic=topic.name))
         moderation.assign_moderator(actor(), topic, user)
     except DomainError as err:
-        db.session.rollback()
         return _topics_page(err.status, error=err.message, failed_slug=slug, email=email)
     flash(Markup(_("%(name)s now moderates %(topic)s.", name=bdi(user.name), topic=bdi(topic.name))), "success")
     return redirect(url_for("admin.topics", _anchor=f"topic-{topic.slug}"))
@@ -226,7 +222,6 @@ def remove_moderator(slug: str, user_id: int) -> ResponseReturnValue:
     try:
         moderation.remove_moderator(actor(), topic, user)
     except DomainError as err:
-        db.session.rollback()
         return _topics_page(err.status, error=err.message, failed_slug=slug)
     flash(Markup(_("%(name)s no longer moderates %(topic)s.", name=bdi(user.name), topic=bdi(topic.name))), "success")
     return redirect(url_for("admin.topics", _anchor=f"topic-{topic.slug}"))
@@ -240,7 +235,6 @@ def new_topic() -> ResponseReturnValue:
     try:
         topic = topic_actions.create_topic(actor(), slug=form["slug"], **_settings_from(form))
     except DomainError as err:
-        db.session.rollback()
         return _topic_form(None, form, err)
     flash(Markup(_("%(topic)s is created. Add its moderators below.", topic=bdi(topic.name))), "success")
     return redirect(url_for("admin.topics", _anchor=f"topic-{topic.slug}"))
@@ -255,7 +249,6 @@ def edit_topic(slug: str) -> ResponseReturnValue:
     try:
         topic_actions.update_topic(actor(), topic, **_settings_from(form))
     except DomainError as err:
-        db.session.rollback()
         return _topic_form(get_topic(slug), form, err)
     flash(Markup(_("The settings of %(topic)s are saved.", topic=bdi(topic.name))), "success")
     return redirect(url_for("admin.topics", _anchor=f"topic-{topic.slug}"))
@@ -337,7 +330,6 @@ def remove_organisation(org_id: int) -> ResponseReturnValue:
                           field="reason")
         topic_actions.remove_organisation(actor(), organisation, reason)
     except DomainError as err:
-        db.session.rollback()
         return _organisations_page(err.status, error=err.message, failed_org_id=org_id, reason=reason)
     flash(Markup(_("%(organisation)s is removed: its people are signed out and can no longer sign in. "
                    "Nothing they wrote is deleted.", organisation=bdi(organisation.name))), "success")

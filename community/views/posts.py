@@ -86,7 +86,6 @@ def reply(thread_id: int) -> ResponseReturnValue:
                                   anonymous=composer["anonymous"], client_id=composer["client_id"] or None,
                                   language=composer["language"] or None, attachments=files)
     except DomainError as err:
-        db.session.rollback()
         return render_thread(thread, composer=composer, error=err, status=err.status)
     if post.state == "held":
         flash(_("Your reply is awaiting review by a moderator. Only you and the moderators can see it "
@@ -107,7 +106,6 @@ def edit(post_id: int) -> ResponseReturnValue:
         try:
             post_actions.edit_post(actor(), post, form["body"], form["reason"])
         except DomainError as err:
-            db.session.rollback()
             error, status = err, err.status
         else:
             flash(_("Your changes were saved."), "success")
@@ -140,7 +138,6 @@ def delete(post_id: int) -> ResponseReturnValue:
         try:
             post_actions.delete_post(actor(), post, reason)
         except DomainError as err:
-            db.session.rollback()
             error, status = err, err.status
         else:
             flash(_("The post was deleted. It can be restored from the thread."), "success")
@@ -157,7 +154,6 @@ def restore(post_id: int) -> ResponseReturnValue:
     try:
         post_actions.restore_post(actor(), post, request.form.get("reason", ""))
     except DomainError as err:
-        db.session.rollback()
         return render_thread(post.thread, error=err, status=err.status)
     flash(_("The post was restored."), "success")
     return redirect(post_url(post, guardian()))
@@ -178,7 +174,6 @@ def flag(post_id: int) -> ResponseReturnValue:
         try:
             post_actions.flag_post(actor(), post, form["reason"] or None, form["note"])
         except DomainError as err:
-            db.session.rollback()
             error, status = err, err.status
         else:
             flash(_("Thank you. The moderators of this topic will look at the post."), "success")
@@ -203,7 +198,6 @@ def accept(thread_id: int) -> ResponseReturnValue:
     try:
         accept_answer(actor(), thread, post_id or None)
     except DomainError as err:
-        db.session.rollback()
         return render_thread(thread, error=err, status=err.status)
     if thread.accepted_post_id is None:
         flash(_("The answer is no longer marked as accepted."), "success")

@@ -50,7 +50,6 @@ def profile() -> ResponseReturnValue:
         try:
             names.rename(actor(), name)
         except DomainError as err:
-            db.session.rollback()
             error, status = err, err.status
         else:
             flash(_("Your name is saved."), "success")

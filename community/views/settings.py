@@ -12,20 +12,21 @@ from contextlib import nullcontext
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from markupsafe import Markup
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import func, or_, select
 
 from ..actions import watching
+from ..actions.outbox import retry_email
 from ..actions.threads import get_thread, get_topic
 from ..auth import signed_in
 from ..errors import DomainError
 from ..extensions import csrf, db
 from ..i18n import COOKIE, recipient_language, text_direction
-from ..mail import UnsubscribeLinkError, read_unsubscribe_token, retry_email
+from ..mail import UnsubscribeLinkError, read_unsubscribe_token
 from ..models import OutboxEmail, User
 from ..models.mail import DIGEST_CHOICES, EMAIL_CATEGORIES, OUTBOX_STATES
 from .accounts import safe_next
@@ -69,7 +70,6 @@ def notifications() -> ResponseReturnValue:
         try:
             watching.update_preferences(actor(), **form)
         except DomainError as err:
-            db.session.rollback()
             error, status = err, err.status
         else:
             flash(_("You will no longer get email from Roundtable.") if request.form.get("action") == "none"
@@ -84,7 +84,8 @@ def notifications() -> ResponseReturnValue:
 # grammar differ between languages.
 _SAID_TOPIC = {"watching": _l("You are watching %(topic)s."), "muted": _l("You muted %(topic)s: no email about it."),
                None: _l("You no longer watch or mute %(topic)s.")}
-_SAID_THREAD = {"watching": _l("You are watching this thread."), "muted": _l("You muted this thread: no email about it."),
+_SAID_THREAD = {"watching": _l("You are watching this thread."),
+                "muted": _l("You muted this thread: no email about it."),
                 None: _l("You no longer watch or mute this thread.")}
 
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 import pytest
 
 from community.extensions import socketio
-
-from tests.actions.support import EmitRecorder, ensure_post_partial
+from tests.actions.support import EmitRecorder
 
 
 @pytest.fixture(autouse=True)
 def ctx(app, world):
     """Actions run inside an app context, as they do in a request."""
-    ensure_post_partial(app)
     with app.app_context():
         yield
 

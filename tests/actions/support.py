@@ -2,9 +2,6 @@
 
 - `EmitRecorder` replaces `socketio.emit` and records every emit, checking
   that the event's row was already committed when it went out.
-- `ensure_post_partial(app)` gives the app a minimal `partials/post_live.html`
-  only while the real partial (built by the templates owner) does not exist,
-  so post events can be rendered; the real one always wins.
 - `start` / `answer` build threads and posts through the real actions.
 """
 from __future__ import annotations
@@ -12,29 +9,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from jinja2 import ChoiceLoader, DictLoader, TemplateNotFound
 from sqlalchemy import select
 
 from community.extensions import db
 from community.models import RoomEvent
-
-FALLBACK_POST_PARTIAL = """\
-<article class="post" id="post-{{ post.id }}" data-post-id="{{ post.id }}">
-  <header>{% if post.anonymous and not (viewer and viewer.user and viewer.can_see_identity(post)) %}
-    {{- 'Anonymous member' if post.author.role in ('member', 'admin') else 'Anonymous supplier' -}}
-  {% else %}{{ post.author.name }} ({{ post.author.organisation.name }}){% endif %}</header>
-  <div class="post-body">{{ post.html | safe }}</div>
-</article>
-"""
-
-
-def ensure_post_partial(app) -> None:
-    try:
-        app.jinja_env.get_template("partials/post_live.html")
-    except TemplateNotFound:
-        app.jinja_env.loader = ChoiceLoader(
-            [app.jinja_env.loader, DictLoader({"partials/post_live.html": FALLBACK_POST_PARTIAL})]
-        )
 
 
 @dataclass
@@ -105,5 +83,5 @@ def assert_names_nobody(text: str, user) -> None:
 
     for secret in secrets_of(user):
         assert secret not in text, f"{secret!r} leaked in {text[:400]}"
-    pattern = re.compile(r"(author|user)[_-]?id\W{1,4}%d\b" % user.id)
+    pattern = re.compile(rf"(author|user)[_-]?id\W{{1,4}}{user.id}\b")
     assert not pattern.search(text), f"author id leaked in {text[:400]}"

@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from community.actions import accounts
-from community.actions.accounts import (accept_invitation, approve_user, authenticate, change_password,
-                                        create_invitation, create_user, find_invitation, issue_token,
-                                        register, set_suspended, user_for_token)
+from community.actions.accounts import (accept_invitation, approve_user, authenticate, create_invitation,
+                                        create_user, find_invitation, issue_token, register, set_suspended,
+                                        user_for_token)
+from community.actions.passwords import change_password
 from community.errors import Conflict, Forbidden, Invalid, NotFound
 from community.extensions import db, login_manager
 from community.models import ApiToken, Invitation, ModerationAction, Organisation, User, utcnow
@@ -86,11 +87,11 @@ def test_approve_user(world):
 
 # --- suspension ------------------------------------------------------------------------------
 def test_suspend_ends_every_session_and_disconnects(app, world, monkeypatch):
-    import community.realtime as realtime
+    from community.realtime import control
     from community.actions.sessions import start
 
     cut = []
-    monkeypatch.setattr(realtime, "_apply_control", cut.append)
+    monkeypatch.setattr(control, "_apply_control", cut.append)
     supplier, admin = world.user("supplier"), world.user("admin")
     old_session = start(supplier, remember=True)
     db.session.commit()

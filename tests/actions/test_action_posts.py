@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from community import events
-from community.actions import posts as posts_actions
+from community.actions import announce, screening
 from community.actions.posts import delete_post, edit_post, flag_post, reply, restore_post
 from community.errors import Conflict, Forbidden, Invalid, Locked, NotFound, RateLimited
 from community.extensions import db
@@ -76,10 +76,10 @@ def test_an_action_that_fails_after_queueing_emits_nothing(world, emitted, monke
     def boom(_post):
         raise RuntimeError("mail server on fire")
 
-    monkeypatch.setattr(posts_actions, "notify_about", boom)
+    monkeypatch.setattr(announce, "notify_about", boom)
     with pytest.raises(RuntimeError):
         reply(world.user("supplier"), thread, "this never happened")
-    db.session.rollback()  # what every view/socket handler does with a failed unit of work
+    # the action's unit of work rolled back: nobody has to
     assert emitted.events == []
     assert count(RoomEvent) == before_events
     assert count(Post, Post.body == "this never happened") == 0
@@ -265,7 +265,7 @@ def test_slow_mode_says_how_long_to_wait(world, monkeypatch):
     reply(world.user("moderator"), thread, "mod 1")
     reply(world.user("moderator"), thread, "mod 2")
     later = utcnow() + timedelta(seconds=61)
-    monkeypatch.setattr(posts_actions, "utcnow", lambda: later)
+    monkeypatch.setattr(screening, "utcnow", lambda: later)
     assert reply(supplier, thread, "second").state == "visible"
 
 

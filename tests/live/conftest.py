@@ -9,17 +9,12 @@ import pytest
 
 from community.extensions import db, socketio
 from community.models import utcnow
-from tests.actions.support import EmitRecorder, ensure_post_partial
+from tests.actions.support import EmitRecorder
 from tests.api.helpers import Api
 
 
 def iso_in(minutes: float) -> str:
     return (utcnow() + timedelta(minutes=minutes)).isoformat().replace("+00:00", "Z")
-
-
-@pytest.fixture(autouse=True)
-def _post_partial(app):
-    ensure_post_partial(app)
 
 
 @pytest.fixture

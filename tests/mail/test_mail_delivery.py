@@ -8,7 +8,8 @@ from collections import Counter
 from datetime import timedelta
 
 from community.extensions import db
-from community.mail import backoff_seconds, claim_due, queue_email, run_sender_once, send_due
+from community.jobs import run_sender_once
+from community.mail import backoff_seconds, claim_due, queue_email, send_due
 from community.models import OutboxEmail, utcnow
 
 from tests.mail.conftest import SMTPServer, configure_smtp, free_port
@@ -195,5 +196,5 @@ def test_the_background_round_sends_and_survives_errors(mail_app, world, smtp, m
     def broken(*args, **kwargs):
         raise RuntimeError("database restarting")
 
-    monkeypatch.setattr("community.mail.send_due", broken)
+    monkeypatch.setattr("community.jobs.send_due", broken)
     assert run_sender_once(app) is None  # logged, not raised: the loop goes on

@@ -9,12 +9,7 @@ from __future__ import annotations
 import pytest
 
 from community.extensions import socketio
-from tests.actions.support import EmitRecorder, ensure_post_partial
-
-
-@pytest.fixture(autouse=True)
-def _post_partial(app):
-    ensure_post_partial(app)
+from tests.actions.support import EmitRecorder
 
 
 @pytest.fixture

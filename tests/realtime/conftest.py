@@ -5,12 +5,7 @@ import pytest
 
 from community.actions.accounts import issue_token
 from community.extensions import socketio
-from tests.actions.support import ensure_post_partial, start
-
-
-@pytest.fixture(autouse=True)
-def _post_partial(app):
-    ensure_post_partial(app)
+from tests.actions.support import start
 
 
 @pytest.fixture

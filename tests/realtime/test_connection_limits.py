@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from community.extensions import socketio
-from community.realtime import _too_many_connections
+from community.realtime.connection import _too_many_connections
 from community.realtime.registry import LocalConnections, RedisConnections
 from tests.conftest import require_service
 

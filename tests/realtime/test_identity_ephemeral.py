@@ -25,9 +25,9 @@ def names_nobody(payload: dict, user_id: int) -> None:
 
 
 def _typing_events(typist, reader, thread_id: int, **extra) -> list[dict]:
-    from community import realtime
+    from community.realtime import connection
 
-    realtime._typing_last.clear()  # the typing throttle would swallow the second event
+    connection.typing_last.clear()  # the typing throttle would swallow the second event
     ack = typist.emit("typing", {"thread_id": thread_id, **extra}, callback=True)
     assert ack["ok"] is True, ack
     return events_named(reader, "typing")

@@ -9,14 +9,14 @@ import time
 
 import pytest
 
-from community import realtime
+from community.realtime import presence
 from tests.realtime.support import events_named, joined
 
 
 @pytest.fixture
 def big_room_at_three(monkeypatch):
-    monkeypatch.setattr(realtime, "PRESENCE_BIG_ROOM", 3)
-    monkeypatch.setattr(realtime, "PRESENCE_INTERVAL", 1.0)  # longer than a join takes on a busy machine
+    monkeypatch.setattr(presence, "PRESENCE_BIG_ROOM", 3)
+    monkeypatch.setattr(presence, "PRESENCE_INTERVAL", 1.0)  # longer than a join takes on a busy machine
 
 
 def _wait_for_presence(sock, timeout: float = 5.0) -> list[dict]:

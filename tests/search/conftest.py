@@ -83,7 +83,7 @@ class Scene:
 
     def hold_word(self, word: str) -> None:
         """Posts containing `word` are held for review (a site-wide watched word)."""
-        from community.actions.moderation import add_watched_word
+        from community.actions.screening import add_watched_word
 
         self.run(lambda: add_watched_word(self._user("admin"), word, "hold"))
 

@@ -238,7 +238,7 @@ def test_sessions_pages_need_sign_in_and_post(app, client, world):
 
 # --- sockets find out even without a control message ------------------------------------------------
 def test_a_socket_of_an_ended_session_is_refused_on_its_next_event_and_swept(app, world, monkeypatch):
-    monkeypatch.setattr(events, "_control_sink", lambda message: None)  # the control message is lost
+    monkeypatch.setattr(events, "_delivery", lambda control, ready: None)  # the control message is lost
     a, b = sign_in(app), sign_in(app)
     sock_a = socketio.test_client(app, flask_test_client=a)
     sock_b = socketio.test_client(app, flask_test_client=b)

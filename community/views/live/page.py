@@ -129,7 +129,6 @@ def _back(session: LiveSession, anchor: str = "") -> ResponseReturnValue:
 
 
 def _refused(session: LiveSession, err: DomainError, where: str = "page", kept: dict | None = None):
-    db.session.rollback()
     return render_session(session, error=err, where=where, kept=kept, status=err.status)
 
 

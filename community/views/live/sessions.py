@@ -150,7 +150,6 @@ def schedule(slug: str) -> ResponseReturnValue:
                 hosts=_host_ids(form["hosts"], form["host_emails"]),
                 approve_questions=form["approve_questions"])
         except DomainError as err:
-            db.session.rollback()
             error, status = err, err.status
         else:
             flash(_("The live session is scheduled. People watching the topic were told."), "success")

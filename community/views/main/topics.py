@@ -119,7 +119,6 @@ def new_thread(slug: str) -> ResponseReturnValue:
                                         tags=form["tags"], client_id=form["client_id"],
                                         language=form["language"] or None, attachments=files)
         except DomainError as err:
-            db.session.rollback()
             error, status = err, err.status
         else:
             if post.state == "held":

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from ... import events
-from ...actions import moderation, validate
+from ...actions import moderation, screening, validate
 from ...actions.threads import get_topic
 from ...errors import DomainError, Invalid
 from ...extensions import db
@@ -97,7 +97,7 @@ def _silence_shown(post: Post):
     """The author's active silence in the post's topic, as a card may show it. A silence imposed
     from an anonymous post is not shown beside the same person's signed posts: the pair would
     say who wrote the anonymous one."""
-    silence = moderation.active_silence(post.thread.topic, post.author)
+    silence = screening.active_silence(post.thread.topic, post.author)
     if silence is None or post.anonymous:
         return silence
     imposed_anonymously = db.session.scalar(
@@ -178,7 +178,6 @@ def post(post_id: int) -> ResponseReturnValue:
         try:
             moderation.moderate_post(actor(), target, action, reason)
         except DomainError as err:
-            db.session.rollback()
             return _post_page(target, err.status, error=err, reason=reason, failed_form="action")
         flash(str(POST_ACTION_DONE.get(action) or _("Done.")), "success")
         return redirect(safe_next(request.form.get("next"))
@@ -194,9 +193,8 @@ def silence(post_id: int) -> ResponseReturnValue:
     form = {"minutes": (request.form.get("minutes") or "").strip(), "reason": request.form.get("reason") or ""}
     author = target.author
     try:
-        moderation.silence_user(actor(), topic, author, form["minutes"], form["reason"], anonymous=target.anonymous)
+        screening.silence_user(actor(), topic, author, form["minutes"], form["reason"], anonymous=target.anonymous)
     except DomainError as err:
-        db.session.rollback()
         return _post_page(target, err.status, error=err, silence_values=form, failed_form="silence")
     minutes = int(form["minutes"])
     # Silencing the author of an anonymous post does not tell the moderator who it is.
@@ -215,7 +213,6 @@ def reveal(post_id: int) -> ResponseReturnValue:
     try:
         moderation.reveal_author(actor(), target, reason)
     except DomainError as err:
-        db.session.rollback()
         return _post_page(target, err.status, error=err, reveal_reason=reason, failed_form="reveal")
     flash(_("You revealed who wrote this post. The reveal is recorded in the audit log with your reason, "
             "and the author can see that (not who) it happened."), "success")
@@ -256,7 +253,6 @@ def thread(thread_id: int) -> ResponseReturnValue:
                                             topic_slug=form["topic"] or None, target=form["target"].strip(),
                                             post_ids=chosen_raw, title=form["title"])
     except DomainError as err:
-        db.session.rollback()
         return _thread_page(target, err.status, err, form, chosen)
     message = str(THREAD_ACTION_DONE.get(form["action"]) or _("Done."))
     flash(Markup(escape(message)) % {"topic": bdi(result.topic.name), "target": form["target"].strip(),

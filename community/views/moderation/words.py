@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ...actions import moderation
+from ...actions import screening
 from ...actions.threads import get_topic
 from ...errors import DomainError
 from ...extensions import db
@@ -45,10 +45,9 @@ def add_word(topic: Topic | None, endpoint: str, **url_args) -> ResponseReturnVa
     """Shared by this page and the administrators' site-wide page (topic None)."""
     form = {key: request.form.get(key) or "" for key in WORD_FORM_KEYS}
     try:
-        watched = moderation.add_watched_word(actor(), form["word"], form["action"], topic,
-                                              replacement=form["replacement"])
+        watched = screening.add_watched_word(actor(), form["word"], form["action"], topic,
+                                             replacement=form["replacement"])
     except DomainError as err:
-        db.session.rollback()
         return words_page(topic, err.status, form=form, error=err)
     flash(_("“%(word)s” is now watched (%(action)s).", word=watched.word,
             action=WORD_ACTION_NAMES.get(watched.action, watched.action)), "success")
@@ -61,9 +60,8 @@ def remove_word(topic: Topic | None, word_id: int, endpoint: str, **url_args) ->
         abort(404)
     word = watched.word
     try:
-        moderation.remove_watched_word(actor(), watched)
+        screening.remove_watched_word(actor(), watched)
     except DomainError as err:
-        db.session.rollback()
         return words_page(topic, err.status, error=err)
     flash(_("“%(word)s” is no longer watched.", word=word), "success")
     return redirect(url_for(endpoint, **url_args))
