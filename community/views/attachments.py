@@ -22,7 +22,10 @@ FORM_OVERHEAD_BYTES = 256 * 1024
 
 
 def form_body_limit(app) -> int:
-    """How large a form with files may be (request_limits.allow_body)."""
+    """How large a form with files may be (request_limits.allow_body); a form without files
+    (not multipart) keeps the usual MAX_CONTENT_LENGTH."""
+    if request.mimetype != "multipart/form-data":
+        return int(app.config["MAX_CONTENT_LENGTH"])
     return int(app.config["FILE_POST_MAX_BYTES"]) + int(app.config["FILE_MAX_BYTES"]) + FORM_OVERHEAD_BYTES
 
 

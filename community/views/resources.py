@@ -48,6 +48,8 @@ def cited_resource(resource_id: int | None, g):
 
 
 def _form_limit(app) -> int:
+    if request.mimetype != "multipart/form-data":
+        return int(app.config["MAX_CONTENT_LENGTH"])
     return int(app.config["FILE_MAX_BYTES"]) + 256 * 1024
 
 
