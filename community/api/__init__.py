@@ -4,9 +4,11 @@ common.py holds the blueprint and what every route shares (the caller, JSON bodi
 each other module registers its routes on it.
 """
 from . import (  # noqa: F401  (register their routes)
+    appeals,
     live,
     notifications,
     posts,
+    preview,
     resources,
     routes,
     search,

@@ -12,11 +12,12 @@ from .watch import ThreadWatch, TopicWatch
 from .mail import NotificationPreference, OutboxEmail
 from .upload import Upload
 from .resource import Resource, ResourceVersion
+from .appeal import Appeal
 
 __all__ = [
     "utcnow", "Organisation", "User", "UserSession", "ApiToken", "Invitation", "Topic", "TopicModerator",
     "topic_organisations", "Thread", "Post", "PostRevision", "Flag", "ModerationAction",
     "Notification", "RoomEvent", "TopicSilence", "WatchedWord", "LiveSession", "LiveHost",
     "LiveQuestion", "LiveVote", "LiveChatMessage", "LiveSilence", "TopicWatch", "ThreadWatch",
-    "NotificationPreference", "OutboxEmail", "Upload", "Resource", "ResourceVersion",
+    "NotificationPreference", "OutboxEmail", "Upload", "Resource", "ResourceVersion", "Appeal",
 ]

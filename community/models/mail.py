@@ -14,7 +14,7 @@ from .base import UTCDateTime, utcnow
 
 DIGEST_CHOICES = ("daily", "weekly", "never")
 # What an email is about; also the scope of its unsubscribe link.
-EMAIL_CATEGORIES = ("mentions", "replies", "digest")
+EMAIL_CATEGORIES = ("mentions", "replies", "moderation", "digest")
 OUTBOX_STATES = ("queued", "sending", "sent", "failed", "cancelled")
 
 
@@ -25,6 +25,8 @@ class NotificationPreference(db.Model):
     # Immediately, one email per notification:
     email_mentions: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     email_replies: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")  # and answers
+    # Moderators' decisions about one's own posts and threads (hidden, merged...) and appeal outcomes:
+    email_moderation: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     # A digest of activity in watched topics and threads:
     digest: Mapped[str] = mapped_column(String(10), default="weekly", server_default="weekly")
     last_digest_at = mapped_column(UTCDateTime, nullable=True)
@@ -37,13 +39,15 @@ class NotificationPreference(db.Model):
             return self.email_mentions
         if category == "replies":
             return self.email_replies
+        if category == "moderation":
+            return self.email_moderation is not False  # None: a row made before the column, the default
         if category == "digest":
             return self.digest != "never"
         return False
 
     @property
     def sends_nothing(self) -> bool:
-        return not (self.email_mentions or self.email_replies) and self.digest == "never"
+        return not (self.email_mentions or self.email_replies or self.email_moderation) and self.digest == "never"
 
 
 class OutboxEmail(db.Model):

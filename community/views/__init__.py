@@ -6,6 +6,7 @@ from flask import Flask
 from . import (
     accounts,
     admin,
+    appeals,
     files,
     language,
     live,
@@ -25,5 +26,5 @@ from . import (
 def register_views(app: Flask) -> None:
     rendering.init_app(app)
     for module in (main, posts, accounts, admin, moderation, notifications, live, search, settings, profile, language,
-                   files, resources, storage):
+                   appeals, files, resources, storage):
         app.register_blueprint(module.bp)

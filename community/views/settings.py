@@ -38,6 +38,7 @@ bp = Blueprint("settings", __name__)
 SCOPES = {
     "mentions": _l("emails when someone @mentions you"),
     "replies": _l("emails when someone answers your question or replies to your post"),
+    "moderation": _l("emails when a moderator decides about your post or thread, or about your appeal"),
     "digest": _l("the digest of activity in the topics and threads you watch"),
     "all": _l("all email from Roundtable"),
 }
@@ -59,14 +60,15 @@ def watch_state(target) -> dict:
 @signed_in()
 def notifications() -> ResponseReturnValue:
     pref = watching.preferences(actor())
-    form = {"mentions": pref.email_mentions, "replies": pref.email_replies, "digest": pref.digest}
+    form = {"mentions": pref.email_mentions, "replies": pref.email_replies,
+            "moderation": pref.email_moderation is not False, "digest": pref.digest}
     error, status = None, 200
     if request.method == "POST":
         if request.form.get("action") == "none":
-            form = {"mentions": False, "replies": False, "digest": "never"}
+            form = {"mentions": False, "replies": False, "moderation": False, "digest": "never"}
         else:
             form = {"mentions": form_bool("mentions"), "replies": form_bool("replies"),
-                    "digest": request.form.get("digest", "")}
+                    "moderation": form_bool("moderation"), "digest": request.form.get("digest", "")}
         try:
             watching.update_preferences(actor(), **form)
         except DomainError as err:

@@ -45,6 +45,9 @@ AUDIT_ACTIONS = {
     "hide_file": _l("hide file"), "delete_file": _l("delete file"), "restore_file": _l("restore file"),
     "hide_resource": _l("hide resource"), "delete_resource": _l("delete resource"),
     "restore_resource": _l("restore resource"),
+    "rename_thread": _l("rename thread"),
+    "resubmit_post": _l("edit and resubmit post"), "appeal_post": _l("appeal a decision"),
+    "uphold_appeal": _l("uphold appeal"), "overturn_appeal": _l("overturn appeal"),
 }
 # The flag reasons as the cards name them (models.moderation.FLAG_REASONS holds the English).
 FLAG_REASON_LABELS = {
