@@ -5,11 +5,13 @@ each other module registers its routes on it.
 """
 from . import (  # noqa: F401  (register their routes)
     appeals,
+    bookmarks,
     live,
     notifications,
     posts,
     preview,
     resources,
+    reactions,
     routes,
     search,
     threads,

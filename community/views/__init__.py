@@ -7,6 +7,7 @@ from . import (
     accounts,
     admin,
     appeals,
+    bookmarks,
     files,
     language,
     live,
@@ -15,8 +16,10 @@ from . import (
     notifications,
     posts,
     profile,
+    reactions,
     rendering,
     resources,
+    revalidation,
     search,
     settings,
     storage,
@@ -25,6 +28,7 @@ from . import (
 
 def register_views(app: Flask) -> None:
     rendering.init_app(app)
+    revalidation.init_app(app)
     for module in (main, posts, accounts, admin, moderation, notifications, live, search, settings, profile, language,
-                   appeals, files, resources, storage):
+                   appeals, bookmarks, reactions, files, resources, storage):
         app.register_blueprint(module.bp)

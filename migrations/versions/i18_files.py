@@ -5,7 +5,7 @@ key, thumbnail, the post it belongs to (none until attached) and its moderation 
 resource / resource_version: a topic's curated resources, each language with its own history.
 
 Revision ID: i18_files
-Revises: i15_moderation_flows
+Revises: i17_reactions_bookmarks
 Create Date: 2026-12-05 01:17:32
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'i18_files'
-down_revision = 'i15_moderation_flows'
+down_revision = 'i17_reactions_bookmarks'
 branch_labels = None
 depends_on = None
 
