@@ -11,8 +11,8 @@ from sqlalchemy import select
 from . import demo, events, ratelimit, search
 from .actions import digests, moderation, sessions, tokens
 from .actions.accounts import create_user
-from .actions.uploads import prune_unattached
 from .actions.bookmarks import run_reminders
+from .actions.uploads import prune_unattached
 from .errors import DomainError
 from .events import unit_of_work
 from .extensions import db

@@ -13,9 +13,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from .authors import anonymous_label, author_payload, user_payload  # noqa: F401  (named in one place)
+from .extensions import db
 from .files.names import attachments_payload
 from .library import citation_payload, cited_resources
-from .extensions import db
 from .models import Bookmark, Reaction
 from .models.base import iso
 from .models.reaction import REACTION_KINDS
