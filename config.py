@@ -80,6 +80,10 @@ DEFAULT_RATE_LIMITS: dict[str, str] = {
 }
 
 
+# The file types Roundtable can recognise (community/files/kinds.py), all accepted by default.
+FILE_TYPE_NAMES = ("jpeg", "png", "webp", "gif", "pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "csv", "txt")
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get(
@@ -161,6 +165,47 @@ class Config:
     # How often each server process re-checks the sessions and tokens behind its open sockets.
     SOCKET_SWEEP_SECONDS = 60
 
+    # Files (community/files/, docs/files.md). A file's type is decided from its content, never
+    # from its name or the Content-Type it was sent with; FILE_TYPES lists the types accepted:
+    # jpeg png webp gif (images: decoded and re-encoded without metadata), pdf, docx xlsx pptx
+    # (Office Open XML) and odt ods odp (OpenDocument), both without macros, csv and txt (UTF-8).
+    FILE_TYPES = _list("FILE_TYPES", ",".join(FILE_TYPE_NAMES))
+    FILE_MAX_BYTES = int(os.environ.get("FILE_MAX_BYTES", str(10 * 1024 * 1024)))  # one file, as sent
+    FILE_POST_MAX_COUNT = int(os.environ.get("FILE_POST_MAX_COUNT", "10"))  # files in one post
+    FILE_POST_MAX_BYTES = int(os.environ.get("FILE_POST_MAX_BYTES", str(25 * 1024 * 1024)))  # their total
+    # Files one person has uploaded that no post uses yet (more are refused until some are used
+    # or pruned), and how long such files are kept (`flask files prune`).
+    FILE_UNATTACHED_MAX_COUNT = int(os.environ.get("FILE_UNATTACHED_MAX_COUNT", "20"))
+    FILE_UNATTACHED_HOURS = int(os.environ.get("FILE_UNATTACHED_HOURS", "24"))
+    # Images: larger ones (width x height) are refused before they are decoded; the stored image
+    # fits in IMAGE_MAX_SIDE pixels, its thumbnail in IMAGE_THUMBNAIL_SIDE.
+    IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(40_000_000)))
+    IMAGE_MAX_SIDE = int(os.environ.get("IMAGE_MAX_SIDE", "2560"))
+    IMAGE_THUMBNAIL_SIDE = int(os.environ.get("IMAGE_THUMBNAIL_SIDE", "400"))
+    # Office documents are ZIP archives: ones with more entries, or more bytes once unpacked, are
+    # refused before anything in them is read (zip bombs).
+    ZIP_MAX_ENTRIES = int(os.environ.get("ZIP_MAX_ENTRIES", "2000"))
+    ZIP_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("ZIP_MAX_UNCOMPRESSED_BYTES", str(200 * 1024 * 1024)))
+    # Checking and cleaning a file is CPU work: done in FILE_WORKERS worker processes per server
+    # process (0: in-process, as tests and the CLI do), each file with a budget of
+    # FILE_PROCESS_SECONDS of CPU time and each worker with FILE_WORKER_MEMORY_MB of memory.
+    FILE_WORKERS = int(os.environ.get("FILE_WORKERS", "1" if SOCKETIO_ASYNC_MODE == "eventlet" else "0"))
+    FILE_PROCESS_SECONDS = float(os.environ.get("FILE_PROCESS_SECONDS", "10"))
+    FILE_WORKER_MEMORY_MB = int(os.environ.get("FILE_WORKER_MEMORY_MB", "1024"))
+    # Where files are kept: "local" (FILE_STORAGE_PATH, default instance/uploads) or "s3" (any
+    # S3-compatible service: S3_ENDPOINT_URL, S3_BUCKET, S3_REGION, the keys, and S3_PREFIX
+    # before every key). Names in storage are the content's SHA-256, never the user's file name.
+    FILE_STORAGE = os.environ.get("FILE_STORAGE", "local")
+    FILE_STORAGE_PATH = os.environ.get("FILE_STORAGE_PATH", os.path.join(BASE_DIR, "instance", "uploads"))
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "https://s3.amazonaws.com")
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID", "")
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY", "")
+    S3_PREFIX = os.environ.get("S3_PREFIX", "")
+    # How long a browser may keep a file it was served (privately: files are never in shared caches).
+    FILE_CACHE_SECONDS = int(os.environ.get("FILE_CACHE_SECONDS", "3600"))
+
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     # Limits of community/ratelimit.py, by name (and "name:tier" for a stricter tier), in the
@@ -225,6 +270,9 @@ class TestingConfig(Config):
     MAIL_BACKEND = "console"
     MAIL_SERVER = ""
     SITE_URL = "http://roundtable.test"
+    # Tests that store files point this at their own temporary folder.
+    FILE_STORAGE_PATH = os.path.join(BASE_DIR, "instance", "test-uploads")
+    FILE_WORKERS = 0  # in-process; tests of the workers turn them on
 
 
 class ProductionConfig(Config):
@@ -241,6 +289,10 @@ class ProductionConfig(Config):
                 "(set SECRET_KEY to a random string of at least 16 characters)."
             )
         cls.SECRET_KEY = key  # the key checked is the key used
+        if os.environ.get("FILE_STORAGE", "local") not in ("local", "s3"):
+            raise RuntimeError('FILE_STORAGE must be "local" or "s3".')
+        if os.environ.get("FILE_STORAGE") == "s3" and not os.environ.get("S3_BUCKET"):
+            raise RuntimeError("FILE_STORAGE is s3 but S3_BUCKET is not set.")
         if os.environ.get("MAIL_SERVER") and not os.environ.get("SITE_URL"):
             raise RuntimeError(
                 "MAIL_SERVER is set but SITE_URL is not: links in emails would point to "

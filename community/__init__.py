@@ -148,7 +148,9 @@ def _register_request_hooks(app: Flask) -> None:
                                             f"max-age={int(app.config['HSTS_SECONDS'])}; includeSubDomains")
         # What a signed-in person sees (and every API answer) stays out of shared and
         # back-button caches: it may be private, and it is stale after signing out.
-        if request.path.startswith("/api/") or (request.endpoint != "static" and current_user.is_authenticated):
+        # A view that chose private caching itself (files: community/views/files.py) keeps it.
+        if (request.path.startswith("/api/") or (request.endpoint != "static" and current_user.is_authenticated)) \
+                and not response.headers.get("Cache-Control", "").startswith("private"):
             response.headers["Cache-Control"] = "no-store"
             response.headers.pop("Expires", None)
         return response

@@ -1,4 +1,4 @@
-"""flask commands: seed-demo, users, topics, events, search, mail."""
+"""flask commands: seed-demo, users, topics, events, search, files, mail."""
 from __future__ import annotations
 
 import os
@@ -12,6 +12,7 @@ from . import demo, events, ratelimit, search
 from .actions import digests, moderation, sessions, tokens
 from .actions.accounts import create_user
 from .actions.bookmarks import run_reminders
+from .actions.uploads import prune_unattached
 from .errors import DomainError
 from .events import unit_of_work
 from .extensions import db
@@ -114,6 +115,15 @@ def register_cli(app: Flask) -> None:
         with unit_of_work():
             count = search.rebuild_index()
         click.echo(f"Indexed {count} posts.")
+
+    files = AppGroup("files", help="Uploaded files: remove the ones no post or resource uses (for cron).")
+    app.cli.add_command(files)
+
+    @files.command("prune")
+    def files_prune():
+        """Delete the uploads that have waited in no post and no resource longer than
+        FILE_UNATTACHED_HOURS, and their stored bytes when nothing else uses them."""
+        click.echo(f"Deleted {prune_unattached()} files that were in no post or resource.")
 
     # commands in an app context
     mail = AppGroup("mail", help="Email: send what is due, queue digests and reminders (for cron).")

@@ -106,6 +106,18 @@ class TooComplex(Invalid):
         "Your text's formatting is too complex to display. Simplify it and send it again; your text is kept.")
 
 
+class TooLarge(DomainError):
+    """A file (or what it unpacks to) over a limit (community/files/)."""
+
+    code, status, default_message = "too_large", 413, _l("What you sent is too large.")
+
+
+class UnsupportedType(DomainError):
+    """A file whose content is not of a type accepted (community/files/sniff.py)."""
+
+    code, status, default_message = "unsupported_type", 415, _l("Files of this type are not accepted.")
+
+
 class Busy(DomainError):
     """The server cannot take this now; the client may retry after `retry_after` seconds."""
 

@@ -145,6 +145,13 @@ JS_MESSAGES = (
     N_("Your reply was not posted."),
     N_("You are offline. Your reply is kept and will be sent when the connection is back."),
     N_("%(name)s wrote:"), N_("A reply in another language arrived: clear the language filter to see it."),
+    # attachments.js, attach.js, blur.js: files in posts
+    N_("%(count)s bytes"), N_("Hidden by a moderator"), N_("The image, to blur parts of it"),
+    N_("Drag over faces or anything else that should not be seen, to blur it. Then send the image."),
+    N_("Send image"), N_("Undo blurs"), N_("Do not send"),
+    N_("%(name)s is too large: files may be up to %(size)s."), N_("Sending %(name)s…"),
+    N_("%(name)s was not sent."), N_("%(name)s is ready: it will be in your post."),
+    N_("%(name)s was not sent: no connection."), N_("Wait until your files are sent, then post."),
     # own_posts.js, thread_changes.js: one's own posts and threads follow their state
     N_("Your post was approved: everyone who reads the thread sees it now."),
     N_("Your post is back with the moderators: they will review it."),

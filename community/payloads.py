@@ -14,6 +14,8 @@ from sqlalchemy import select
 
 from .authors import anonymous_label, author_payload, user_payload  # noqa: F401  (named in one place)
 from .extensions import db
+from .files.names import attachments_payload
+from .library import citation_payload, cited_resources
 from .models import Bookmark, Reaction
 from .models.base import iso
 from .models.reaction import REACTION_KINDS
@@ -52,12 +54,13 @@ def thread_payload(thread, guardian: Guardian | None = None) -> dict:
 def post_payload(post, guardian: Guardian | None = None, for_moderators: bool = False) -> dict:
     """`for_moderators`: the moderators' room copy, with the Markdown source and state reason
     (never the identity of an anonymous author: that takes a logged reveal)."""
+    shown = post.state in ("visible", "held") or privileged(post, guardian)
     data = {
         "id": post.id,
         "thread_id": post.thread_id,
         "reply_to": post.reply_to_id,
         "state": post.state,
-        "html": post.html if post.state in ("visible", "held") or privileged(post, guardian) else "",
+        "html": post.html if shown else "",
         "created_at": iso(post.created_at),
         "edited_at": iso(post.edited_at),
         "author": author_payload(post, guardian),
@@ -65,6 +68,9 @@ def post_payload(post, guardian: Guardian | None = None, for_moderators: bool = 
         "is_opening": post.is_opening,
         "language": post.language,  # ISO 639-1 code it is written in, or None when unknown
         "accepted": post.thread.accepted_post_id == post.id,
+        "attachments": attachments_payload(post, guardian) if shown else [],
+        # Resources of the library the post links to, as cards (those this reader may read).
+        "resources": [citation_payload(r) for r in cited_resources(post, guardian)] if shown else [],
         # {"helpful": n, "thanks": n, "agree": n}, and the kinds that are the viewer's
         "reactions": post.reaction_counts,
         "my_reactions": _mine(post, guardian),

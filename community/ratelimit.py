@@ -149,6 +149,9 @@ def too_many_message(retry_after: int, name: str = "") -> str:
     if name == "flag":
         return _("You have reported many posts in a short time. You can report again in %(seconds)d s.",
                  seconds=retry_after)
+    if name == "upload":
+        return _("You are sending files faster than this site allows. You can send this one in %(seconds)d s.",
+                 seconds=retry_after)
     if name == "vote":
         return _("You are voting too fast. You can vote again in %(seconds)d s.", seconds=retry_after)
     return _("Too many attempts. You can try again in %(seconds)d s. Nothing you typed was lost.",

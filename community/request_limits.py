@@ -40,8 +40,9 @@ DRAIN_MAX_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 20
 
 
-def allow_body(max_bytes: int) -> Callable:
-    """Let one view accept bodies up to `max_bytes` (file uploads), instead of MAX_CONTENT_LENGTH.
+def allow_body(max_bytes: int | Callable[[Flask], int]) -> Callable:
+    """Let one view accept bodies up to `max_bytes` (file uploads), instead of MAX_CONTENT_LENGTH;
+    `max_bytes` may be a function of the app (a limit from its configuration).
 
         @bp.post("/uploads")
         @allow_body(25 * 1024 * 1024)
@@ -57,7 +58,10 @@ def allow_body(max_bytes: int) -> Callable:
 
 def body_limit(app: Flask, endpoint: str | None) -> int:
     view = app.view_functions.get(endpoint) if endpoint else None
-    return getattr(view, "max_body_bytes", None) or app.config["MAX_CONTENT_LENGTH"]
+    limit = getattr(view, "max_body_bytes", None)
+    if callable(limit):
+        limit = limit(app)
+    return limit or app.config["MAX_CONTENT_LENGTH"]
 
 
 class IdConverter(IntegerConverter):

@@ -170,6 +170,7 @@ class LiveServer:
             "HOST": "127.0.0.1",
             "PORT": str(self.port),
             "PYTHONUNBUFFERED": "1",
+            "FILE_STORAGE_PATH": str(self.workdir / "uploads"),  # uploaded files stay in the server's folder
             # eventlet's EventletDeprecationWarning (a plain Warning, raised at wsgi.py's import)
             "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore::Warning:__main__",
         })

@@ -25,6 +25,7 @@ from .audit import audit
 from .notifications import notify
 from .post_review import close_open_appeals, queue_post_state
 from .screening import check_watched_words, initial_state, screen_post
+from .uploads import attach_uploads
 from .watching import auto_watch_thread
 
 
@@ -65,15 +66,15 @@ def _existing_for_client_id(actor: User, client_id: str | None) -> Post | None:
 
 
 def reply(actor: User, thread: Thread, body, *, reply_to=None, anonymous=False, client_id=None,
-          language=None) -> Post:
+          language=None, attachments=None) -> Post:
     """Reply in a thread. The same client_id twice returns the first post.
 
     `language`: the code of the language the author says they wrote in; None (or "auto")
-    detects it from the text.
+    detects it from the text. `attachments`: ids of the actor's uploads to put in the post.
     """
     try:
         return _reply(actor, thread, body, reply_to=reply_to, anonymous=anonymous, client_id=client_id,
-                      language=language)
+                      language=language, attachments=attachments)
     except IntegrityError:
         # The same client_id raced in from another connection, and the reply's unit of work
         # rolled back: return the first post (inside another action, that one decides).
@@ -84,7 +85,7 @@ def reply(actor: User, thread: Thread, body, *, reply_to=None, anonymous=False, 
 
 
 @action
-def _reply(actor: User, thread: Thread, body, *, reply_to, anonymous, client_id, language) -> Post:
+def _reply(actor: User, thread: Thread, body, *, reply_to, anonymous, client_id, language, attachments) -> Post:
     guardian = Guardian(actor)
     guardian.ensure_reply(thread)
     client_id = validate.client_id(client_id)
@@ -112,6 +113,7 @@ def _reply(actor: User, thread: Thread, body, *, reply_to, anonymous, client_id,
         initial_state(actor, thread.topic, guardian)
     post = new_post(actor, thread, body, html, reply_to=parent, anonymous=anonymous,
                     client_id=client_id, state=state, language=language, held_by_words=held_by_words)
+    attach_uploads(actor, post, attachments)
     auto_watch_thread(actor, thread)  # replying watches the thread (a mute chosen before is kept)
     if state == "visible":
         announce_visible_post(post)

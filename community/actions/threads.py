@@ -21,6 +21,7 @@ from .announce import announce_new_thread, queue_for_review, queue_thread_update
 from .notifications import notify
 from .posts import new_post
 from .screening import check_watched_words, initial_state, screen_post
+from .uploads import attach_uploads
 from .watching import auto_watch_thread
 
 
@@ -47,8 +48,8 @@ def _tags(value) -> str:
 
 @action
 def start_thread(actor: User, topic: Topic, *, title, body, kind="discussion", anonymous=False,
-                 tags=None, client_id=None, language=None) -> tuple[Thread, Post]:
-    """A new thread and its opening post. `language`: as for posts.reply (None: detected)."""
+                 tags=None, client_id=None, language=None, attachments=None) -> tuple[Thread, Post]:
+    """A new thread and its opening post. `language`, `attachments`: as for posts.reply."""
     guardian = Guardian(actor)
     guardian.ensure_read_topic(topic)
     kind = validate.choice(kind or "discussion", "kind", [k for k in THREAD_KINDS if k != "archive"],
@@ -80,6 +81,7 @@ def start_thread(actor: User, topic: Topic, *, title, body, kind="discussion", a
     db.session.add(thread)
     post = new_post(actor, thread, body, html, reply_to=None, anonymous=anonymous, client_id=client_id,
                     state=state, is_opening=True, language=language, held_by_words=held_by_words)
+    attach_uploads(actor, post, attachments)
     auto_watch_thread(actor, thread)  # starting a thread watches it
     if state == "visible":
         announce_new_thread(thread, post)

@@ -14,10 +14,12 @@ from . import (  # noqa: F401  (register their routes)
     preview,
     reactions,
     reading,
+    resources,
     routes,
     search,
     threads,
     tokens,
+    uploads,
 )
 from .common import bp
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..actions import reading
 from ..actions.moderation import moderate_thread
@@ -107,7 +108,7 @@ def read_thread(thread_id: int):
         after = decode_cursor("posts", 1)
         if after is not None:
             query = query.where(Post.id > cursor_id(after[0]))
-        rows = list(db.session.scalars(query.order_by(Post.id).limit(limit + 1)))
+        rows = list(db.session.scalars(query.order_by(Post.id).limit(limit + 1).options(selectinload(Post.attachments))))
         following = encode_cursor("posts", rows[limit - 1].id) if len(rows) > limit else None
     page = [p for p in rows[:limit] if g.can_see_post(p)]
     prefetch_reactions(g, page)
@@ -155,6 +156,7 @@ def create_thread(slug: str):
         caller(), topic, title=data.get("title"), body=data.get("body"),
         kind=data.get("kind"), anonymous=data.get("anonymous", False),
         tags=data.get("tags"), client_id=data.get("client_id"), language=data.get("language"),
+        attachments=data.get("attachments"),
     )
     g = guardian()
     return _created({"thread": thread_payload(new_thread, g), "post": post_payload(opening, g),
@@ -168,7 +170,7 @@ def create_post(thread_id: int):
     replayed = _replayed(data.get("client_id"))
     post = reply(caller(), thread, data.get("body"), reply_to=data.get("reply_to"),
                  anonymous=data.get("anonymous", False), client_id=data.get("client_id"),
-                 language=data.get("language"))
+                 language=data.get("language"), attachments=data.get("attachments"))
     return _created({"post": post_payload(post, guardian()), **_notices(post)}, replayed)
 
 

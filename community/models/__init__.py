@@ -9,8 +9,10 @@ from .notification import Notification
 from .organisation import Organisation
 from .reaction import Bookmark, Reaction
 from .reading import ThreadRead, TopicRead
+from .resource import Resource, ResourceVersion
 from .thread import Post, PostRevision, Thread
 from .topic import Topic, TopicModerator, topic_organisations
+from .upload import Upload
 from .user import ApiToken, Invitation, User, UserSession
 from .watch import ThreadWatch, TopicWatch
 
@@ -20,4 +22,5 @@ __all__ = [
     "Notification", "RoomEvent", "TopicSilence", "WatchedWord", "LiveSession", "LiveHost",
     "LiveQuestion", "LiveVote", "LiveChatMessage", "LiveSilence", "TopicWatch", "ThreadWatch",
     "NotificationPreference", "OutboxEmail", "Appeal", "Reaction", "Bookmark", "ThreadRead", "TopicRead",
+    "Upload", "Resource", "ResourceVersion",
 ]

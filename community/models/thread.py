@@ -119,6 +119,9 @@ class Post(db.Model):
     author = relationship("User", lazy="joined")
     revisions = relationship("PostRevision", order_by="PostRevision.id", lazy="select",
                              back_populates="post")
+    # The files in the post (community/models/upload.py), in their order; deleted ones left out.
+    attachments = relationship("Upload", primaryjoin="and_(Upload.post_id == Post.id, Upload.state != 'deleted')",
+                               order_by="Upload.position", viewonly=True, lazy="select")
 
     @property
     def reaction_counts(self) -> dict[str, int]:

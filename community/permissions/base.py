@@ -30,6 +30,8 @@ NOT_FOUND_MESSAGES = {
     "LiveSession": _l("That live session does not exist."),
     "LiveQuestion": _l("That question is not in this session."),
     "User": _l("That person does not exist."),
+    "Upload": _l("That file does not exist."),
+    "Resource": _l("That resource does not exist."),
 }
 
 

@@ -26,7 +26,7 @@ def on_post(user: User, data: dict):
     thread = get_thread(data.get("thread_id"))
     post = reply(user, thread, data.get("body"), reply_to=data.get("reply_to"),
                  anonymous=data.get("anonymous", False), client_id=data.get("client_id"),
-                 language=data.get("language"))
+                 language=data.get("language"), attachments=data.get("attachments"))
     guardian = Guardian(user)
     answer = {"post": post_payload(post, guardian)}  # the page renders it (static/js/posts.js)
     notices = author_notices(post)

@@ -8,6 +8,7 @@ from . import (
     admin,
     appeals,
     bookmarks,
+    files,
     language,
     live,
     main,
@@ -19,9 +20,11 @@ from . import (
     reactions,
     reading,
     rendering,
+    resources,
     revalidation,
     search,
     settings,
+    storage,
 )
 
 
@@ -29,5 +32,5 @@ def register_views(app: Flask) -> None:
     rendering.init_app(app)
     revalidation.init_app(app)
     for module in (main, posts, accounts, admin, moderation, notifications, live, search, settings, profile, language,
-                   appeals, bookmarks, people, reactions, reading):
+                   appeals, bookmarks, people, reactions, reading, files, resources, storage):
         app.register_blueprint(module.bp)

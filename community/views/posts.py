@@ -24,17 +24,22 @@ from ..actions.threads import accept_answer, get_thread
 from ..auth import protect
 from ..errors import DomainError
 from ..extensions import db
+from ..files.names import attachments_payload
 from ..models import Post, Thread, utcnow
 from ..models.moderation import FLAG_REASONS
 from ..models.reaction import REACTION_KINDS
 from ..payloads import privileged
 from ..permissions import Guardian
-from .helpers import actor, form_bool, guardian
+from ..request_limits import allow_body
+from .attachments import accept_list, form_body_limit, kept_files, kept_ids, take_files
+from .helpers import actor, form_bool, guardian, int_arg
 from .main import MAX_DEPTH, post_url, render_thread
 
 bp = Blueprint("posts", __name__)
 protect(bp)
 bp.add_app_template_global(privileged, "post_privileged")
+bp.add_app_template_global(kept_files, "kept_files")
+bp.add_app_template_global(accept_list, "file_accept")
 
 # The flag form's choices in the reader's language (models.moderation.FLAG_REASONS keeps the keys).
 FLAG_REASON_LABELS = {
@@ -63,6 +68,7 @@ def permalink(post_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/threads/<int:thread_id>/reply")
+@allow_body(form_body_limit)
 def reply(thread_id: int) -> ResponseReturnValue:
     thread = get_thread(thread_id)
     guardian().ensure_read_thread(thread)
@@ -72,11 +78,14 @@ def reply(thread_id: int) -> ResponseReturnValue:
         "anonymous": form_bool("anonymous"),
         "client_id": request.form.get("client_id", ""),
         "language": request.form.get("language", ""),
+        "attachments": kept_ids(),
     }
     try:
+        guardian().ensure_reply(thread)  # before storing any file
+        files = take_files(composer)
         post = post_actions.reply(actor(), thread, composer["body"], reply_to=composer["reply_to"] or None,
                                   anonymous=composer["anonymous"], client_id=composer["client_id"] or None,
-                                  language=composer["language"] or None)
+                                  language=composer["language"] or None, attachments=files)
     except DomainError as err:
         return render_thread(thread, composer=composer, error=err, status=err.status)
     if post.state == "held":
@@ -161,6 +170,8 @@ def flag(post_id: int) -> ResponseReturnValue:
     post = _seen_post(post_id)
     g = guardian()
     form = {"reason": request.form.get("reason", ""), "note": request.form.get("note", "")}
+    if request.method == "GET" and (file := _file_of(post, int_arg("file"))) is not None:
+        form["note"] = _("About the file %(name)s: ", name=file["name"])  # flagging one file of the post
     error, status = None, 200
     refusal = g.why_not_flag(post)
     if refusal is not None:
@@ -176,6 +187,12 @@ def flag(post_id: int) -> ResponseReturnValue:
     reasons = {key: FLAG_REASON_LABELS.get(key, label) for key, label in FLAG_REASONS.items()}
     return render_template("posts/flag.html", post=post, form=form, error=error, refusal=refusal,
                            reasons=reasons), status
+
+
+def _file_of(post: Post, upload_id: int | None) -> dict | None:
+    if upload_id is None:
+        return None
+    return next((f for f in attachments_payload(post, guardian()) if f["id"] == upload_id), None)
 
 
 @bp.post("/threads/<int:thread_id>/accept")

@@ -19,6 +19,8 @@ from werkzeug.routing import BuildError
 
 from ..authors import author_display, public_name
 from ..extensions import db
+from ..files.names import attachments_payload
+from ..library import citation_payload, cited_resources
 from ..models import Post
 from ..models.reaction import REACTION_KINDS
 from ..payloads import bookmark_of, mine
@@ -28,7 +30,8 @@ from .helpers import bdi
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(bdi, "bdi")
-    for function in (author_display, reply_note, post_html, blank_html, moderation_url, reaction_kinds):
+    for function in (author_display, reply_note, post_html, blank_html, moderation_url, reaction_kinds, post_files,
+                     post_citations):
         app.add_template_global(function)
     app.add_template_global(mine, "my_reactions_of")
     app.add_template_global(bookmark_of)
@@ -56,6 +59,21 @@ def reply_note(post: Post, viewer: Guardian | None) -> dict | None:
     if not visible:
         return {"post_id": parent.id, "name": None}
     return {"post_id": parent.id, "name": str(public_name(parent))}
+
+
+def post_files(post, viewer: Guardian | None) -> list[dict]:
+    """The files of `post` this reader may fetch, as its post object lists them (none for a
+    stand-in post of a <template> blank: the script fills them in)."""
+    if not isinstance(post, Post) or not (post.state in ("visible", "held") or (viewer and viewer.privileged(post))):
+        return []
+    return attachments_payload(post, viewer)
+
+
+def post_citations(post, viewer: Guardian | None) -> list[dict]:
+    """The resource cards of `post` for this reader (none for a stand-in post)."""
+    if not isinstance(post, Post) or not (post.state in ("visible", "held") or (viewer and viewer.privileged(post))):
+        return []
+    return [citation_payload(r) for r in cited_resources(post, viewer)]
 
 
 def moderation_url(post_id: int) -> str:
@@ -127,6 +145,9 @@ def _fragment_key(post: Post, viewer: Guardian, show_reply_to: bool, parent_on_p
         user is not None and user.id == post.author_id,
         post.anonymous and viewer.can_see_identity(post),  # revealed to this reader (a logged reveal)
         show_reply_to, parent,
+        # A moderator hides or deletes a file without writing to the post.
+        tuple((u.id, u.state, u.original_name) for u in post.attachments),
+        tuple((r["id"], r["title"], tuple(r["languages"])) for r in post_citations(post, viewer)),
         # Reactions: the counts (kept on the post row, no version bump) and the reader's own;
         # whether they may react follows from what is above (author, moderator, thread version).
         post.reactions_helpful, post.reactions_thanks, post.reactions_agree, tuple(mine(post, viewer)),

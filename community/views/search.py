@@ -18,6 +18,7 @@ from ..auth import protect
 from ..errors import DomainError
 from ..extensions import db
 from ..language import POST_LANGUAGES
+from ..library import find_resources
 from .helpers import guardian
 from .main import post_url
 
@@ -25,6 +26,7 @@ bp = Blueprint("search", __name__)
 protect(bp)
 
 PER_PAGE = 20
+RESOURCES_SHOWN = 10
 MAX_PAGE = 500  # deeper than anyone reads; keeps offsets sane
 KIND_LABELS = {"discussion": _l("Discussions"), "question": _l("Questions"), "announcement": _l("Announcements"),
                "archive": _l("Live session archives")}
@@ -53,11 +55,14 @@ def index() -> ResponseReturnValue:
             error, status = err, err.status
     elif any(form.values()):
         hint = _("Type something to search for; the filters then narrow it down.")
+    # The resources library is searched too (its own matching: community/library.py), first page only.
+    resources = find_resources(g, q, language=form["lang"] if form["lang"] in POST_LANGUAGES else None,
+                               limit=RESOURCES_SHOWN) if q.strip() and page == 1 and not error else []
     pages = max(1, math.ceil((result.total or 0) / PER_PAGE)) if result else 1
     links = {"q": q.strip(), **(filters.as_args() if filters else {})}
     return render_template(
         "search.html", q=q, form=form, result=result, error=error, hint=hint, page=min(page, pages), pages=pages,
         link_args=links, topics=db.session.scalars(g.readable_topics()).all(), kinds=KIND_LABELS, org_kinds=ORG_KIND_LABELS, languages=POST_LANGUAGES,
-        post_link=lambda post: post_url(post, g), max_chars=search.MAX_QUERY_CHARS,
+        post_link=lambda post: post_url(post, g), max_chars=search.MAX_QUERY_CHARS, resources=resources,
     ), status
 

@@ -8,6 +8,7 @@
  * a counter shows them and a text over the limit is not sent (textlimit.js); a Preview
  * button shows it as it will be shown (preview.js).
  */
+import { attachField } from "./attach.js";
 import { $, debounce, describe, newClientId, showError, store, userId } from "./dom.js";
 import { t } from "./i18n.js";
 import { announce } from "./notices.js";
@@ -32,6 +33,7 @@ export function initComposer(thread) {
   const clientIdInput = $("#composer-client-id");
   const anonymousBox = $("#composer-anonymous");
   const languageSelect = $("#composer-language");
+  const files = attachField(form); // null without the attach field
   const { threadId } = thread;
   const draftKey = `rt:${userId}:draft:${threadId}`;
   let clientId = clientIdInput?.value || newClientId();
@@ -46,6 +48,7 @@ export function initComposer(thread) {
       anonymous: !!anonymousBox?.checked,
       language: languageSelect?.value || "",
       client_id: clientId,
+      attachments: files ? files.ids() : [],
       ...extra,
     };
   }
@@ -107,6 +110,7 @@ export function initComposer(thread) {
       if (saved.reply_to && !replyToInput.value) setReplyTarget(saved.reply_to, saved.reply_name);
       if (anonymousBox && saved.anonymous) anonymousBox.checked = true;
       if (languageSelect && saved.language) languageSelect.value = saved.language;
+      files?.restore(saved.attachments);
     } else if (saved.body && saved.body.trim() && saved.body !== serverText) {
       // The page brought text of its own (a quote): keep both, the draft first.
       textarea.value = `${saved.body.trimEnd()}\n\n${serverText}`;
@@ -134,6 +138,7 @@ export function initComposer(thread) {
     if (clientIdInput) clientIdInput.value = clientId;
     setReplyTarget(null);
     if (anonymousBox) anonymousBox.checked = false;
+    files?.clear();
     setBusy(false);
     setError("");
     const message = post.state === "held"

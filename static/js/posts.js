@@ -10,6 +10,7 @@
  * data; the parts a post does not have (edited, language, in reply to) are dropped. So a
  * live post is the same markup as after a reload, and nobody asks the server for it.
  */
+import { fillAttachments } from "./attachments.js";
 import { $, safePath, userId } from "./dom.js";
 import { lang, t } from "./i18n.js";
 import { drop, fromBlank, setHTML, setText } from "./template.js";
@@ -127,12 +128,14 @@ export function renderPost(post) {
   fillLanguage(article, post);
   fillReplyNote(article, post);
   setHTML(article.querySelector(".post-body"), post.html);
+  fillAttachments(article, post);
   return article;
 }
 
 /** An edit: the new text, the "edited" mark and the language; the rest of the article stays. */
 export function updatePost(article, post) {
   setHTML(article.querySelector(".post-body"), post.html);
+  fillAttachments(article, post);
   const fresh = renderPost(post);
   if (!fresh) return;
   for (const part of [".post-edited", ".post-language"]) {

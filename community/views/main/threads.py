@@ -14,7 +14,7 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import lazyload, selectinload
 
 from ... import events, markup
 from ...actions import reading, thread_changes, validate
@@ -196,7 +196,8 @@ def render_thread(thread: Thread, *, page: int | None = None, composer: dict | N
     # author and organisation) onto every row again.
     same_thread = lazyload(Post.thread)
     on_this_page = db.session.scalars(
-        replies(select(Post)).order_by(Post.id).offset((page - 1) * per).limit(per).options(same_thread)
+        replies(select(Post)).order_by(Post.id).offset((page - 1) * per).limit(per)
+        .options(same_thread, selectinload(Post.attachments))  # the files of the page's posts: one query
     ).all()
     opening = db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.is_opening.is_(True))
                                 .options(same_thread))

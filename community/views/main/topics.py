@@ -20,7 +20,10 @@ from ...extensions import db
 from ...models import Post, Thread, Topic
 from ...models.thread import THREAD_KINDS
 from ...permissions import Guardian
+from ...request_limits import allow_body
+from ..attachments import form_body_limit, kept_ids, take_files
 from ..helpers import actor, form_bool, guardian, int_arg, lang_arg, languages_present
+from ..resources import cited_resource
 from .blueprint import bp
 
 THREAD_FILTERS = {"all": _l("All"), "questions": _l("Questions"), "unanswered": _l("Unanswered")}
@@ -70,13 +73,16 @@ def _kinds_allowed(topic: Topic, g: Guardian) -> list[str]:
 
 
 @bp.route("/t/<slug>/new", methods=["GET", "POST"])
+@allow_body(form_body_limit)
 def new_thread(slug: str) -> ResponseReturnValue:
     g = guardian()
     topic = get_topic(slug)
     g.ensure_read_topic(topic)
     g.ensure_start_thread(topic)
     form = {"title": "", "kind": request.args.get("kind", "discussion"), "body": "", "tags": "",
-            "anonymous": False, "client_id": uuid.uuid4().hex}
+            "anonymous": False, "client_id": uuid.uuid4().hex, "attachments": []}
+    if (cited := cited_resource(int_arg("cite"), g)) is not None:  # "Ask a question citing it"
+        form["body"] = f"[{cited.title}](/resources/{cited.id})\n\n"
     error = None
     status = 200
     if request.method == "POST":
@@ -88,12 +94,14 @@ def new_thread(slug: str) -> ResponseReturnValue:
             "anonymous": form_bool("anonymous"),
             "client_id": request.form.get("client_id", "") or uuid.uuid4().hex,
             "language": request.form.get("language", ""),
+            "attachments": kept_ids(),
         }
         try:
+            files = take_files(form)
             thread, post = start_thread(actor(), topic, title=form["title"], body=form["body"],
                                         kind=form["kind"], anonymous=form["anonymous"],
                                         tags=form["tags"], client_id=form["client_id"],
-                                        language=form["language"] or None)
+                                        language=form["language"] or None, attachments=files)
         except DomainError as err:
             error, status = err, err.status
         else:

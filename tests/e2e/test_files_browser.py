@@ -1,0 +1,140 @@
+"""Files and the resources library in a real browser against the real eventlet server (seeded demo):
+
+- a member (Sofia) adds a guidance PDF to a topic's library in Spanish, then its English version;
+  a supplier (Ravi) finds it by searching in Spanish (without the accent), opens it, and asks a
+  question citing it: the question shows the resource's card;
+- in a thread, a supplier drops an image in the composer, blurs a part of it, and the reply
+  arrives with the image (the served image carries no EXIF) for another reader, live.
+"""
+from __future__ import annotations
+
+import io
+import uuid
+
+import pytest
+
+from tests.e2e.helpers import page_errors, person
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the `browser` fixture reports it: a skip, or a failure under CI=true
+    expect = None
+
+pytestmark = pytest.mark.e2e
+
+SOFIA = "sofia@northwind.example"  # a member brand
+RAVI = "ravi@shakti.example"  # a supplier
+TOPIC = "forced-labour"
+
+
+def guidance_pdf(title: str) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=300, height=300)
+    writer.add_metadata({"/Author": "Sofia Martin", "/Title": title})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def photo() -> bytes:
+    from PIL import Image
+
+    from tests.files.samples import jpeg_with_gps
+
+    assert Image  # Pillow is there
+    return jpeg_with_gps(200, 120)
+
+
+def test_a_member_shares_a_guide_in_two_languages_and_a_supplier_finds_and_cites_it(new_context, sign_in, tmp_path):
+    marker = uuid.uuid4().hex[:6]
+    spanish = tmp_path / "guia-reclutamiento.pdf"
+    spanish.write_bytes(guidance_pdf("Guía"))
+    english = tmp_path / "recruitment-guide.pdf"
+    english.write_bytes(guidance_pdf("Guide"))
+
+    sofia = person(new_context, sign_in, SOFIA, f"/t/{TOPIC}", live=False)
+    sofia.locator("#topic-resources-link").click()
+    sofia.get_by_role("link", name="Add a resource").click()
+    sofia.get_by_label("Title", exact=True).fill(f"Guía de reclutamiento responsable {marker}")
+    sofia.get_by_label("Summary").fill("Cómo verificar que los trabajadores no pagaron comisiones.")
+    sofia.get_by_label("Kind").select_option("guidance")
+    sofia.get_by_label("Language of this version").select_option("es")
+    sofia.get_by_label("File", exact=True).set_input_files(str(spanish))
+    with sofia.expect_navigation():
+        sofia.get_by_role("button", name="Save").click()
+    expect(sofia.locator("h1")).to_contain_text("Guía de reclutamiento")
+    resource_path = sofia.url.split("127.0.0.1", 1)[1].split("/", 1)[1]
+    sofia.get_by_role("link", name="Edit or add a version").click()
+    sofia.get_by_label("Language of this version").select_option("en")
+    sofia.get_by_label("Title in that language").fill(f"Responsible recruitment guide {marker}")
+    sofia.get_by_label("File", exact=True).set_input_files(str(english))
+    sofia.get_by_label("What changed").fill("English version")
+    with sofia.expect_navigation():
+        sofia.get_by_role("button", name="Save").click()
+    expect(sofia.locator(".resource-versions li")).to_have_count(2)
+    assert page_errors(new_context.console) == []
+
+    ravi = person(new_context, sign_in, RAVI, f"/search?q=guia+reclutamiento+{marker}", live=False)
+    card = ravi.locator("#search-resources a").first
+    expect(card).to_contain_text("Guía de reclutamiento responsable")
+    card.click()
+    expect(ravi.locator(".resource-versions li")).to_have_count(2)
+    download = ravi.locator('.resource-versions li[data-language="es"] a[download]')
+    served = ravi.request.get(download.get_attribute("href"))
+    assert served.status == 200 and served.body().startswith(b"%PDF-") and b"Sofia Martin" not in served.body()
+    ravi.locator("#cite-in-question").click()
+    ravi.get_by_label("Title", exact=True).fill(f"Does the recruitment guide cover labour agencies? {marker}")
+    body = ravi.get_by_label("Message", exact=True)
+    assert f"/{resource_path}" in body.input_value()
+    body.press("End")
+    body.press_sequentially(" Does it cover agencies that recruit abroad?")
+    with ravi.expect_navigation():
+        ravi.get_by_role("button", name="Start thread").click()
+    expect(ravi.locator(".post--opening .resource-card")).to_contain_text("Guía de reclutamiento responsable")
+    assert page_errors(new_context.console) == []
+
+
+def test_a_supplier_drops_an_image_blurs_a_face_and_the_reply_shows_it_live(new_context, sign_in, tmp_path):
+    from PIL import Image
+
+    marker = uuid.uuid4().hex[:6]
+    sofia = person(new_context, sign_in, SOFIA, f"/t/{TOPIC}", live=False)
+    sofia.get_by_role("link", name="New thread").first.click()
+    sofia.get_by_label("Title", exact=True).fill(f"Dormitory photos {marker}")
+    sofia.get_by_label("Message", exact=True).fill("Please share photos of the dormitories.")
+    with sofia.expect_navigation():
+        sofia.get_by_role("button", name="Start thread").click()
+    thread_path = "/" + sofia.url.split("127.0.0.1", 1)[1].split("/", 1)[1].split("#")[0]
+    sofia.goto(thread_path)
+    from tests.e2e.helpers import connected
+
+    connected(sofia)
+
+    ravi = person(new_context, sign_in, RAVI, thread_path)
+    picture = tmp_path / "dormitory.jpg"
+    picture.write_bytes(photo())
+    expect(ravi.locator("[data-attach-blur-note]")).to_be_visible()
+    ravi.locator("#composer-files").set_input_files(str(picture))
+    canvas = ravi.locator("[data-blur-editor] canvas")
+    expect(canvas).to_be_visible()
+    box = canvas.bounding_box()
+    ravi.mouse.move(box["x"] + 5, box["y"] + 5)
+    ravi.mouse.down()
+    ravi.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    ravi.mouse.up()
+    ravi.get_by_role("button", name="Send image").click()
+    expect(ravi.locator("[data-attach-list] .attach-item")).to_have_count(1)
+    ravi.get_by_label("Message", exact=True).fill("Here is our dormitory.")
+    ravi.get_by_role("button", name="Post reply").click()
+    expect(ravi.locator("#composer-status")).to_contain_text("posted")
+    expect(ravi.locator("[data-attach-list] .attach-item")).to_have_count(0)
+
+    image = sofia.locator(".post:not(.post--opening) .post-attachment--image img").last
+    expect(image).to_be_visible()
+    served = sofia.request.get(image.get_attribute("src"))
+    assert served.status == 200
+    shown = Image.open(io.BytesIO(served.body()))
+    assert not shown.getexif()
+    assert page_errors(new_context.console) == []

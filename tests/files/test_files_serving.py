@@ -1,0 +1,190 @@
+"""Serving files (/files/<id>/<name>): the same permission as the post a file belongs to, for every
+persona; the headers that keep a file from being turned against the site; anonymous posts' names."""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from PIL import Image
+
+from community.actions.moderation import moderate_post
+from community.actions.posts import delete_post
+from community.extensions import db
+from community.files.names import display_name, file_url
+from community.models import Post, Upload
+from tests.files import samples
+from tests.files.conftest import load
+
+EVERYONE = ("admin", "member", "member2", "moderator", "supplier", "supplier2")
+
+
+@pytest.fixture
+def url(app):
+    def _url(upload_id: int, thumbnail: bool = False) -> str:
+        with app.test_request_context():
+            return file_url(db.session.get(Upload, upload_id), thumbnail=thumbnail)
+
+    return _url
+
+
+def statuses(login_as, address: str, people=EVERYONE) -> dict[str, int]:
+    return {who: login_as(who).get(address).status_code for who in people}
+
+
+def test_a_visitor_who_is_not_signed_in_is_sent_to_sign_in(client, upload, post_with, url):
+    photo = upload("supplier", samples.jpeg_with_gps(), "photo.jpg")
+    post_with("supplier", [photo])
+    response = client.get(url(photo))
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_file_of_an_open_topic_is_served_to_every_reader(upload, post_with, url, login_as):
+    photo = upload("supplier", samples.jpeg_with_gps(), "photo.jpg")
+    post_with("supplier", [photo])
+    assert set(statuses(login_as, url(photo)).values()) == {200}
+
+
+def test_a_file_of_a_private_topic_is_a_404_for_outsiders(upload, post_with, url, login_as):
+    report = upload("supplier", samples.pdf(), "audit.pdf")
+    post_with("supplier", [report], topic="textiles-circle")  # the supplier's organisation only
+    assert statuses(login_as, url(report)) == {
+        "admin": 200, "member": 404, "member2": 404, "moderator": 404, "supplier": 200, "supplier2": 404}
+    # Exactly as a file that does not exist.
+    missing = login_as("member").get("/files/999999/audit.pdf")
+    outsider = login_as("member").get(url(report))
+    assert missing.status_code == 404 and "That file does not exist." in outsider.get_data(as_text=True)
+    strip = re.compile(r'(content|value)="[^"]*"')  # the CSRF token differs from page to page
+    assert strip.sub("", outsider.get_data(as_text=True)) == strip.sub("", missing.get_data(as_text=True))
+
+
+def test_members_only_topics_keep_their_files_from_suppliers(upload, post_with, url, login_as):
+    deck = upload("member", samples.pdf(), "deck.pdf")
+    post_with("member", [deck], topic="members-lounge")
+    assert statuses(login_as, url(deck)) == {
+        "admin": 200, "member": 200, "member2": 200, "moderator": 200, "supplier": 404, "supplier2": 404}
+
+
+def test_a_file_in_no_post_is_its_owners_only(upload, url, login_as):
+    photo = upload("supplier", samples.jpeg_with_gps(), "photo.jpg")
+    assert statuses(login_as, url(photo)) == {
+        "admin": 404, "member": 404, "member2": 404, "moderator": 404, "supplier": 200, "supplier2": 404}
+
+
+def test_files_of_hidden_and_deleted_posts_are_not_served_to_readers(app, world, upload, post_with, url, login_as):
+    photo = upload("supplier", samples.jpeg_with_gps(), "photo.jpg")
+    thread_id, post_id = post_with("supplier", [photo])
+    with app.app_context():
+        second = Post(thread_id=thread_id, author_id=world.ids["supplier"], body="x", html="<p>x</p>")
+        db.session.add(second)
+        db.session.commit()
+    with app.app_context():
+        moderate_post(world.user("moderator"), db.session.get(Post, post_id), "hide", "Shows a face")
+    assert statuses(login_as, url(photo)) == {
+        "admin": 200, "member": 404, "member2": 404, "moderator": 200, "supplier": 200, "supplier2": 404}
+    with app.app_context():
+        moderate_post(world.user("moderator"), db.session.get(Post, post_id), "restore", "")
+        delete_post(world.user("supplier"), db.session.get(Post, post_id), "")
+    assert statuses(login_as, url(photo)) == {
+        "admin": 200, "member": 404, "member2": 404, "moderator": 200, "supplier": 200, "supplier2": 404}
+
+
+def test_a_hidden_file_is_for_its_owner_and_moderators_and_a_deleted_one_for_nobody(app, upload, post_with, url,
+                                                                                  login_as):
+    photo = upload("supplier", samples.jpeg_with_gps(), "photo.jpg")
+    post_with("supplier", [photo])
+    address = url(photo)
+    with app.app_context():
+        db.session.get(Upload, photo).state = "hidden"
+        db.session.commit()
+    assert statuses(login_as, address) == {
+        "admin": 200, "member": 404, "member2": 404, "moderator": 200, "supplier": 200, "supplier2": 404}
+    with app.app_context():
+        db.session.get(Upload, photo).state = "deleted"
+        db.session.commit()
+    assert set(statuses(login_as, address).values()) == {404}
+
+
+def test_a_held_thread_keeps_its_files_from_readers(app, world, upload, post_with, url, login_as):
+    with app.app_context():
+        world.topic("grievance").moderation = "all"
+        db.session.commit()
+    photo = upload("supplier", samples.jpeg_with_gps(), "photo.jpg")
+    post_with("supplier", [photo])
+    assert statuses(login_as, url(photo)) == {
+        "admin": 200, "member": 404, "member2": 404, "moderator": 200, "supplier": 200, "supplier2": 404}
+
+
+def test_the_headers_of_a_document(upload, post_with, url, login_as):
+    report = upload("supplier", samples.pdf(), "Informe: dormitorio\u202etxt.exe.pdf")
+    post_with("supplier", [report])
+    response = login_as("member").get(url(report))
+    headers = response.headers
+    assert response.mimetype == "application/pdf"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert headers["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert headers["Cache-Control"] == "private, max-age=3600"
+    disposition = headers["Content-Disposition"]
+    assert disposition.startswith("attachment; filename=\"")
+    # The bidi override is gone, and the name ends with the real type's extension.
+    assert "%E2%80%AE" not in disposition and disposition.endswith("txt.exe.pdf")
+    assert "filename*=UTF-8''Informe_%20dormitoriotxt.exe.pdf" in disposition
+
+    again = login_as("member").get(url(report), headers={"If-None-Match": headers["ETag"]})
+    assert again.status_code == 304 and not again.data
+    head = login_as("member").head(url(report))
+    assert head.status_code == 200 and not head.data
+    assert head.headers["Content-Length"] == headers["Content-Length"] == str(len(response.data))
+    head.close()  # as a WSGI server does: the file opened for it is closed with it
+
+
+def test_a_stored_file_gone_missing_is_a_404(app, upload, post_with, url, login_as, stored_files):
+    report = upload("supplier", samples.pdf(), "audit.pdf")
+    post_with("supplier", [report])
+    for path in stored_files.rglob("*.pdf"):
+        path.unlink()
+    assert login_as("supplier").get(url(report)).status_code == 404
+
+
+def test_the_name_in_the_address_is_not_trusted(upload, post_with, login_as):
+    report = upload("supplier", samples.pdf(), "audit.pdf")
+    post_with("supplier", [report])
+    response = login_as("member").get(f"/files/{report}/evil.html")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "audit.pdf" in response.headers["Content-Disposition"]
+
+
+def test_an_anonymous_posts_files_carry_no_trace_of_their_author(app, upload, post_with, url, login_as):
+    photo = upload("supplier", samples.jpeg_with_gps(), "Ravi Kumar - Shakti dormitory.jpg")
+    post_with("supplier", [photo], anonymous=True)
+    stored = load(app, photo)
+    assert stored.original_name is None
+    address = url(photo)
+    assert address == f"/files/{photo}/image-{photo}.jpg"
+    response = login_as("moderator").get(address)
+    assert "Ravi" not in response.headers["Content-Disposition"]
+    assert response.headers["Content-Disposition"] == f"inline; filename=\"image-{photo}.jpg\"; " \
+                                                      f"filename*=UTF-8''image-{photo}.jpg"
+    assert not Image.open(io.BytesIO(response.data)).getexif()
+
+
+def test_thumbnails(app, upload, post_with, url, login_as):
+    app.config.update(IMAGE_MAX_SIDE=800, IMAGE_THUMBNAIL_SIDE=100)
+    photo = upload("supplier", samples.image_bytes("PNG", (1200, 600)), "wide.png")
+    report = upload("supplier", samples.pdf(), "a.pdf")
+    post_with("supplier", [photo, report])
+    reader = login_as("supplier2")
+    assert Image.open(io.BytesIO(reader.get(url(photo)).data)).size == (800, 400)
+    thumbnail = reader.get(url(photo, thumbnail=True))
+    assert thumbnail.status_code == 200 and Image.open(io.BytesIO(thumbnail.data)).size == (100, 50)
+    assert reader.get(f"/files/{report}/thumbnail/a.pdf").status_code == 404
+    with app.test_request_context():
+        assert display_name(db.session.get(Upload, photo)) == "wide.png"
+
+
+def test_a_personal_api_token_fetches_files_like_a_session(client, token_for, upload, post_with, url):
+    report = upload("supplier", samples.pdf(), "audit.pdf")
+    post_with("supplier", [report], topic="textiles-circle")
+    assert client.get(url(report), headers=token_for("supplier")).status_code == 200
+    assert client.get(url(report), headers=token_for("supplier2")).status_code == 404
