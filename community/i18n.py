@@ -134,8 +134,8 @@ JS_MESSAGES = (
     N_("The opening post is not available."), N_("This post is no longer available."),
     N_("Accept answer"), N_("Unaccept answer"), N_("An answer was accepted."),
     N_("The accepted answer was withdrawn."), N_("This thread is locked."), N_("This thread is open again."),
-    N_("This thread was moved to another topic."), N_("This thread was merged into another thread."),
-    N_("This thread was closed as a duplicate of another thread."), N_("Go there"),
+    N_("This thread was moved to another topic."), N_("This thread was closed as a duplicate of another thread."),
+    N_("Go there"),
     N_("%(name)s is typing…"), N_("%(first)s and %(second)s are typing…"), N_("Someone"), N_("someone"),
     N_("New reply from %(name)s"), N_("A moderator moved some replies to a new thread."),
     N_("Sending…"), N_("Post reply"), N_("a post"),
@@ -145,11 +145,20 @@ JS_MESSAGES = (
     N_("Your reply was not posted."),
     N_("You are offline. Your reply is kept and will be sent when the connection is back."),
     N_("%(name)s wrote:"), N_("A reply in another language arrived: clear the language filter to see it."),
+    # own_posts.js, thread_changes.js: one's own posts and threads follow their state
+    N_("Your post was approved: everyone who reads the thread sees it now."),
+    N_("Your post is back with the moderators: they will review it."),
+    N_("A moderator hid your post. Why, and what you can do, is shown with it."),
+    N_("One of your posts changed. Reload the page to see it as it is now."),
+    N_("This thread was renamed: “%(title)s”."), N_("This thread was moved to the topic “%(topic)s”."),
+    N_("This thread was approved: everyone in its topic can see it now."),
+    N_("This thread was merged into another thread: taking you to its posts."), N_("Go to the original thread"),
     # live_session.js, questions.js, chat.js, live_host.js
     N_("Scheduled"), N_("Live now"), N_("Ended"),
     N_("The server could not be reached. Nothing was changed; try again."), N_("That did not work (%(status)s)."),
     N_("The session is live now. The chat is open."),
-    N_("The session has ended. A link to its archive is at the top of the page."), N_("The session is scheduled."),
+    N_("The session has ended. Links to its archive and to the follow-up discussion are at the top of the page."),
+    N_("The session is scheduled."),
     N_("Anonymous"), N_("(you)"), N_("(%(name)s, %(organisation)s — revealed to you)"),
     N_("(%(name)s — revealed to you)"), N_("Edit the answer"), N_("Write the answer"),
     N_("Answering now: %(question)s"), N_("Answered: %(question)s"),
@@ -176,14 +185,33 @@ JS_MESSAGES = (
     N_("Handled by %(name)s: %(action)s. Nothing more to do here."),
     N_("%(name)s %(action)s: the post in “%(title)s”."),
     N_("Held for review"), N_("Visible"), N_("Hidden"), N_("Deleted"),
+    # appeals.js
+    N_("upheld: the post stays hidden"), N_("overturned: the post is visible again"),
+    N_("withdrawn: the post was edited and sent back to the moderators"),
+    N_("closed: a moderator acted on the post in the meantime"),
+    N_("New appeal about a post in “%(title)s”."), N_("Settled by %(name)s: %(state)s."), N_("Settled: %(state)s."),
+    N_("An appeal was settled: %(state)s."),
     # sending.js, composer.js: a send refused for going too fast, or too long
     N_("You can send it in %(seconds)s s."), N_("You can send it now."),
+    N_("%(label)s is too long: %(count)s characters, the limit is %(max)s."), N_("Your text"),
+    # textlimit.js, preview.js: the counter and the preview of composers
+    N_("%(count)s of %(max)s characters"), N_("Preview"), N_("Preview…"), N_("Hide the preview"),
+    N_("Update the preview"), N_("Nothing to preview yet."),
+    N_("The server could not be reached. Your text is kept; try the preview again."),
     N_("Your post is too long: %(count)s characters, the limit is %(max)s."),
     # reactions.js: reactions and bookmarks on posts
     N_("Nobody yet."), N_("Bookmark"), N_("Bookmarked"), N_("Bookmarked."),
     N_("Bookmarked. Open it again to add a note or a reminder."),
     # mentions.js, suggest.js
     N_("People to mention"), N_("(opens in a new tab)"), N_("Answered"),
+    # live_end.js, speech.js: the end of a session on an open page; reading the chat aloud
+    N_("The session has ended, so questions are closed. Your question is kept: you can ask it in "
+       "the follow-up discussion."),
+    N_("The session has ended, so the chat is closed. Your message is kept: you can post it in "
+       "the follow-up discussion."),
+    N_("Your question"), N_("Your message"),
+    N_("Continue in the follow-up discussion, where late questions are answered"),
+    N_("Leave it"), N_("Approve"), N_("Decline"), N_("This browser cannot read messages aloud."),
 )
 
 
@@ -200,6 +228,7 @@ def _js_plurals(ngettext=lambda singular, plural: (singular, plural)):
         ngettext("Someone is typing…", "%(num)s people are typing…"),
         ngettext("%(num)s organisation", "%(num)s organisations"),
         ngettext("%(num)s reading", "%(num)s reading"),
+        ngettext("%(num)d open appeal", "%(num)d open appeals"),
         ngettext("%(num)s reading: %(names)s", "%(num)s reading: %(names)s"),
         ngettext("Upvote: %(question)s, %(num)s vote", "Upvote: %(question)s, %(num)s votes"),
         ngettext("%(num)s person here", "%(num)s people here"),
@@ -207,6 +236,10 @@ def _js_plurals(ngettext=lambda singular, plural: (singular, plural)):
         ngettext("%(num)s handled by another moderator is marked below.",
                  "%(num)s handled by another moderator are marked below."),
         ngettext("%(num)s reply", "%(num)s replies"),
+        ngettext("%(num)s question is still waiting for approval. Decide it now, or leave it: it is listed in the "
+                 "archive as not reached.",
+                 "%(num)s questions are still waiting for approval. Decide them now, or leave them: they are listed "
+                 "in the archive as not reached."),
         ngettext("%(num)s person", "%(num)s people"),
         ngettext("%(names)s and %(num)s other", "%(names)s and %(num)s others"),
         ngettext("%(num)s similar question was already asked (answered first). Does one of them answer yours?",

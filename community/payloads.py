@@ -18,6 +18,7 @@ from .models import Bookmark, Reaction
 from .models.base import iso
 from .models.reaction import REACTION_KINDS
 from .permissions import Guardian
+from .post_states import state_note
 
 
 def topic_payload(topic) -> dict:
@@ -36,6 +37,9 @@ def thread_payload(thread, guardian: Guardian | None = None) -> dict:
         "pinned": thread.pinned,
         "tags": thread.tag_list,
         "accepted_post_id": thread.accepted_post_id,
+        # Closed as a duplicate of / merged into another thread (ids, or null).
+        "duplicate_of": thread.duplicate_of_id,
+        "merged_into": thread.merged_into_id,
         "answered": thread.answered,
         "reply_count": thread.reply_count,
         "author": author_payload(thread, guardian),
@@ -67,10 +71,43 @@ def post_payload(post, guardian: Guardian | None = None, for_moderators: bool = 
     }
     if for_moderators or privileged(post, guardian):
         data["body"] = post.body
+        # Why it is held/hidden/deleted: a code, and a person's own words (the moderator's reason).
+        data["state_cause"] = post.state_cause
         data["state_reason"] = post.state_reason
+        if guardian is not None and post.state != "visible":
+            data["state_note"] = state_note(post)  # the same, in a sentence in the caller's language
     return data
 
 
+def appeal_payload(appeal, guardian: Guardian | None) -> dict:
+    """An appeal as its author and the topic's moderators see it (guardian None: the moderators'
+    room). Its author is the post's: named only as the post names them."""
+    post = appeal.post
+    data = {
+        "id": appeal.id,
+        "post_id": appeal.post_id,
+        "thread_id": post.thread_id,
+        "topic": post.thread.topic.slug,
+        "state": appeal.state,
+        "note": appeal.note,
+        "reason": appeal.reason,
+        "author": author_payload(post, guardian),
+        "created_at": iso(appeal.created_at),
+        "decided_at": iso(appeal.decided_at),
+        "url": f"/api/v1/appeals/{appeal.id}",
+    }
+    if guardian is None or (guardian.user is not None and guardian.is_moderator(post.thread.topic)):
+        # Moderators see whose decision it was and who decided the appeal; the author is told only
+        # "a moderator" (no moderator's name is ever in what authors are told).
+        data["decided_by"] = _person(appeal.decided_by)
+        data["reviewer"] = _person(appeal.reviewer)
+        if guardian is not None:
+            data["can_decide"] = guardian.can_decide_appeal(appeal)
+    return data
+
+
+def _person(user) -> dict | None:
+    return {"id": user.id, "name": user.name} if user is not None else None
 def my_reactions(user, post_ids) -> dict[int, list[str]]:
     """The kinds `user` gave each of these posts (REACTION_KINDS order), in one query."""
     mine: dict[int, list[str]] = {pid: [] for pid in post_ids}

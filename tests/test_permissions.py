@@ -11,11 +11,14 @@ The scene, built straight from the models (no actions involved):
   grievance (open, anonymous allowed; moderated by `moderator`)
     g_disc        discussion by supplier: opening g_open, replies g_member (member),
                   g_supplier (supplier), g_held / g_hidden / g_deleted / g_anon (supplier2),
-                  g_mod_deleted (supplier2, deleted by the moderator: audited)
+                  g_mod_deleted (supplier2, deleted by the moderator: audited),
+                  g_flagged (supplier2, hidden by flags)
+    g_merged      discussion by supplier2, merged (into g_disc or m_disc as the case says)
     g_question    question by supplier2: g_q_open, answer g_answer (member), held g_answer_held (member2)
     g_locked      locked discussion by supplier, reply g_locked_reply (supplier2)
     g_held_thread discussion by supplier2 awaiting review (opening g_held_open held)
-  members-lounge (members only)     m_disc by member, reply m_reply and deleted m_deleted (member2)
+  members-lounge (members only)     m_disc by member, reply m_reply and deleted m_deleted (member2);
+                                    m_merged by member2, merged
   textiles-circle (Textiles Ltd)    t_disc by supplier, reply t_reply (supplier)
   announcements (members start)     no threads
   other-hub (open, anonymous allowed; moderated by `member2`)
@@ -99,7 +102,9 @@ CASES: list[tuple[str, tuple, frozenset[str]]] = [
     ("edit_post", ("g_open",), G_MODS | _("supplier")),
     ("edit_post", ("g_anon",), G_MODS | _("supplier2")),
     ("edit_post", ("g_held",), G_MODS | _("supplier2")),
-    ("edit_post", ("g_hidden",), G_MODS),
+    # the author of a hidden (or rejected) post may edit it: that sends it back to the moderators
+    ("edit_post", ("g_hidden",), G_MODS | _("supplier2")),
+    ("edit_post", ("g_flagged",), G_MODS | _("supplier2")),
     ("edit_post", ("g_deleted",), G_MODS),
     ("edit_post", ("g_locked_reply",), G_MODS),
     ("edit_post", ("m_reply",), _("admin", "member2")),
@@ -120,6 +125,21 @@ CASES: list[tuple[str, tuple, frozenset[str]]] = [
     ("restore_post", ("g_hidden",), NOBODY),
     ("restore_post", ("m_deleted",), _("admin", "member2")),
     ("restore_post", ("o_deleted",), O_MODS | _("member")),
+    # appeals: the author of a post a moderator hid or rejected (not one hidden by flags: no decision yet)
+    ("appeal", ("g_hidden",), _("supplier2")),
+    ("appeal", ("g_flagged",), NOBODY),
+    ("appeal", ("g_held",), NOBODY),
+    ("appeal", ("g_deleted",), NOBODY),
+    ("appeal", ("g_member",), NOBODY),
+    # renaming a thread: its moderators, or its author while they may reply
+    ("rename_thread", ("g_disc",), G_MODS | _("supplier")),
+    ("rename_thread", ("g_locked",), G_MODS),
+    ("rename_thread", ("g_held_thread",), G_MODS | _("supplier2")),
+    ("rename_thread", ("m_disc",), _("admin", "member")),
+    # a merged thread's old address leads to the target for those who may read both
+    ("follow_merged", ("g_merged", "g_disc"), ACTIVE),
+    ("follow_merged", ("m_merged", "g_disc"), MEMBERS),
+    ("follow_merged", ("g_merged", "m_disc"), MEMBERS),
     # flags: visible posts of others
     ("flag", ("g_member",), ACTIVE - {"member"}),
     ("flag", ("g_anon",), ACTIVE - {"supplier2"}),
@@ -226,6 +246,8 @@ def scene(app, world) -> Scene:
         post("g_deleted", "g_disc", "supplier2", state="deleted", deleted_from="visible")
         post("g_anon", "g_disc", "supplier2", anonymous=True)
         post("g_mod_deleted", "g_disc", "supplier2", state="deleted", deleted_from="visible")
+        post("g_flagged", "g_disc", "supplier2", state="hidden", state_cause="flags")
+        thread("g_merged", g, "supplier2", state="merged", locked=True)
         thread("g_question", g, "supplier2", kind="question")
         post("g_q_open", "g_question", "supplier2", is_opening=True)
         post("g_answer", "g_question", "member")
@@ -240,6 +262,7 @@ def scene(app, world) -> Scene:
         post("m_open", "m_disc", "member", is_opening=True)
         post("m_reply", "m_disc", "member2")
         post("m_deleted", "m_disc", "member2", state="deleted", deleted_from="visible")
+        thread("m_merged", m, "member2", state="merged", locked=True)
         t = world.topic("textiles-circle")
         thread("t_disc", t, "supplier")
         post("t_open", "t_disc", "supplier", is_opening=True)
@@ -306,6 +329,8 @@ def test_admin_is_allowed_wherever_anyone_is(app, scene):
         for rule, objects, _expected in CASES:
             if rule == "see_identity":
                 continue  # an anonymous author is theirs alone until a logged reveal, admins included
+            if rule == "appeal":
+                continue  # only its author appeals a decision about a post
             actual = allowed_personas(scene, rule, objects)
             if actual:
                 assert "admin" in actual, (rule, objects)

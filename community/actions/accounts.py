@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import events, ratelimit
+from .. import events, notices, ratelimit
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..events import action
 from ..extensions import db
@@ -156,7 +156,8 @@ def _tell_administrators(user: User) -> None:
             continue
         text = _l("%(name)s (%(organisation)s) registered and is waiting for your approval.",
                   name=user.name, organisation=user.organisation.name)
-        notify(admin, "registration", text, url="/admin#pending")
+        notify(admin, verb="registration", url="/admin#pending",
+               data={"actors": [notices.actor(user)], "organisation": {"name": user.organisation.name}})
         queue_account_email(
             admin, subject=_l("New registration: %(name)s", name=user.name),
             paragraphs=[text, _l("Email: %(email)s. Organisation: %(organisation)s (%(kind)s).",

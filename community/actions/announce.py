@@ -3,11 +3,9 @@ moderators' queue, and notifications (replies, answers, mentions)."""
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from .. import events, markup
-from ..authors import public_name
+from .. import events, markup, notices
 from ..extensions import db
 from ..models import Post, Thread, User, utcnow
 from ..payloads import post_payload, room_post_event, thread_payload
@@ -45,29 +43,26 @@ def queue_for_review(post: Post, why: str) -> None:
 
 def notify_about(post: Post) -> None:
     thread = post.thread
-    who = public_name(post)  # never the name of an anonymous author
+    # never the name of an anonymous author
+    about = {"actors": [notices.actor(post.author, post.anonymous)], "thread": notices.thread_ref(thread)}
     url = f"/threads/{thread.id}#post-{post.id}"
     told: set[int] = {post.author_id}
     if post.reply_to_id is not None:
         parent = db.session.get(Post, post.reply_to_id)
         if parent is not None and parent.author_id not in told:
-            notify(parent.author, "reply",
-                   _l("%(name)s replied to your post in “%(title)s”", name=who, title=thread.title),
-                   url=url, thread=thread, post=post)
+            notify(parent.author, verb="reply", data=about, url=url, thread=thread, post=post)
             told.add(parent.author_id)
     if thread.kind == "question" and not post.is_opening and thread.author_id not in told:
-        notify(thread.author, "answer",
-               _l("%(name)s answered your question “%(title)s”", name=who, title=thread.title),
-               url=url, thread=thread, post=post)
+        notify(thread.author, verb="answer", data=about, url=url, thread=thread, post=post)
         told.add(thread.author_id)
-    notify_mentions(post, who, url, told)
+    notify_mentions(post, about, url, told)
 
 
 # Handles looked up per post: past the notified ones, enough to tell the author who was left out.
 MENTIONS_LOOKED_UP = 100
 
 
-def notify_mentions(post: Post, who, url: str, told: set[int]) -> None:
+def notify_mentions(post: Post, about: dict, url: str, told: set[int]) -> None:
     """Notify the people @mentioned, in the order they are named, at most
     MENTIONS_NOTIFIED_PER_POST of them; the others are listed in `post.unnotified_mentions`
     for the author (the text shows every name the same way: mentions are plain text)."""
@@ -87,8 +82,7 @@ def notify_mentions(post: Post, who, url: str, told: set[int]) -> None:
         if notified >= limit:
             post.unnotified_mentions.append("@" + handle)
             continue
-        if notify(user, "mention", _l("%(name)s mentioned you in “%(title)s”", name=who, title=thread.title),
-                  url=url, thread=thread, post=post) is not None:
+        if notify(user, verb="mention", data=about, url=url, thread=thread, post=post) is not None:
             notified += 1
         told.add(user.id)
 
@@ -100,11 +94,20 @@ def announce_new_thread(thread: Thread, opening: Post) -> None:
     notify_about(opening)
 
 
+# Changes of a thread its author's own room hears as well (approval: actions.post_review).
+AUTHOR_HEARS = frozenset({"lock", "unlock", "move", "merged", "duplicate", "renamed"})
+
+
 def queue_thread_updated(thread: Thread, change: dict, old_topic_slug: str | None = None) -> None:
-    """thread.updated to the thread's room and to its topic's room (and the old topic's on a move)."""
+    """thread.updated to the thread's room, its author's own room and its topic's room (and the
+    old topic's on a move)."""
     payload = thread_payload(thread)
     events.queue_event(f"thread:{thread.id}", "thread.updated",
                        {"room": f"thread:{thread.id}", **change, "thread": payload})
+    if change.get("change") in AUTHOR_HEARS:
+        # The author's other open pages (and tabs not in the room) follow their thread too.
+        author_room = f"user:{thread.author_id}"
+        events.queue_event(author_room, "thread.updated", {"room": author_room, **change, "thread": payload})
     if thread.state == "held":
         return  # not listed in its topic until approved: the topic's readers hear nothing yet
     for slug in {thread.topic.slug, old_topic_slug} - {None}:

@@ -72,8 +72,12 @@ AUDIT_WORDS = {
     "edit_post": _l("edit post"), "lock_thread": _l("lock thread"), "unlock_thread": _l("unlock thread"),
     "pin_thread": _l("pin thread"), "unpin_thread": _l("unpin thread"), "move_thread": _l("move thread"),
     "duplicate_thread": _l("duplicate thread"), "merge_thread": _l("merge thread"),
-    "split_thread": _l("split thread"),
+    "split_thread": _l("split thread"), "rename_thread": _l("rename thread"),
+    "uphold_appeal": _l("uphold appeal"), "overturn_appeal": _l("overturn appeal"),
 }
+# Steps the author of a post takes (the log shows them as the author's, never by name when the
+# post is anonymous): they are nobody's moderation "handled by".
+AUTHOR_ACTIONS = ("resubmit_post", "appeal_post")
 
 
 def post_state_word(state: str) -> str:
@@ -86,7 +90,8 @@ def post_state_word(state: str) -> str:
 def handled_by(target_type: str, target_id: int) -> str:
     """"by Name, 3 minutes ago" for the latest audit record on a target, or ""."""
     last = db.session.scalar(select(ModerationAction).where(
-        ModerationAction.target_type == target_type, ModerationAction.target_id == target_id)
+        ModerationAction.target_type == target_type, ModerationAction.target_id == target_id,
+        ModerationAction.action.not_in(AUTHOR_ACTIONS))
         .order_by(ModerationAction.id.desc()).limit(1))
     if last is None:
         return ""

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import events
+from .. import events, notices
 from ..errors import Conflict, Invalid
 from ..events import action
 from ..extensions import db
@@ -16,7 +16,9 @@ from . import validate
 from .announce import announce_new_thread, announce_visible_post, queue_thread_updated, refresh_thread_counts
 from .audit import audit, first_come, handled_by, post_state_word
 from .notifications import notify
+from .post_review import close_open_appeals, queue_post_state, queue_thread_approved
 from .posts import close_flags
+from .thread_changes import after_duplicate, after_merge
 
 POST_ACTIONS = ("approve", "reject", "hide", "restore")
 PREVIOUS_RECORD = 10  # hidden/rejected posts listed (by date) on an anonymous post's card
@@ -64,11 +66,11 @@ def author_record(post: Post) -> dict:
     """What a moderator needs to know of an anonymous post's author without knowing who it is:
     how many of their posts in the topic were hidden and rejected, and when (newest first)."""
     rows = db.session.execute(
-        select(Post.state, Post.state_reason, Post.created_at).join(Thread, Post.thread_id == Thread.id)
+        select(Post.state_cause, Post.created_at).join(Thread, Post.thread_id == Thread.id)
         .where(Thread.topic_id == post.thread.topic_id, Post.author_id == post.author_id, Post.id != post.id,
                Post.state == "hidden")
         .order_by(Post.id.desc())).all()
-    entries = [{"rejected": reason.startswith("Rejected: "), "at": at} for _state, reason, at in rows]
+    entries = [{"rejected": cause == "rejected", "at": at} for cause, at in rows]
     return {"hidden": sum(not e["rejected"] for e in entries), "rejected": sum(e["rejected"] for e in entries),
             "recent": entries[:PREVIOUS_RECORD]}
 
@@ -91,20 +93,12 @@ def moderate_post(actor: User, post: Post, action, reason="") -> Post:
         if before not in ("held", "hidden") and not flagged:
             raise Conflict(_("This post is already %(state)s; nothing to approve%(handled)s.",
                              state=post_state_word(before), handled=handled_by("post", post.id)))
-        post.state, post.state_reason = "visible", ""
         close_flags(post, "dismissed")
         if flagged:
             pass  # readers already see it; only the flags change
-        elif post.is_opening and thread.state != "visible":
-            thread.state = "visible"
-            announce_new_thread(thread, post)
-        elif before == "held":
-            announce_visible_post(post)
         else:
-            refresh_thread_counts(thread)
-            events.queue_event(room, "post.restored", room_post_event(post))
-        if not flagged:
-            notify(post.author, "moderation", _l("Your post in “%(title)s” was approved", title=thread.title),
+            reinstate(post)
+            notify(post.author, verb="post_approved", data={"thread": notices.thread_ref(thread)},
                    url=f"/threads/{thread.id}#post-{post.id}", thread=thread, post=post)
     elif action in ("reject", "hide"):
         # A post hidden by flags awaits a moderator: "hide" confirms it (upholding the flags).
@@ -118,23 +112,20 @@ def moderate_post(actor: User, post: Post, action, reason="") -> Post:
             raise Invalid(_("Only held posts can be rejected; hide a visible post instead."), field="action")
         if not reason:
             raise Invalid(_("Give the author a reason."), field="reason")
-        post.state = "hidden"
-        post.state_reason = ("Rejected: " if action == "reject" else "Hidden by a moderator: ") + reason
+        post.set_state("hidden", "rejected" if action == "reject" else "moderator", reason)
         close_flags(post, "upheld")
         refresh_thread_counts(thread)
         if before == "visible":
             events.queue_event(room, "post.hidden", {"room": room, "post_id": post.id, "thread_id": thread.id})
-        text = (_l("Your post in “%(title)s” was not approved: %(reason)s", title=thread.title, reason=reason)
-                if action == "reject" else
-                _l("Your post in “%(title)s” was hidden by a moderator: %(reason)s", title=thread.title,
-                   reason=reason))
-        notify(post.author, "moderation", text,
+        notify(post.author, verb="post_rejected" if action == "reject" else "post_hidden",
+               data={"thread": notices.thread_ref(thread), "reason": reason},
                url=f"/threads/{thread.id}#post-{post.id}", thread=thread, post=post)
     elif action == "restore":
         if before not in ("hidden", "deleted"):
             raise Conflict(_("This post is %(state)s; nothing to restore%(handled)s.",
                              state=post_state_word(before), handled=handled_by("post", post.id)))
-        post.state, post.state_reason, post.deleted_from = "visible", "", None
+        post.set_state("visible")
+        post.deleted_from = None
         # Restoring is deciding the post stays: open flags are dismissed (and their
         # flaggers told), or the post would sit in the review queue forever.
         close_flags(post, "dismissed")
@@ -142,12 +133,31 @@ def moderate_post(actor: User, post: Post, action, reason="") -> Post:
         events.queue_event(room, "post.restored", room_post_event(post))
     audit(actor, f"{action}_post", "post", post.id, topic=topic, target_user=post.author, reason=reason,
           before={"state": before}, after={"state": post.state})
+    close_open_appeals(post)  # a decision taken outside the appeal settles it
+    queue_post_state(post)
     events.queue_event(f"mods:{topic.slug}", "moderation.queue", {
         "room": f"mods:{topic.slug}", "change": "handled", "action": action,
         "by": actor.name, "post": post_payload(post, for_moderators=True),
     })
     db.session.flush()  # a concurrent moderator's change surfaces here, inside _first_come
     return post
+
+
+def reinstate(post: Post) -> None:
+    """Make a held or hidden post visible (approved, or its appeal overturned the decision):
+    a held thread's opening post brings its thread out; readers hear of it either way."""
+    thread = post.thread
+    before = post.state
+    post.set_state("visible")
+    if post.is_opening and thread.state == "held":
+        thread.state = "visible"
+        announce_new_thread(thread, post)
+        queue_thread_approved(thread)
+    elif before == "held":
+        announce_visible_post(post)
+    else:
+        refresh_thread_counts(thread)
+        events.queue_event(f"thread:{thread.id}", "post.restored", room_post_event(post))
 
 
 @first_come("thread")
@@ -196,7 +206,8 @@ def moderate_thread(actor: User, thread: Thread, action, reason="", topic_slug=N
     if old_slug:
         # The old topic's readers may not read the new one: they learn the thread left,
         # not where it went; its room's sockets that lost access leave before the rest hear it.
-        queue_thread_updated(thread, {"change": action})
+        # Those who stay (and the author) learn where it is now: open pages change their breadcrumb.
+        queue_thread_updated(thread, {"change": action, "topic_name": thread.topic.name})
         room = f"topic:{old_slug}"
         events.queue_event(room, "thread.removed", {"room": room, "thread_id": thread.id, "change": "moved"})
         events.queue_control("recheck_room", room=f"thread:{thread.id}")
@@ -286,6 +297,7 @@ def close_as_duplicate(actor: User, thread: Thread, target_id, reason="") -> Thr
     audit(actor, "duplicate_thread", "thread", thread.id, topic=thread.topic, target_user=thread.author,
           reason=reason, before={"duplicate_of": None}, after={"duplicate_of": target.id})
     queue_thread_updated(thread, {"change": "duplicate", "duplicate_of": target.id})
+    after_duplicate(actor, thread, target, reason)
     db.session.flush()
     return thread
 
@@ -315,7 +327,10 @@ def merge_threads(actor: User, thread: Thread, target_id, reason="") -> Thread:
     target.last_activity_at = utcnow()
     audit(actor, "merge_thread", "thread", thread.id, topic=thread.topic, target_user=thread.author,
           reason=reason, before={"thread": thread.id}, after={"merged_into": target.id, "posts": [p.id for p in posts]})
-    queue_thread_updated(thread, {"change": "merged", "merged_into": target.id})
+    # Open pages of the old thread go to the merged posts (the old address redirects there).
+    queue_thread_updated(thread, {"change": "merged", "merged_into": target.id,
+                                  "post_ids": [p.id for p in posts if p.state == "visible"]})
+    after_merge(actor, thread, target, posts, reason)
     for post in posts:
         if post.state == "visible":
             events.queue_event(f"thread:{target.id}", "post.created", room_post_event(post))

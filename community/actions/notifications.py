@@ -1,14 +1,16 @@
-"""Notifications to one user: stored, then pushed live to the user's own room.
+"""Notifications to one user: stored as data, then pushed live to the user's own room.
 
-A notification's text is stored once, so it is written in its recipient's
-language: callers pass it lazily translated (lazy_gettext with its values) and
-notify() resolves it under the recipient's locale.
+A notification is what happened (`verb`) and what it is about (`data`: actors, objects, a
+moderator's reason); community/notices.py words it in the reader's language whenever it is
+shown, so a notification follows its reader when they change language. The text worded for
+the recipient when it was made is stored too: the email's subject, and the words of a
+notification without a verb (callers may still pass a lazily translated `text` alone).
 """
 from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from .. import events
+from .. import dates, events, notices
 from ..events import action
 from ..extensions import db
 from ..i18n import recipient_locale
@@ -18,34 +20,43 @@ from ..models.base import iso
 from ..permissions import Guardian
 
 
-def notify(user: User, kind: str, text, *, url: str = "", thread=None, post=None) -> Notification | None:
+def notify(user: User, kind: str | None = None, text=None, *, verb: str | None = None, data: dict | None = None,
+           url: str = "", thread=None, post=None) -> Notification | None:
     """Queue a notification in the current unit of work (the caller commits).
 
-    `text` is a lazy_gettext string (or plain text): it is worded here, in the recipient's
-    language (English when they have none). Nothing is sent to someone who may not read
-    the thread it points to.
+    `verb` and `data` say what happened (see community/notices.py; the kind follows from the
+    verb). Without a verb, `text` is a lazy_gettext string (or plain text), worded here once,
+    in the recipient's language. Nothing is sent to someone who may not read the thread it
+    points to.
     """
     if thread is not None and not Guardian(user).can_read_thread(thread):
         return None
     if post is not None and not Guardian(user).can_see_post(post):
         return None
-    with recipient_locale(user):
-        note = Notification(user_id=user.id, kind=kind, text=str(text)[:300], url=url,
+    if verb is not None:
+        kind = notices.KINDS[verb]
+        data = dict(data or {})
+    with recipient_locale(user), dates.zone_for(user):
+        worded = notices.words(verb, data) if verb is not None else str(text)
+        note = Notification(user_id=user.id, kind=kind, verb=verb, data=data, text=worded[:300], url=url,
                             thread_id=thread.id if thread is not None else None,
                             post_id=post.id if post is not None else None)
         db.session.add(note)
         db.session.flush()
         # The email goes to the same person: rendered in their language too.
         queue_notification_email(user, note, thread=thread, post=post)  # same transaction: never lost
+        # The live toast too: it is worded for the recipient, whoever's request this is.
+        pushed = notification_payload(note)
     events.queue_event(f"user:{user.id}", "notification", {
-        "room": f"user:{user.id}", "notification": notification_payload(note),
-        "unread": unread_count(user) ,
+        "room": f"user:{user.id}", "notification": pushed, "unread": unread_count(user),
     })
     return note
 
 
 def notification_payload(note: Notification) -> dict:
-    return {"id": note.id, "kind": note.kind, "text": note.text, "url": note.url,
+    """The API's notification object; `text` worded in the current locale (the reader's)."""
+    return {"id": note.id, "kind": note.kind, "verb": note.verb, "data": note.data or {},
+            "text": notices.text_of(note), "url": note.url,
             "thread_id": note.thread_id, "post_id": note.post_id,
             "created_at": iso(note.created_at), "read": note.read_at is not None}
 

@@ -8,7 +8,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import events, ratelimit
+from .. import events, notices, ratelimit
 from ..errors import Conflict, Invalid, NotFound
 from ..events import action
 from ..extensions import db
@@ -23,18 +23,22 @@ from . import validate
 from .announce import announce_visible_post, queue_for_review, queue_thread_updated, refresh_thread_counts
 from .audit import audit
 from .notifications import notify
+from .post_review import close_open_appeals, queue_post_state
 from .screening import check_watched_words, initial_state, screen_post
 from .watching import auto_watch_thread
 
 
 def new_post(actor: User, thread: Thread, body: str, html: str, *, reply_to: Post | None, anonymous: bool,
-             client_id: str | None, state: str, is_opening: bool = False, language: str | None = None) -> Post:
+             client_id: str | None, state: str, is_opening: bool = False, language: str | None = None,
+             held_by_words: bool = False) -> Post:
     """`html`: the body rendered by rendering.render_post, before anything was written
     (the render may wait on a worker). `language`: the author's choice (already checked
-    by language.choose), else detected."""
+    by language.choose), else detected. `held_by_words`: a held post was held for a watched
+    word (else by the topic's policy)."""
+    cause = ("watched_word" if held_by_words else "policy") if state == "held" else None
     post = Post(thread=thread, author=actor, body=body, html=html,
                 reply_to_id=reply_to.id if reply_to else None, anonymous=anonymous,
-                client_id=client_id, state=state, is_opening=is_opening,
+                client_id=client_id, state=state, state_cause=cause, is_opening=is_opening,
                 language=language or detect_language(body))
     db.session.add(post)
     actor.last_post_at = utcnow()
@@ -107,7 +111,7 @@ def _reply(actor: User, thread: Thread, body, *, reply_to, anonymous, client_id,
     state = "held" if held_by_words and not guardian.is_moderator(thread.topic) else \
         initial_state(actor, thread.topic, guardian)
     post = new_post(actor, thread, body, html, reply_to=parent, anonymous=anonymous,
-                    client_id=client_id, state=state, language=language)
+                    client_id=client_id, state=state, language=language, held_by_words=held_by_words)
     auto_watch_thread(actor, thread)  # replying watches the thread (a mute chosen before is kept)
     if state == "visible":
         announce_visible_post(post)
@@ -123,7 +127,12 @@ def edit_post(actor: User, post: Post, body, reason="") -> Post:
     body = validate.body(body)
     reason = validate.reason(reason)
     body, held_by_words = check_watched_words(post.thread.topic, body)
+    # The author of a hidden post sends it back to the moderators by editing it.
+    resubmitting = post.state == "hidden" and post.author_id == actor.id
     if body == post.body:
+        if resubmitting:
+            raise Invalid(_("Change your post before you send it back to the moderators, or appeal their "
+                            "decision if you think the post is fine as it is."), field="body")
         return post
     ratelimit.hit("edit", actor.id, tier=ratelimit.tier_for(actor))
     html = render_post(body)
@@ -138,12 +147,11 @@ def edit_post(actor: User, post: Post, body, reason="") -> Post:
         audit(actor, "edit_post", "post", post.id, topic=post.thread.topic, target_user=post.author,
               reason=reason, before={"body": before}, after={"body": body})
     moderator = guardian.is_moderator(post.thread.topic)
-    if post.is_rejected and post.author_id == actor.id:
-        # A rejected post, edited by its author, goes back to the moderators.
-        post.state, post.state_reason = "held", ""
-        queue_for_review(post, "resubmitted")
+    if resubmitting:
+        _resubmit(actor, post)
     elif held_by_words and not moderator and post.state == "visible":
-        post.state, post.state_reason = "held", "Held for review after an edit."
+        post.set_state("held", "watched_word")
+        queue_post_state(post)
         refresh_thread_counts(post.thread)
         events.queue_event(f"thread:{post.thread_id}", "post.hidden",
                            {"room": f"thread:{post.thread_id}", "post_id": post.id, "thread_id": post.thread_id})
@@ -151,6 +159,18 @@ def edit_post(actor: User, post: Post, body, reason="") -> Post:
     elif post.state == "visible":
         events.queue_event(f"thread:{post.thread_id}", "post.updated", room_post_event(post))
     return post
+
+
+def _resubmit(actor: User, post: Post) -> None:
+    """A hidden or rejected post, edited by its author, goes back to the review queue (held);
+    an appeal still open on it is withdrawn: the moderators now judge the new text."""
+    cause = post.state_cause
+    post.set_state("held", "resubmitted")
+    close_open_appeals(post, "withdrawn")
+    audit(actor, "resubmit_post", "post", post.id, topic=post.thread.topic, target_user=post.author,
+          before={"state": "hidden", "cause": cause}, after={"state": "held"})
+    queue_for_review(post, "resubmitted")
+    queue_post_state(post)
 
 
 @action
@@ -162,8 +182,8 @@ def delete_post(actor: User, post: Post, reason="") -> Post:
     flagged = db.session.scalar(select(Flag.id).where(Flag.post_id == post.id, Flag.status == "open")
                                 .limit(1)) is not None
     post.deleted_from = was
-    post.state = "deleted"
-    post.state_reason = reason or ("Deleted by the author" if post.author_id == actor.id else "Deleted by a moderator")
+    post.set_state("deleted", "author" if post.author_id == actor.id else "moderator", reason)
+    close_open_appeals(post)  # nothing left to decide
     if post.author_id != actor.id:
         audit(actor, "delete_post", "post", post.id, topic=post.thread.topic, target_user=post.author,
               reason=reason, before={"state": was}, after={"state": "deleted"})
@@ -194,9 +214,9 @@ def restore_post(actor: User, post: Post, reason="") -> Post:
     target = post.deleted_from or "visible"
     if target == "deleted":
         target = "visible"
-    post.state = target
+    # Back to held awaits review again; back to hidden stays a moderator's (its reason is in the log).
+    post.set_state(target, {"held": "restored", "hidden": "moderator"}.get(target))
     post.deleted_from = None
-    post.state_reason = ""
     if post.author_id != actor.id:
         audit(actor, "undelete_post", "post", post.id, topic=post.thread.topic, target_user=post.author,
               reason=reason, before={"state": "deleted"}, after={"state": target})
@@ -235,8 +255,8 @@ def _flag_post(actor: User, post: Post, reason, note) -> Flag:
     threshold = current_app.config["FLAGS_TO_HIDE"]
     hidden = open_flags >= threshold and post.state == "visible"
     if hidden:
-        post.state = "hidden"
-        post.state_reason = f"Hidden after {open_flags} flags, awaiting a moderator."
+        post.set_state("hidden", "flags")
+        queue_post_state(post)
         refresh_thread_counts(post.thread)
         events.queue_event(f"thread:{post.thread_id}", "post.hidden",
                            {"room": f"thread:{post.thread_id}", "post_id": post.id,
@@ -255,12 +275,8 @@ def close_flags(post: Post, status: str) -> None:
     db.session.execute(update(Flag).where(Flag.post_id == post.id, Flag.status == "open")
                        .values(status=status, resolved_at=utcnow()))
     for flag in flaggers:
-        text = (_l("A moderator reviewed the post you flagged in “%(title)s”: it has been hidden. Thank you.",
-                   title=post.thread.title) if status == "upheld" else
-                _l("A moderator reviewed the post you flagged in “%(title)s”: it stays visible. Thank you.",
-                   title=post.thread.title))
-        notify(flag.user, "moderation", text,
-               url=f"/threads/{post.thread_id}", thread=post.thread)
+        notify(flag.user, verb="flag_upheld" if status == "upheld" else "flag_dismissed",
+               data={"thread": notices.thread_ref(post.thread)}, url=f"/threads/{post.thread_id}", thread=post.thread)
 
 
 def get_post(post_id) -> Post:

@@ -10,11 +10,11 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
+from .. import notices
 from ..dates import utc_when
 from ..errors import Forbidden, Invalid, RateLimited
 from ..events import action
 from ..extensions import db
-from ..i18n import recipient_locale
 from ..models import Post, Thread, Topic, User, utcnow
 from ..models.moderation import WATCH_ACTIONS, TopicSilence, WatchedWord
 from ..permissions import Guardian
@@ -155,10 +155,5 @@ def silence_user(actor: User, topic: Topic, user: User, minutes, reason="", *, a
     db.session.add(TopicSilence(topic_id=topic.id, user_id=user.id, until=until, reason=reason, by_id=actor.id))
     audit(actor, "silence_user", "user", user.id, topic=topic, target_user=user, reason=reason, anonymous=anonymous,
           after={"until": until.isoformat(), "minutes": minutes})
-    with recipient_locale(user):  # stored once: in the silenced user's language
-        text = (ngettext("You were silenced in %(topic)s for %(num)d minute: %(reason)s",
-                         "You were silenced in %(topic)s for %(num)d minutes: %(reason)s", minutes,
-                         topic=topic.name, reason=reason) if reason else
-                ngettext("You were silenced in %(topic)s for %(num)d minute",
-                         "You were silenced in %(topic)s for %(num)d minutes", minutes, topic=topic.name))
-    notify(user, "moderation", text, url=f"/t/{topic.slug}")
+    notify(user, verb="silenced", data={"topic": notices.topic_ref(topic), "minutes": minutes, "reason": reason},
+           url=f"/t/{topic.slug}")

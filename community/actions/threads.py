@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import ratelimit
+from .. import notices, ratelimit
 from ..errors import Invalid, NotFound
 from ..events import action
 from ..extensions import db
@@ -79,7 +79,7 @@ def start_thread(actor: User, topic: Topic, *, title, body, kind="discussion", a
                     state=state, tags=tags)
     db.session.add(thread)
     post = new_post(actor, thread, body, html, reply_to=None, anonymous=anonymous, client_id=client_id,
-                    state=state, is_opening=True, language=language)
+                    state=state, is_opening=True, language=language, held_by_words=held_by_words)
     auto_watch_thread(actor, thread)  # starting a thread watches it
     if state == "visible":
         announce_new_thread(thread, post)
@@ -104,7 +104,7 @@ def accept_answer(actor: User, thread: Thread, post_id) -> Thread:
     change = {"change": "accepted", "accepted_post_id": thread.accepted_post_id}
     queue_thread_updated(thread, change)
     if post is not None and post.author_id != actor.id:
-        notify(post.author, "accepted", _l("Your answer to “%(title)s” was accepted", title=thread.title),
+        notify(post.author, verb="accepted", data={"thread": notices.thread_ref(thread)},
                url=f"/threads/{thread.id}#post-{post.id}", thread=thread, post=post)
     return thread
 

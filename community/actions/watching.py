@@ -105,13 +105,15 @@ def _stored_preferences(user: User) -> NotificationPreference:
 
 @action
 def update_preferences(actor: User, *, mentions: bool, replies: bool, digest,
-                       reminders: bool | None = None) -> NotificationPreference:
-    """`reminders` None leaves that choice as it is."""
+                       moderation: bool | None = None, reminders: bool | None = None) -> NotificationPreference:
+    """`moderation` / `reminders` None leaves that choice as it was."""
     Guardian(actor).ensure_use_site()
     if digest not in DIGEST_CHOICES:
         raise Invalid(_("Choose a daily or weekly digest, or none."), field="digest")
     pref = _stored_preferences(actor)
     pref.email_mentions, pref.email_replies, pref.digest = bool(mentions), bool(replies), digest
+    if moderation is not None:
+        pref.email_moderation = bool(moderation)
     if reminders is not None:
         pref.email_reminders = bool(reminders)
     pref.updated_at = utcnow()
@@ -120,7 +122,7 @@ def update_preferences(actor: User, *, mentions: bool, replies: bool, digest,
 
 @action
 def unsubscribe(user: User, scope: str) -> NotificationPreference:
-    """Stop one kind of email ("mentions", "replies", "digest") or all of it ("all").
+    """Stop one kind of email ("mentions", "replies", "moderation", "digest") or all of it ("all").
 
     No Guardian check: the caller proved, with a signed link sent to this user's address,
     that the request comes from them (a suspended user may still stop our email).
@@ -132,6 +134,8 @@ def unsubscribe(user: User, scope: str) -> NotificationPreference:
         pref.email_mentions = False
     if scope in ("replies", "all"):
         pref.email_replies = False
+    if scope in ("moderation", "all"):
+        pref.email_moderation = False
     if scope in ("reminders", "all"):
         pref.email_reminders = False
     if scope in ("digest", "all"):

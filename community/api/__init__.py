@@ -4,10 +4,12 @@ common.py holds the blueprint and what every route shares (the caller, JSON bodi
 each other module registers its routes on it.
 """
 from . import (  # noqa: F401  (register their routes)
+    appeals,
     bookmarks,
     live,
     notifications,
     posts,
+    preview,
     reactions,
     routes,
     search,

@@ -14,7 +14,9 @@ from sqlalchemy import and_, or_, select
 from ..actions.moderation import moderate_thread
 from ..actions.posts import author_notices, reply
 from ..actions.reactions import helpful_order
-from ..actions.threads import accept_answer, start_thread
+from ..actions.thread_changes import landing, merged_post_ids, rename_thread
+from ..actions.threads import accept_answer, get_thread, start_thread
+from ..actions.validate import MAX_ID
 from ..errors import Invalid
 from ..extensions import db
 from ..models import Post, Thread
@@ -78,7 +80,13 @@ def list_threads(slug: str):
 @bp.get("/threads/<int:thread_id>")
 def read_thread(thread_id: int):
     """A thread and the posts the caller may see, `?limit=` / `?cursor=`: oldest first, or with
-    `?order=helpful` best first (the opening post, the accepted answer, then by "helpful")."""
+    `?order=helpful` best first (the opening post, the accepted answer, then by "helpful").
+
+    A merged thread answers 301 to the thread it was merged into (for a caller who may read
+    both; 404 otherwise), its body saying which of the caller's posts came from it."""
+    merged = get_thread(thread_id) if thread_id <= MAX_ID else None
+    if merged is not None and merged.state == "merged":
+        return _merged(merged)
     thread = load_thread(thread_id)
     g = guardian()
     limit = page_size(current_app.config["POSTS_PER_PAGE"])
@@ -106,6 +114,15 @@ def read_thread(thread_id: int):
         "posts": [post_payload(p, g) for p in page],
         "next_cursor": following,
     }
+
+
+def _merged(thread: Thread):
+    g = guardian()
+    target, _first = landing(thread, g)
+    location = f"/api/v1/threads/{target.id}"
+    body = {"thread_id": thread.id, "merged_into": target.id, "post_ids": merged_post_ids(thread, g),
+            "location": location}
+    return body, 301, {"Location": location}
 
 
 # --- writes ----------------------------------------------------------------------
@@ -174,6 +191,15 @@ def moderate_thread_route(thread_id: int):
         extra = {"target": data.get("target"), "post_ids": data.get("post_ids"), "title": data.get("title")}
     acted_on = moderate_thread(caller(), thread, action, optional_text(data, "reason"), topic_slug=target, **extra)
     return {"thread": thread_payload(acted_on, guardian())}
+
+
+@bp.patch("/threads/<int:thread_id>")
+def update_thread(thread_id: int):
+    """Rename a thread (`title`, optional `reason`): its author or a moderator of its topic."""
+    thread = load_thread(thread_id)
+    data = json_body()
+    renamed = rename_thread(caller(), thread, data.get("title"), optional_text(data, "reason"))
+    return {"thread": thread_payload(renamed, guardian())}
 
 
 @bp.post("/threads/<int:thread_id>/accept")

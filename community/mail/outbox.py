@@ -21,10 +21,15 @@ from .preferences import is_muted, preferences
 
 # Which notifications are emailed immediately, and under which preference.
 CATEGORY_OF_KIND = {"mention": "mentions", "reply": "replies", "answer": "replies", "reminder": "reminders"}
+# Moderators' decisions about one's own posts and threads (and those one watches), by verb.
+CATEGORY_OF_VERB = {verb: "moderation" for verb in (
+    "post_rejected", "post_hidden", "appeal_upheld", "appeal_overturned", "thread_merged", "thread_duplicate")}
 # The footer of each email: why the recipient gets it (worded in their language when rendered).
 WHY = {
     "mentions": _l("You get this email because someone mentioned you."),
     "replies": _l("You get this email because someone answered your question or replied to your post."),
+    "moderation": _l("You get this email because a moderator decided about your post or thread, or about a "
+                     "thread you watch."),
     "reminders": _l("You get this email because you asked to be reminded of something you saved."),
     "digest": _l("You get this email because you watch these topics and threads."),
     "account": _l("You get this email because of something that happened to your Roundtable account."),
@@ -94,7 +99,7 @@ def queue_notification_email(user: User, note: Notification, *, thread=None, pos
     Called by actions.notifications.notify() right after it adds the notification, so
     both are committed (or rolled back) together.
     """
-    category = CATEGORY_OF_KIND.get(note.kind)
+    category = CATEGORY_OF_VERB.get(note.verb or "") or CATEGORY_OF_KIND.get(note.kind)
     if category is None or not user.email or not Guardian(user).can_use_site():
         return None
     # A reminder was asked for: it comes even from a muted thread.

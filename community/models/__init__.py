@@ -10,6 +10,7 @@ from .event import RoomEvent
 from .live import LiveChatMessage, LiveHost, LiveQuestion, LiveSession, LiveSilence, LiveVote
 from .watch import ThreadWatch, TopicWatch
 from .mail import NotificationPreference, OutboxEmail
+from .appeal import Appeal
 from .reaction import Bookmark, Reaction
 
 __all__ = [
@@ -17,5 +18,5 @@ __all__ = [
     "topic_organisations", "Thread", "Post", "PostRevision", "Flag", "ModerationAction",
     "Notification", "RoomEvent", "TopicSilence", "WatchedWord", "LiveSession", "LiveHost",
     "LiveQuestion", "LiveVote", "LiveChatMessage", "LiveSilence", "TopicWatch", "ThreadWatch",
-    "NotificationPreference", "OutboxEmail", "Reaction", "Bookmark",
+    "NotificationPreference", "OutboxEmail", "Appeal", "Reaction", "Bookmark",
 ]

@@ -1,7 +1,7 @@
 """In-app notifications to one user."""
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -19,7 +19,15 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     kind: Mapped[str] = mapped_column(String(20))
-    # Text already safe for the recipient: never names an anonymous author.
+    # What happened, as data: `verb` picks the sentence (community/notices.py words it in the
+    # reader's language when shown) and `data` holds what fills it in: "actors" (who did it:
+    # {"id", "name"}, or {"anonymous": "member"|"supplier"}, never naming an anonymous author)
+    # and the objects and words it is about ("thread": {"id", "title"}, "reason", ...).
+    verb: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    data: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # The text as worded for the recipient when it was made (their language then): the email's
+    # subject, and what is shown for a notification without a verb (a few old ones).
+    # Never names an anonymous author.
     text: Mapped[str] = mapped_column(String(300))
     url: Mapped[str] = mapped_column(String(300), default="")
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("thread.id"), nullable=True)

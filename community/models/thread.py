@@ -10,6 +10,14 @@ from .base import UTCDateTime, utcnow
 THREAD_KINDS = ("discussion", "question", "announcement", "archive")
 THREAD_STATES = ("visible", "held", "merged")
 POST_STATES = ("visible", "held", "hidden", "deleted")
+# Why a post is in its state (None for visible posts, and for held posts of old): the page and
+# the API word it in the reader's language (community/post_states.py); `state_reason` holds
+# only a person's own words (the moderator's reason, the reason given for a deletion).
+POST_STATE_CAUSES = {
+    "held": ("policy", "watched_word", "resubmitted", "restored"),
+    "hidden": ("rejected", "moderator", "flags"),
+    "deleted": ("author", "moderator"),
+}
 
 
 class Thread(db.Model):
@@ -81,6 +89,7 @@ class Post(db.Model):
     body: Mapped[str] = mapped_column(Text)
     html: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(20), default="visible")
+    state_cause: Mapped[str | None] = mapped_column(String(20), nullable=True)
     state_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
     # the state a soft-deleted post returns to when restored
     deleted_from: Mapped[str | None] = mapped_column(String(20), nullable=True)
@@ -114,8 +123,12 @@ class Post(db.Model):
 
     @property
     def is_rejected(self) -> bool:
-        """Rejected by a moderator: hidden, and its author may edit and resubmit it."""
-        return self.state == "hidden" and self.state_reason.startswith("Rejected: ")
+        """Rejected by a moderator (it was held and never shown): its author may edit and resubmit it."""
+        return self.state == "hidden" and self.state_cause == "rejected"
+
+    def set_state(self, state: str, cause: str | None = None, reason: str = "") -> None:
+        """Change the state with its cause and a person's reason (both cleared when visible)."""
+        self.state, self.state_cause, self.state_reason = state, cause, reason or ""
 
     def __repr__(self) -> str:
         return f"<Post {self.id} in {self.thread_id}>"

@@ -223,7 +223,8 @@ class ContentRules(GuardianBase):
             return None
         if not self._is_author(post):
             return _("Only the author or a moderator can edit this post.")
-        if post.state == "deleted" or (post.state == "hidden" and not post.is_rejected):
+        # A hidden or rejected post may be edited: that sends it back to the moderators.
+        if post.state == "deleted":
             return _("This post cannot be edited now.")
         if post.thread.locked:
             return locked()

@@ -6,6 +6,7 @@ from flask import Flask
 from . import (
     accounts,
     admin,
+    appeals,
     bookmarks,
     language,
     live,
@@ -24,5 +25,5 @@ from . import (
 def register_views(app: Flask) -> None:
     rendering.init_app(app)
     for module in (main, posts, accounts, admin, moderation, notifications, live, search, settings, profile, language,
-                   bookmarks, reactions):
+                   appeals, bookmarks, reactions):
         app.register_blueprint(module.bp)

@@ -12,6 +12,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import notices
 from ..actions.notifications import mark_read
 from ..auth import protect
 from ..errors import NotFound
@@ -22,6 +23,12 @@ from .helpers import actor
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 protect(bp)
+
+
+# What a notification says, worded now in the reader's language (notifications are stored as data).
+@bp.app_template_global("notice_text")
+def notice_text(note):
+    return notices.text_of(note, html=True)
 
 PER_PAGE = 30
 

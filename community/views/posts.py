@@ -81,7 +81,7 @@ def reply(thread_id: int) -> ResponseReturnValue:
         return render_thread(thread, composer=composer, error=err, status=err.status)
     if post.state == "held":
         flash(_("Your reply is awaiting review by a moderator. Only you and the moderators can see it "
-                "until it is approved."), "info")
+                "until it is approved."), "awaiting")
     for notice in post_actions.author_notices(post):
         flash(notice["message"], "info")
     return redirect(post_url(post, guardian()))
@@ -95,12 +95,17 @@ def edit(post_id: int) -> ResponseReturnValue:
     error, status = None, 200
     if request.method == "POST":
         form = {"body": request.form.get("body", ""), "reason": request.form.get("reason", "")}
+        was = post.state
         try:
             post_actions.edit_post(actor(), post, form["body"], form["reason"])
         except DomainError as err:
             error, status = err, err.status
         else:
-            flash(_("Your changes were saved."), "success")
+            if was == "hidden" and post.state == "held":
+                flash(_("Your changes were saved and the post is back with the moderators. You will be told "
+                        "when they have looked at it."), "success")
+            else:
+                flash(_("Your changes were saved."), "success")
             return redirect(post_url(post, g))
     else:
         g.ensure_edit_post(post)
@@ -217,6 +222,7 @@ class BlankPost:
     html: str = ""
     language: str = BLANK_LANGUAGE
     state_reason: str = ""
+    state_cause: str | None = None
     is_rejected: bool = False
     deleted_from: str | None = None
     is_blank: bool = True  # no reactions or bookmark of the reader's to look up

@@ -134,7 +134,9 @@ def post_html(post: Post, viewer: Guardian, show_reply_to: bool = True, on_page=
                                on_page=on_page, csrf=csrf)
 
     cache = _fragment_cache()
-    if cache is None:
+    if cache is None or post.state != "visible":
+        # Held, hidden and deleted posts (their authors' and moderators' only) carry an appeal's
+        # state, which is no column of the post: never cached.
         return Markup(render(generate_csrf()))
     key = _fragment_key(post, viewer, show_reply_to, post.reply_to_id in on_page)
     with _fragments_lock:

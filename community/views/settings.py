@@ -38,6 +38,7 @@ bp = Blueprint("settings", __name__)
 SCOPES = {
     "mentions": _l("emails when someone @mentions you"),
     "replies": _l("emails when someone answers your question or replies to your post"),
+    "moderation": _l("emails when a moderator decides about your post or thread, or about your appeal"),
     "reminders": _l("the reminders you set on your bookmarks"),
     "digest": _l("the digest of activity in the topics and threads you watch"),
     "all": _l("all email from Roundtable"),
@@ -60,15 +61,17 @@ def watch_state(target) -> dict:
 @signed_in()
 def notifications() -> ResponseReturnValue:
     pref = watching.preferences(actor())
-    form = {"mentions": pref.email_mentions, "replies": pref.email_replies, "digest": pref.digest,
+    form = {"mentions": pref.email_mentions, "replies": pref.email_replies,
+            "moderation": pref.email_moderation is not False, "digest": pref.digest,
             "reminders": pref.email_reminders is not False}
     error, status = None, 200
     if request.method == "POST":
         if request.form.get("action") == "none":
-            form = {"mentions": False, "replies": False, "digest": "never", "reminders": False}
+            form = {"mentions": False, "replies": False, "moderation": False, "digest": "never", "reminders": False}
         else:
             form = {"mentions": form_bool("mentions"), "replies": form_bool("replies"),
-                    "digest": request.form.get("digest", ""), "reminders": form_bool("reminders")}
+                    "moderation": form_bool("moderation"), "digest": request.form.get("digest", ""),
+                    "reminders": form_bool("reminders")}
         try:
             watching.update_preferences(actor(), **form)
         except DomainError as err:
@@ -86,7 +89,8 @@ def notifications() -> ResponseReturnValue:
 # grammar differ between languages.
 _SAID_TOPIC = {"watching": _l("You are watching %(topic)s."), "muted": _l("You muted %(topic)s: no email about it."),
                None: _l("You no longer watch or mute %(topic)s.")}
-_SAID_THREAD = {"watching": _l("You are watching this thread."), "muted": _l("You muted this thread: no email about it."),
+_SAID_THREAD = {"watching": _l("You are watching this thread."),
+                "muted": _l("You muted this thread: no email about it."),
                 None: _l("You no longer watch or mute this thread.")}
 
 

@@ -7,7 +7,7 @@ PostgreSQL post_fts gets `config` (the post language's text-search configuration
 (trigram) and post_fts_bi (bigrams) with the unspaced posts.
 
 Revision ID: i17_reactions_bookmarks
-Revises: i11_identities
+Revises: i15_moderation_flows
 Create Date: 2026-12-05 01:35:54.455194
 
 """
@@ -97,7 +97,7 @@ def _search_downgrade():
 
 # revision identifiers, used by Alembic.
 revision = 'i17_reactions_bookmarks'
-down_revision = 'i11_identities'
+down_revision = 'i15_moderation_flows'
 branch_labels = None
 depends_on = None
 

@@ -10,22 +10,24 @@ import { ACK_TIMEOUT_MS, onConnect, socket } from "./socket.js";
 
 const rooms = new Map();
 
-// Every event a room may carry (docs/socket-events.md); `moderation.queue` too, for the
-// moderators' rooms.
+// Every event a room may carry (docs/socket-events.md); `moderation.queue` and
+// `moderation.appeal` too, for the moderators' rooms, and `post.state` for one's own room.
 const ROOM_EVENTS = [
   "post.created", "post.updated", "post.hidden", "post.deleted", "post.restored",
   "thread.created", "thread.updated", "thread.removed", "typing", "presence",
   "live.state", "live.question", "live.question.updated", "live.chat", "live.chat.hidden",
-  "moderation.queue",
+  "moderation.queue", "moderation.appeal", "post.state",
 ];
 
 /**
  * Follow `room` from `cursor` on: `onEvent(name, data)` gets each event once, in order;
- * `onJoined(ack)` runs after every (re)join, once the missed events are replayed.
+ * `onJoined(ack)` runs after every (re)join, once the missed events are replayed. A `cursor` of
+ * null follows from the first join on (a page that did not read the room's cursor).
  */
 export function follow(room, cursor, onEvent, onJoined = null) {
   if (!socket) return;
-  rooms.set(room, { cursor: Number(cursor) || 0, joining: false, buffer: [], onEvent, onJoined, left: false });
+  const from = cursor === null ? null : Number(cursor) || 0;
+  rooms.set(room, { cursor: from, joining: false, buffer: [], onEvent, onJoined, left: false });
   if (socket.connected) join(room);
 }
 
@@ -34,7 +36,8 @@ function join(room) {
   if (!entry || entry.left) return;
   entry.joining = true;
   entry.buffer = [];
-  socket.timeout(ACK_TIMEOUT_MS).emit("join", { room, since: entry.cursor }, (err, ack) => {
+  const request = entry.cursor === null ? { room } : { room, since: entry.cursor };
+  socket.timeout(ACK_TIMEOUT_MS).emit("join", request, (err, ack) => {
     entry.joining = false;
     const buffered = entry.buffer;
     entry.buffer = [];
@@ -54,7 +57,7 @@ function join(room) {
       });
     }
     for (const event of ack.missed || []) deliver(room, event.name, event.data);
-    if (typeof ack.cursor === "number" && ack.cursor > entry.cursor) entry.cursor = ack.cursor;
+    if (typeof ack.cursor === "number" && (entry.cursor === null || ack.cursor > entry.cursor)) entry.cursor = ack.cursor;
     if (entry.onJoined) {
       try { entry.onJoined(ack); } catch (error) { console.error("join hook failed", room, error); }
     }
@@ -72,7 +75,7 @@ function deliver(room, name, data) {
   }
   const cursor = data.cursor;
   if (typeof cursor === "number") {
-    if (cursor <= entry.cursor) return; // seen already (replayed and live, or twice)
+    if (entry.cursor !== null && cursor <= entry.cursor) return; // seen already (replayed and live, or twice)
     entry.cursor = cursor;
   }
   try {

@@ -12,8 +12,10 @@ import { $, $$, userId } from "./dom.js";
 import { t, tn, tNodes, tnNodes } from "./i18n.js";
 import { announce, showBanner } from "./notices.js";
 import { renderPost, shownName, updatePost } from "./posts.js";
+import { followOwnState, isOwnArticle } from "./own_posts.js";
 import { follow } from "./rooms.js";
 import { onDisconnect } from "./socket.js";
+import { applyThreadChange } from "./thread_changes.js";
 
 const el = $("#thread");
 if (el && userId) initThread();
@@ -211,20 +213,7 @@ function initThread() {
     const pin = $("#thread-pinned");
     if (pin && typeof thread.pinned === "boolean") pin.hidden = !thread.pinned;
     if ("accepted_post_id" in thread) setAccepted(thread.accepted_post_id);
-    if (data.change === "move" && thread.topic && thread.topic !== el.dataset.topicSlug) {
-      showBanner(t("This thread was moved to another topic."), {
-        key: "move", kind: "info", actionText: t("Reload"), onAction: () => location.reload(),
-      });
-    }
-    // Merged into / closed as a duplicate of another thread: point readers there.
-    const elsewhere = Number(data.merged_into || data.duplicate_of || 0);
-    if (elsewhere && (data.change === "merged" || data.change === "duplicate")) {
-      const text = data.change === "merged" ? t("This thread was merged into another thread.")
-        : t("This thread was closed as a duplicate of another thread.");
-      showBanner(text, { key: "merged", kind: "info", actionText: t("Go there"),
-        onAction: () => location.assign(`/threads/${elsewhere}`) });
-      announce(text);
-    }
+    applyThreadChange(el, data); // approved, renamed, moved, merged, duplicate
   }
 
   // Typists are keyed by name where people are named, and by an opaque token where the
@@ -280,6 +269,10 @@ function initThread() {
         break;
       }
       case "post.hidden":
+        // The reader's own post stays, with why and what they can do (post.state, own room).
+        if (isOwnArticle(document.getElementById(`post-${Number(data.post_id)}`))) break;
+        removePost(data.post_id);
+        break;
       case "post.deleted":
         removePost(data.post_id);
         if (data.moved_to) {
@@ -300,6 +293,14 @@ function initThread() {
       default:
         break;
     }
+  });
+
+  // One's own room: one's posts here changing state, and changes of one's own thread heard
+  // even where the thread's room is not followed (the same change twice is harmless).
+  follow(`user:${userId}`, null, (name, data) => {
+    if (Number(data.thread_id || data.thread?.id) !== threadId) return;
+    if (name === "post.state") followOwnState(data, prepare);
+    else if (name === "thread.updated") applyThread(data);
   });
 
   composer = initComposer({

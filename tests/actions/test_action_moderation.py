@@ -60,7 +60,7 @@ def test_reject_a_held_post(world, emitted, held):
     assert err.value.field == "reason"
     emitted.clear()
     moderate_post(moderator, held, "reject", reason="Please remove the names")
-    assert held.state == "hidden" and held.state_reason == "Rejected: Please remove the names"
+    assert held.state == "hidden" and held.state_cause == "rejected" and held.state_reason == "Please remove the names"
     assert emitted.to(f"thread:{held.thread_id}") == []  # readers never saw it
     (row,) = audits("reject_post")
     assert (row.before, row.after) == ({"state": "held"}, {"state": "hidden"})
@@ -136,7 +136,9 @@ def test_lock_unlock_pin_unpin_are_audited_and_announced(world, emitted):
         emitted.clear()
         moderate_thread(moderator, thread, action, reason=f"{action} it")
         rooms = {e.room for e in emitted.named("thread.updated")}
-        assert rooms == {f"thread:{thread.id}", "topic:grievance"}
+        # A lock reaches its author's own room too (their open pages follow it); a pin does not.
+        author = {f"user:{world.ids['supplier']}"} if action in ("lock", "unlock") else set()
+        assert rooms == {f"thread:{thread.id}", "topic:grievance"} | author
         assert all(e.payload["change"] == action and e.committed for e in emitted.named("thread.updated"))
     rows = audits()
     assert [r.action for r in rows] == ["lock_thread", "pin_thread", "unpin_thread", "unlock_thread"]
@@ -167,7 +169,7 @@ def test_move_thread(world, emitted):
     assert opening in db.session and admin in db.session
     assert opening.body == "Opening post body"
     rooms = {e.room for e in emitted.named("thread.updated")}
-    assert rooms == {f"thread:{thread.id}", "topic:members-lounge"}
+    assert rooms == {f"thread:{thread.id}", "topic:members-lounge", f"user:{world.ids['supplier']}"}
     # the old topic learns the thread left, not where it went
     (removed,) = emitted.named("thread.removed")
     assert removed.room == "topic:grievance" and removed.payload == {

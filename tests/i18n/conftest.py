@@ -5,6 +5,7 @@ import pytest
 
 from community.extensions import socketio
 from tests.actions.support import EmitRecorder
+from tests.i18n.test_messages import tagged  # noqa: F401  (shared: catalogues that tag each text with its language)
 
 
 @pytest.fixture

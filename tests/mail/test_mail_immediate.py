@@ -114,10 +114,13 @@ def test_a_post_hidden_before_sending_is_not_emailed(mail_app, world, smtp):
     with app.app_context():
         moderate_post(world.user("moderator"), db.session.get(Post, post_id), "hide", "Confidential")
     report = send(app)
-    assert report.cancelled == 1 and report.sent == 0
-    assert smtp.inbox.messages == []
-    [row] = outbox(app)
+    # The mention is not sent: the post it quotes is hidden now. Its author is told of the decision.
+    assert report.cancelled == 1 and report.sent == 1
+    assert smtp.inbox.to("member2@example.com") == []
+    [row] = outbox(app, user_id=world.ids["member2"])
     assert row["status"] == "cancelled" and "no longer visible" in row["last_error"]
+    [told] = outbox(app, user_id=world.ids["supplier"])
+    assert told["category"] == "moderation" and told["status"] == "sent" and "Confidential" in told["subject"]
 
 
 def test_no_email_for_a_thread_the_recipient_cannot_read(mail_app, world, smtp):

@@ -92,7 +92,7 @@ def test_real_race_hide_against_approve(app, world, emitted, held):
         assert "reject post by Admin" in refused.value.message
     with app.app_context():
         post = db.session.get(Post, held["post"])
-        assert post.state == "hidden" and post.state_reason == "Rejected: Not suitable"
+        assert post.state == "hidden" and post.state_cause == "rejected" and post.state_reason == "Not suitable"
     applied_once(app, world, held["post"], "reject_post")
 
 

@@ -27,7 +27,8 @@ def scene(app, world) -> dict:
         target, target_opening = start(world, "member", title="Target thread about fees")
         t1 = reply(world.user("member2"), target, "A reply in the target")
         return {"source": source.id, "opening": opening.id, "r1": r1.id, "r2": r2.id, "r3": r3.id,
-                "target": target.id, "target_opening": target_opening.id, "t1": t1.id}
+                "target": target.id, "target_opening": target_opening.id, "t1": t1.id,
+                "author": world.ids["supplier"]}
 
 
 def tools(client, thread_id: int, **form):
@@ -53,7 +54,8 @@ def test_lock_unlock_pin_unpin(app, login_as, emitted, scene, action, field, val
         assert row["target"] == ("thread", scene["source"]) and row["reason"] == f"{act} reason"
         assert row["before"][field] is (not expected) and row["after"][field] is expected
         rooms = {e.room: e.payload for e in emitted.named("thread.updated")}
-        assert set(rooms) == {f"thread:{scene['source']}", "topic:grievance"}
+        author = {f"user:{scene['author']}"} if action == "lock" else set()  # the author follows a lock
+        assert set(rooms) == {f"thread:{scene['source']}", "topic:grievance"} | author
         assert all(p["change"] == act and p["thread"][field] is expected for p in rooms.values())
         with app.app_context():
             assert getattr(db.session.get(Thread, scene["source"]), field) is expected
@@ -66,7 +68,7 @@ def test_move_tells_both_topics_and_the_thread(app, login_as, emitted, scene):
     row = audit_of(app, "move_thread")
     assert row["before"]["topic"] == "grievance" and row["after"]["topic"] == "members-lounge"
     assert {e.room for e in emitted.named("thread.updated")} == \
-        {f"thread:{scene['source']}", "topic:members-lounge"}
+        {f"thread:{scene['source']}", "topic:members-lounge", f"user:{scene['author']}"}
     # The old topic hears that it left, not where it went (its readers may not read that topic).
     (removed,) = emitted.named("thread.removed", "topic:grievance")
     assert removed.payload["thread_id"] == scene["source"] and "members-lounge" not in str(removed.payload)
@@ -131,7 +133,8 @@ def test_merge_moves_every_post_and_announces_them_in_the_target_room(app, world
         assert (source.state, source.merged_into_id, source.locked) == ("merged", scene["target"], True)
         assert db.session.get(Thread, scene["target"]).reply_count == 5
     # Readers no longer find the merged thread; its moderators see where it went.
-    assert login_as("member").get(f"/threads/{scene['source']}").status_code == 404
+    moved = login_as("member").get(f"/threads/{scene['source']}")  # the old address leads to the posts
+    assert moved.status_code == 301 and f"/threads/{scene['target']}" in moved.headers["Location"]
     page = text(moderator.get(f"/moderation/threads/{scene['source']}"))
     assert "Merged into" in page and f"thread {scene['target']}" in page
     again = tools(moderator, scene["source"], action="merge", target=str(scene["target"]))
@@ -145,7 +148,7 @@ def test_merge_is_recorded_as_events_after_commit(app, login_as, emitted, scene)
     assert [e.payload["post"]["id"] for e in emitted.named("post.created", f"thread:{scene['target']}")] == \
         [scene["opening"], scene["r1"], scene["r2"], scene["r3"]]
     assert {e.room for e in emitted.named("thread.updated")} == \
-        {f"thread:{scene['source']}", f"thread:{scene['target']}", "topic:grievance"}
+        {f"thread:{scene['source']}", f"thread:{scene['target']}", "topic:grievance", f"user:{scene['author']}"}
 
 
 def test_merge_refusals_keep_the_form(app, login_as, scene):

@@ -153,7 +153,7 @@ def test_reject_needs_a_reason_and_keeps_the_form(app, login_as, scene):
     assert response.status_code == 302
     with app.app_context():
         post = db.session.get(Post, scene["held"])
-        assert post.state == "hidden" and post.state_reason == "Rejected: Off topic for this thread"
+        assert (post.state, post.state_cause, post.state_reason) == ("hidden", "rejected", "Off topic for this thread")
 
 
 def test_invalid_action_keeps_the_reason(login_as, scene):

@@ -434,7 +434,10 @@ def test_hidden_post_shows_the_reason_to_its_author(app, world, login_as):
     moderate_post(app, world, "moderator", post_id, "hide", "Please keep to the topic")
     assert "something off topic" not in html_of(login_as("member2").get(f"/threads/{thread_id}"))
     own = article(html_of(login_as("supplier").get(f"/threads/{thread_id}")), post_id)
-    assert "Hidden by a moderator: Please keep to the topic" in own
+    # In plain words, said once (it read "Hidden: Hidden by a moderator: …"), with what the author can do.
+    assert "A moderator hid this post: Please keep to the topic." in own
+    assert "Hidden: Hidden" not in own and "Hidden by a moderator:" not in own
+    assert f'href="/posts/{post_id}/edit"' in own and f'href="/posts/{post_id}/appeal"' in own
     mod = article(html_of(login_as("moderator").get(f"/threads/{thread_id}")), post_id)
     assert "something off topic" in mod and "Hidden" in mod
 

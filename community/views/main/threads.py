@@ -17,7 +17,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import lazyload
 
 from ... import events, markup
-from ...actions import validate
+from ...actions import thread_changes, validate
 from ...actions.threads import get_thread
 from ...authors import public_name, translated_label
 from ...errors import DomainError
@@ -99,14 +99,28 @@ def build_tree(posts: list[Post], opening_id: int | None, accepted_id: int | Non
 @bp.get("/threads/<int:thread_id>")
 def thread(thread_id: int) -> ResponseReturnValue:
     thread = get_thread(thread_id)
+    if thread.state == "merged":
+        return merged_redirect(thread)
     guardian().ensure_read_thread(thread)
     return render_thread(thread, page=int_arg("page"))
+
+
+def merged_redirect(thread: Thread) -> ResponseReturnValue:
+    """A merged thread's address leads, for good (301), to its posts in the thread it was merged
+    into, where a notice says so; "not found" for whoever may not read both."""
+    g = guardian()
+    target, first = thread_changes.landing(thread, g)
+    page = page_of(first, g) if first is not None else 1
+    anchor = f"#post-{first.id}" if first is not None else ""
+    return redirect(url_for("main.thread", thread_id=target.id, page=page, merged_from=thread.id) + anchor, 301)
 
 
 @bp.get("/threads/<int:thread_id>/last")
 def thread_last(thread_id: int) -> ResponseReturnValue:
     """The last page of a thread (where live replies and the composer are)."""
     thread = get_thread(thread_id)
+    if thread.state == "merged":
+        return merged_redirect(thread)
     g = guardian()
     g.ensure_read_thread(thread)
     return redirect(url_for("main.thread", thread_id=thread.id, page=last_page(thread, g)))
@@ -206,6 +220,8 @@ def render_thread(thread: Thread, *, page: int | None = None, composer: dict | N
         accepted=accepted, tree=tree, page=page, pages=pages, total=total, cursor=cursor,
         composer=_composer(thread, g, composer), error=page_error, reply_error=reply_error, on_page=on_page,
         lang_filter=lang, languages=languages,
+        merge_notice=thread_changes.merge_notice(thread, request.args.get("merged_from"), g),
+        duplicate_notice=thread_changes.duplicate_notice(thread, g),
         anon_label=str(translated_label(g.user)),
         is_moderator=g.is_moderator(thread.topic), is_asker=g.user.id == thread.author_id,
         can_reply=g.can_reply(thread), can_anonymous=g.can_post_anonymously(thread.topic),

@@ -115,7 +115,7 @@ def new_thread(slug: str) -> ResponseReturnValue:
         else:
             if post.state == "held":
                 flash(_("Your thread is awaiting review by a moderator. Only you and the moderators "
-                        "can see it until it is approved."), "info")
+                        "can see it until it is approved."), "awaiting")
             for notice in author_notices(post):
                 flash(notice["message"], "info")
             return redirect(url_for("main.thread", thread_id=thread.id))

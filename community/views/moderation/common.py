@@ -42,6 +42,9 @@ AUDIT_ACTIONS = {
     "hide_question": _l("hide live question"), "hide_chat": _l("hide chat message"),
     "silence_live": _l("silence in a live session"),
     "reveal_author": _l("reveal author"),
+    "rename_thread": _l("rename thread"),
+    "resubmit_post": _l("edit and resubmit post"), "appeal_post": _l("appeal a decision"),
+    "uphold_appeal": _l("uphold appeal"), "overturn_appeal": _l("overturn appeal"),
 }
 # The flag reasons as the cards name them (models.moderation.FLAG_REASONS holds the English).
 FLAG_REASON_LABELS = {

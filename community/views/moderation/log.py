@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
+from ...actions.audit import AUTHOR_ACTIONS
 from ...errors import NotFound
 from ...extensions import db
 from ...models import ModerationAction, User
@@ -34,7 +35,8 @@ def log() -> ResponseReturnValue:
             raise NotFound(not_found_message("Topic"))
         stmt = stmt.where(ModerationAction.topic_id == topic.id)
     if filters["moderator"]:
-        stmt = stmt.where(ModerationAction.actor_id == filters["moderator"])
+        stmt = stmt.where(ModerationAction.actor_id == filters["moderator"],
+                          ModerationAction.action.not_in(AUTHOR_ACTIONS))
     if filters["user"]:
         target_user = aliased(User)
         like = f"%{filters['user'].lower()}%"
@@ -45,8 +47,11 @@ def log() -> ResponseReturnValue:
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     entries = db.paginate(stmt.order_by(ModerationAction.id.desc()), page=page,
                           per_page=LOG_PER_PAGE, error_out=False)
+    # The people who acted as moderators: an author's own steps (an appeal, a resubmission)
+    # do not make them one, and must not name an anonymous author here either.
     moderators = list(db.session.scalars(
-        select(User).where(User.id.in_(select(ModerationAction.actor_id).where(*scope)))
+        select(User).where(User.id.in_(select(ModerationAction.actor_id).where(
+            *scope, ModerationAction.action.not_in(AUTHOR_ACTIONS))))
         .order_by(User.name)))
     return render("moderation/log.html", entries=entries, topics=topics, moderators=moderators,
-                   filters=filters, is_admin=is_admin)
+                  filters=filters, is_admin=is_admin, author_actions=AUTHOR_ACTIONS)
