@@ -9,8 +9,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from . import demo, events, ratelimit, search
-from .actions import bookmarks, digests, moderation, sessions, tokens
+from .actions import digests, moderation, sessions, tokens
 from .actions.accounts import create_user
+from .actions.bookmarks import run_reminders
 from .errors import DomainError
 from .events import unit_of_work
 from .extensions import db
@@ -143,7 +144,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--send/--no-send", default=True, show_default=True, help="Also send what is due afterwards.")
     def mail_reminders(send):
         """Send the bookmark reminders that are due (as notifications, and emails per preferences)."""
-        click.echo(f"Sent {bookmarks.run_reminders()} reminder(s).")
+        click.echo(f"Sent {run_reminders()} reminder(s).")
         if send:
             click.echo(f"Email: {send_due(limit=500)}.")
 

@@ -106,7 +106,7 @@ def _stored_preferences(user: User) -> NotificationPreference:
 @action
 def update_preferences(actor: User, *, mentions: bool, replies: bool, digest,
                        moderation: bool | None = None, reminders: bool | None = None) -> NotificationPreference:
-    """`moderation` / `reminders` None leaves that choice as it was."""
+    """`moderation` or `reminders` None leaves that choice as it was."""
     Guardian(actor).ensure_use_site()
     if digest not in DIGEST_CHOICES:
         raise Invalid(_("Choose a daily or weekly digest, or none."), field="digest")

@@ -51,8 +51,8 @@ class NotificationPreference(db.Model):
 
     @property
     def sends_nothing(self) -> bool:
-        return (not (self.email_mentions or self.email_replies or self.email_moderation or self.email_reminders)
-                and self.digest == "never")
+        return not (self.email_mentions or self.email_replies or self.email_moderation
+                    or self.email_reminders) and self.digest == "never"
 
 
 class OutboxEmail(db.Model):

@@ -21,9 +21,10 @@ from ..extensions import db
 from . import scripts
 from .index import INDEX_TABLE, TITLE_WEIGHT, dialect, fts, title_text
 from .query import fts5_query
-from .scripts import CLOSE, OPEN  # the markers put around matches
 
 SNIPPET_WORDS = 30
+# Markers put around matches by the engine, replaced by <mark> after escaping the text.
+OPEN, CLOSE = scripts.OPEN, scripts.CLOSE
 
 
 class Engine:

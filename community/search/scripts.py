@@ -20,6 +20,9 @@ import re
 from markupsafe import Markup, escape
 from sqlalchemy import Integer, and_, case, column, func, literal, literal_column, or_, select, table
 
+# The markers around matched terms in snippets (the engines' and ours), turned into <mark> later.
+OPEN, CLOSE = "\x02", "\x03"
+
 # Languages of POST_LANGUAGES with a PostgreSQL configuration (the others, and posts whose
 # language is unknown but written in such a script, use "simple": words as written).
 PG_CONFIGS = {

@@ -17,6 +17,7 @@ from . import (
     profile,
     reactions,
     rendering,
+    revalidation,
     search,
     settings,
 )
@@ -24,6 +25,7 @@ from . import (
 
 def register_views(app: Flask) -> None:
     rendering.init_app(app)
+    revalidation.init_app(app)
     for module in (main, posts, accounts, admin, moderation, notifications, live, search, settings, profile, language,
                    appeals, bookmarks, reactions):
         app.register_blueprint(module.bp)

@@ -28,7 +28,7 @@ from .helpers import bdi
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(bdi, "bdi")
-    for function in (author_display, reply_note, post_html, moderation_url, reaction_kinds):
+    for function in (author_display, reply_note, post_html, blank_html, moderation_url, reaction_kinds):
         app.add_template_global(function)
     app.add_template_global(mine, "my_reactions_of")
     app.add_template_global(bookmark_of)
@@ -69,6 +69,7 @@ def moderation_url(post_id: int) -> str:
 # --- the post partial on pages, cached --------------------------------------------------------
 _CSRF_SLOT = "__rt_csrf_slot__"  # the page's CSRF token goes here after the cache
 _fragments: LRUCache | None = None
+_blanks: LRUCache | None = None  # thread.html's live-insert blanks, per reader (blank_html)
 _fragments_lock = threading.Lock()
 
 
@@ -80,6 +81,16 @@ def _fragment_cache() -> LRUCache | None:
     if _fragments is None or _fragments.maxsize != size:
         _fragments = LRUCache(maxsize=size)
     return _fragments
+
+
+def _blank_cache() -> LRUCache | None:
+    global _blanks
+    size = current_app.config.get("POST_FRAGMENT_CACHE_SIZE", 0)
+    if size <= 0:
+        return None
+    if _blanks is None or _blanks.maxsize != size:
+        _blanks = LRUCache(maxsize=size)
+    return _blanks
 
 
 def _fragment_key(post: Post, viewer: Guardian, show_reply_to: bool, parent_on_page: bool) -> tuple:
@@ -139,6 +150,37 @@ def post_html(post: Post, viewer: Guardian, show_reply_to: bool = True, on_page=
         # state, which is no column of the post: never cached.
         return Markup(render(generate_csrf()))
     key = _fragment_key(post, viewer, show_reply_to, post.reply_to_id in on_page)
+    with _fragments_lock:
+        html = cache.get(key)
+    if html is None:
+        html = render(_CSRF_SLOT)
+        with _fragments_lock:
+            cache[key] = html
+    return Markup(html.replace(_CSRF_SLOT, generate_csrf()))
+
+
+def blank_html(kind: str, blank, viewer: Guardian) -> Markup:
+    """A live-insert blank of thread.html (views/posts.py live_posts) for this reader, from the
+    same cache: the partial rendered for a stand-in post, which depends on the kind of blank,
+    the thread as it is now, and the reader (who they are, their locale and time zone). Each
+    reader's blanks are their own entries: nothing in one is ever shown to another."""
+
+    def render(csrf: str) -> str:
+        return render_template("partials/post.html", post=blank, viewer=viewer, show_reply_to=True,
+                               on_page=(), csrf=csrf)
+
+    cache = _blank_cache()
+    if cache is None:
+        return Markup(render(generate_csrf()))
+    thread, user = blank.thread, viewer.user
+    who = (user.id, user.name, user.role, user.state, user.organisation.name) if user is not None else None
+    # Every answer of the Guardian the partial asks for, so that no change of a rule, a setting
+    # or a role outside the thread's row leaves a stale blank.
+    answers = (viewer.is_moderator(thread.topic), viewer.can_reply(thread), viewer.can_accept_answer(thread, blank),
+               viewer.can_flag(blank), viewer.can_edit_post(blank), viewer.can_delete_post(blank),
+               viewer.can_restore_post(blank), blank.anonymous and viewer.can_see_identity(blank))
+    key = ("blank", kind, thread.id, thread.version, thread.kind, thread.author_id, who, answers,
+           str(get_locale()), str(get_timezone()), blank.created_at)
     with _fragments_lock:
         html = cache.get(key)
     if html is None:

@@ -26,6 +26,7 @@ from ...models import Post, Thread
 from ...payloads import prefetch_bookmarks, prefetch_reactions
 from ...permissions import Guardian
 from ..helpers import guardian, int_arg, lang_arg, languages_present
+from ..revalidation import volatile
 from .blueprint import bp
 
 MAX_DEPTH = 3  # replies nest this deep; deeper ones are shown flattened at this level
@@ -144,7 +145,7 @@ def _composer(thread: Thread, g: Guardian, kept: dict | None) -> dict:
     """The reply form: a refused reply's text kept, or a fresh one (answering ?reply_to=, or
     quoting ?quote=)."""
     if kept is None:
-        composer = {"body": "", "reply_to": "", "anonymous": False, "client_id": uuid.uuid4().hex}
+        composer = {"body": "", "reply_to": "", "anonymous": False, "client_id": volatile(uuid.uuid4().hex)}
         target = _reply_target(thread, g, request.args.get("quote") or request.args.get("reply_to"))
         if target is not None:
             composer["reply_to"] = str(target.id)
@@ -152,7 +153,7 @@ def _composer(thread: Thread, g: Guardian, kept: dict | None) -> dict:
                 composer["body"] = _quote(target)
     else:
         composer = {"body": "", "reply_to": "", "anonymous": False, "client_id": "", **kept}
-        composer["client_id"] = composer["client_id"] or uuid.uuid4().hex
+        composer["client_id"] = composer["client_id"] or volatile(uuid.uuid4().hex)
     target = _reply_target(thread, g, composer.get("reply_to"))
     composer["reply_to"] = str(target.id) if target is not None else ""
     composer["reply_name"] = str(public_name(target)) if target is not None else ""
