@@ -41,6 +41,9 @@ _UNSPACED = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\
              "\uf900-\ufaff\uac00-\ud7af\U00020000-\U0002fa1f")
 UNSPACED_RE = re.compile(f"[{_UNSPACED}]+")
 MAX_UNSPACED_TERMS = 8
+# The markers the engines put around matches, replaced by <mark> after escaping the text
+# (engines.marked); the index holds no control characters, so no post can forge one.
+OPEN, CLOSE = "\x02", "\x03"
 MAX_GRAMS = 5000
 TRIGRAM_TABLE = "post_fts_tri"
 BIGRAM_TABLE = "post_fts_bi"
@@ -131,7 +134,7 @@ def conditions(sqlite: bool, fts, terms: list[str]):
 
 def snippet(text: str, terms: list[str], width: int = 80) -> str:
     """A window of `text` around the first term found, every term wrapped in the engines'
-    markers (engines.OPEN/CLOSE): for results found by substring, which the engines' own
+    markers (OPEN/CLOSE): for results found by substring, which the engines' own
     snippets cannot mark."""
     text = text or ""
     found = [i for i in (text.find(t) for t in terms) if i >= 0]
