@@ -72,6 +72,9 @@ DEFAULT_RATE_LIMITS: dict[str, str] = {
     # The @mention autocomplete (GET /api/v1/users): enough for typing names, too few to
     # page through the membership.
     "users_lookup": "20/minute;200/hour;500/day",
+    # The composer's Markdown preview (POST /api/v1/preview): renders like a post, so bounded
+    # like one, but a person previews more often than they post.
+    "preview": "20/minute;300/hour",
     **ACCOUNT_RATE_LIMITS,
 }
 

@@ -29,13 +29,18 @@ def aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def viewer_zone() -> ZoneInfo:
-    """The signed-in reader's time zone; UTC when unset or unknown."""
-    name = getattr(current_user, "timezone", None) or "UTC"
+def zone_of(user) -> ZoneInfo:
+    """`user`'s time zone (User.timezone); UTC when unset or unknown."""
+    name = getattr(user, "timezone", None) or "UTC"
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
+
+
+def viewer_zone() -> ZoneInfo:
+    """The signed-in reader's time zone; UTC when unset or unknown."""
+    return zone_of(current_user)
 
 
 def pattern_locale() -> Locale:
@@ -115,17 +120,40 @@ def utc_when(value: datetime | None, with_time: bool = True, year: bool = True) 
 
 
 def live_when(session) -> dict:
-    """How a live session's start and end read to the viewer: in their zone and language, plus
-    UTC for machines."""
+    """How a session's time reads to the viewer: in their zone and language, plus UTC for
+    machines. A session that has run shows when it RAN (it may have started days before or
+    after its schedule: showing the schedule dated a session held on 4 Dec "Mon, 7 Dec"); a
+    live one, when it started; one whose time passed without a start says so (`missed`)."""
     zone = viewer_zone()
-    start = aware(session.starts_at).astimezone(zone)
-    end = aware(session.ends_at).astimezone(zone)
+    start, end = session.starts_at, session.ends_at
+    ran = session.state == "ended" and session.started_at is not None
+    if ran:
+        start, end = session.started_at, session.ended_at or session.ends_at
+    elif session.state == "live" and session.started_at is not None:
+        start = session.started_at
+        end = max(aware(session.ends_at), aware(start))
+    local_start = aware(start).astimezone(zone)
+    missed = session.state == "scheduled" and aware(session.ends_at) < utcnow()
+    return {"starts_iso": iso(start), "ends_iso": iso(end), "text": span_text(start, end, zone),
+            "start_text": at(day(local_start), clock(local_start)),
+            "zone": zone.key, "ran": ran, "missed": missed,
+            "scheduled_text": span_text(session.starts_at, session.ends_at, zone)}
+
+
+def span_text(start: datetime, end: datetime, zone: ZoneInfo) -> str:
+    """"Fri, 4 Dec 2026, 14:00–15:10", or both dates when it crosses midnight in `zone`."""
+    start, end = aware(start).astimezone(zone), aware(end).astimezone(zone)
     if start.date() == end.date():
-        text = at(day(start), f"{clock(start)}–{clock(end)}")
-    else:
-        text = f"{at(day(start), clock(start))} – {at(day(end), clock(end))}"
-    return {"starts_iso": iso(session.starts_at), "ends_iso": iso(session.ends_at), "text": text,
-            "start_text": at(day(start), clock(start)), "zone": zone.key}
+        return at(day(start), f"{clock(start)}–{clock(end)}")
+    return f"{at(day(start), clock(start))} – {at(day(end), clock(end))}"
+
+
+def scheduled_for(user, session) -> str:
+    """When `session` is scheduled, as `user` reads it in a notification or an email: in their
+    zone, in the language in force (the caller's recipient_locale), naming the zone:
+    "Fri, 4 Dec 2026, 14:00–15:10 (Asia/Kolkata)"."""
+    zone = zone_of(user)
+    return f"{span_text(session.starts_at, session.ends_at, zone)} ({zone.key})"
 
 
 def live_zone() -> str:

@@ -77,6 +77,22 @@ class Conflict(DomainError):
     code, status, default_message = "conflict", 409, _l("That was already done.")
 
 
+class SessionEnded(Forbidden):
+    """A question or chat message sent to a live session that has ended (the writer's text
+    is kept by the page): 403 as before, and `follow_up_thread_id` says where the
+    conversation goes on."""
+
+    def __init__(self, message: str | None = None, *, follow_up_thread_id: int | None = None,
+                 field: str | None = None):
+        super().__init__(message, field=field)
+        self.follow_up_thread_id = follow_up_thread_id
+
+    def as_dict(self) -> dict:
+        data = super().as_dict()
+        data["error"]["follow_up_thread_id"] = self.follow_up_thread_id
+        return data
+
+
 class StaleWrite(Conflict):
     """Someone changed the same row in between (optimistic locking): nothing was applied."""
 

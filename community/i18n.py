@@ -157,7 +157,8 @@ JS_MESSAGES = (
     N_("Scheduled"), N_("Live now"), N_("Ended"),
     N_("The server could not be reached. Nothing was changed; try again."), N_("That did not work (%(status)s)."),
     N_("The session is live now. The chat is open."),
-    N_("The session has ended. A link to its archive is at the top of the page."), N_("The session is scheduled."),
+    N_("The session has ended. Links to its archive and to the follow-up discussion are at the top of the page."),
+    N_("The session is scheduled."),
     N_("Anonymous"), N_("(you)"), N_("(%(name)s, %(organisation)s — revealed to you)"),
     N_("(%(name)s — revealed to you)"), N_("Edit the answer"), N_("Write the answer"),
     N_("Answering now: %(question)s"), N_("Answered: %(question)s"),
@@ -192,9 +193,21 @@ JS_MESSAGES = (
     N_("An appeal was settled: %(state)s."),
     # sending.js, composer.js: a send refused for going too fast, or too long
     N_("You can send it in %(seconds)s s."), N_("You can send it now."),
-    N_("Your post is too long: %(count)s characters, the limit is %(max)s."),
+    N_("%(label)s is too long: %(count)s characters, the limit is %(max)s."), N_("Your text"),
+    # textlimit.js, preview.js: the counter and the preview of composers
+    N_("%(count)s of %(max)s characters"), N_("Preview"), N_("Preview…"), N_("Hide the preview"),
+    N_("Update the preview"), N_("Nothing to preview yet."),
+    N_("The server could not be reached. Your text is kept; try the preview again."),
     # mentions.js, suggest.js
     N_("People to mention"), N_("(opens in a new tab)"), N_("Answered"),
+    # live_end.js, speech.js: the end of a session on an open page; reading the chat aloud
+    N_("The session has ended, so questions are closed. Your question is kept: you can ask it in "
+       "the follow-up discussion."),
+    N_("The session has ended, so the chat is closed. Your message is kept: you can post it in "
+       "the follow-up discussion."),
+    N_("Your question"), N_("Your message"),
+    N_("Continue in the follow-up discussion, where late questions are answered"),
+    N_("Leave it"), N_("Approve"), N_("Decline"), N_("This browser cannot read messages aloud."),
 )
 
 
@@ -219,6 +232,10 @@ def _js_plurals(ngettext=lambda singular, plural: (singular, plural)):
         ngettext("%(num)s handled by another moderator is marked below.",
                  "%(num)s handled by another moderator are marked below."),
         ngettext("%(num)s reply", "%(num)s replies"),
+        ngettext("%(num)s question is still waiting for approval. Decide it now, or leave it: it is listed in the "
+                 "archive as not reached.",
+                 "%(num)s questions are still waiting for approval. Decide them now, or leave them: they are listed "
+                 "in the archive as not reached."),
         ngettext("%(num)s similar question was already asked (answered first). Does one of them answer yours?",
                  "%(num)s similar questions were already asked (answered first). Does one of them answer yours?"),
     )

@@ -63,6 +63,7 @@ def _get_identifier():
     if _identifier is None:
         with _lock:
             if _identifier is None:
+                # Imported on first use: loading the language model costs ~0.5 s at start-up.
                 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
                 identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)

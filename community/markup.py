@@ -91,6 +91,33 @@ def render(body: str) -> str:
     return sanitize(_md.render(body or ""))
 
 
+# What the writer is told will not be shown as they meant it (the composer's preview):
+# "image": Markdown images, which the allow-list drops (readers see nothing there);
+# "html": raw HTML tags, never applied (markdown-it's html option is off): readers see them
+# as typed. A tag-like run in text: "<b>", "</div>", "<img src=x>", "<!--".
+NOTE_CODES = ("image", "html")
+_TAG_LIKE_RE = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|!--)")
+
+
+def render_with_notes(body: str) -> tuple[str, list[str]]:
+    """`render(body)` and the codes (NOTE_CODES) of what it will not show as written, from the
+    same parse: the parts the sanitiser's allow-list drops or escapes. Bounded like render()."""
+    tokens = _md.parse(body or "")
+    html = sanitize(_md.renderer.render(tokens, _md.options, {}))
+    return html, notes_of(tokens)
+
+
+def notes_of(tokens) -> list[str]:
+    found: set[str] = set()
+    for token in tokens:
+        for child in token.children or ():
+            if child.type == "image":
+                found.add("image")
+            elif child.type == "text" and _TAG_LIKE_RE.search(child.content):
+                found.add("html")
+    return [code for code in NOTE_CODES if code in found]
+
+
 def complexity(body: str) -> tuple[str, int, int] | None:
     """(construct, count, limit) of the first construct `body` has too many of, else None.
 

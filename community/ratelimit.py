@@ -32,6 +32,7 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from .errors import RateLimited
+from .models.base import utcnow
 
 _lock = threading.Lock()
 _limiters: dict[str, MovingWindowRateLimiter] = {}
@@ -74,7 +75,6 @@ def tier_for(user) -> str | None:
     if user is None:
         return None
     if user.role != "admin" and user.created_at is not None:
-        from .models import utcnow
 
         days = current_app.config.get("RATE_LIMIT_NEWCOMER_DAYS", 0)
         if days and user.created_at > utcnow() - timedelta(days=days):

@@ -2,7 +2,8 @@
 
 community/rendering.py starts a few of these per server process and sends them
 posts, one JSON line each ({"body": ..., "cpu_seconds": ...}) on standard input,
-and reads one JSON line back ({"html": ...}, {"timeout": true} or {"error": ...}).
+and reads one JSON line back ({"html": ...}, {"timeout": true} or {"error": ...}); with
+"notes": true, the answer also says what will not be shown as written ({"html", "notes"}).
 
 The deadline is CPU time, kept by the worker itself (a profiling timer, ITIMER_PROF):
 a post that needs more CPU than that is abandoned and refused, however busy the
@@ -54,7 +55,11 @@ def serve(stdin, stdout) -> None:
             request = json.loads(line)
             signal.setitimer(signal.ITIMER_PROF, float(request.get("cpu_seconds") or 0))
             try:
-                answer = {"html": markup.render(request["body"])}
+                if request.get("notes"):
+                    html, notes = markup.render_with_notes(request["body"])
+                    answer = {"html": html, "notes": notes}
+                else:
+                    answer = {"html": markup.render(request["body"])}
             finally:
                 signal.setitimer(signal.ITIMER_PROF, 0)
         except OverBudget:

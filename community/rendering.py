@@ -96,17 +96,19 @@ class _Worker:
             self.stop()
             raise
 
-    def render(self, body: str, cpu_seconds: float) -> str:
-        """The HTML, or OverBudget (the worker gave up: it lives on), or RenderTimeout (no
-        answer within the wall-clock backstop: the caller kills it)."""
+    def render(self, body: str, cpu_seconds: float, notes: bool = False):
+        """The HTML (with `notes`: the HTML and the codes of what it does not show), or
+        OverBudget (the worker gave up: it lives on), or RenderTimeout (no answer within the
+        wall-clock backstop: the caller kills it)."""
         deadline = time.monotonic() + BACKSTOP_MIN_SECONDS + cpu_seconds * BACKSTOP_FACTOR
-        self._write_all(json.dumps({"body": body, "cpu_seconds": cpu_seconds}).encode() + b"\n", deadline)
+        request = {"body": body, "cpu_seconds": cpu_seconds, **({"notes": True} if notes else {})}
+        self._write_all(json.dumps(request).encode() + b"\n", deadline)
         answer = json.loads(self._read_line(deadline))
         if answer.get("timeout"):
             raise OverBudget()
         if "html" not in answer:
             raise WorkerGone(answer.get("error", "no html"))
-        return answer["html"]
+        return (answer["html"], answer.get("notes", [])) if notes else answer["html"]
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -169,7 +171,7 @@ class RenderPool:
         for _slot in range(size):
             self._idle.put(None)  # a slot whose worker starts when first needed
 
-    def render(self, body: str, timeout: float | None = None) -> str:
+    def render(self, body: str, timeout: float | None = None, notes: bool = False):
         try:
             worker = self._idle.get(timeout=QUEUE_WAIT_SECONDS)
         except queue.Empty:
@@ -178,7 +180,7 @@ class RenderPool:
         try:
             if worker is None or not worker.alive():
                 worker = self._start()
-            return worker.render(body, timeout or self.timeout)
+            return worker.render(body, timeout or self.timeout, notes)
         except OverBudget:
             raise
         except RenderTimeout:
@@ -264,25 +266,37 @@ def check_complexity(body: str) -> None:
 
 def render_post(body: str, field: str = "body") -> str:
     """Sanitised HTML of a post (question, answer, chat message) in bounded time, or TooComplex."""
+    return _bounded(body, field, notes=False)
+
+
+def render_preview(body: str, field: str = "body") -> tuple[str, list[str]]:
+    """A post's HTML exactly as render_post makes it (same limits, same worker), and the codes
+    of what it will not show as written (markup.NOTE_CODES): the composer's preview."""
+    return _bounded(body, field, notes=True)
+
+
+def _bounded(body: str, field: str, notes: bool):
     check_complexity(body)
     workers = pool()
     if workers is None:
-        html = markup.render(body)
+        answer = markup.render_with_notes(body) if notes else markup.render(body)
     else:
         _release_idle_connection()
         try:
-            html = workers.render(body)
+            answer = workers.render(body, notes=notes)
         except (OverBudget, RenderTimeout):
             raise TooComplex(_("Your text's formatting is too complex to display: it took too long to "
                                "prepare. Simplify it (fewer nested brackets, emphasis marks, tables or "
                                "links) and send it again; your text is kept."), field=field) from None
         except (WorkerGone, OSError):
             current_app.logger.exception("render worker failed; rendering in-process")
-            html = markup.render(body)  # bounded by check_complexity all the same
+            # bounded by check_complexity all the same
+            answer = markup.render_with_notes(body) if notes else markup.render(body)
+    html = answer[0] if notes else answer
     if len(html) > markup.MAX_HTML_CHARS:
         raise TooComplex(_("Your text would be too large once formatted. Shorten it or use less "
                            "formatting, and send it again; your text is kept."), field=field)
-    return html
+    return answer
 
 
 def render_trusted(body: str) -> str:

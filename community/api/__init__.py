@@ -3,7 +3,7 @@
 common.py holds the blueprint and what every route shares (the caller, JSON bodies, cursors);
 each other module registers its routes on it.
 """
-from . import appeals, live, notifications, posts, routes, search, threads, tokens  # noqa: F401  (register their routes)
+from . import appeals, live, notifications, posts, preview, routes, search, threads, tokens  # noqa: F401  (register their routes)
 from .common import bp
 
 __all__ = ["bp"]

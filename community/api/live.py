@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..actions import live
+from ..actions.live import export as live_export
 from ..actions.moderation import reveal_author
 from ..actions.validate import MAX_ID
 from ..errors import Invalid, NotFound
@@ -106,8 +107,20 @@ def start_live_session(session_id: int):
 
 @bp.post("/live/<int:session_id>/end")
 def end_live_session(session_id: int):
-    session = live.end(caller(), load_session(session_id))
+    """End the session. Optional `decisions`: {question id: "approve" | "decline"} for questions
+    still waiting, applied first; those left waiting are listed in the archive as not reached.
+    The answer's session carries `archive_thread_id` and `follow_up_thread_id`."""
+    data = json_body(required=False)
+    session = live.end(caller(), load_session(session_id), decisions=data.get("decisions"))
     return {"session": _session_for_caller(session)}
+
+
+@bp.get("/live/<int:session_id>/questions.csv")
+def export_live_questions(session_id: int):
+    """The questions, votes and answers (late answers from the follow-up too) as CSV, for the
+    session's hosts and the topic's moderators."""
+    session = load_session(session_id)
+    return live_export.csv_response(live_export.questions_csv(caller(), session), session)
 
 
 # --- questions --------------------------------------------------------------------

@@ -8,8 +8,10 @@ from ..extensions import db
 from .base import UTCDateTime, utcnow
 
 SESSION_STATES = ("scheduled", "live", "ended")
-# pending: waiting for approval; visible; answering: "answering now"; answered; hidden
-QUESTION_STATES = ("pending", "visible", "answering", "answered", "hidden")
+# pending: waiting for approval; visible; answering: "answering now"; answered; hidden;
+# not_reached: still waiting for approval when the session ended (listed in the archive as
+# such, and carried into the follow-up discussion with the unanswered ones)
+QUESTION_STATES = ("pending", "visible", "answering", "answered", "hidden", "not_reached")
 
 
 class LiveSession(db.Model):
@@ -24,6 +26,8 @@ class LiveSession(db.Model):
     chat_slow_mode_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     archive_thread_id: Mapped[int | None] = mapped_column(ForeignKey("thread.id"), nullable=True)
+    # the open discussion under the archive, where late questions are answered (once ended)
+    follow_up_thread_id: Mapped[int | None] = mapped_column(ForeignKey("thread.id"), nullable=True)
     started_at = mapped_column(UTCDateTime, nullable=True)
     ended_at = mapped_column(UTCDateTime, nullable=True)
     created_at = mapped_column(UTCDateTime, default=utcnow)
@@ -63,6 +67,11 @@ class LiveQuestion(db.Model):
     answer_html: Mapped[str] = mapped_column(Text, default="", server_default="")
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), nullable=True)
     client_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # held for review by the topic's watched words (not only by the session's approval rule):
+    # such a question is never published without a host's decision, not even at the end
+    held_by_words: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # the post that carries it into the follow-up discussion, when it was not answered live
+    follow_up_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"), nullable=True)
     created_at = mapped_column(UTCDateTime, default=utcnow)
     answered_at = mapped_column(UTCDateTime, nullable=True)
 

@@ -10,6 +10,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..passwords import hash_password, verify_password
 from .base import UTCDateTime, utcnow
 
 ROLES = ("supplier", "member", "admin")
@@ -53,13 +54,11 @@ class User(UserMixin, db.Model):
     api_token_id = None  # int
 
     def set_password(self, password: str) -> None:
-        from ..passwords import hash_password
 
         self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         """True when `password` is this user's (no rehash, no dummy work: see actions.accounts)."""
-        from ..passwords import verify_password
 
         return verify_password(self.password_hash, password)[0]
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from .base import NOT_FOUND, NOT_FOUND_MESSAGES, not_found_message
 from .content import OWN_POST_STATES, ContentRules
 from .identity import IdentityRules
-from .live import PUBLIC_QUESTION_STATES, LiveRules, silence_protected_ids
+from .live import LISTED_QUESTION_STATES, PUBLIC_QUESTION_STATES, LiveRules, silence_protected_ids
 from .readers import readers_of_thread, readers_of_topic
 from .second_look import SecondLookRules, other_moderators
 
@@ -30,6 +30,7 @@ class Guardian(SecondLookRules, LiveRules, IdentityRules, ContentRules):
 
 
 __all__ = [
-    "NOT_FOUND", "NOT_FOUND_MESSAGES", "OWN_POST_STATES", "PUBLIC_QUESTION_STATES", "Guardian",
-    "not_found_message", "other_moderators", "readers_of_thread", "readers_of_topic", "silence_protected_ids",
+    "LISTED_QUESTION_STATES", "NOT_FOUND", "NOT_FOUND_MESSAGES", "OWN_POST_STATES", "PUBLIC_QUESTION_STATES",
+    "Guardian", "not_found_message", "other_moderators", "readers_of_thread", "readers_of_topic",
+    "silence_protected_ids",
 ]

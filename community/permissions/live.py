@@ -11,6 +11,9 @@ from .base import GuardianBase, Hidden
 
 # Questions everyone in the session sees; pending and hidden ones are their author's and the hosts'.
 PUBLIC_QUESTION_STATES = ("visible", "answering", "answered")
+# ...and everyone sees, once the session has ended, the questions it did not reach (they are
+# in the archive too; only the end makes a question "not_reached").
+LISTED_QUESTION_STATES = PUBLIC_QUESTION_STATES + ("not_reached",)
 
 
 class LiveRules(GuardianBase):
@@ -74,10 +77,11 @@ class LiveRules(GuardianBase):
 
     # --- questions --------------------------------------------------------------------
     def why_not_see_question(self, question) -> str | None:
-        """Public questions are the session's; pending and hidden ones their author's and the hosts'."""
+        """Public (and, after the end, not reached) questions are the session's; pending and hidden
+        ones their author's and the hosts'."""
         if reason := self.why_not_read_live(question.session):
             return reason
-        if question.state in PUBLIC_QUESTION_STATES or self._is_author(question) or self.is_host(question.session):
+        if question.state in LISTED_QUESTION_STATES or self._is_author(question) or self.is_host(question.session):
             return None
         return Hidden(_("That question is not in this session."))
 
@@ -96,7 +100,7 @@ class LiveRules(GuardianBase):
             return query.where(false())
         if self.is_host(session):
             return query
-        return query.where(or_(LiveQuestion.state.in_(PUBLIC_QUESTION_STATES), LiveQuestion.author_id == self.user.id))
+        return query.where(or_(LiveQuestion.state.in_(LISTED_QUESTION_STATES), LiveQuestion.author_id == self.user.id))
 
     # --- silencing ----------------------------------------------------------------------
     def can_be_silenced(self, place) -> bool:

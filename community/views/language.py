@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, request
 from flask_login import current_user
 
+from ..actions.accounts import set_locale
 from ..i18n import COOKIE, LANGUAGES
 from .accounts import safe_next
 
@@ -19,7 +20,6 @@ def choose():
     response.set_cookie(COOKIE, lang, max_age=365 * 86400, samesite="Lax", httponly=True,
                         secure=request.is_secure)
     if current_user.is_authenticated and current_user.locale != lang:
-        from ..actions.accounts import set_locale
 
         set_locale(current_user._get_current_object(), lang)
     return response

@@ -86,7 +86,8 @@ def notifications() -> ResponseReturnValue:
 # grammar differ between languages.
 _SAID_TOPIC = {"watching": _l("You are watching %(topic)s."), "muted": _l("You muted %(topic)s: no email about it."),
                None: _l("You no longer watch or mute %(topic)s.")}
-_SAID_THREAD = {"watching": _l("You are watching this thread."), "muted": _l("You muted this thread: no email about it."),
+_SAID_THREAD = {"watching": _l("You are watching this thread."),
+                "muted": _l("You muted this thread: no email about it."),
                 None: _l("You no longer watch or mute this thread.")}
 
 

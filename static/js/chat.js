@@ -1,6 +1,6 @@
 /*
  * The live session's chat (templates/live/session.html): messages arrive live (auto-scroll
- * only when the reader is already at the bottom, read aloud unless switched off), and the
+ * only when the reader is already at the bottom, read aloud when switched on), and the
  * reader's own go over the socket with an ack, the text kept until the server says ok.
  *
  * Messages are built from the <template id="chat-template"> blank the server rendered with
@@ -8,11 +8,14 @@
  */
 import { $, $$, describe, showError, store, textOf } from "./dom.js";
 import { t } from "./i18n.js";
+import { keepForFollowUp } from "./live_end.js";
 import { announce } from "./notices.js";
 import { orgName } from "./questions.js";
 import { holdSend, isHeld } from "./sending.js";
 import { ACK_TIMEOUT_MS, socket } from "./socket.js";
+import { speak, speechSwitch } from "./speech.js";
 import { fromBlank, setHTML, setText } from "./template.js";
+import { attachCounter, tooLongMessage } from "./textlimit.js";
 
 const MAX_CHAT_NODES = 300; // big rooms: the page keeps the latest messages only
 
@@ -22,13 +25,9 @@ export function createChat(live) {
   const chatLog = $("#chat-log");
   const chatTemplate = $("#chat-template");
   const announceBox = $("#chat-announce");
-  const announceKey = `rt:${live.userId}:live:announce-chat`;
+  // Off unless the reader switches it on (speech.js); a new key: the old one defaulted to on.
+  const readAloud = speechSwitch(announceBox, `rt:${live.userId}:live:speak-chat`);
   let sending = false; // a message is on its way
-
-  if (announceBox) {
-    if (store.get(announceKey) === false) announceBox.checked = false;
-    announceBox.addEventListener("change", () => store.set(announceKey, announceBox.checked));
-  }
 
   const atBottom = () => !chatLog || chatLog.scrollHeight - chatLog.scrollTop - chatLog.clientHeight < 40;
   const newBelow = document.createElement("button");
@@ -73,8 +72,8 @@ export function createChat(live) {
     $("#no-chat")?.setAttribute("hidden", "");
     if (stick) scrollToBottom();
     else if (!later) newBelow.hidden = false;
-    if (!quiet && Number(m.author?.id) !== live.userId && announceBox?.checked !== false) {
-      announce(t("%(name)s: %(text)s", { name: m.author?.name || t("Someone"), text: textOf(m.html, 140) }));
+    if (!quiet && Number(m.author?.id) !== live.userId && readAloud()) {
+      speak(t("%(name)s: %(text)s", { name: m.author?.name || t("Someone"), text: textOf(m.html, 140) }));
     }
   }
 
@@ -114,8 +113,17 @@ export function createChat(live) {
   const status = $("#chat-status");
   const draftKey = `rt:${live.userId}:live:${live.sessionId}:chat`;
   live.keepDraft(body, draftKey);
+  const counter = attachCounter(body);
 
   form?.addEventListener("submit", (event) => {
+    const tooLong = tooLongMessage(body);
+    if (tooLong) { // never sent, at any length: the server's words, the text kept
+      event.preventDefault();
+      showError(error, tooLong);
+      describe(body, error, true);
+      announce(tooLong);
+      return;
+    }
     if (!socket?.connected) {
       store.remove(draftKey);
       return;
@@ -147,11 +155,14 @@ export function createChat(live) {
         if (ack?.error?.code === "rate_limited" && ack.error.retry_after && submit) {
           holdSend(submit, ack.error.retry_after, status);
         }
+        // Sent as the hosts ended it: kept, with where to post it now.
+        if (ack?.error && "follow_up_thread_id" in ack.error) keepForFollowUp(live, body, "chat", ack.error.follow_up_thread_id);
         return;
       }
       showError(error, "");
       describe(body, error, false);
       body.value = "";
+      counter.refresh();
       store.remove(draftKey);
       add(ack.message, { quiet: true });
       scrollToBottom();

@@ -4,14 +4,18 @@
  * The text is kept in localStorage while it is typed; a reply on its way is "pending" (a
  * reload or a crash keeps it, and it is sent again, with the same client_id, when the
  * connection is back: the server answers the first post rather than a second one).
- * Without a socket the plain form posts it. Limits (data-max-chars) come from the server.
+ * Without a socket the plain form posts it. Limits (data-max-chars) come from the server:
+ * a counter shows them and a text over the limit is not sent (textlimit.js); a Preview
+ * button shows it as it will be shown (preview.js).
  */
 import { $, debounce, describe, newClientId, showError, store, userId } from "./dom.js";
 import { t } from "./i18n.js";
 import { announce } from "./notices.js";
 import { renderPost } from "./posts.js";
+import { attachPreview } from "./preview.js";
 import { holdSend, isHeld } from "./sending.js";
 import { ACK_TIMEOUT_MS, everConnected, onConnect, socket } from "./socket.js";
+import { attachCounter, tooLongMessage } from "./textlimit.js";
 
 /**
  * `thread`: { threadId, mayReply(), isLocked(), showOwnPost(article) } from thread.js.
@@ -111,6 +115,8 @@ export function initComposer(thread) {
     if (saved.pending) setStatus(t("Not sent yet: it will be sent when the connection is back."), true);
   }
   if (clientIdInput) clientIdInput.value = clientId;
+  const counter = attachCounter(textarea);
+  attachPreview(textarea);
 
   function keepPending(payload, message) {
     store.set(draftKey, { ...payload, pending: true, saved_at: Date.now() });
@@ -123,6 +129,7 @@ export function initComposer(thread) {
     const post = ack.post || {};
     store.remove(draftKey);
     textarea.value = "";
+    counter.refresh();
     clientId = newClientId();
     if (clientIdInput) clientIdInput.value = clientId;
     setReplyTarget(null);
@@ -141,11 +148,13 @@ export function initComposer(thread) {
   function send(payload) {
     // Too long to post: say so here (the server's words), rather than send a message the
     // socket would refuse and the page would keep resending.
-    const maxChars = Number(textarea.dataset.maxChars || 0);
-    if (maxChars && (payload.body || "").trim().length > maxChars) {
+    const tooLong = tooLongMessage(textarea, payload.body);
+    if (tooLong) {
       store.set(draftKey, { ...payload, pending: false, saved_at: Date.now() });
-      setError(t("Your post is too long: %(count)s characters, the limit is %(max)s.", {
-        count: (payload.body || "").trim().length.toLocaleString(), max: maxChars.toLocaleString() }));
+      setBusy(false);
+      setStatus("");
+      setError(tooLong);
+      announce(tooLong);
       return;
     }
     setBusy(true);
@@ -186,6 +195,15 @@ export function initComposer(thread) {
       return;
     }
     const { reply_name: _n, ...payload } = snapshot();
+    const tooLong = tooLongMessage(textarea, payload.body);
+    if (tooLong) {
+      // Never sent, by socket or form, at any length: the same words, the text kept.
+      event.preventDefault();
+      saveDraft();
+      setError(tooLong);
+      announce(tooLong);
+      return;
+    }
     if (socket.connected) {
       event.preventDefault();
       send(payload);
@@ -227,6 +245,7 @@ export function initComposer(thread) {
       textarea.value = textarea.value.trim() ? `${textarea.value.trimEnd()}\n\n${quote}` : quote;
     }
     saveDraft();
+    counter.refresh();
     textarea.focus();
     textarea.setSelectionRange(textarea.value.length, textarea.value.length);
   });

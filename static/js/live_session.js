@@ -16,6 +16,7 @@
 import { createChat } from "./chat.js";
 import { $, $$, store, userId } from "./dom.js";
 import { t, tn, tNodes } from "./i18n.js";
+import { createEnd } from "./live_end.js";
 import { createHostActions } from "./live_host.js";
 import { announce, showBanner } from "./notices.js";
 import { createQuestions } from "./questions.js";
@@ -68,6 +69,8 @@ function start() {
     },
   };
 
+  const end = createEnd(live);
+  live.onWaitingChanged = end.syncWaiting;
   const questions = createQuestions(live);
   const chat = createChat(live);
   const host = createHostActions(live, questions, chat);
@@ -92,12 +95,13 @@ function start() {
     if (live.state === "ended") {
       live.canVote = false;
       questions.disableVotes();
+      end.ended(session);
     }
     live.applySessionStates();
     chat.applyEnabled();
     if (changed) {
       announce(live.state === "live" ? t("The session is live now. The chat is open.")
-        : live.state === "ended" ? t("The session has ended. A link to its archive is at the top of the page.")
+        : live.state === "ended" ? t("The session has ended. Links to its archive and to the follow-up discussion are at the top of the page.")
           : t("The session is scheduled."));
     }
   }

@@ -38,6 +38,7 @@ export function showBanner(text, { kind = "warning", actionText = null, onAction
   box.className = `alert alert-${kind} d-flex flex-wrap gap-2 align-items-center mb-2`;
   if (key) box.dataset.banner = key;
   const span = document.createElement("span");
+  span.dir = "auto"; // may carry a name or a reason someone wrote
   span.textContent = text;
   box.append(span);
   if (actionText && onAction) {

@@ -32,6 +32,8 @@ function toast(text, url) {
   inner.className = "d-flex";
   const content = document.createElement("div");
   content.className = "toast-body";
+  // The text carries names and titles: English in an Arabic page must keep its punctuation.
+  content.dir = "auto";
   const path = safePath(url);
   if (path) {
     const link = document.createElement("a");

@@ -7,13 +7,17 @@
  */
 import { $, $$, describe, newClientId, showError, store, textOf } from "./dom.js";
 import { t, tn, tNodes } from "./i18n.js";
+import { keepForFollowUp } from "./live_end.js";
 import { announce, showBanner } from "./notices.js";
+import { attachPreview } from "./preview.js";
 import { holdSend } from "./sending.js";
 import { ACK_TIMEOUT_MS, socket } from "./socket.js";
 import { fromBlank, setHTML, setText } from "./template.js";
+import { attachCounter, tooLongMessage } from "./textlimit.js";
 
-const PUBLIC_STATES = ["visible", "answering", "answered"];
-const QUESTION_STATES = ["pending", "visible", "answering", "answered", "hidden"];
+// Listed for everyone: the public states, and (after the end) the questions not reached.
+const PUBLIC_STATES = ["visible", "answering", "answered", "not_reached"];
+const QUESTION_STATES = ["pending", "visible", "answering", "answered", "hidden", "not_reached"];
 
 export const idOf = (li) => Number(li.dataset.questionId);
 const votesOf = (li) => Number(li.dataset.votes || 0);
@@ -131,6 +135,10 @@ export function createQuestions(live) {
       if (q.state === "answered" && before !== "answered") announce(t("Answered: %(question)s", { question: summaryOf(li) }));
     }
     applyStates(li);
+    // A question still waiting is decided after the end too (held by watched words).
+    const controls = $(".live-question-controls", li);
+    if (controls) controls.dataset.sessionStates = li.dataset.state === "pending" ? "scheduled live ended" : "scheduled live";
+    live.applySessionStates(li);
     const button = $(".live-vote", li);
     if (button) button.disabled = !live.canVote;
   }
@@ -186,6 +194,7 @@ export function createQuestions(live) {
       const section = $("#pending");
       if (section) section.hidden = count === 0;
       setText(document, "#pending-count", String(count));
+      live.onWaitingChanged?.($$("li.live-question", pendingList).map((li) => ({ id: idOf(li), summary: summaryOf(li) })));
     }
     const answering = questionList ? $('li[data-state="answering"]', questionList) : null;
     const banner = $("#live-answering");
@@ -330,8 +339,18 @@ function initAsking(live, upsert) {
   const draftKey = `rt:${live.userId}:live:${live.sessionId}:ask`;
   let sending = false;
   live.keepDraft(body, draftKey);
+  const counter = attachCounter(body);
+  attachPreview(body);
 
   form.addEventListener("submit", (event) => {
+    const tooLong = tooLongMessage(body);
+    if (tooLong) { // never sent, at any length: the server's words, the text kept
+      event.preventDefault();
+      showError(error, tooLong);
+      describe(body, error, true);
+      announce(tooLong);
+      return;
+    }
     if (!socket?.connected) {
       store.remove(draftKey); // the plain form posts it; a refusal comes back with the text
       return;
@@ -359,11 +378,14 @@ function initAsking(live, upsert) {
         describe(body, error, true);
         announce(message);
         if (ack?.error?.code === "rate_limited" && ack.error.retry_after) holdSend(submit, ack.error.retry_after, status);
+        // Sent as the hosts ended it: kept, with where to ask it now.
+        if (ack?.error && "follow_up_thread_id" in ack.error) keepForFollowUp(live, body, "question", ack.error.follow_up_thread_id);
         return;
       }
       showError(error, "");
       describe(body, error, false);
       body.value = "";
+      counter.refresh();
       store.remove(draftKey);
       if (anonymous) anonymous.checked = false;
       if (clientId) clientId.value = newClientId();

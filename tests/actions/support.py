@@ -83,5 +83,5 @@ def assert_names_nobody(text: str, user) -> None:
 
     for secret in secrets_of(user):
         assert secret not in text, f"{secret!r} leaked in {text[:400]}"
-    pattern = re.compile(r"(author|user)[_-]?id\W{1,4}%d\b" % user.id)
+    pattern = re.compile(rf"(author|user)[_-]?id\W{{1,4}}{user.id}\b")
     assert not pattern.search(text), f"author id leaked in {text[:400]}"

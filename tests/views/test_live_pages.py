@@ -387,7 +387,7 @@ def test_approval_mode(app, world, login_as, make_session):
     # the host sees it in the approval list
     host_html = html_of(login_as("member").get(f"/live/{session_id}"))
     pending = host_html.split('id="pending-list"', 1)[1].split("</ol>", 1)[0]
-    assert f'id="q-{question.id}"' in pending and "Approve<span class=\"visually-hidden js-q-summary\">: Waiting for a yes</span>" in pending
+    assert f'id="q-{question.id}"' in pending and "Approve<span class=\"visually-hidden js-q-summary\" dir=\"auto\">: Waiting for a yes</span>" in pending
     path = f"/live/{session_id}/questions/{question.id}/moderate"
     assert login_as("member").post(path, data={"action": "approve"}).status_code == 302
     assert "Waiting for a yes" in html_of(login_as("supplier2").get(f"/live/{session_id}"))

@@ -13,25 +13,40 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ... import events, ratelimit
-from ...errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
+from ...errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, SessionEnded
 from ...events import action
 from ...extensions import db
 from ...models import User, utcnow
 from ...models.live import LiveChatMessage, LiveQuestion, LiveSession, LiveSilence, LiveVote
-from ...permissions import Guardian
+from ...permissions import LISTED_QUESTION_STATES, Guardian
 from ...rendering import render_post
 from .. import validate
 from ..audit import audit
 from ..screening import check_watched_words
+from . import archive
 from .sessions import PUBLIC_STATES, chat_payload, is_silenced, question_payload
 
 CHAT_MAX_CHARS = 1000
 QUESTION_MAX_CHARS = 2000
 
 
+def ensure_not_over(guardian: Guardian, session: LiveSession, what: str) -> None:
+    """A question or message sent after the end (typed while the host ended it): refused with
+    where to continue, so the page keeps the text and points there."""
+    guardian.ensure_read_live(session)
+    if session.state != "ended":
+        return
+    message = (_("The session has ended, so questions are closed. Your question is kept: you can ask it in "
+                 "the follow-up discussion.") if what == "question" else
+               _("The session has ended, so the chat is closed. Your message is kept: you can post it in "
+                 "the follow-up discussion."))
+    raise SessionEnded(message, follow_up_thread_id=session.follow_up_thread_id, field="body")
+
+
 @action
 def ask(actor: User, session: LiveSession, body, anonymous=False, client_id=None) -> LiveQuestion:
     guardian = Guardian(actor)
+    ensure_not_over(guardian, session, "question")
     guardian.ensure_take_part_live(session, is_silenced(session, actor))
     client_id = validate.client_id(client_id)
     if client_id:
@@ -50,7 +65,7 @@ def ask(actor: User, session: LiveSession, body, anonymous=False, client_id=None
     pending = (session.approve_questions or held) and not guardian.is_host(session)
     question = LiveQuestion(session_id=session.id, author_id=actor.id, anonymous=anonymous, body=body,
                             html=html, state="pending" if pending else "visible",
-                            client_id=client_id)
+                            held_by_words=held, client_id=client_id)
     db.session.add(question)
     db.session.flush()
     db.session.refresh(question)
@@ -101,11 +116,13 @@ def vote(actor: User, session: LiveSession, question: LiveQuestion, value=True) 
 
 @action
 def moderate_question(actor: User, session: LiveSession, question: LiveQuestion, action, answer="") -> LiveQuestion:
-    """approve / hide / answering / answered (with a written answer) / reopen."""
+    """approve / hide / answering / answered (with a written answer) / reopen. After the end,
+    only a question still waiting can be decided: approved, it goes to the follow-up."""
     guardian = Guardian(actor)
     guardian.ensure_host_live(session)
-    _ensure_not_ended(session)
     action = validate.choice(action, "action", ("approve", "hide", "answering", "answered", "reopen"), _l("The action"))
+    if session.state == "ended":
+        return _decide_after_end(actor, session, question, action)
     before = question.state
     if action == "approve":
         if before != "pending":
@@ -147,13 +164,29 @@ def moderate_question(actor: User, session: LiveSession, question: LiveQuestion,
     return question
 
 
+def _decide_after_end(actor: User, session: LiveSession, question: LiveQuestion, action: str) -> LiveQuestion:
+    """A question held by watched words waits for a host even after the end (it is never
+    published unread): approved, it is carried into the follow-up; declined, it is hidden."""
+    if question.state != "pending" or action not in ("approve", "hide"):
+        _ensure_not_ended(session)
+    if action == "approve":
+        archive.carry_late(actor, session, question)
+    else:
+        question.state = "hidden"
+        if question.author_id != actor.id:
+            audit(actor, "hide_question", "live_question", question.id, topic=session.topic,
+                  target_user=question.author, before={"state": "pending"}, after={"state": "hidden"})
+    _queue_question_update(session, question, action)
+    return question
+
+
 def _ensure_not_ended(session: LiveSession) -> None:
     if session.state == "ended":
         raise Conflict(_("This session has ended and its archive is written: edit the archive thread instead."))
 
 
 def _queue_question_update(session: LiveSession, question: LiveQuestion, change: str) -> None:
-    if question.state in PUBLIC_STATES:
+    if question.state in LISTED_QUESTION_STATES:  # public, or not reached (approved after the end)
         public = question_payload(question)
     else:
         # Hidden or still pending: the room learns only that it is gone, never its text
@@ -169,6 +202,7 @@ def _queue_question_update(session: LiveSession, question: LiveQuestion, change:
 @action
 def chat(actor: User, session: LiveSession, body) -> LiveChatMessage:
     guardian = Guardian(actor)
+    ensure_not_over(guardian, session, "chat")
     guardian.ensure_take_part_live(session, is_silenced(session, actor))
     if session.state != "live":
         raise Invalid(_("The chat opens when the session starts."))

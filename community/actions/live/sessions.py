@@ -1,5 +1,5 @@
-"""Live sessions themselves: their payloads, lookups, scheduling, starting and ending (with
-the archive thread written at the end)."""
+"""Live sessions themselves: their payloads, lookups, scheduling and starting (ending.py ends
+them)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -8,18 +8,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ... import events, notices
-from ...authors import author_payload, public_name
+from ... import dates, events, notices
+from ...authors import author_payload
 from ...errors import Conflict, Invalid, NotFound
 from ...events import action
 from ...extensions import db
-from ...models import Post, Thread, Topic, User, utcnow
+from ...models import Topic, User, utcnow
 from ...models.base import iso
 from ...models.live import LiveChatMessage, LiveHost, LiveQuestion, LiveSession, LiveSilence, LiveVote
 from ...models.watch import TopicWatch
-from ...payloads import thread_payload
 from ...permissions import PUBLIC_QUESTION_STATES, Guardian, not_found_message
-from ...rendering import render_trusted
 from .. import validate
 from ..notifications import notify
 
@@ -36,6 +34,8 @@ def session_payload(session: LiveSession) -> dict:
         "approve_questions": session.approve_questions,
         "hosts": [{"id": u.id, "name": u.name, "organisation": u.organisation.name} for u in session.hosts],
         "archive_thread_id": session.archive_thread_id,
+        # the open discussion under the archive (late answers, carrying on): once ended
+        "follow_up_thread_id": session.follow_up_thread_id if session.state == "ended" else None,
         "url": f"/live/{session.id}",
     }
 
@@ -166,16 +166,21 @@ def schedule(actor: User, topic: Topic, *, title, description="", starts_at, end
     db.session.refresh(session)
     room = f"topic:{topic.slug}"
     events.queue_event(room, "live.state", {"room": room, "session": session_payload(session)})
+    # When it is, in each watcher's zone and language (dates.py), as notices.py words it.
     _notify_watchers(topic, actor, "live_scheduled", session)
     return session
 
 
 def _notify_watchers(topic: Topic, actor: User, verb: str, session: LiveSession) -> None:
-    about = {"topic": notices.topic_ref(topic), "session": {"id": session.id, "title": session.title}}
+    about = {"topic": notices.topic_ref(topic), "session": {
+        "id": session.id, "title": session.title,
+        "starts_at": iso(session.starts_at), "ends_at": iso(session.ends_at)}}
     for watch in db.session.scalars(select(TopicWatch).where(TopicWatch.topic_id == topic.id,
                                                              TopicWatch.level == "watching")):
         if watch.user_id != actor.id and watch.user.state == "active" and Guardian(watch.user).can_read_topic(topic):
-            notify(watch.user, verb=verb, data=about, url=f"/live/{session.id}")
+            # the watcher's zone: when it is, said in whatever language they read it in later
+            notify(watch.user, verb=verb, data={**about, "zone": dates.zone_of(watch.user).key},
+                   url=f"/live/{session.id}")
 
 
 @action
@@ -186,81 +191,12 @@ def start(actor: User, session: LiveSession) -> LiveSession:
                        _("This session is already live."))
     session.state = "live"
     session.started_at = utcnow()
-    _queue_state(session)
+    queue_state(session)
     _notify_watchers(session.topic, actor, "live_started", session)
     return session
 
 
-@action
-def end(actor: User, session: LiveSession) -> LiveSession:
-    Guardian(actor).ensure_host_live(session)
-    if session.state == "ended":
-        raise Conflict(_("This session has already ended."))
-    session.state = "ended"
-    session.ended_at = utcnow()
-    session.archive_thread_id = _archive(actor, session).id
-    _queue_state(session)
-    return session
-
-
-def _queue_state(session: LiveSession) -> None:
+def queue_state(session: LiveSession) -> None:
     payload = session_payload(session)
     for room in (f"live:{session.id}", f"topic:{session.topic.slug}"):
         events.queue_event(room, "live.state", {"room": room, "session": payload})
-
-
-def _archive(actor: User, session: LiveSession) -> Thread:
-    """A read-only thread: the questions ranked by votes with answers, then the chat transcript."""
-    questions = db.session.scalars(
-        select(LiveQuestion).where(LiveQuestion.session_id == session.id,
-                                   LiveQuestion.state.in_(PUBLIC_STATES))
-        .order_by(LiveQuestion.votes.desc(), LiveQuestion.id)).all()
-    chat = db.session.scalars(
-        select(LiveChatMessage).where(LiveChatMessage.session_id == session.id, LiveChatMessage.hidden.is_(False))
-        .order_by(LiveChatMessage.id)).all()
-    lines = [f"Archive of the live session **{_md_escape(session.title)}**, "
-             f"{session.started_at or session.starts_at:%d %B %Y}.", ""]
-    if session.description:
-        lines += [session.description, ""]
-    lines += ["## Questions", ""]
-    if not questions:
-        lines.append("No questions were asked.")
-    for rank, q in enumerate(questions, 1):
-        who = public_name(q, english=True)
-        lines += [f"### {rank}. {_md_escape(who)} asked ({q.votes} vote{'s' if q.votes != 1 else ''})", "",
-                  _quote(q.body), ""]
-        if q.answer:
-            lines += [f"**Answer from {_md_escape(q.answered_by.name if q.answered_by else 'the hosts')}:**", "",
-                      q.answer, ""]
-        else:
-            lines += ["*Not answered during the session.*", ""]
-    lines += ["## Chat transcript", ""]
-    if not chat:
-        lines.append("No chat messages.")
-    for m in chat:
-        lines.append(f"- **{_md_escape(m.author.name)}** ({m.created_at:%H:%M} UTC): {_md_escape(m.body)}")
-    body = "\n".join(lines)
-    html = render_trusted(body)
-    thread = Thread(topic=session.topic, kind="archive", title=f"Live session archive: {session.title}"[:200],
-                    author=actor, locked=True, state="visible")
-    db.session.add(thread)
-    db.session.add(Post(thread=thread, author=actor, body=body, html=html,
-                        is_opening=True, state="visible"))
-    db.session.flush()
-    room = f"topic:{session.topic.slug}"
-    events.queue_event(room, "thread.created", {"room": room, "thread": thread_payload(thread)})
-    return thread
-
-
-def _md_escape(text: str) -> str:
-    return "".join("\\" + c if c in "\\`*_[]<>#|" else c for c in (text or "").replace("\n", " "))
-
-
-def _quote(text: str) -> str:
-    return "\n".join("> " + line for line in (text or "").splitlines())
-
-
-# --- questions -----------------------------------------------------------------------
-
-
-# --- chat --------------------------------------------------------------------------

@@ -146,9 +146,13 @@ def start(session_id: int) -> ResponseReturnValue:
 
 @bp.post("/live/<int:session_id>/end")
 def end(session_id: int) -> ResponseReturnValue:
+    """Hosts may decide the questions still waiting in the same form: decision-<id> =
+    approve / decline (anything else: left waiting, listed in the archive as not reached)."""
     session = _load(session_id)
+    decisions = {key.removeprefix("decision-"): value for key, value in request.form.items()
+                 if key.startswith("decision-") and value in live_actions.END_DECISIONS}
     try:
-        live_actions.end(actor(), session)
+        live_actions.end(actor(), session, decisions=decisions)
     except DomainError as err:
         return _refused(session, err)
     flash(_("The session has ended. Its archive thread is written."), "success")

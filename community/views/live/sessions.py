@@ -15,6 +15,7 @@ from sqlalchemy import func, or_, select
 
 from ...actions import live as live_actions
 from ...actions import validate
+from ...actions.live import export as live_export
 from ...actions.threads import get_topic
 from ...dates import aware, viewer_zone
 from ...errors import DomainError, Invalid
@@ -159,6 +160,14 @@ def schedule(slug: str) -> ResponseReturnValue:
 
 
 # --- calendar ----------------------------------------------------------------------------------
+@bp.get("/live/<int:session_id>/questions.csv")
+def export_questions(session_id: int) -> ResponseReturnValue:
+    """The questions, votes and answers as a spreadsheet, for the hosts."""
+    session = live_actions.get_session(session_id)
+    guardian().ensure_read_live(session)
+    return live_export.csv_response(live_export.questions_csv(actor(), session), session)
+
+
 @bp.get("/live/<int:session_id>.ics")
 def ics(session_id: int) -> ResponseReturnValue:
     """One VEVENT (RFC 5545) for calendar apps: times in UTC, text escaped and folded by icalendar."""
