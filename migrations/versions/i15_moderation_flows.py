@@ -11,7 +11,7 @@
 - notification_preference.email_moderation: email about moderators' decisions on one's posts.
 
 Revision ID: i15_moderation_flows
-Revises: i11_identities
+Revises: i15_live_follow_up
 Create Date: 2026-12-05 01:30:00
 
 """
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'i15_moderation_flows'
-down_revision = 'i11_identities'
+down_revision = 'i15_live_follow_up'
 branch_labels = None
 depends_on = None
 
