@@ -29,6 +29,9 @@ MODERATOR = "moderator@roundtable.example"  # moderates Grievance mechanisms in 
 ADMIN = "admin@roundtable.example"
 WRITER = "sofia@northwind.example"
 READER = "daniel@lumen.example"
+# Each journey has its own writer: the shared server's posting limits count per person.
+EDITOR = "daniel@lumen.example"
+APPELLANT = "hannah@atlasfoods.example"
 
 
 def person(new_context, sign_in, email: str, path: str):
@@ -97,7 +100,7 @@ def test_merge_leads_readers_to_the_posts(new_context, sign_in):
 
 def test_hidden_post_edited_sent_back_and_approved_each_side_live(new_context, sign_in):
     tag = uuid.uuid4().hex[:6]
-    writer = person(new_context, sign_in, WRITER, "/")
+    writer = person(new_context, sign_in, EDITOR, "/")
     thread = new_thread(writer, f"Edit and send back {tag}")
     writer.goto(thread)
     connected(writer)
@@ -140,7 +143,7 @@ def test_hidden_post_edited_sent_back_and_approved_each_side_live(new_context, s
 
 def test_appeal_overturned_by_another_moderator_each_side_live(new_context, sign_in):
     tag = uuid.uuid4().hex[:6]
-    writer = person(new_context, sign_in, WRITER, "/")
+    writer = person(new_context, sign_in, APPELLANT, "/")
     thread = new_thread(writer, f"Appeal journey {tag}")
     writer.goto(thread)
     connected(writer)
