@@ -11,6 +11,8 @@ Template filters: reltime, fulltime, isotime; globals: utc_when, live_when, live
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -38,9 +40,25 @@ def zone_of(user) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+_recipient_zone: ContextVar[ZoneInfo | None] = ContextVar("recipient_zone", default=None)
+
+
+@contextmanager
+def zone_for(user):
+    """Within it, the reader is `user` (a notification or an email worded for its recipient,
+    whoever's request this is)."""
+    token = _recipient_zone.set(zone_of(user))
+    try:
+        yield
+    finally:
+        _recipient_zone.reset(token)
+
+
 def viewer_zone() -> ZoneInfo:
-    """The signed-in reader's time zone; UTC when unset or unknown."""
-    return zone_of(current_user)
+    """The reader's time zone (the recipient's inside zone_for, else the signed-in user's);
+    UTC when unset or unknown."""
+    zone = _recipient_zone.get()
+    return zone if zone is not None else zone_of(current_user)
 
 
 def pattern_locale() -> Locale:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -58,6 +57,15 @@ def _name(data: dict) -> str:
 
 def _title(data: dict, key: str = "thread") -> str:
     return (data.get(key) or {}).get("title", "")
+
+
+def _when(data: dict) -> str:
+    """When a session is scheduled, in the reader's zone and language, naming the zone (so a
+    text worded for someone else's zone is still right)."""
+    session = data.get("session") or {}
+    zone = dates.viewer_zone()
+    start, end = datetime.fromisoformat(session["starts_at"]), datetime.fromisoformat(session["ends_at"])
+    return f"{dates.span_text(start, end, zone)} ({zone.key})"
 
 
 def _topic(data: dict) -> str:
@@ -118,28 +126,15 @@ SENTENCES: dict[str, Callable[[dict], str]] = {
                                  "hidden. %(reason)s", title=_title(d), reason=_reason(d)),
     "appeal_overturned": lambda d: _("Your appeal about your post in “%(title)s” was accepted: the post is "
                                      "visible again. %(reason)s", title=_title(d), reason=_reason(d)),
-    "live_scheduled": lambda d: _("Live session scheduled in %(topic)s: “%(title)s”, %(when)s", topic=_topic(d),
-                                  title=_title(d, "session"), when=_when(d)) if _when(d) else
-    _("Live session scheduled in %(topic)s: “%(title)s”", topic=_topic(d), title=_title(d, "session")),
+    "live_scheduled": lambda d: (
+        _("Live session scheduled in %(topic)s: “%(title)s”, %(when)s", topic=_topic(d), title=_title(d, "session"),
+          when=_when(d)) if (d.get("session") or {}).get("starts_at")
+        else _("Live session scheduled in %(topic)s: “%(title)s”", topic=_topic(d), title=_title(d, "session"))),
     "live_started": lambda d: _("Live now in %(topic)s: “%(title)s”", topic=_topic(d), title=_title(d, "session")),
     "registration": lambda d: _("%(name)s (%(organisation)s) registered and is waiting for your approval.",
                                 name=_name(d), organisation=(d.get("organisation") or {}).get("name", "")),
 }
 assert set(SENTENCES) == set(KINDS)
-
-
-def _when(d: dict) -> str:
-    """When a session is, in the zone stored for the recipient and the language in force ("" when
-    the notification does not say: older rows)."""
-    session = d.get("session") or {}
-    if not session.get("starts_at") or not session.get("ends_at"):
-        return ""
-    try:
-        zone = ZoneInfo(d.get("zone") or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    start, end = datetime.fromisoformat(session["starts_at"]), datetime.fromisoformat(session["ends_at"])
-    return f"{dates.span_text(start, end, zone)} ({zone.key})"
 
 
 def words(verb: str | None, data: dict | None, html: bool = False) -> str | None:
@@ -157,7 +152,7 @@ def words(verb: str | None, data: dict | None, html: bool = False) -> str | None
         return None
 
 
-_CODES = frozenset({"slug", "anonymous", "starts_at", "ends_at", "zone"})  # values that are codes, not words
+_CODES = frozenset({"slug", "anonymous"})  # values that are codes, not words
 
 
 def _isolated(value, key: str = ""):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from .. import events, notices
+from .. import dates, events, notices
 from ..events import action
 from ..extensions import db
 from ..i18n import recipient_locale
@@ -36,7 +36,7 @@ def notify(user: User, kind: str | None = None, text=None, *, verb: str | None =
     if verb is not None:
         kind = notices.KINDS[verb]
         data = dict(data or {})
-    with recipient_locale(user):
+    with recipient_locale(user), dates.zone_for(user):
         worded = notices.words(verb, data) if verb is not None else str(text)
         note = Notification(user_id=user.id, kind=kind, verb=verb, data=data, text=worded[:300], url=url,
                             thread_id=thread.id if thread is not None else None,

@@ -31,6 +31,6 @@ class Guardian(SecondLookRules, LiveRules, IdentityRules, ContentRules):
 
 __all__ = [
     "LISTED_QUESTION_STATES", "NOT_FOUND", "NOT_FOUND_MESSAGES", "OWN_POST_STATES", "PUBLIC_QUESTION_STATES",
-    "Guardian", "not_found_message", "other_moderators", "readers_of_thread", "readers_of_topic",
-    "silence_protected_ids",
+    "Guardian",
+    "not_found_message", "other_moderators", "readers_of_thread", "readers_of_topic", "silence_protected_ids",
 ]

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ... import dates, events, notices
+from ... import events, notices
 from ...authors import author_payload
 from ...errors import Conflict, Invalid, NotFound
 from ...events import action
@@ -166,7 +166,6 @@ def schedule(actor: User, topic: Topic, *, title, description="", starts_at, end
     db.session.refresh(session)
     room = f"topic:{topic.slug}"
     events.queue_event(room, "live.state", {"room": room, "session": session_payload(session)})
-    # When it is, in each watcher's zone and language (dates.py), as notices.py words it.
     _notify_watchers(topic, actor, "live_scheduled", session)
     return session
 
@@ -178,9 +177,7 @@ def _notify_watchers(topic: Topic, actor: User, verb: str, session: LiveSession)
     for watch in db.session.scalars(select(TopicWatch).where(TopicWatch.topic_id == topic.id,
                                                              TopicWatch.level == "watching")):
         if watch.user_id != actor.id and watch.user.state == "active" and Guardian(watch.user).can_read_topic(topic):
-            # the watcher's zone: when it is, said in whatever language they read it in later
-            notify(watch.user, verb=verb, data={**about, "zone": dates.zone_of(watch.user).key},
-                   url=f"/live/{session.id}")
+            notify(watch.user, verb=verb, data=about, url=f"/live/{session.id}")
 
 
 @action
