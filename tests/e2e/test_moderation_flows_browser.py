@@ -184,3 +184,25 @@ def test_appeal_overturned_by_another_moderator_each_side_live(new_context, sign
     expect(mine.locator('[data-part="settled"]')).to_contain_text("overturned")
     expect(mine.locator('[data-part="settled"]')).to_contain_text("Amara Okafor")
     assert errors(new_context.console) == []
+
+
+def test_a_post_deleted_by_a_moderator_stays_on_its_authors_page_saying_why(new_context, sign_in):
+    tag = uuid.uuid4().hex[:6]
+    writer = person(new_context, sign_in, WRITER, "/t/grievance-mechanisms")
+    thread = writer.locator("main a[href^='/threads/']").first.get_attribute("href")
+    writer.goto(re.sub(r"[?#].*$", "", thread) + "/last")
+    connected(writer)
+    post_id = post_reply(writer, f"Words a moderator will delete {tag}")
+    reader = person(new_context, sign_in, READER, writer.url)
+    expect(reader.locator(f"#post-{post_id}")).to_be_visible()
+
+    moderator = person(new_context, sign_in, MODERATOR, f"/posts/{post_id}/delete")
+    moderator.locator("#delete-reason").fill("Off-topic here")
+    with moderator.expect_navigation():
+        moderator.get_by_role("button", name="Delete post").click()
+
+    expect(reader.locator(f"#post-{post_id}")).to_have_count(0)  # gone for readers
+    article = writer.locator(f"#post-{post_id}")  # the author's page keeps it, saying why
+    expect(article).to_have_attribute("data-state", "deleted")
+    expect(article.locator(".post-state-note")).to_contain_text("Off-topic here")
+    assert errors(new_context.console) == []
