@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -23,8 +24,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (LOAD_ENV, OUT, ROOT, create_pg_database, drop_pg_database, flask, heading, load_average,  # noqa: E402
-                          prepare, print_closing, record, summary)
+from bench.common import (  # noqa: E402
+    LOAD_ENV,
+    OUT,
+    ROOT,
+    create_pg_database,
+    drop_pg_database,
+    flask,
+    heading,
+    load_average,
+    prepare,
+    print_closing,
+    record,
+    summary,
+)
 from bench.pages import login_cookie  # noqa: E402
 
 POSTER = "sofia@northwind.example"
@@ -60,7 +73,7 @@ def post_json(url: str, token: str, body: dict) -> dict:
 def run_backend(backend: str, args, workdir: Path) -> list[dict]:
     from tests.server import LiveServer
 
-    db_name = "roundtable_bench_data"
+    db_name = "roundtable_bench_data" + os.environ.get("BENCH_DB_SUFFIX", "")  # runs side by side
     if backend == "postgresql":
         database_url = create_pg_database(db_name, fresh=True)
     else:
@@ -93,9 +106,9 @@ def run_backend(backend: str, args, workdir: Path) -> list[dict]:
             (f"deep thread page 1 ({args.deep:,} replies)", lambda: get(f"{base}/threads/{deep}", cookie)),
             (f"deep thread last page ({last_page})", lambda: get(f"{base}/threads/{deep}?page={last_page}", cookie)),
         ]
-        has_search = (ROOT / "community" / "search.py").exists()
+        has_search = (ROOT / "community" / "search").is_dir() or (ROOT / "community" / "search.py").exists()
         if has_search:
-            for q in ("wages overtime", "interpreter certificate", "Reference 123"):
+            for q in ("wages overtime", "interpreter certificate", "Reference 123", "工资"):
                 quoted = urllib.request.quote(q)
                 checks.append((f"search page “{q}”", lambda quoted=quoted: get(f"{base}/search?q={quoted}", cookie)))
                 checks.append((f"search API “{q}”",

@@ -17,13 +17,16 @@ p50/p95/p99/max for the paced phase and the burst, deliveries per second, messag
 lost, server CPU microseconds per delivery (utime+stime of the worker processes from
 /proc/<pid>/stat), memory per connection (worker RSS delta / N), and the CPU of the
 load processes, nginx and Redis.
+
+At each N the same load also runs against the reference relay (bench/relay.js: socket.io
+from npm in one Node process, no database), and the ratio of our p99 to its p99 is printed
+(`--no-relay` skips it; RELAY_NODE_PATH names a node_modules holding socket.io if the
+project's does not).
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,11 +36,28 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (LOAD_ENV, OUT, PG_SERVER, ROOT, children_of, create_pg_database, drop_pg_database, fmt_ms,  # noqa: E402
-                          heading, load_average, prepare, print_closing, record, redis_pid, summary,
-                          total_cpu, total_rss)
+from bench.common import (  # noqa: E402
+    LOAD_ENV,
+    OUT,
+    PG_SERVER,
+    children_of,
+    create_pg_database,
+    drop_pg_database,
+    fmt_ms,
+    heading,
+    load_average,
+    prepare,
+    print_closing,
+    record,
+    redis_pid,
+    summary,
+    total_cpu,
+    total_rss,
+)
 
 NODE = "node"
+
+from bench.relay_target import RelayTarget, ratios  # noqa: E402
 
 
 # --- targets ------------------------------------------------------------------------------
@@ -68,6 +88,9 @@ class SqliteTarget:
 
     def local_addresses(self) -> list[str] | None:
         return None
+
+    def new_live(self) -> dict:
+        return prepare(self.database_url, "live")
 
     def stop(self):
         self.server.stop()
@@ -112,6 +135,9 @@ class ClusterTarget:
             out["redis"] = [pid]
         return out
 
+    def new_live(self) -> dict:
+        return prepare(self.database_url, "live")
+
     def local_addresses(self) -> list[str]:
         # Many "people": the consistent hash on $remote_addr spreads them over the workers.
         return [f"127.0.{1 + i // 250}.{1 + i % 250}" for i in range(500)]
@@ -122,78 +148,15 @@ class ClusterTarget:
             drop_pg_database(self.db_name)
 
 
-# --- load processes -----------------------------------------------------------------------
-class Loader:
-    def __init__(self, url: str, tokens: list[str], room: str, run: str, local: list[str] | None,
-                 workdir: Path, index: int, deflate: bool):
-        self.out = workdir / f"loader-{index}.json"
-        config = {"url": url, "tokens": tokens, "room": room, "run": run, "localAddresses": local,
-                  "concurrency": 40, "out": str(self.out), "deflate": deflate}
-        config_path = workdir / f"loader-{index}-config.json"
-        config_path.write_text(json.dumps(config))
-        self.process = subprocess.Popen([NODE, str(ROOT / "bench" / "fanout_client.js"), str(config_path)],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
-        self.ready: dict | None = None
-
-    def wait_line(self, prefix: str, timeout: float) -> str:
-        result: list[str] = []
-
-        def read():
-            for line in self.process.stdout:
-                if line.startswith(prefix) or line.startswith("FAILED"):
-                    result.append(line.strip())
-                    return
-
-        reader = threading.Thread(target=read, daemon=True)
-        reader.start()
-        reader.join(timeout)
-        if not result:
-            raise RuntimeError(f"load process {self.process.pid}: no {prefix} within {timeout:.0f} s")
-        if result[0].startswith("FAILED"):
-            raise RuntimeError(result[0])
-        return result[0]
-
-    def send(self, command: str) -> None:
-        self.process.stdin.write(command + "\n")
-        self.process.stdin.flush()
-
-    def report(self) -> dict:
-        self.send("REPORT")
-        self.wait_line("DONE", 120)
-        return json.loads(self.out.read_text())
-
-    def quit(self) -> None:
-        try:
-            self.send("QUIT")
-            self.process.wait(10)
-        except (BrokenPipeError, subprocess.TimeoutExpired, OSError):
-            self.process.kill()
-            self.process.wait(5)
-
-
-def fd_count(pid: int) -> int:
-    try:
-        return len(os.listdir(f"/proc/{pid}/fd"))
-    except FileNotFoundError:
-        return 0
-
-
-def wait_idle(pids: list[int], threshold: float = 0.05, window: float = 0.5, timeout: float = 120) -> float:
-    """Wait until the processes use less than `threshold` of a core over `window`; returns seconds waited."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        before = total_cpu(pids)
-        time.sleep(window)
-        if (total_cpu(pids) - before) / window < threshold * max(1, len(pids)):
-            break
-    return time.monotonic() - started
+# --- load processes: bench/fanout_load.py -------------------------------------------------
+from bench.fanout_load import Loader, fd_count, wait_idle  # noqa: E402
 
 
 # --- one run ------------------------------------------------------------------------------
 def run_level(target, n: int, tokens: list[str], args, workdir: Path) -> dict:
     import socketio
 
-    live = prepare(target.database_url, "live")
+    live = target.new_live()
     room = f"live:{live['session_id']}"
     run = uuid.uuid4().hex[:6]
     workers = target.worker_pids()
@@ -211,7 +174,7 @@ def run_level(target, n: int, tokens: list[str], args, workdir: Path) -> dict:
     connect_errors = sum(r["errors"] for r in ready)
     settle = wait_idle(workers, timeout=120)
     rss_after = total_rss(workers)
-    per_worker = [fd_count(p) - b for p, b in zip(workers, fds_before)]
+    per_worker = [fd_count(p) - b for p, b in zip(workers, fds_before, strict=True)]
 
     sender = socketio.Client(reconnection=False)
     sender.connect(target.url, auth={"token": live["host_token"]}, transports=["websocket"], wait_timeout=30)
@@ -274,7 +237,7 @@ def run_level(target, n: int, tokens: list[str], args, workdir: Path) -> dict:
     first_burst = sent.get(paced_n, 0.0)
     burst_deliveries = paced_deliveries = 0
     for rep in reports:
-        for seq, lat in zip(rep["seqs"], rep["latencies"]):
+        for seq, lat in zip(rep["seqs"], rep["latencies"], strict=True):
             if seq < paced_n:
                 paced_lat.append(lat)
                 paced_deliveries += 1
@@ -345,6 +308,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--workers", type=int, default=2, help="cluster workers")
     parser.add_argument("--deflate", action="store_true", help="clients offer permessage-deflate (as browsers do)")
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--no-relay", action="store_true",
+                        help="skip the Node reference relay (bench/relay.js) run at each N")
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.clients.split(",")]
     workdir = Path(tempfile.mkdtemp(prefix=f"fanout-{args.target}-", dir=OUT if OUT.exists() else None))
@@ -352,19 +317,39 @@ def main(argv: list[str] | None = None) -> list[dict]:
     heading(f"Fan-out: {target.name}; {args.rate} msg/s for {args.seconds} s, then a burst of {args.burst}")
     print(f"machine: {load_average()} (before)", flush=True)
     results = []
+    relay = None if args.no_relay else RelayTarget(workdir)
     try:
         target.start()
         tokens_file = workdir / "tokens.json"
         prepare(target.database_url, "users", "--count", str(max(levels)), "--out", str(tokens_file))
         tokens = json.loads(tokens_file.read_text())
+        if relay is not None:
+            try:
+                relay.start()
+            except (RuntimeError, OSError) as error:  # socket.io not installed (npm install)
+                print(f"reference relay not available, skipped: {str(error)[-300:]}", flush=True)
+                relay.stop()
+                relay = None
         for n in levels:
             r = run_level(target, n, tokens[:n], args, workdir)
             r.update(target=args.target, deflate=args.deflate, load=load_average())
             print_level(r)
+            if relay is not None:
+                # The same N, load clients and sender against the reference relay, right after.
+                print(f"  reference relay, N={n}:", flush=True)
+                ref = run_level(relay, n, tokens[:n], args, workdir)
+                ref.update(target="relay", deflate=args.deflate, load=load_average())
+                print_level(ref)
+                r["relay"] = ref
+                r["ratio_to_relay"] = ratios(r, ref)
+                print("  ours / relay: " + ", ".join(f"{phase} p99 {value:.2f}x" for phase, value
+                                                      in r["ratio_to_relay"].items()) + f"  ({ref['load']})")
             record("fanout", r)
             results.append(r)
     finally:
         target.stop()
+        if relay is not None:
+            relay.stop()
     print_closing("bench/fanout.py", argv)
     return results
 

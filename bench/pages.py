@@ -22,8 +22,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (LOAD_ENV, OUT, PG_SERVER, ROOT, create_pg_database, drop_pg_database, heading, load_average,  # noqa: E402
-                          prepare, print_closing, record, total_cpu)
+from bench.common import (  # noqa: E402
+    LOAD_ENV,
+    OUT,
+    PG_SERVER,
+    ROOT,
+    create_pg_database,
+    drop_pg_database,
+    heading,
+    load_average,
+    prepare,
+    print_closing,
+    record,
+    total_cpu,
+)
 
 DEMO_PASSWORD = "roundtable-demo"
 READER = "sofia@northwind.example"
@@ -58,14 +70,16 @@ def login_cookie(base_url: str, email: str = READER) -> str:
     return "; ".join(f"{c.name}={c.value}" for c in http.cookies)
 
 
-def wrk(url: str, cookie: str, seconds: int, connections: int, server_pids: list[int]) -> dict:
+def wrk(url: str, cookie: str, seconds: int, connections: int, server_pids: list[int],
+        headers: tuple[str, ...] = ()) -> dict:
     binary = ensure_wrk()
+    extra = [arg for header in headers for arg in ("-H", header)]
     # warm-up: templates compiled, caches filled
-    subprocess.run([binary, "-t2", f"-c{connections}", "-d2s", "-H", f"Cookie: {cookie}", url],
+    subprocess.run([binary, "-t2", f"-c{connections}", "-d2s", "-H", f"Cookie: {cookie}", *extra, url],
                    capture_output=True, text=True)
     before, started = total_cpu(server_pids), time.monotonic()
     process = subprocess.Popen([binary, "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
-                                "-s", str(ROOT / "bench" / "wrk_report.lua"), "-H", f"Cookie: {cookie}", url],
+                                "-s", str(ROOT / "bench" / "wrk_report.lua"), "-H", f"Cookie: {cookie}", *extra, url],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     from bench.common import cpu_seconds
 
@@ -75,11 +89,15 @@ def wrk(url: str, cookie: str, seconds: int, connections: int, server_pids: list
         time.sleep(0.2)
     out = process.stdout.read()
     elapsed = time.monotonic() - started
-    line = next((l for l in out.splitlines() if l.startswith("JSON ")), None)
+    line = next((row for row in out.splitlines() if row.startswith("JSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk said:\n{out}")
     result = json.loads(line[5:])
-    result["server_cores"] = round((total_cpu(server_pids) - before) / elapsed, 2)
+    server_cpu = total_cpu(server_pids) - before
+    result["server_cores"] = round(server_cpu / elapsed, 2)
+    # CPU ms per page (utime+stime of the server over the requests it answered): does not
+    # move with other work on the machine the way latency does.
+    result["cpu_ms_per_page"] = round(1000 * server_cpu / max(1, result.get("requests") or result["rps"] * elapsed), 2)
     result["wrk_cores"] = round(wrk_cpu / elapsed, 2)
     return result
 
@@ -132,14 +150,19 @@ def main(argv: list[str] | None = None) -> list[dict]:
                  ("thread page, 500 replies (last page)", f"/threads/{thread['thread_id']}?page=10"),
                  ("topic page", f"/t/{thread['topic']}"),
                  ("home page", "/")]
-        for label, path in pages:
-            r = wrk(base_url + path, cookie, args.seconds, args.connections, pids)
+        # A repeat reader: the browser asks again with the ETag it holds (views/revalidation.py).
+        import requests
+
+        etag = requests.get(base_url + pages[0][1], headers={"Cookie": cookie}, timeout=30).headers.get("ETag")
+        repeat = [("thread page, page 1, repeat read (If-None-Match: 304)", pages[0][1], (f"If-None-Match: {etag}",))]
+        for label, path, headers in [(label, path, ()) for label, path in pages] + (repeat if etag else []):
+            r = wrk(base_url + path, cookie, args.seconds, args.connections, pids, headers)
             r.update(page=label, path=path, target=args.target, load=load_average())
             record("pages", r)
             results.append(r)
             print(f"{label:58} {r['rps']:7.1f} req/s  p50 {r['p50']:6.1f} ms  p95 {r['p95']:6.1f} ms  "
-                  f"p99 {r['p99']:6.1f} ms  errors {r['errors']}  (server {r['server_cores']} cores, "
-                  f"wrk {r['wrk_cores']})", flush=True)
+                  f"p99 {r['p99']:6.1f} ms  errors {r['errors']}  {r['cpu_ms_per_page']:5.1f} ms CPU/page  "
+                  f"(server {r['server_cores']} cores, wrk {r['wrk_cores']}; {r['load']})", flush=True)
     finally:
         stop()
     print_closing("bench/pages.py", argv)

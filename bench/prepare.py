@@ -119,10 +119,23 @@ BODY_WORDS = ("supplier audit wages overtime recruitment fees passport grievance
               "interpreter checklist evidence corrective action plan certificate inspection").split()
 
 
+# Every tenth distinct body is Chinese (language "zh"): search in suppliers' languages (#17).
+ZH_WORDS = ("工资", "加班", "工厂", "工人", "合同", "招聘", "费用", "护照", "申诉", "培训", "宿舍", "食堂", "安全",
+            "证书", "检查", "审核", "供应商", "买家", "交货", "工会")
+
+
+def body_language(i: int) -> str | None:
+    return "zh" if i % 10 == 9 else None
+
+
 def distinct_bodies(n: int = 300, seed: int = 7) -> list[str]:
     rng = random.Random(seed)
     bodies = []
     for i in range(n):
+        if body_language(i) == "zh":
+            sentences = ["".join(rng.choice(ZH_WORDS) for _ in range(rng.randint(4, 9))) for _ in range(4)]
+            bodies.append("，".join(sentences) + f"。\n\n编号 {i}。")
+            continue
         words = [rng.choice(BODY_WORDS) for _ in range(rng.randint(20, 90))]
         para = " ".join(words).capitalize() + "."
         extra = f"\n\n- **{rng.choice(BODY_WORDS)}**: {' '.join(rng.choice(BODY_WORDS) for _ in range(8))}" \
@@ -217,14 +230,21 @@ def cmd_bulk(args) -> dict:
     thread_cols = ["id", "topic_id", "kind", "title", "author_id", "anonymous", "state", "locked", "pinned",
                    "tags", "version", "reply_count", "created_at", "last_activity_at"]
     post_cols = ["id", "thread_id", "author_id", "is_opening", "anonymous", "body", "html", "state",
-                 "state_reason", "created_at", "version"]
+                 "state_reason", "created_at", "version", "language"]
     tw = Writer("thread", thread_cols)
     pw = Writer("post", post_cols, after=tw)
-    fw = None
+    fw = tri = bi = None
+    scripts = getattr(search, "scripts", None) if search else None  # languages in the index (#17)
+    sqlite = db.engine.dialect.name == "sqlite"
     if search:
-        fts_cols = (["rowid", "post_id", "thread_id", "title", "body"] if db.engine.dialect.name == "sqlite"
-                    else ["post_id", "thread_id", "title", "body"])
+        fts_cols = (["rowid", "post_id", "thread_id", "title", "body"] if sqlite
+                    else ["post_id", "thread_id", "title", "body"]
+                    + (["config", "unspaced", "grams"] if scripts else []))
         fw = Writer(search.INDEX_TABLE, fts_cols, after=pw)
+        if scripts and sqlite:
+            tri = Writer(scripts.TRIGRAM_TABLE, ["rowid", "title", "body"], after=fw)
+            bi = Writer(scripts.BIGRAM_TABLE, ["rowid", "grams"], after=fw)
+        grams = [scripts.bigrams(p) for p in plain] if scripts else None
     post_id = first_post
     deep_id = first_thread
     for n in range(threads):
@@ -239,14 +259,23 @@ def cmd_bulk(args) -> dict:
                 count, created, last))
         for k in range(count + 1):
             b = (n * 7 + k) % len(bodies)
+            language = body_language(b)
             pw.add((post_id, tid, authors[(n + k) % len(authors)], k == 0, False, bodies[b], html[b], "visible", "",
-                    created + timedelta(seconds=k * 60), 1))
+                    created + timedelta(seconds=k * 60), 1, language))
             if fw is not None:
                 title_text = search.title_text(title, "") if k == 0 else ""
                 row = (post_id, tid, title_text, plain[b])
-                fw.add((post_id, *row) if db.engine.dialect.name == "sqlite" else row)
+                unspaced = scripts is not None and scripts.unspaced(language, plain[b])
+                if sqlite:
+                    fw.add((post_id, *row))
+                    if unspaced:
+                        tri.add((post_id, title_text, plain[b]))
+                        bi.add((post_id, grams[b]))
+                else:
+                    fw.add((*row, scripts.pg_config(language), unspaced, grams[b] if unspaced else "") if scripts
+                           else row)
             post_id += 1
-    for w in (tw, pw, fw):
+    for w in (tw, pw, fw, tri, bi):
         if w is not None:
             w.flush()
     if db.engine.dialect.name == "postgresql":

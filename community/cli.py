@@ -11,6 +11,7 @@ from sqlalchemy import select
 from . import demo, events, ratelimit, search
 from .actions import digests, moderation, sessions, tokens
 from .actions.accounts import create_user
+from .actions.bookmarks import run_reminders
 from .errors import DomainError
 from .events import unit_of_work
 from .extensions import db
@@ -114,7 +115,8 @@ def register_cli(app: Flask) -> None:
             count = search.rebuild_index()
         click.echo(f"Indexed {count} posts.")
 
-    mail = AppGroup("mail", help="Email: send what is due, queue digests (for cron).")  # commands in an app context
+    # commands in an app context
+    mail = AppGroup("mail", help="Email: send what is due, queue digests and reminders (for cron).")
     app.cli.add_command(mail)
 
     @mail.command("send-due")
@@ -135,6 +137,14 @@ def register_cli(app: Flask) -> None:
     def mail_digests(send):
         """Queue the daily and weekly digests that are due."""
         click.echo(f"Queued {digests.run_digests()} digest(s).")
+        if send:
+            click.echo(f"Email: {send_due(limit=500)}.")
+
+    @mail.command("reminders")
+    @click.option("--send/--no-send", default=True, show_default=True, help="Also send what is due afterwards.")
+    def mail_reminders(send):
+        """Send the bookmark reminders that are due (as notifications, and emails per preferences)."""
+        click.echo(f"Sent {run_reminders()} reminder(s).")
         if send:
             click.echo(f"Email: {send_due(limit=500)}.")
 

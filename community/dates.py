@@ -166,14 +166,6 @@ def span_text(start: datetime, end: datetime, zone: ZoneInfo) -> str:
     return f"{at(day(start), clock(start))} – {at(day(end), clock(end))}"
 
 
-def scheduled_for(user, session) -> str:
-    """When `session` is scheduled, as `user` reads it in a notification or an email: in their
-    zone, in the language in force (the caller's recipient_locale), naming the zone:
-    "Fri, 4 Dec 2026, 14:00–15:10 (Asia/Kolkata)"."""
-    zone = zone_of(user)
-    return f"{span_text(session.starts_at, session.ends_at, zone)} ({zone.key})"
-
-
 def live_zone() -> str:
     return viewer_zone().key
 

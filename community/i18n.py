@@ -199,6 +199,10 @@ JS_MESSAGES = (
     N_("%(count)s of %(max)s characters"), N_("Preview"), N_("Preview…"), N_("Hide the preview"),
     N_("Update the preview"), N_("Nothing to preview yet."),
     N_("The server could not be reached. Your text is kept; try the preview again."),
+    N_("Your post is too long: %(count)s characters, the limit is %(max)s."),
+    # reactions.js: reactions and bookmarks on posts
+    N_("Nobody yet."), N_("Bookmark"), N_("Bookmarked"), N_("Bookmarked."),
+    N_("Bookmarked. Open it again to add a note or a reminder."),
     # mentions.js, suggest.js
     N_("People to mention"), N_("(opens in a new tab)"), N_("Answered"),
     # live_end.js, speech.js: the end of a session on an open page; reading the chat aloud
@@ -237,6 +241,8 @@ def _js_plurals(ngettext=lambda singular, plural: (singular, plural)):
                  "archive as not reached.",
                  "%(num)s questions are still waiting for approval. Decide them now, or leave them: they are listed "
                  "in the archive as not reached."),
+        ngettext("%(num)s person", "%(num)s people"),
+        ngettext("%(names)s and %(num)s other", "%(names)s and %(num)s others"),
         ngettext("%(num)s similar question was already asked (answered first). Does one of them answer yours?",
                  "%(num)s similar questions were already asked (answered first). Does one of them answer yours?"),
     )

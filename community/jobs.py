@@ -1,8 +1,9 @@
 """Background jobs of the server process (wsgi.py starts them): the email round.
 
 Every MAIL_SEND_INTERVAL_SECONDS the server queues the digests that are due (every
-MAIL_DIGEST_INTERVAL_SECONDS) and sends what the outbox holds. With MAIL_SENDER_ENABLED
-off, cron runs `flask mail digests` and `flask mail send-due` instead.
+MAIL_DIGEST_INTERVAL_SECONDS), sends the bookmark reminders that are due (every round: a
+reminder is due at its minute) and sends what the outbox holds. With MAIL_SENDER_ENABLED
+off, cron runs `flask mail digests`, `flask mail reminders` and `flask mail send-due` instead.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import datetime
 
 from flask import Flask
 
+from .actions.bookmarks import run_reminders
 from .actions.digests import run_digests
 from .extensions import socketio
 from .mail import SendReport, send_due
@@ -22,6 +24,7 @@ def run_sender_once(app: Flask, *, now: datetime | None = None, digests: bool = 
         try:
             if digests:
                 run_digests(now)
+            run_reminders(now)
             return send_due(now)
         except Exception:  # the loop must survive a bad round (database restarting, ...)
             # (the app context ends here: its session, and any transaction left open, go with it)

@@ -10,8 +10,13 @@ controls the Guardian gives that reader, and without asking the server again.
 """
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from .authors import anonymous_label, author_payload, user_payload  # noqa: F401  (named in one place)
+from .extensions import db
+from .models import Bookmark, Reaction
 from .models.base import iso
+from .models.reaction import REACTION_KINDS
 from .permissions import Guardian
 from .post_states import state_note
 
@@ -60,6 +65,9 @@ def post_payload(post, guardian: Guardian | None = None, for_moderators: bool = 
         "is_opening": post.is_opening,
         "language": post.language,  # ISO 639-1 code it is written in, or None when unknown
         "accepted": post.thread.accepted_post_id == post.id,
+        # {"helpful": n, "thanks": n, "agree": n}, and the kinds that are the viewer's
+        "reactions": post.reaction_counts,
+        "my_reactions": _mine(post, guardian),
     }
     if for_moderators or privileged(post, guardian):
         data["body"] = post.body
@@ -100,6 +108,86 @@ def appeal_payload(appeal, guardian: Guardian | None) -> dict:
 
 def _person(user) -> dict | None:
     return {"id": user.id, "name": user.name} if user is not None else None
+def my_reactions(user, post_ids) -> dict[int, list[str]]:
+    """The kinds `user` gave each of these posts (REACTION_KINDS order), in one query."""
+    mine: dict[int, list[str]] = {pid: [] for pid in post_ids}
+    if user is None or not post_ids:
+        return mine
+    rows = db.session.execute(select(Reaction.post_id, Reaction.kind).where(
+        Reaction.user_id == user.id, Reaction.post_id.in_(list(mine)))).all()
+    for post_id, kind in rows:
+        mine[post_id].append(kind)
+    for kinds in mine.values():
+        kinds.sort(key=REACTION_KINDS.index)
+    return mine
+
+
+def prefetch_reactions(guardian: Guardian | None, posts) -> None:
+    """Read the viewer's reactions to a list of posts at once, before building their payloads
+    (otherwise each post_payload asks for its own: one query per post)."""
+    if guardian is None or guardian.user is None:
+        return
+    known = guardian.__dict__.setdefault("_my_reactions", {})
+    wanted = [p.id for p in posts if p.id not in known]
+    known.update(my_reactions(guardian.user, wanted))
+
+
+def prefetch_bookmarks(guardian: Guardian | None, posts) -> None:
+    """Read which of these posts the viewer bookmarked, at once (see bookmark_of)."""
+    if guardian is None or guardian.user is None:
+        return
+    known = guardian.__dict__.setdefault("_my_bookmarks", {})
+    wanted = [p.id for p in posts if p.id not in known]
+    if not wanted:
+        return
+    known.update(dict.fromkeys(wanted))
+    known.update(db.session.execute(select(Bookmark.post_id, Bookmark.id).where(
+        Bookmark.user_id == guardian.user.id, Bookmark.post_id.in_(wanted))).all())
+
+
+def bookmark_of(post, guardian: Guardian | None) -> int | None:
+    """The id of the viewer's bookmark of this post, or None."""
+    if guardian is None or guardian.user is None or getattr(post, "is_blank", False):
+        return None
+    prefetch_bookmarks(guardian, [post])
+    return guardian.__dict__["_my_bookmarks"].get(post.id)
+
+
+def mine(post, guardian: Guardian | None) -> list[str]:
+    """The kinds of reaction the viewer gave this post (read with prefetch_reactions when a
+    page shows many)."""
+    if getattr(post, "is_blank", False):
+        return []
+    return _mine(post, guardian)
+
+
+def _mine(post, guardian: Guardian | None) -> list[str]:
+    if guardian is None or guardian.user is None:
+        return []
+    known = guardian.__dict__.setdefault("_my_reactions", {})
+    if post.id not in known:
+        known.update(my_reactions(guardian.user, [post.id]))
+    return list(known[post.id])
+
+
+def bookmark_payload(bookmark, guardian: Guardian | None) -> dict:
+    """One of the viewer's bookmarks: what it saves (a post, or a whole thread), as the viewer
+    sees it now, with its note and reminder."""
+    thread = bookmark.target_thread
+    post = bookmark.post
+    return {
+        "id": bookmark.id,
+        "kind": "post" if post is not None else "thread",
+        "post_id": post.id if post is not None else None,
+        "thread_id": thread.id,
+        "note": bookmark.note,
+        "remind_at": iso(bookmark.remind_at),
+        "reminded_at": iso(bookmark.reminded_at),
+        "created_at": iso(bookmark.created_at),
+        "thread": thread_payload(thread, guardian),
+        "post": post_payload(post, guardian) if post is not None else None,
+        "url": f"/posts/{post.id}" if post is not None else f"/threads/{thread.id}",
+    }
 
 
 def privileged(post, guardian: Guardian | None) -> bool:

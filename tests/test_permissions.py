@@ -155,6 +155,26 @@ CASES: list[tuple[str, tuple, frozenset[str]]] = [
     ("accept_answer", ("g_question", "g_q_open"), NOBODY),
     ("accept_answer", ("g_question", "g_member"), NOBODY),
     ("accept_answer", ("g_disc", "g_member"), NOBODY),
+    # reactions: published posts of others one may see; a locked thread takes the moderators' only
+    ("react", ("g_member",), ACTIVE - {"member"}),
+    ("react", ("g_anon",), ACTIVE - {"supplier2"}),
+    ("react", ("g_q_open",), ACTIVE - {"supplier2"}),
+    ("react", ("g_held",), NOBODY),
+    ("react", ("g_hidden",), NOBODY),
+    ("react", ("g_deleted",), NOBODY),
+    ("react", ("g_locked_reply",), G_MODS),
+    ("react", ("m_reply",), MEMBERS - {"member2"}),
+    ("react", ("t_reply",), _("admin")),
+    # bookmarks: anything one may see (a bookmark is its owner's alone)
+    ("bookmark", ("g_disc",), ACTIVE),
+    ("bookmark", ("g_held_thread",), G_MODS | _("supplier2")),
+    ("bookmark", ("m_disc",), MEMBERS),
+    ("bookmark", ("t_disc",), TEXTILES),
+    ("bookmark", ("g_member",), ACTIVE),
+    ("bookmark", ("g_anon",), ACTIVE),
+    ("bookmark", ("g_held",), G_MODS | _("supplier2")),
+    ("bookmark", ("g_deleted",), G_MODS | _("supplier2")),
+    ("bookmark", ("m_deleted",), _("admin", "member2")),
     # moderation, per topic
     ("moderate", ("topic:grievance",), G_MODS),
     ("moderate", ("topic:members-lounge",), _("admin")),
@@ -298,7 +318,7 @@ def test_table_shape():
     rules = {rule for rule, _o, _a in CASES}
     assert rules >= {"read_topic", "start_thread", "read_thread", "reply", "edit_post", "delete_post",
                      "restore_post", "flag", "accept_answer", "moderate", "see_identity", "reveal_identity",
-                     "post_anonymously", "admin", "see_post", "use_site"}
+                     "post_anonymously", "admin", "see_post", "use_site", "react", "bookmark"}
     for rule, objects, allowed in CASES:
         assert not allowed & {"pending", "suspended", "anonymous"}, (rule, objects)
 

@@ -105,8 +105,8 @@ def _stored_preferences(user: User) -> NotificationPreference:
 
 @action
 def update_preferences(actor: User, *, mentions: bool, replies: bool, digest,
-                       moderation: bool | None = None) -> NotificationPreference:
-    """`moderation` None leaves that choice as it was."""
+                       moderation: bool | None = None, reminders: bool | None = None) -> NotificationPreference:
+    """`moderation` or `reminders` None leaves that choice as it was."""
     Guardian(actor).ensure_use_site()
     if digest not in DIGEST_CHOICES:
         raise Invalid(_("Choose a daily or weekly digest, or none."), field="digest")
@@ -114,6 +114,8 @@ def update_preferences(actor: User, *, mentions: bool, replies: bool, digest,
     pref.email_mentions, pref.email_replies, pref.digest = bool(mentions), bool(replies), digest
     if moderation is not None:
         pref.email_moderation = bool(moderation)
+    if reminders is not None:
+        pref.email_reminders = bool(reminders)
     pref.updated_at = utcnow()
     return pref
 
@@ -134,6 +136,8 @@ def unsubscribe(user: User, scope: str) -> NotificationPreference:
         pref.email_replies = False
     if scope in ("moderation", "all"):
         pref.email_moderation = False
+    if scope in ("reminders", "all"):
+        pref.email_reminders = False
     if scope in ("digest", "all"):
         pref.digest = "never"
     pref.updated_at = utcnow()

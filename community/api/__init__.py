@@ -3,7 +3,19 @@
 common.py holds the blueprint and what every route shares (the caller, JSON bodies, cursors);
 each other module registers its routes on it.
 """
-from . import appeals, live, notifications, posts, preview, routes, search, threads, tokens  # noqa: F401  (register their routes)
+from . import (  # noqa: F401  (register their routes)
+    appeals,
+    bookmarks,
+    live,
+    notifications,
+    posts,
+    preview,
+    reactions,
+    routes,
+    search,
+    threads,
+    tokens,
+)
 from .common import bp
 
 __all__ = ["bp"]

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from .. import search
 from ..errors import Invalid
-from ..payloads import post_payload, thread_payload
+from ..payloads import post_payload, prefetch_reactions, thread_payload
 from .common import bp, cursor_id, decode_cursor, encode_cursor, guardian, page_size
 
 SIMILAR_MAX = 10
@@ -39,6 +39,7 @@ def search_posts():
     cursor = decode_cursor("search", 1)
     offset = cursor_id(cursor[0]) if cursor else 0
     page = search.search(g, q, filters, offset=offset, limit=limit)
+    prefetch_reactions(g, [hit.post for hit in page.hits if hit.type == "post"])
     return {
         "results": [hit_payload(hit, g) for hit in page.hits],
         "next_cursor": encode_cursor("search", page.next_offset) if page.next_offset is not None else None,

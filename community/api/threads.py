@@ -13,13 +13,14 @@ from sqlalchemy import and_, or_, select
 
 from ..actions.moderation import moderate_thread
 from ..actions.posts import author_notices, reply
+from ..actions.reactions import helpful_order
 from ..actions.thread_changes import landing, merged_post_ids, rename_thread
 from ..actions.threads import accept_answer, get_thread, start_thread
 from ..actions.validate import MAX_ID
 from ..errors import Invalid
 from ..extensions import db
 from ..models import Post, Thread
-from ..payloads import post_payload, thread_payload, topic_payload
+from ..payloads import post_payload, prefetch_reactions, thread_payload, topic_payload
 from .common import (
     bp,
     caller,
@@ -36,6 +37,7 @@ from .common import (
 )
 
 THREAD_FILTERS = ("questions", "unanswered")
+POST_ORDERS = ("oldest", "helpful")
 
 
 # --- lists -----------------------------------------------------------------------
@@ -77,7 +79,8 @@ def list_threads(slug: str):
 
 @bp.get("/threads/<int:thread_id>")
 def read_thread(thread_id: int):
-    """A thread and the posts the caller may see, oldest first, `?limit=` / `?cursor=`.
+    """A thread and the posts the caller may see, `?limit=` / `?cursor=`: oldest first, or with
+    `?order=helpful` best first (the opening post, the accepted answer, then by "helpful").
 
     A merged thread answers 301 to the thread it was merged into (for a caller who may read
     both; 404 otherwise), its body saying which of the caller's posts came from it."""
@@ -87,17 +90,29 @@ def read_thread(thread_id: int):
     thread = load_thread(thread_id)
     g = guardian()
     limit = page_size(current_app.config["POSTS_PER_PAGE"])
+    order = request.args.get("order") or "oldest"
+    if order not in POST_ORDERS:
+        raise Invalid(_("order must be one of: %(choices)s.", choices=", ".join(POST_ORDERS)), field="order")
     # Others' held, hidden and deleted posts are not shown at all; one's own are, with their state.
     query = g.visible_posts(select(Post), thread)
-    after = decode_cursor("posts", 1)
-    if after is not None:
-        query = query.where(Post.id > cursor_id(after[0]))
-    rows = list(db.session.scalars(query.order_by(Post.id).limit(limit + 1)))
-    page, more = rows[:limit], len(rows) > limit
+    if order == "helpful":
+        # Ranked by counts that move: the cursor is a position, not a key.
+        after = decode_cursor("posts-helpful", 1)
+        skip = cursor_id(after[0]) if after is not None else 0
+        rows = list(db.session.scalars(query.order_by(*helpful_order(thread)).offset(skip).limit(limit + 1)))
+        following = encode_cursor("posts-helpful", skip + limit) if len(rows) > limit else None
+    else:
+        after = decode_cursor("posts", 1)
+        if after is not None:
+            query = query.where(Post.id > cursor_id(after[0]))
+        rows = list(db.session.scalars(query.order_by(Post.id).limit(limit + 1)))
+        following = encode_cursor("posts", rows[limit - 1].id) if len(rows) > limit else None
+    page = [p for p in rows[:limit] if g.can_see_post(p)]
+    prefetch_reactions(g, page)
     return {
         "thread": thread_payload(thread, g),
         "posts": [post_payload(p, g) for p in page],
-        "next_cursor": encode_cursor("posts", page[-1].id) if more else None,
+        "next_cursor": following,
     }
 
 

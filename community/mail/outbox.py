@@ -20,7 +20,7 @@ from .links import mail_domain, site_url, unsubscribe_url
 from .preferences import is_muted, preferences
 
 # Which notifications are emailed immediately, and under which preference.
-CATEGORY_OF_KIND = {"mention": "mentions", "reply": "replies", "answer": "replies"}
+CATEGORY_OF_KIND = {"mention": "mentions", "reply": "replies", "answer": "replies", "reminder": "reminders"}
 # Moderators' decisions about one's own posts and threads (and those one watches), by verb.
 CATEGORY_OF_VERB = {verb: "moderation" for verb in (
     "post_rejected", "post_hidden", "appeal_upheld", "appeal_overturned", "thread_merged", "thread_duplicate")}
@@ -30,6 +30,7 @@ WHY = {
     "replies": _l("You get this email because someone answered your question or replied to your post."),
     "moderation": _l("You get this email because a moderator decided about your post or thread, or about a "
                      "thread you watch."),
+    "reminders": _l("You get this email because you asked to be reminded of something you saved."),
     "digest": _l("You get this email because you watch these topics and threads."),
     "account": _l("You get this email because of something that happened to your Roundtable account."),
 }
@@ -101,7 +102,8 @@ def queue_notification_email(user: User, note: Notification, *, thread=None, pos
     category = CATEGORY_OF_VERB.get(note.verb or "") or CATEGORY_OF_KIND.get(note.kind)
     if category is None or not user.email or not Guardian(user).can_use_site():
         return None
-    if not preferences(user).wants(category) or is_muted(user, thread):
+    # A reminder was asked for: it comes even from a muted thread.
+    if not preferences(user).wants(category) or (category != "reminders" and is_muted(user, thread)):
         return None
     if note.kind == "mention" and not ratelimit.allow("mention_email", user.id):
         return None  # past the hourly cap of mention emails: the notification alone (in the site)

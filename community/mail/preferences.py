@@ -33,5 +33,5 @@ def preferences(user: User) -> NotificationPreference:
     pref = db.session.get(NotificationPreference, user.id)
     if pref is None:
         pref = NotificationPreference(user_id=user.id, email_mentions=True, email_replies=True,
-                                      email_moderation=True, digest="weekly")
+                                      email_moderation=True, email_reminders=True, digest="weekly")
     return pref

@@ -14,7 +14,7 @@ from .base import UTCDateTime, utcnow
 
 DIGEST_CHOICES = ("daily", "weekly", "never")
 # What an email is about; also the scope of its unsubscribe link.
-EMAIL_CATEGORIES = ("mentions", "replies", "moderation", "digest")
+EMAIL_CATEGORIES = ("mentions", "replies", "moderation", "reminders", "digest")
 OUTBOX_STATES = ("queued", "sending", "sent", "failed", "cancelled")
 
 
@@ -27,6 +27,8 @@ class NotificationPreference(db.Model):
     email_replies: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")  # and answers
     # Moderators' decisions about one's own posts and threads (hidden, merged...) and appeal outcomes:
     email_moderation: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # The reminders one set on one's bookmarks:
+    email_reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     # A digest of activity in watched topics and threads:
     digest: Mapped[str] = mapped_column(String(10), default="weekly", server_default="weekly")
     last_digest_at = mapped_column(UTCDateTime, nullable=True)
@@ -41,13 +43,16 @@ class NotificationPreference(db.Model):
             return self.email_replies
         if category == "moderation":
             return self.email_moderation is not False  # None: a row made before the column, the default
+        if category == "reminders":
+            return self.email_reminders is not False  # None: a row made before the column, the default
         if category == "digest":
             return self.digest != "never"
         return False
 
     @property
     def sends_nothing(self) -> bool:
-        return not (self.email_mentions or self.email_replies or self.email_moderation) and self.digest == "never"
+        return not (self.email_mentions or self.email_replies or self.email_moderation
+                    or self.email_reminders) and self.digest == "never"
 
 
 class OutboxEmail(db.Model):

@@ -7,7 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 
-NOTIFICATION_KINDS = ("reply", "answer", "accepted", "mention", "moderation", "live", "registration")
+# "reaction": people reacted to one's post (one notification for several while unread);
+# "reminder": a bookmark's reminder time came.
+NOTIFICATION_KINDS = ("reply", "answer", "accepted", "mention", "moderation", "live", "registration",
+                      "reaction", "reminder")
 
 
 class Notification(db.Model):

@@ -101,6 +101,12 @@ class Post(db.Model):
     edited_at = mapped_column(UTCDateTime, nullable=True)
     # optimistic locking: two moderators acting at once cannot both apply
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # How many people reacted, per kind (the rows: models/reaction.py), kept here so that every
+    # post object carries its counts without a query. Changed only by actions/reactions.py, with
+    # UPDATE ... SET n = n + 1 (a reaction is no edit: it leaves `version` alone).
+    reactions_helpful: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reactions_thanks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reactions_agree: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -108,6 +114,12 @@ class Post(db.Model):
     author = relationship("User", lazy="joined")
     revisions = relationship("PostRevision", order_by="PostRevision.id", lazy="select",
                              back_populates="post")
+
+    @property
+    def reaction_counts(self) -> dict[str, int]:
+        """{"helpful": n, "thanks": n, "agree": n}"""
+        return {"helpful": self.reactions_helpful or 0, "thanks": self.reactions_thanks or 0,
+                "agree": self.reactions_agree or 0}
 
     @property
     def is_rejected(self) -> bool:

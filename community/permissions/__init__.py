@@ -12,6 +12,7 @@ handlers and templates all ask the same Guardian with explicit objects.
   content.py   topics, threads, posts (+ scopes), "privileged"
   identity.py  who may know or reveal an anonymous author
   live.py      live sessions, questions (+ scope), who can be silenced
+  saved.py     reactions and bookmarks
   readers.py   the rules turned around: who may read a topic or thread (conditions on User)
   second_look.py  appeals, renaming a thread, following a merged thread; other moderators of a topic
 """
@@ -19,18 +20,20 @@ from __future__ import annotations
 
 from .base import NOT_FOUND, NOT_FOUND_MESSAGES, not_found_message
 from .content import OWN_POST_STATES, ContentRules
-from .identity import IdentityRules
+from .identity import IdentityRules, reacts_unnamed
 from .live import LISTED_QUESTION_STATES, PUBLIC_QUESTION_STATES, LiveRules, silence_protected_ids
 from .readers import readers_of_thread, readers_of_topic
+from .saved import SavedRules
 from .second_look import SecondLookRules, other_moderators
 
 
-class Guardian(SecondLookRules, LiveRules, IdentityRules, ContentRules):
+class Guardian(SecondLookRules, LiveRules, IdentityRules, SavedRules, ContentRules):
     """The rules of one user (None, or a pending/suspended user: every rule refuses, saying why)."""
 
 
 __all__ = [
     "LISTED_QUESTION_STATES", "NOT_FOUND", "NOT_FOUND_MESSAGES", "OWN_POST_STATES", "PUBLIC_QUESTION_STATES",
     "Guardian",
-    "not_found_message", "other_moderators", "readers_of_thread", "readers_of_topic", "silence_protected_ids",
+    "not_found_message", "other_moderators", "reacts_unnamed", "readers_of_thread", "readers_of_topic",
+    "silence_protected_ids",
 ]

@@ -4,6 +4,7 @@ An anonymous author is named to themself and, after a logged reveal ("reveal_aut
 the audit log), to the moderator who revealed that one post or question, for as long as
 they moderate its topic. Nobody else, moderators and administrators included. Every place
 that names an author asks `can_see_identity` (community/authors.py is the one that names).
+`reacts_unnamed` decides whose reactions are counted but never listed.
 """
 from __future__ import annotations
 
@@ -87,3 +88,16 @@ def topic_of(obj):
     if hasattr(obj, "session_id"):
         return obj.session.topic
     return obj.topic if hasattr(obj, "topic") else obj.thread.topic
+
+
+def reacts_unnamed(user, thread) -> bool:
+    """Is `user`'s reaction in `thread` counted but never named (decided when they react)?
+
+    Yes when they wrote an anonymous post in the thread: "Alice found this helpful" beside an
+    anonymous question would point at its author. Decided once, at the reaction, so that a
+    later anonymous post cannot make a name vanish from a list (which would point at it too).
+    """
+    return db.session.scalar(
+        select(Post.id).where(Post.thread_id == thread.id, Post.author_id == user.id,
+                              Post.anonymous.is_(True)).limit(1)
+    ) is not None

@@ -13,12 +13,13 @@ from datetime import UTC, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import func, literal_column, or_, select
+from sqlalchemy import and_, func, literal_column, or_, select
 
 from ..errors import Invalid
 from ..extensions import db
 from ..models import Organisation, Post, Thread, Topic, User
 from ..permissions import Guardian
+from . import scripts
 from .engines import engine, marked, title_marked
 from .index import fts
 from .query import Filters, clean_query, significant_words
@@ -109,10 +110,17 @@ def search(guardian: Guardian, q: str, filters: Filters | None = None, *, offset
     filters = filters or Filters()
     guardian.ensure_use_site()
     found_by = engine()
-    expression = found_by.search_query(q)
-    if expression is None:
+    # Runs of writing without spaces are matched as substrings; the rest as words.
+    words, terms = scripts.split_query(q)
+    expression = found_by.search_query(words, filters.lang)
+    if expression is None and not terms:
         return SearchPage([], None, 0 if count else None)
-    where, score = found_by.match(expression)
+    where, score = found_by.match(expression) if expression is not None else (None, None)
+    substrings, substring_score = scripts.conditions(found_by.sqlite, fts, terms)
+    if where is None:
+        where, score = substrings, substring_score
+    elif substrings is not None:
+        where, score = and_(where, substrings), score + substring_score
     matches = _findable(guardian, select(Post.id.label("id"), score.label("score"))
                         .select_from(fts)
                         .join(Post, Post.id == found_by.key)
@@ -132,19 +140,37 @@ def search(guardian: Guardian, q: str, filters: Filters | None = None, *, offset
     capped = many and len(found) >= CANDIDATES
     ids = [r.id for r in rows]
     posts = {p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_(ids)))} if ids else {}
-    snippets = found_by.snippets(expression, ids)
+    snippets = found_by.snippets(expression, ids) if expression is not None else {}
+    texts = _texts(found_by, ids) if terms else {}
     hits = []
     for row in rows:
         post = posts[row.id]
         body, title = snippets.get(row.id, ("", ""))
+        if terms:  # the engine's snippet cannot mark substrings: one made around them
+            body = scripts.snippet(texts.get(row.id, ""), terms)
         hits.append(Hit(
             type="thread" if post.is_opening else "post",
             post=post, thread=post.thread,
             snippet=marked(body),
-            title=title_marked(title, post.thread.title) if post.is_opening else escape(post.thread.title),
+            title=_title(post, title, terms),
             rank=float(row.score or 0.0),
         ))
     return SearchPage(hits, offset + limit if more else None, total, capped=bool(count and capped))
+
+
+def _texts(found_by, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = db.session.execute(select(found_by.key, fts.c.body).select_from(fts).where(found_by.key.in_(ids)))
+    return dict(rows.all())
+
+
+def _title(post: Post, highlighted: str, terms: list[str]) -> Markup:
+    if not post.is_opening:
+        return escape(post.thread.title)
+    if terms:
+        return scripts.mark_title(post.thread.title, terms)
+    return title_marked(highlighted, post.thread.title)
 
 
 @dataclass

@@ -2,8 +2,13 @@
 
 - SQLite: an FTS5 virtual table `post_fts(post_id UNINDEXED, thread_id UNINDEXED, title, body)`
   whose rowid is the post id.
-- PostgreSQL: a table `post_fts(post_id, thread_id, title, body, document)` where `document`
-  is a generated, weighted tsvector (title A, body B) with a GIN index.
+- PostgreSQL: a table `post_fts(post_id, thread_id, title, body, config, unspaced, document)`
+  where `document` is a generated, weighted tsvector (title A, body B) in the post's language's
+  text-search configuration `config`, with a GIN index; posts written without spaces between
+  words (`unspaced`) also have a pg_trgm index on their text (scripts.py).
+- SQLite: beside it, an FTS5 trigram table `post_fts_tri(title, body)` and a bigram table
+  `post_fts_bi(grams)` holding those posts only (scripts.py); PostgreSQL keeps their bigrams
+  in `grams`, with a GIN index on its 'simple' tsvector.
 
 What is indexed: one row per *visible* post, holding the post's plain text (from its
 sanitised HTML, markup.to_text) and, for a thread's opening post only, the thread's title
@@ -27,11 +32,13 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..markup import to_text
 from ..models import Post, Thread
+from . import scripts
 
 INDEX_TABLE = "post_fts"
-# PostgreSQL's text search configuration and SQLite's tokenizer: both stem English
-# ("fees" finds "fee"), and fold case and accents.
-PG_CONFIG = "english"
+# PostgreSQL's text search configuration for a post of unknown language (scripts.PG_CONFIGS
+# has the others) and SQLite's tokenizer: both stem English ("fees" finds "fee"), and fold case
+# and accents.
+PG_CONFIG = scripts.DEFAULT_PG_CONFIG
 SQLITE_TOKENIZE = "porter unicode61 remove_diacritics 2"
 TITLE_WEIGHT = 4.0  # SQLite bm25 weight of the title column against the body's 1.0
 
@@ -44,21 +51,34 @@ _SPACE_RE = re.compile(r"\s+")
 SQLITE_DDL = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {INDEX_TABLE} USING fts5("
     f"post_id UNINDEXED, thread_id UNINDEXED, title, body, tokenize = '{SQLITE_TOKENIZE}')",
+    *scripts.SQLITE_TRIGRAM_DDL,
 ]
+# The post in its language's configuration (stems), and for other languages than English also
+# its words as written (weight D): a query read in English and as written finds a Spanish post
+# by its exact words, one read in Spanish (a Spanish reader, or lang=es) by its stems too.
+PG_DOCUMENT = ("setweight(to_tsvector(config, title), 'A') || setweight(to_tsvector(config, body), 'B') || "
+               "CASE WHEN config = 'english'::regconfig THEN ''::tsvector "
+               "ELSE setweight(to_tsvector('simple'::regconfig, title || ' ' || body), 'D') END")
 POSTGRESQL_DDL = [
     f"CREATE TABLE IF NOT EXISTS {INDEX_TABLE} ("
     " post_id INTEGER PRIMARY KEY REFERENCES post (id) ON DELETE CASCADE,"
     " thread_id INTEGER NOT NULL,"
     " title TEXT NOT NULL DEFAULT '',"
     " body TEXT NOT NULL DEFAULT '',"
-    f" document tsvector GENERATED ALWAYS AS ("
-    f"setweight(to_tsvector('{PG_CONFIG}', title), 'A') || "
-    f"setweight(to_tsvector('{PG_CONFIG}', body), 'B')) STORED)",
+    f" config regconfig NOT NULL DEFAULT '{PG_CONFIG}',"
+    " unspaced BOOLEAN NOT NULL DEFAULT false,"
+    " grams TEXT NOT NULL DEFAULT '',"
+    f" document tsvector GENERATED ALWAYS AS ({PG_DOCUMENT}) STORED)",
     f"CREATE INDEX IF NOT EXISTS ix_{INDEX_TABLE}_document ON {INDEX_TABLE} USING GIN (document)",
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    f"CREATE INDEX IF NOT EXISTS ix_{INDEX_TABLE}_unspaced ON {INDEX_TABLE} "
+    "USING GIN ((title || ' ' || body) gin_trgm_ops) WHERE unspaced",
+    f"CREATE INDEX IF NOT EXISTS ix_{INDEX_TABLE}_grams ON {INDEX_TABLE} "
+    "USING GIN (to_tsvector('simple'::regconfig, grams)) WHERE unspaced",
 ]
 
 fts = table(INDEX_TABLE, column("rowid", Integer), column("post_id", Integer), column("thread_id", Integer),
-            column("title"), column("body"), column("document"))
+            column("title"), column("body"), column("config"), column("unspaced"), column("grams"), column("document"))
 
 
 def is_index_table(name: str) -> bool:
@@ -66,7 +86,7 @@ def is_index_table(name: str) -> bool:
 
     migrations/env.py leaves them out of autogenerate, so `flask db migrate` never drops them.
     """
-    return name == INDEX_TABLE or name.startswith(INDEX_TABLE + "_")
+    return name == INDEX_TABLE or name.startswith(INDEX_TABLE + "_")  # post_fts_tri and _bi too
 
 
 def dialect(bind) -> str:
@@ -85,7 +105,7 @@ def _sync(connection: Connection, post_ids: Iterable[int]) -> None:
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         rows = connection.execute(
-            select(Post.id, Post.thread_id, Post.is_opening, Post.html, Thread.title, Thread.tags)
+            select(Post.id, Post.thread_id, Post.is_opening, Post.html, Post.language, Thread.title, Thread.tags)
             .join(Thread, Thread.id == Post.thread_id)
             .where(Post.id.in_(chunk), Post.state == "visible")
         ).all()
@@ -93,16 +113,34 @@ def _sync(connection: Connection, post_ids: Iterable[int]) -> None:
         if rows:
             values = [{"post_id": r.id, "thread_id": r.thread_id,
                        "title": title_text(r.title, r.tags) if r.is_opening else "",
-                       "body": to_text(r.html)} for r in rows]
-            if dialect(connection) == "sqlite":
-                for v in values:
+                       "body": to_text(r.html), "language": r.language} for r in rows]
+            sqlite = dialect(connection) == "sqlite"
+            unspaced, grams = [], []
+            for v in values:
+                language = v.pop("language")
+                both = v["title"] + " " + v["body"]
+                is_unspaced = scripts.unspaced(language, both)
+                if sqlite:
                     v["rowid"] = v["post_id"]  # the rowid is the post id: deletes and joins by rowid are fast
+                    if is_unspaced:
+                        unspaced.append({"rowid": v["post_id"], "title": v["title"], "body": v["body"]})
+                        grams.append({"rowid": v["post_id"], "grams": scripts.bigrams(both)})
+                else:
+                    v["config"], v["unspaced"] = scripts.pg_config(language), is_unspaced
+                    v["grams"] = scripts.bigrams(both) if is_unspaced else ""
             connection.execute(insert(fts), values)
+            if unspaced:
+                connection.execute(insert(scripts.tri), unspaced)
+                connection.execute(insert(scripts.bi), grams)
 
 
 def _delete_rows(connection: Connection, post_ids: list[int]) -> None:
-    key = fts.c.rowid if dialect(connection) == "sqlite" else fts.c.post_id
+    sqlite = dialect(connection) == "sqlite"
+    key = fts.c.rowid if sqlite else fts.c.post_id
     connection.execute(delete(fts).where(key.in_(post_ids)))
+    if sqlite:
+        connection.execute(delete(scripts.tri).where(scripts.tri.c.rowid.in_(post_ids)))
+        connection.execute(delete(scripts.bi).where(scripts.bi.c.rowid.in_(post_ids)))
 
 
 def index_post(post: Post) -> None:
@@ -123,6 +161,9 @@ def rebuild_index() -> int:
     """Re-index every post from scratch; returns how many posts are indexed."""
     connection = db.session.connection()
     connection.execute(delete(fts))
+    if dialect(connection) == "sqlite":
+        connection.execute(delete(scripts.tri))
+        connection.execute(delete(scripts.bi))
     ids = list(connection.execute(select(Post.id).where(Post.state == "visible")).scalars())
     _sync(connection, ids)
     return len(ids)
@@ -131,6 +172,9 @@ def rebuild_index() -> int:
 def clear_index() -> None:
     """Empty the index (tests empty the models' tables between tests; this is the index's part)."""
     db.session.execute(delete(fts))
+    if dialect(db.session.connection()) == "sqlite":
+        db.session.execute(delete(scripts.tri))
+        db.session.execute(delete(scripts.bi))
 
 
 def indexed(post_id: int) -> dict | None:
@@ -141,7 +185,7 @@ def indexed(post_id: int) -> dict | None:
     return dict(row._mapping) if row else None
 
 
-_POST_FIELDS = ("body", "html", "state", "thread_id", "thread", "is_opening")
+_POST_FIELDS = ("body", "html", "state", "thread_id", "thread", "is_opening", "language")
 _THREAD_FIELDS = ("title", "tags")
 _PENDING = "search_pending"
 
@@ -204,5 +248,8 @@ def _create_index_tables(_target, connection: Connection, **_kw) -> None:
 @event.listens_for(db.metadata, "before_drop")
 def _drop_index_tables(_target, connection: Connection, **_kw) -> None:
     connection.execute(text(f"DROP TABLE IF EXISTS {INDEX_TABLE}"))
+    if dialect(connection) == "sqlite":
+        connection.execute(text(f"DROP TABLE IF EXISTS {scripts.TRIGRAM_TABLE}"))
+        connection.execute(text(f"DROP TABLE IF EXISTS {scripts.BIGRAM_TABLE}"))
 
 

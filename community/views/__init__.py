@@ -7,6 +7,7 @@ from . import (
     accounts,
     admin,
     appeals,
+    bookmarks,
     language,
     live,
     main,
@@ -14,7 +15,9 @@ from . import (
     notifications,
     posts,
     profile,
+    reactions,
     rendering,
+    revalidation,
     search,
     settings,
 )
@@ -22,6 +25,7 @@ from . import (
 
 def register_views(app: Flask) -> None:
     rendering.init_app(app)
+    revalidation.init_app(app)
     for module in (main, posts, accounts, admin, moderation, notifications, live, search, settings, profile, language,
-                   appeals):
+                   appeals, bookmarks, reactions):
         app.register_blueprint(module.bp)

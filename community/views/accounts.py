@@ -138,7 +138,10 @@ def logout() -> ResponseReturnValue:
         sessions.end(user, user.session_id, _("You signed out."))
     _forget_this_browser()
     flash(_("You have signed out."), "info")
-    return redirect(url_for("accounts.login"))
+    response = redirect(url_for("accounts.login"))
+    # Pages are kept by the browser for revalidation (views/revalidation.py): none outlives the session.
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 def _forget_this_browser() -> None:

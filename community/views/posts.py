@@ -26,6 +26,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import Post, Thread, utcnow
 from ..models.moderation import FLAG_REASONS
+from ..models.reaction import REACTION_KINDS
 from ..payloads import privileged
 from ..permissions import Guardian
 from .helpers import actor, form_bool, guardian
@@ -224,6 +225,11 @@ class BlankPost:
     state_cause: str | None = None
     is_rejected: bool = False
     deleted_from: str | None = None
+    is_blank: bool = True  # no reactions or bookmark of the reader's to look up
+
+    @property
+    def reaction_counts(self) -> dict[str, int]:
+        return dict.fromkeys(REACTION_KINDS, 0)
 
     def __post_init__(self) -> None:
         self.thread_id = self.thread.id
@@ -268,7 +274,9 @@ def live_posts(thread: Thread, g: Guardian, opening_missing: bool = False) -> Si
     """What thread.html needs to show posts live: the blanks, and the rules the page's script
     applies as they change (may this reader reply when the thread is open / locked; how deep
     replies nest), each answered here by the Guardian or the view, never restated in JavaScript."""
-    now = utcnow()
+    # A fixed time: the script writes the real one in (posts.js), and the page's bytes (its
+    # ETag, views/revalidation.py) then stay the same from one rendering to the next.
+    now = utcnow().replace(year=2000, month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
     nobody = SimpleNamespace(id=0, name="", role="supplier", organisation=SimpleNamespace(name=""))
     blanks = []
     for key, mine, anonymous, state, opening in _blank_kinds(thread, g, opening_missing):

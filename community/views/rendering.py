@@ -1,5 +1,6 @@
 """Template helpers for posts, app-wide: naming an author (community/authors.py), "in reply
-to", the moderation link, and the post partial on pages, from a per-process cache.
+to", the moderation link, the reader's reactions and bookmark, and the post partial on pages,
+from a per-process cache.
 
 Registered on the app by `init_app` (the post partial is used by several blueprints).
 """
@@ -11,6 +12,7 @@ from cachetools import LRUCache
 from flask import Flask, current_app, render_template, url_for
 from flask import g as g_request
 from flask_babel import get_locale, get_timezone
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.routing import BuildError
@@ -18,14 +20,29 @@ from werkzeug.routing import BuildError
 from ..authors import author_display, public_name
 from ..extensions import db
 from ..models import Post
+from ..models.reaction import REACTION_KINDS
+from ..payloads import bookmark_of, mine
 from ..permissions import Guardian
 from .helpers import bdi
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(bdi, "bdi")
-    for function in (author_display, reply_note, post_html, moderation_url):
+    for function in (author_display, reply_note, post_html, blank_html, moderation_url, reaction_kinds):
         app.add_template_global(function)
+    app.add_template_global(mine, "my_reactions_of")
+    app.add_template_global(bookmark_of)
+
+
+# The reactions' names in the reader's language and their icons (models.reaction.REACTION_KINDS
+# keeps the keys, in this order).
+REACTION_LABELS = {"helpful": _l("Helpful"), "thanks": _l("Thanks"), "agree": _l("Agree")}
+REACTION_ICONS = {"helpful": "lightbulb", "thanks": "heart", "agree": "hand-thumbs-up"}
+
+
+def reaction_kinds() -> list[tuple[str, str, str]]:
+    """(kind, label, icon) of each reaction, for the post partial's buttons."""
+    return [(kind, str(REACTION_LABELS[kind]), REACTION_ICONS[kind]) for kind in REACTION_KINDS]
 
 
 def reply_note(post: Post, viewer: Guardian | None) -> dict | None:
@@ -52,6 +69,7 @@ def moderation_url(post_id: int) -> str:
 # --- the post partial on pages, cached --------------------------------------------------------
 _CSRF_SLOT = "__rt_csrf_slot__"  # the page's CSRF token goes here after the cache
 _fragments: LRUCache | None = None
+_blanks: LRUCache | None = None  # thread.html's live-insert blanks, per reader (blank_html)
 _fragments_lock = threading.Lock()
 
 
@@ -63,6 +81,16 @@ def _fragment_cache() -> LRUCache | None:
     if _fragments is None or _fragments.maxsize != size:
         _fragments = LRUCache(maxsize=size)
     return _fragments
+
+
+def _blank_cache() -> LRUCache | None:
+    global _blanks
+    size = current_app.config.get("POST_FRAGMENT_CACHE_SIZE", 0)
+    if size <= 0:
+        return None
+    if _blanks is None or _blanks.maxsize != size:
+        _blanks = LRUCache(maxsize=size)
+    return _blanks
 
 
 def _fragment_key(post: Post, viewer: Guardian, show_reply_to: bool, parent_on_page: bool) -> tuple:
@@ -98,6 +126,10 @@ def _fragment_key(post: Post, viewer: Guardian, show_reply_to: bool, parent_on_p
         author.name, author.role, author.organisation.name, user is not None and user.id == post.author_id,
         post.anonymous and viewer.can_see_identity(post),  # revealed to this reader (a logged reveal)
         show_reply_to, parent,
+        # Reactions: the counts (kept on the post row, no version bump) and the reader's own;
+        # whether they may react follows from what is above (author, moderator, thread version).
+        post.reactions_helpful, post.reactions_thanks, post.reactions_agree, tuple(mine(post, viewer)),
+        bookmark_of(post, viewer),
     )
 
 
@@ -118,6 +150,37 @@ def post_html(post: Post, viewer: Guardian, show_reply_to: bool = True, on_page=
         # state, which is no column of the post: never cached.
         return Markup(render(generate_csrf()))
     key = _fragment_key(post, viewer, show_reply_to, post.reply_to_id in on_page)
+    with _fragments_lock:
+        html = cache.get(key)
+    if html is None:
+        html = render(_CSRF_SLOT)
+        with _fragments_lock:
+            cache[key] = html
+    return Markup(html.replace(_CSRF_SLOT, generate_csrf()))
+
+
+def blank_html(kind: str, blank, viewer: Guardian) -> Markup:
+    """A live-insert blank of thread.html (views/posts.py live_posts) for this reader, from the
+    same cache: the partial rendered for a stand-in post, which depends on the kind of blank,
+    the thread as it is now, and the reader (who they are, their locale and time zone). Each
+    reader's blanks are their own entries: nothing in one is ever shown to another."""
+
+    def render(csrf: str) -> str:
+        return render_template("partials/post.html", post=blank, viewer=viewer, show_reply_to=True,
+                               on_page=(), csrf=csrf)
+
+    cache = _blank_cache()
+    if cache is None:
+        return Markup(render(generate_csrf()))
+    thread, user = blank.thread, viewer.user
+    who = (user.id, user.name, user.role, user.state, user.organisation.name) if user is not None else None
+    # Every answer of the Guardian the partial asks for, so that no change of a rule, a setting
+    # or a role outside the thread's row leaves a stale blank.
+    answers = (viewer.is_moderator(thread.topic), viewer.can_reply(thread), viewer.can_accept_answer(thread, blank),
+               viewer.can_flag(blank), viewer.can_edit_post(blank), viewer.can_delete_post(blank),
+               viewer.can_restore_post(blank), blank.anonymous and viewer.can_see_identity(blank))
+    key = ("blank", kind, thread.id, thread.version, thread.kind, thread.author_id, who, answers,
+           str(get_locale()), str(get_timezone()), blank.created_at)
     with _fragments_lock:
         html = cache.get(key)
     if html is None:

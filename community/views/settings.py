@@ -39,6 +39,7 @@ SCOPES = {
     "mentions": _l("emails when someone @mentions you"),
     "replies": _l("emails when someone answers your question or replies to your post"),
     "moderation": _l("emails when a moderator decides about your post or thread, or about your appeal"),
+    "reminders": _l("the reminders you set on your bookmarks"),
     "digest": _l("the digest of activity in the topics and threads you watch"),
     "all": _l("all email from Roundtable"),
 }
@@ -61,14 +62,16 @@ def watch_state(target) -> dict:
 def notifications() -> ResponseReturnValue:
     pref = watching.preferences(actor())
     form = {"mentions": pref.email_mentions, "replies": pref.email_replies,
-            "moderation": pref.email_moderation is not False, "digest": pref.digest}
+            "moderation": pref.email_moderation is not False, "digest": pref.digest,
+            "reminders": pref.email_reminders is not False}
     error, status = None, 200
     if request.method == "POST":
         if request.form.get("action") == "none":
-            form = {"mentions": False, "replies": False, "moderation": False, "digest": "never"}
+            form = {"mentions": False, "replies": False, "moderation": False, "digest": "never", "reminders": False}
         else:
             form = {"mentions": form_bool("mentions"), "replies": form_bool("replies"),
-                    "moderation": form_bool("moderation"), "digest": request.form.get("digest", "")}
+                    "moderation": form_bool("moderation"), "digest": request.form.get("digest", ""),
+                    "reminders": form_bool("reminders")}
         try:
             watching.update_preferences(actor(), **form)
         except DomainError as err:

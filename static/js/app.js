@@ -8,3 +8,4 @@
  */
 import "./socket.js";
 import "./notifications.js";
+import "./reactions.js";

@@ -1,6 +1,8 @@
 /*
  * Notifications on every page: the unread count in the navigation bar and a toast (a link
- * to what it is about), spoken once through the live region.
+ * to what it is about), spoken once through the live region. A notification that comes
+ * again with the same id (a batch reworded: "3 people found your answer helpful") replaces
+ * its toast; `notification.removed` (all its reactions taken back) takes it away.
  */
 import { $, safePath } from "./dom.js";
 import { t, tn } from "./i18n.js";
@@ -17,8 +19,17 @@ function setUnread(count) {
     tn("Notifications, %(num)s unread", "Notifications, %(num)s unread", count));
 }
 
-function toast(text, url) {
+function dropToast(id) {
+  if (!id) return;
+  for (const old of document.querySelectorAll(`.rt-toast-container .toast[data-notification-id="${Number(id)}"]`)) {
+    window.bootstrap?.Toast?.getInstance(old)?.dispose();
+    old.remove();
+  }
+}
+
+function toast(text, url, id) {
   if (!window.bootstrap?.Toast) return;
+  dropToast(id);
   let holder = $(".rt-toast-container");
   if (!holder) {
     holder = document.createElement("div");
@@ -27,6 +38,7 @@ function toast(text, url) {
   }
   const el = document.createElement("div");
   el.className = "toast";
+  if (id) el.dataset.notificationId = String(Number(id));
   // Not a live region itself: #live-announcer already speaks the text once.
   const inner = document.createElement("div");
   inner.className = "d-flex";
@@ -61,8 +73,12 @@ if (socket) {
     const note = data?.notification || {};
     if (note.text) {
       announce(note.text);
-      toast(note.text, note.url);
+      toast(note.text, note.url, note.id);
     }
   });
   socket.on("notification.read", (data) => setUnread(data?.unread));
+  socket.on("notification.removed", (data) => {
+    setUnread(data?.unread);
+    dropToast(data?.id);
+  });
 }

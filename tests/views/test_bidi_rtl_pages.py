@@ -14,6 +14,7 @@ from community.actions import live
 from community.actions.posts import reply
 from community.actions.threads import start_thread
 from community.extensions import db
+from community.models.live import LiveSession
 
 LTR = "Hello from Tiruppur!"
 NOT_SHOWN_AS_TEXT = {"title", "textarea", "script", "option", "time", "template", "style"}
@@ -97,7 +98,7 @@ def test_home_live_and_topic_pages_isolate_ltr_content_in_arabic(login_as, ltr_w
 
 def test_an_ended_sessions_page_and_its_archive(app, world, login_as, ltr_world):
     with app.app_context():
-        live.end(world.user("member"), db.session.get(live.LiveSession, ltr_world["session"]))
+        live.end(world.user("member"), db.session.get(LiveSession, ltr_world["session"]))
     client = login_as("supplier")
     for path in ("/", "/live", f"/live/{ltr_world['session']}"):
         found = bare_in(client.get(path + "?lang=ar").get_data(as_text=True))

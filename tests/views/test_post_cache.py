@@ -9,15 +9,14 @@ import pytest
 from community.extensions import db
 from community.models import Post, User
 from community.views import rendering as views_main
-
 from tests.views.threads_support import answer, article, html_of, moderate_post, moderate_thread, start
 
 
 @pytest.fixture(autouse=True)
 def fresh_cache(app):
-    views_main._fragments = None  # ids restart with every test: start each with an empty cache
+    views_main._fragments = views_main._blanks = None  # ids restart with every test: start empty
     yield
-    views_main._fragments = None
+    views_main._fragments = views_main._blanks = None
 
 
 def page(login_as, who, thread_id):
@@ -99,3 +98,22 @@ def test_the_cache_can_be_turned_off(app, world, login_as):
     thread, opening = start(app, world, "supplier", "grievance", body="Uncached words")
     assert "Uncached words" in page(login_as, "member", thread)
     assert views_main._fragments is None
+
+
+def test_the_live_blanks_are_each_readers_own(app, world, login_as):
+    from tests.views.test_live_posts import blanks
+
+    thread, _ = start(app, world, "supplier", "grievance", body="Blank words")
+    for who in ("member", "member2", "member"):
+        mine = blanks(page(login_as, who, thread))["mine-named-visible"]
+        assert f'data-author-id="{world.ids[who]}"' in mine, who
+    assert views_main._blanks is not None and len(views_main._blanks) > 0
+    # A reader who becomes a moderator of the topic gets a moderator's blanks at once.
+    before = blanks(page(login_as, "member", thread))["other-named-visible"]
+    from community.models import TopicModerator
+
+    with app.app_context():
+        db.session.add(TopicModerator(topic_id=world.topic_ids["grievance"], user_id=world.ids["member"]))
+        db.session.commit()
+    after = blanks(page(login_as, "member", thread))["other-named-visible"]
+    assert before != after and "/moderation/posts/" in after

@@ -1,4 +1,5 @@
-"""Headers and redirects: no-store on everything signed in, HSTS in production, a CSP whose
+"""Headers and redirects: no-store on everything signed in (but the pages people re-read, kept
+private and revalidated, views/revalidation.py), HSTS in production, a CSP whose
 connect-src is this site plus exactly the configured socket origins, a new CSRF token at
 sign-in, and every redirect target a local path (the language picker included)."""
 from __future__ import annotations
@@ -12,14 +13,18 @@ from tests.conftest import PASSWORD
 
 
 def csp(response) -> dict[str, str]:
-    return {part.strip().split(" ", 1)[0]: part.strip() for part in response.headers["Content-Security-Policy"].split(";")}
+    parts = response.headers["Content-Security-Policy"].split(";")
+    return {part.strip().split(" ", 1)[0]: part.strip() for part in parts}
 
 
 def test_signed_in_pages_and_api_answers_are_not_stored(app, client, world, login_as):
     assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
     signed = login_as("member")
-    for path in ("/", "/notifications", "/settings/sessions", "/t/grievance", "/welcome"):
+    for path in ("/notifications", "/settings/sessions", "/welcome"):
         assert signed.get(path).headers.get("Cache-Control") == "no-store", path
+    # Home, topic and thread pages: the browser keeps its copy for itself and asks every time.
+    for path in ("/", "/t/grievance"):
+        assert signed.get(path).headers.get("Cache-Control") == "private, no-cache", path
     assert signed.get("/api/v1/me").headers["Cache-Control"] == "no-store"
     assert client.get("/api/v1/me").headers["Cache-Control"] == "no-store"  # the 401 too
     # Static files keep their own caching.

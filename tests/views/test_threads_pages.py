@@ -45,7 +45,7 @@ def test_home_lists_readable_topics_in_two_sections(app, world, login_as):
     assert "Textiles circle" in hubs and "Grievance mechanisms" in themes
     # thread count and last activity: a <relative-time> the browser words ("3 minutes ago", in the
     # page's language and the reader's time zone), the full date inside for readers without scripts
-    assert "1 thread" in html and '<html lang="en" dir="ltr" time-zone="UTC">' in html
+    assert "1 thread" in html and '<html lang="en" dir="ltr" time-zone="UTC"' in html
     assert re.search(r'<relative-time datetime="[^"]+Z" precision="minute" prefix="">\d+ \w+ \d{4}, \d\d:\d\d UTC'
                      r'</relative-time>', html)
     assert_csp_clean(html)

@@ -20,15 +20,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from ... import events
 from ...authors import public_name
 from ...extensions import db
-from ...i18n import recipient_language
+from ...i18n import recipient_locale
 from ...language import detect as detect_language
 from ...models import Post, Thread, User, utcnow
 from ...models.live import LiveChatMessage, LiveQuestion, LiveSession
@@ -50,7 +50,7 @@ def close(actor: User, session: LiveSession) -> list[LiveQuestion]:
     not_reached = [question for question in waiting if not question.held_by_words]
     for question in not_reached:
         question.state = "not_reached"
-    with force_locale(recipient_language(actor)):
+    with recipient_locale(actor):
         archive = Thread(topic=session.topic, kind="archive", locked=True, state="visible", author=actor,
                          title=_("Live session archive: %(title)s", title=session.title)[:200])
         follow_up = Thread(topic=session.topic, kind="discussion", state="visible", author=actor,

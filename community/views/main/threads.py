@@ -23,8 +23,10 @@ from ...authors import public_name, translated_label
 from ...errors import DomainError
 from ...extensions import db
 from ...models import Post, Thread
+from ...payloads import prefetch_bookmarks, prefetch_reactions
 from ...permissions import Guardian
 from ..helpers import guardian, int_arg, lang_arg, languages_present
+from ..revalidation import volatile
 from .blueprint import bp
 
 MAX_DEPTH = 3  # replies nest this deep; deeper ones are shown flattened at this level
@@ -143,7 +145,7 @@ def _composer(thread: Thread, g: Guardian, kept: dict | None) -> dict:
     """The reply form: a refused reply's text kept, or a fresh one (answering ?reply_to=, or
     quoting ?quote=)."""
     if kept is None:
-        composer = {"body": "", "reply_to": "", "anonymous": False, "client_id": uuid.uuid4().hex}
+        composer = {"body": "", "reply_to": "", "anonymous": False, "client_id": volatile(uuid.uuid4().hex)}
         target = _reply_target(thread, g, request.args.get("quote") or request.args.get("reply_to"))
         if target is not None:
             composer["reply_to"] = str(target.id)
@@ -151,7 +153,7 @@ def _composer(thread: Thread, g: Guardian, kept: dict | None) -> dict:
                 composer["body"] = _quote(target)
     else:
         composer = {"body": "", "reply_to": "", "anonymous": False, "client_id": "", **kept}
-        composer["client_id"] = composer["client_id"] or uuid.uuid4().hex
+        composer["client_id"] = composer["client_id"] or volatile(uuid.uuid4().hex)
     target = _reply_target(thread, g, composer.get("reply_to"))
     composer["reply_to"] = str(target.id) if target is not None else ""
     composer["reply_name"] = str(public_name(target)) if target is not None else ""
@@ -203,6 +205,13 @@ def render_thread(thread: Thread, *, page: int | None = None, composer: dict | N
                 and lang in (None, candidate.language)):
             accepted = candidate
     tree = build_tree(list(on_this_page), opening.id if opening else None, accepted.id if accepted else None)
+    if thread.kind == "question":
+        # Answers: the accepted one first, then the most helpful (on this page; pages stay in order).
+        tree.sort(key=lambda node: (not node.stub, -node.post.reactions_helpful, node.post.id))
+    # The reader's reactions and bookmarks of the page's posts, read at once for the partial.
+    shown = [*on_this_page, *(p for p in (opening, accepted) if p is not None)]
+    prefetch_reactions(g, shown)
+    prefetch_bookmarks(g, shown)
 
     on_page = {p.id for p in on_this_page} | ({accepted.id} if accepted else set())
     if opening_visible:
