@@ -67,6 +67,7 @@ DEFAULT_RATE_LIMITS: dict[str, str] = {
     "chat": "5/10seconds;300/hour",               # live chat, besides the session's slow mode; hosts are not limited
     "reaction": "30/minute;500/hour",             # for the reactions issue: actions call hit("reaction", ...)
     "upload": "10/minute;60/hour",                # for the uploads issue: actions call hit("upload", ...)
+    "read": "120/minute;3000/hour",               # "read up to here" as posts scroll into view
     "mention_email": "5/hour",                    # mention emails one person receives (the rest: in-app only)
     "socket_connect": "30/minute;600/hour",       # sockets one person opens (each page load opens one)
     # The @mention autocomplete (GET /api/v1/users): enough for typing names, too few to
@@ -125,6 +126,13 @@ class Config:
     TITLE_MAX_CHARS = 200
     THREADS_PER_PAGE = 30
     POSTS_PER_PAGE = 50
+    # Read state (community/actions/reading.py): a thread never opened counts as "new" this
+    # many days after it was started; the home page's lists show this many threads a page.
+    READ_NEW_DAYS = int(os.environ.get("READ_NEW_DAYS", "14"))
+    # Unread and new counts per topic are kept this many seconds per user and process (0: off);
+    # any new post or thread, or the user's own reading, makes new ones at once.
+    READ_COUNTS_CACHE_SECONDS = int(os.environ.get("READ_COUNTS_CACHE_SECONDS", "30"))
+    HOME_LIST_SIZE = 20
     # Rendered posts kept per process for thread pages (community/views/main.py post_html); 0: off.
     POST_FRAGMENT_CACHE_SIZE = int(os.environ.get("POST_FRAGMENT_CACHE_SIZE", "5000"))
     FLAGS_TO_HIDE = int(os.environ.get("FLAGS_TO_HIDE", "3"))
@@ -213,6 +221,7 @@ class TestingConfig(Config):
     PASSWORD_HASH_MEMORY_KIB = 8
     PASSWORD_HASH_PARALLELISM = 1
     RATELIMIT_ENABLED = False
+    READ_COUNTS_CACHE_SECONDS = 0  # tests change posts behind the counts' back (one test turns it on)
     MAIL_BACKEND = "console"
     MAIL_SERVER = ""
     SITE_URL = "http://roundtable.test"

@@ -79,7 +79,7 @@ def run_backend(backend: str, args, workdir: Path) -> list[dict]:
     else:
         database_url = f"sqlite:///{workdir / 'data.db'}"
     server = LiveServer(workdir / backend, name="data", database_url=database_url, start_timeout=120,
-                        env=LOAD_ENV)
+                        env=LOAD_ENV, port=args.port)
     results = []
     try:
         flask(database_url, "db", "upgrade")
@@ -90,6 +90,10 @@ def run_backend(backend: str, args, workdir: Path) -> list[dict]:
         print(f"{backend}: generated {made['threads']:,} threads and {made['posts']:,} posts in "
               f"{time.monotonic() - started:.0f} s (search index rows: {'yes' if made['search_indexed'] else 'no'})",
               flush=True)
+        has_reads = (ROOT / "community" / "actions" / "reading.py").exists()
+        if has_reads:  # a returning reader: 2,000 threads opened, their replies unread
+            print(f"{backend}: read state {prepare(database_url, 'reads', '--email', POSTER, '--count', '2000')}",
+                  flush=True)
         server._prepared = True
         server.start()
         base = server.url
@@ -99,13 +103,23 @@ def run_backend(backend: str, args, workdir: Path) -> list[dict]:
         deep, slug = made["deep_thread_id"], made["deep_topic"]
         last_page = -(-args.deep // 50)
         checks = [
-            ("home page (thread counts per topic)", lambda: get(f"{base}/", cookie)),
+            ("home page (thread counts per topic; with read state: Unread tab)", lambda: get(f"{base}/", cookie)),
             ("topic list (page 1)", lambda: get(f"{base}/t/{slug}", cookie)),
             ("topic list (page 100)", lambda: get(f"{base}/t/{slug}?page=100", cookie)),
             ("topic list API", lambda: get(f"{base}/api/v1/topics/{slug}/threads", bearer)),
-            (f"deep thread page 1 ({args.deep:,} replies)", lambda: get(f"{base}/threads/{deep}", cookie)),
+            # ?page=1: without it a returning reader's thread opens where they left off (issue 17)
+            (f"deep thread page 1 ({args.deep:,} replies)", lambda: get(f"{base}/threads/{deep}?page=1", cookie)),
             (f"deep thread last page ({last_page})", lambda: get(f"{base}/threads/{deep}?page={last_page}", cookie)),
         ]
+        if has_reads:
+            author = json.loads(get(f"{base}/api/v1/threads/{deep}?limit=1", bearer))["posts"][0]["author"]["id"]
+            checks += [
+                ("home page, Latest tab", lambda: get(f"{base}/?tab=latest", cookie)),
+                ("home page, Unanswered tab", lambda: get(f"{base}/?tab=unanswered", cookie)),
+                ("unread summary API (/me/unread)", lambda: get(f"{base}/api/v1/me/unread", bearer)),
+                ("home unread API", lambda: get(f"{base}/api/v1/home/unread", bearer)),
+                ("profile page of an author", lambda: get(f"{base}/users/{author}", cookie)),
+            ]
         has_search = (ROOT / "community" / "search").is_dir() or (ROOT / "community" / "search.py").exists()
         if has_search:
             for q in ("wages overtime", "interpreter certificate", "Reference 123", "工资"):
@@ -148,6 +162,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--deep", type=int, default=5_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    parser.add_argument("--port", type=int, default=None, help="the server's port (default: any free one)")
     args = parser.parse_args(argv)
     heading(f"Data: {args.threads:,} threads, {args.posts:,} posts; one request at a time")
     print(f"machine: {load_average()} (before)", flush=True)

@@ -4,6 +4,7 @@
     python bench/prepare.py live                                    # a new, started live session
     python bench/prepare.py thread --replies 500                    # a thread with 500 replies
     python bench/prepare.py bulk --threads 100000 --posts 1000000   # the 1M-post data set
+    python bench/prepare.py reads --email E --count 2000            # E opened 2,000 threads (read state)
 
 Each prints one JSON line last. Users, organisations, threads and posts are bulk-inserted
 (SQLAlchemy core; COPY on PostgreSQL) with every column the actions would set, HTML
@@ -298,6 +299,24 @@ def cmd_bulk(args) -> dict:
             "seconds": round(time.monotonic() - started, 1)}
 
 
+def cmd_reads(args) -> dict:
+    """`--email` has opened the `--count` threads of latest activity and read each up to its
+    opening post, so their replies are unread: the read state a returning reader brings to the
+    home page, the topic lists and /api/v1/me/unread (issue 17)."""
+    from community.models import ThreadRead
+
+    user_id = db.session.scalar(select(User.id).where(User.email == args.email))
+    latest = select(Thread.id).order_by(Thread.last_activity_at.desc()).limit(args.count).subquery()
+    openings = db.session.execute(select(Post.thread_id, Post.id).where(
+        Post.is_opening.is_(True), Post.thread_id.in_(select(latest.c.id)))).all()
+    db.session.execute(ThreadRead.__table__.delete().where(ThreadRead.user_id == user_id))
+    now = utcnow()
+    db.session.execute(insert(ThreadRead), [{"user_id": user_id, "thread_id": thread_id, "last_read_post_id": post_id,
+                                             "updated_at": now} for thread_id, post_id in openings])
+    db.session.commit()
+    return {"user_id": user_id, "threads_read": len(openings)}
+
+
 def cmd_thread(args) -> dict:
     """One thread with `replies` replies (and an empty one beside it), through the bulk writer."""
     result = cmd_bulk(argparse.Namespace(threads=2, posts=args.replies + 2, deep=args.replies, authors=50))
@@ -317,12 +336,16 @@ def main() -> None:
     p.add_argument("--posts", type=int, default=1_000_000)
     p.add_argument("--deep", type=int, default=5_000)
     p.add_argument("--authors", type=int, default=1_000)
+    p = sub.add_parser("reads")
+    p.add_argument("--email", required=True)
+    p.add_argument("--count", type=int, default=2_000)
     p = sub.add_parser("thread")
     p.add_argument("--replies", type=int, default=500)
     args = parser.parse_args()
     app = create_app()
     with app.app_context():
-        result = {"users": cmd_users, "live": cmd_live, "bulk": cmd_bulk, "thread": cmd_thread}[args.command](args)
+        result = {"users": cmd_users, "live": cmd_live, "bulk": cmd_bulk, "thread": cmd_thread,
+                  "reads": cmd_reads}[args.command](args)
     print(json.dumps(result))
 
 

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 
+from .avatars import avatar_payload
+
 if TYPE_CHECKING:  # annotations only: the Guardian sits beside this module, not below it
     from .permissions import Guardian
 
@@ -51,6 +53,8 @@ def user_payload(user) -> dict:
         "role": user.role,
         "organisation": {"id": user.organisation.id, "name": user.organisation.name,
                           "kind": user.organisation.kind, "country": user.organisation.country},
+        "url": f"/users/{user.id}",  # the profile page
+        "avatar": avatar_payload(user),
     }
 
 
@@ -73,7 +77,7 @@ def author_display(obj, viewer: Guardian | None) -> dict:
     """
     author = obj.author
     if not obj.anonymous:
-        return {"anonymous": False, "name": author.name, "organisation": author.organisation.name,
+        return {"anonymous": False, "id": author.id, "name": author.name, "organisation": author.organisation.name,
                 "role": author.role}
     shown = {"anonymous": True, "label": str(translated_label(author)), "revealed": None}
     if viewer is not None and viewer.user is not None:

@@ -11,6 +11,7 @@ Template filters: reltime, fulltime, isotime; globals: utc_when, live_when, live
 """
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
@@ -88,6 +89,14 @@ def fulltime(value: datetime | None) -> str:
     """The date and time in the reader's language and time zone, naming the zone."""
     if value is None:
         return ""
+    return _fulltime(value, str(get_locale()), str(get_timezone()))
+
+
+@functools.lru_cache(maxsize=8192)
+def _fulltime(value: datetime, _language: str, _zone: str) -> str:
+    """fulltime() for one language and zone (the key: what the formatting below reads from the
+    request). Lists show the same times over and over (a page of threads, every reader's home),
+    and CLDR formatting costs about a tenth of a millisecond each."""
     locale = pattern_locale()
     # UTC reads best short ("UTC"); other zones by name ("India Standard Time"), not "+0530".
     zone = "z" if str(get_timezone()) == "UTC" else "zzzz"

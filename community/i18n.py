@@ -241,6 +241,9 @@ def _js_plurals(ngettext=lambda singular, plural: (singular, plural)):
                  "archive as not reached.",
                  "%(num)s questions are still waiting for approval. Decide them now, or leave them: they are listed "
                  "in the archive as not reached."),
+        # read_state.js: unread and new badges
+        ngettext("%(num)s unread", "%(num)s unread"),
+        ngettext("%(num)s new", "%(num)s new"),
         ngettext("%(num)s person", "%(num)s people"),
         ngettext("%(names)s and %(num)s other", "%(names)s and %(num)s others"),
         ngettext("%(num)s similar question was already asked (answered first). Does one of them answer yours?",

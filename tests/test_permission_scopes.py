@@ -45,6 +45,19 @@ def test_topic_scope_matches_the_rule(app, scene):
                 [t.id for t in sorted(topics, key=lambda t: (t.position, t.name)) if t.id in expected]
 
 
+def test_public_posts_scope_is_what_anyone_may_see_signed_with_a_name(app, scene):
+    """A profile's scope: posts the viewer may see (the rule), visible, in visible threads, and
+    never anonymous (not to the author, not to a moderator who revealed it)."""
+    with app.app_context():
+        posts = db.session.scalars(select(Post)).all()
+        for persona in PERSONAS:
+            g = Guardian(scene.user(persona))
+            expected = {p.id for p in posts if g.can_see_post(p) and not p.anonymous and p.state == "visible"
+                        and p.thread.state == "visible"}
+            query = select(Post.id).join(Thread, Thread.id == Post.thread_id)
+            assert _ids(g.public_posts(query)) == expected, persona
+
+
 def test_thread_scope_matches_the_rule(app, scene):
     with app.app_context():
         threads = db.session.scalars(select(Thread)).all()

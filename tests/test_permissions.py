@@ -189,6 +189,11 @@ CASES: list[tuple[str, tuple, frozenset[str]]] = [
     ("see_identity", ("g_member",), ACTIVE),
     ("see_identity", ("t_reply",), TEXTILES),
     ("see_identity", ("g_disc",), ACTIVE),
+    # profiles: of everyone who took part, for everyone signed in; a registration pending is "not there"
+    ("view_profile", ("user:supplier2",), ACTIVE),
+    ("view_profile", ("user:admin",), ACTIVE),
+    ("view_profile", ("user:suspended",), ACTIVE),
+    ("view_profile", ("user:pending",), NOBODY),
 ]
 
 
@@ -206,6 +211,8 @@ class Scene:
     def obj(self, key):
         if key is None or key in ("discussion", "question", "announcement"):
             return key
+        if key.startswith("user:"):
+            return self.world.user(key[5:])
         if key.startswith("topic:"):
             return self.world.topic(key[6:]) if key[6:] in self.world.topic_ids else \
                 db.session.get(Topic, self.ids[key][1])
@@ -313,12 +320,30 @@ def test_matrix(app, scene, rule):
     assert not wrong, "\n".join(wrong)
 
 
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p in ACTIVE])
+def test_a_profile_never_makes_an_anonymous_author_findable(app, scene, persona):
+    """Whoever looks (the author, the topic's moderators, administrators), a profile lists no
+    anonymous post, counts none, and nothing from a topic the viewer cannot read."""
+    from community.actions import people
+
+    with app.app_context():
+        viewer = Guardian(scene.user(persona))
+        for author, anonymous_key in (("supplier2", "g_anon"), ("supplier", "o_anon")):
+            found = people.profile(viewer, scene.user(author), limit=100)
+            shown = {p.id for p in found.posts + found.answers}
+            assert scene.obj(anonymous_key).id not in shown, (persona, author)
+            assert all(not p.anonymous and p.state == "visible" for p in found.posts + found.answers)
+            readable = set(db.session.scalars(viewer.readable_topic_ids()))
+            assert all(p.thread.topic_id in readable for p in found.posts)
+            assert found.post_count == len(found.posts)
+
+
 def test_table_shape():
     """Every rule of the brief is in the table, and nobody outside the site is ever allowed."""
     rules = {rule for rule, _o, _a in CASES}
     assert rules >= {"read_topic", "start_thread", "read_thread", "reply", "edit_post", "delete_post",
                      "restore_post", "flag", "accept_answer", "moderate", "see_identity", "reveal_identity",
-                     "post_anonymously", "admin", "see_post", "use_site", "react", "bookmark"}
+                     "post_anonymously", "admin", "see_post", "use_site", "react", "bookmark", "view_profile"}
     for rule, objects, allowed in CASES:
         assert not allowed & {"pending", "suspended", "anonymous"}, (rule, objects)
 

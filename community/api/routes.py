@@ -18,6 +18,7 @@ from sqlalchemy import select
 from config import BASE_DIR
 
 from .. import ratelimit
+from ..actions import reading
 from ..actions.moderation import reveals
 from ..actions.notifications import unread_count
 from ..errors import Invalid, NotFound
@@ -80,7 +81,9 @@ def list_topics():
     # A handful of topics: one page always, but the list keeps the cursor convention.
     g = guardian()
     readable = db.session.scalars(g.readable_topics()).all()
-    return {"topics": [_topic_for_caller(t) for t in readable], "next_cursor": None}
+    counts = reading.topic_counts(g)  # threads with unread posts, new threads: two queries for all
+    return {"topics": [{**_topic_for_caller(t), "unread": counts.get(t.id, (0, 0))[0],
+                        "new": counts.get(t.id, (0, 0))[1]} for t in readable], "next_cursor": None}
 
 
 @bp.get("/topics/<slug>")

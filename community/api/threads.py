@@ -11,6 +11,7 @@ from flask import current_app, request
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
+from ..actions import reading
 from ..actions.moderation import moderate_thread
 from ..actions.posts import author_notices, reply
 from ..actions.reactions import helpful_order
@@ -35,6 +36,7 @@ from .common import (
     optional_text,
     page_size,
 )
+from .reading import read_payload, threads_with_read_state
 
 THREAD_FILTERS = ("questions", "unanswered")
 POST_ORDERS = ("oldest", "helpful")
@@ -72,7 +74,7 @@ def list_threads(slug: str):
         next_cursor = encode_cursor("threads", last.last_activity_at.isoformat(), last.id)
     return {
         "topic": topic_payload(topic),
-        "threads": [thread_payload(t, g) for t in page],
+        "threads": threads_with_read_state(page),
         "next_cursor": next_cursor,
     }
 
@@ -111,6 +113,7 @@ def read_thread(thread_id: int):
     prefetch_reactions(g, page)
     return {
         "thread": thread_payload(thread, g),
+        "read": read_payload(thread, reading.state_of(caller(), thread)),
         "posts": [post_payload(p, g) for p in page],
         "next_cursor": following,
     }

@@ -8,6 +8,7 @@ from .moderation import Flag, ModerationAction, TopicSilence, WatchedWord
 from .notification import Notification
 from .organisation import Organisation
 from .reaction import Bookmark, Reaction
+from .reading import ThreadRead, TopicRead
 from .thread import Post, PostRevision, Thread
 from .topic import Topic, TopicModerator, topic_organisations
 from .user import ApiToken, Invitation, User, UserSession
@@ -18,5 +19,5 @@ __all__ = [
     "topic_organisations", "Thread", "Post", "PostRevision", "Flag", "ModerationAction",
     "Notification", "RoomEvent", "TopicSilence", "WatchedWord", "LiveSession", "LiveHost",
     "LiveQuestion", "LiveVote", "LiveChatMessage", "LiveSilence", "TopicWatch", "ThreadWatch",
-    "NotificationPreference", "OutboxEmail", "Appeal", "Reaction", "Bookmark",
+    "NotificationPreference", "OutboxEmail", "Appeal", "Reaction", "Bookmark", "ThreadRead", "TopicRead",
 ]

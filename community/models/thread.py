@@ -28,6 +28,8 @@ class Thread(db.Model):
         Index("ix_thread_topic_latest", "topic_id", "last_activity_at", "id"),
         # ...and the topic page's count and the home page's per-topic counts read only this.
         Index("ix_thread_topic_state", "topic_id", "state", "last_activity_at", "author_id"),
+        # The home page's Latest and Unread lists, across topics: walked newest first.
+        Index("ix_thread_state_activity", "state", "last_activity_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +80,9 @@ class Post(db.Model):
         Index("ix_post_thread_created", "thread_id", "id"),
         # The thread page's reply count reads only this (a deep thread: 5,000 rows of HTML otherwise).
         Index("ix_post_thread_listing", "thread_id", "is_opening", "state", "author_id"),
+        # Read state (actions/reading.py): a thread's visible posts above a reader's mark, and
+        # whose they are, counted from the index alone.
+        Index("ix_post_thread_state_id", "thread_id", "state", "id", "author_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

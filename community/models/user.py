@@ -43,6 +43,8 @@ class User(UserMixin, db.Model):
     last_post_at = mapped_column(UTCDateTime, nullable=True)
     # None until the first sign-in: that one greets a newcomer instead of "Welcome back".
     last_sign_in_at = mapped_column(UTCDateTime, nullable=True)
+    # The colour of the generated avatar (community/avatars.py PALETTE key); None: from the name.
+    avatar_colour: Mapped[str | None] = mapped_column(String(20), nullable=True)
 
     organisation = relationship("Organisation", back_populates="users", lazy="joined")
 

@@ -12,6 +12,7 @@ handlers and templates all ask the same Guardian with explicit objects.
   content.py   topics, threads, posts (+ scopes), "privileged"
   identity.py  who may know or reveal an anonymous author
   live.py      live sessions, questions (+ scope), who can be silenced
+  people.py    whose profile one may open, what a profile may show (+ scope)
   saved.py     reactions and bookmarks
   readers.py   the rules turned around: who may read a topic or thread (conditions on User)
   second_look.py  appeals, renaming a thread, following a merged thread; other moderators of a topic
@@ -22,12 +23,13 @@ from .base import NOT_FOUND, NOT_FOUND_MESSAGES, not_found_message
 from .content import OWN_POST_STATES, ContentRules
 from .identity import IdentityRules, reacts_unnamed
 from .live import LISTED_QUESTION_STATES, PUBLIC_QUESTION_STATES, LiveRules, silence_protected_ids
+from .people import PeopleRules
 from .readers import readers_of_thread, readers_of_topic
 from .saved import SavedRules
 from .second_look import SecondLookRules, other_moderators
 
 
-class Guardian(SecondLookRules, LiveRules, IdentityRules, SavedRules, ContentRules):
+class Guardian(PeopleRules, SecondLookRules, LiveRules, IdentityRules, SavedRules, ContentRules):
     """The rules of one user (None, or a pending/suspended user: every rule refuses, saying why)."""
 
 

@@ -29,6 +29,7 @@ NOT_FOUND_MESSAGES = {
     "Post": _l("That post does not exist."),
     "LiveSession": _l("That live session does not exist."),
     "LiveQuestion": _l("That question is not in this session."),
+    "User": _l("That person does not exist."),
 }
 
 

@@ -13,9 +13,11 @@ from . import (
     main,
     moderation,
     notifications,
+    people,
     posts,
     profile,
     reactions,
+    reading,
     rendering,
     revalidation,
     search,
@@ -27,5 +29,5 @@ def register_views(app: Flask) -> None:
     rendering.init_app(app)
     revalidation.init_app(app)
     for module in (main, posts, accounts, admin, moderation, notifications, live, search, settings, profile, language,
-                   appeals, bookmarks, reactions):
+                   appeals, bookmarks, people, reactions, reading):
         app.register_blueprint(module.bp)

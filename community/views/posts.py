@@ -277,7 +277,8 @@ def live_posts(thread: Thread, g: Guardian, opening_missing: bool = False) -> Si
     # A fixed time: the script writes the real one in (posts.js), and the page's bytes (its
     # ETag, views/revalidation.py) then stay the same from one rendering to the next.
     now = utcnow().replace(year=2000, month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
-    nobody = SimpleNamespace(id=0, name="", role="supplier", organisation=SimpleNamespace(name=""))
+    nobody = SimpleNamespace(id=0, name="", role="supplier", organisation=SimpleNamespace(name=""),
+                             avatar_colour=None)
     blanks = []
     for key, mine, anonymous, state, opening in _blank_kinds(thread, g, opening_missing):
         author = g.user if mine else nobody

@@ -123,7 +123,8 @@ def _fragment_key(post: Post, viewer: Guardian, show_reply_to: bool, parent_on_p
                       viewer.can_see_post(found), parent_on_page)
     return (
         post.id, post.version, hash(post.html), post.created_at, page_key,
-        author.name, author.role, author.organisation.name, user is not None and user.id == post.author_id,
+        author.name, author.role, author.organisation.name, getattr(author, "avatar_colour", None),
+        user is not None and user.id == post.author_id,
         post.anonymous and viewer.can_see_identity(post),  # revealed to this reader (a logged reveal)
         show_reply_to, parent,
         # Reactions: the counts (kept on the post row, no version bump) and the reader's own;

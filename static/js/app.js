@@ -1,5 +1,5 @@
 /*
- * What every signed-in page runs (base.html): the live connection and notifications.
+ * What every signed-in page runs (base.html): the live connection, notifications and read state.
  * Page scripts (thread.js, topic.js, live_session.js, moderation.js) are loaded by their
  * own templates and import the same modules, so the page keeps one connection.
  *
@@ -8,4 +8,5 @@
  */
 import "./socket.js";
 import "./notifications.js";
+import "./read_state.js";
 import "./reactions.js";

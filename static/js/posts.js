@@ -10,7 +10,7 @@
  * data; the parts a post does not have (edited, language, in reply to) are dropped. So a
  * live post is the same markup as after a reload, and nobody asks the server for it.
  */
-import { $, userId } from "./dom.js";
+import { $, safePath, userId } from "./dom.js";
 import { lang, t } from "./i18n.js";
 import { drop, fromBlank, setHTML, setText } from "./template.js";
 
@@ -87,6 +87,18 @@ function fillEdited(article, post) {
   article.querySelector(".post-edited")?.setAttribute("title", t("Edited %(time)s", { time: fullTime(post.edited_at) }));
 }
 
+/** A named author's profile link and avatar (initials on their colour), from the post object. */
+function fillPerson(article, author) {
+  const link = article.querySelector(".post-author-link");
+  if (!link) return;
+  link.href = safePath(author.url) || `/users/${Number(author.id)}`;
+  const avatar = author.avatar || {};
+  const disc = link.querySelector("svg.avatar rect");
+  if (disc && /^#[0-9a-f]{6}$/i.test(avatar.colour || "")) disc.setAttribute("fill", avatar.colour);
+  const letters = link.querySelector("svg.avatar text");
+  if (letters) letters.textContent = avatar.initials || "";
+}
+
 /**
  * The <article> for `post`, or null when this page has no blank for its kind (then the page
  * says that new replies arrived and offers a reload).
@@ -103,6 +115,7 @@ export function renderPost(post) {
     article.dataset.authorId = String(Number(author.id) || "");
     setText(article, ".post-author-name", author.name);
     setText(article, ".post-org", author.organisation?.name);
+    fillPerson(article, author);
   }
   for (const control of article.querySelectorAll("[data-reply-name]")) control.dataset.replyName = shownName(post);
   const time = article.querySelector(".post-time relative-time");

@@ -81,12 +81,13 @@ export function createQuestions(live) {
     if (!author.anonymous) {
       if (name) name.textContent = author.name || "";
       if (org) org.textContent = orgName(author.organisation);
+      if (Number(author.id)) name?.closest(".live-question-person")?.setAttribute("href", `/users/${Number(author.id)}`);
       return;
     }
     const label = author.label ? t(author.label) : t("Anonymous");
     if (name && !name.closest(".live-question-anon")) {
       const badge = anonymousBadge(label);
-      name.replaceWith(badge);
+      (name.closest(".live-question-person") || name).replaceWith(badge); // an anonymous label never links
       name = $(".live-question-name", badge);
     } else if (name) {
       name.textContent = label;

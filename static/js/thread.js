@@ -13,6 +13,8 @@ import { t, tn, tNodes, tnNodes } from "./i18n.js";
 import { announce, showBanner } from "./notices.js";
 import { renderPost, shownName, updatePost } from "./posts.js";
 import { followOwnState, isOwnArticle } from "./own_posts.js";
+import { onReadUpdated } from "./read_state.js";
+import { scrollToNewSince, trackReading } from "./reading.js";
 import { follow } from "./rooms.js";
 import { onDisconnect } from "./socket.js";
 import { applyThreadChange } from "./thread_changes.js";
@@ -31,6 +33,11 @@ function initThread() {
   let locked = el.dataset.locked === "true";
   const mayReply = () => el.dataset[locked ? "mayReplyLocked" : "mayReplyOpen"] === "true";
   let composer = null;
+  const reading = trackReading(el);
+  scrollToNewSince();
+  onReadUpdated((data) => {
+    if (Number(data.thread_id) === threadId) reading.markedElsewhere(Number(data.last_read_post_id || 0));
+  });
 
   /** Reply and Quote: shown while the reader may reply (a lock may take that away, and give it back). */
   function applyReplyControls(root) {
@@ -124,6 +131,7 @@ function initThread() {
     container.insertBefore(node, later || null);
     $("#no-replies")?.remove();
     bumpTotal(1);
+    reading.observe(article);
     if (highlight) {
       article.classList.add("post--new");
       setTimeout(() => article.classList.remove("post--new"), 3000);

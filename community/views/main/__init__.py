@@ -1,7 +1,8 @@
 """The reading pages (blueprint "main"): views stay thin: they load objects, ask the
 Guardian (and its query scopes for lists), call actions, render.
 
-  topics.py   the topic list (home), a topic's threads, starting a thread
+  home.py     the home page: what is new and waiting (lists, live sessions, topics)
+  topics.py   a topic's threads, starting a thread
   threads.py  a thread's posts as a reply tree, and where a post is (its page, its URL)
 
 Template helpers for posts (naming authors, dates, the cached post partial) are app-wide:
@@ -9,7 +10,7 @@ community/views/rendering.py, community/authors.py, community/dates.py.
 """
 from __future__ import annotations
 
-from . import threads, topics  # noqa: F401  (their routes)
+from . import home, threads, topics  # noqa: F401  (their routes)
 from .blueprint import bp
 from .threads import MAX_DEPTH, page_of, post_url, render_thread
 

@@ -17,7 +17,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import lazyload
 
 from ... import events, markup
-from ...actions import thread_changes, validate
+from ...actions import reading, thread_changes, validate
 from ...actions.threads import get_thread
 from ...authors import public_name, translated_label
 from ...errors import DomainError
@@ -177,6 +177,10 @@ def render_thread(thread: Thread, *, page: int | None = None, composer: dict | N
     per = current_app.config["POSTS_PER_PAGE"]
     languages = languages_present(_replies(select(Post.language), thread, g))
     lang = lang_arg()
+    read = reading.state_of(g.user, thread, count=False)  # before this page is recorded as read
+    first_unread = reading.first_unread_post_id(g.user, thread, read)
+    if page is None and composer is None and first_unread is not None and not lang:
+        page = page_of(db.session.get(Post, first_unread), g)  # open where the reader left off
 
     def replies(query: Select) -> Select:
         query = _replies(query, thread, g)
@@ -216,7 +220,10 @@ def render_thread(thread: Thread, *, page: int | None = None, composer: dict | N
     on_page = {p.id for p in on_this_page} | ({accepted.id} if accepted else set())
     if opening_visible:
         on_page.add(opening.id)
-    return render_template(
+    # "New since your last visit" goes above the first post on this page the reader had not read.
+    new_since = min((p.id for p in on_this_page if first_unread is not None and p.id >= first_unread
+                     and p.state == "visible" and p.author_id != g.user.id), default=None)
+    html = render_template(
         "thread.html", thread=thread, topic=thread.topic, opening=opening if opening_visible else None,
         accepted=accepted, tree=tree, page=page, pages=pages, total=total, cursor=cursor,
         composer=_composer(thread, g, composer), error=page_error, reply_error=reply_error, on_page=on_page,
@@ -226,5 +233,13 @@ def render_thread(thread: Thread, *, page: int | None = None, composer: dict | N
         anon_label=str(translated_label(g.user)),
         is_moderator=g.is_moderator(thread.topic), is_asker=g.user.id == thread.author_id,
         can_reply=g.can_reply(thread), can_anonymous=g.can_post_anonymously(thread.topic),
-        max_chars=current_app.config["POST_MAX_CHARS"],
-    ), status
+        max_chars=current_app.config["POST_MAX_CHARS"], read=read, new_since=new_since,
+    )
+    # Shown is read on the page without JavaScript; written after rendering, so the commit does
+    # not expire the posts the template reads. Where the page's scripts run (they set the cookie
+    # rt_js: static/js/read_state.js), they record posts as they scroll into view instead. Not a
+    # page filtered by language, nor the accepted answer lifted to page 1: neither says the
+    # reader went through the posts before it.
+    if not lang and request.cookies.get("rt_js") != "1":
+        reading.record_shown(g.user, thread, [p.id for p in on_this_page] + ([opening.id] if opening_visible else []))
+    return html, status

@@ -1,4 +1,4 @@
-"""The topic list (home), a topic's threads (filters, languages, pages), starting a thread."""
+"""A topic's threads (filters, languages, pages), starting a thread."""
 from __future__ import annotations
 
 import math
@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ... import events
+from ...actions import reading
 from ...actions.posts import author_notices
 from ...actions.threads import get_topic, start_thread
 from ...authors import translated_label
@@ -24,25 +25,6 @@ from .blueprint import bp
 
 THREAD_FILTERS = {"all": _l("All"), "questions": _l("Questions"), "unanswered": _l("Unanswered")}
 STARTABLE_KINDS = [k for k in THREAD_KINDS if k != "archive"]
-
-
-@bp.get("/")
-def home() -> ResponseReturnValue:
-    g = guardian()
-    topics = db.session.scalars(g.readable_topics()).all()
-    stats = {
-        topic_id: (count, last)
-        for topic_id, count, last in db.session.execute(
-            select(Thread.topic_id, func.count(Thread.id), func.max(Thread.last_activity_at))
-            .where(Thread.state == "visible", Thread.topic_id.in_([t.id for t in topics]))
-            .group_by(Thread.topic_id)
-        )
-    }
-    sections = [
-        ("themes", _("Themes"), [t for t in topics if t.kind != "hub"]),
-        ("hubs", _("Regional hubs"), [t for t in topics if t.kind == "hub"]),
-    ]
-    return render_template("home.html", sections=sections, stats=stats)
 
 
 @bp.get("/t/<slug>")
@@ -74,8 +56,10 @@ def topic(slug: str) -> ResponseReturnValue:
         query.order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
         .offset((page - 1) * per).limit(per)
     ).all()
+    reads = reading.states_for(g.user, threads)
     return render_template(
-        "topic.html", topic=topic, threads=threads, filters=THREAD_FILTERS, current_filter=current,
+        "topic.html", topic=topic, threads=threads, reads=reads,
+        anything_unread=any(r.unread or r.new for r in reads.values()), filters=THREAD_FILTERS, current_filter=current,
         page=page, pages=pages, total=total, is_moderator=g.is_moderator(topic),
         cursor=events.latest_cursor(f"topic:{topic.slug}"), lang_filter=lang, languages=languages,
     )
