@@ -104,7 +104,8 @@ demo-reset: setup
 # Under CI=true (or TEST_PG=1) the PostgreSQL pass runs at the same time as the SQLite one:
 # the SQLite pass spends much of its time waiting on browsers and servers, so the two
 # together take little longer than the SQLite pass alone. Its output follows the SQLite pass.
-test: setup chromium
+# Lint first (ruff + eslint, seconds): a finding fails the run before the suite starts.
+test: setup chromium lint
 	@start=$$(date +%s); rc=0; pg_rc=0; pg_pid=; pg_log=$$(mktemp); \
 	if [ "$${CI:-}" = true ] || [ "$${TEST_PG:-}" = 1 ]; then \
 	  $(MAKE) --no-print-directory test-pg > "$$pg_log" 2>&1 & pg_pid=$$!; \

@@ -215,7 +215,8 @@ class Config:
 
     # Email (community/mail/). Without MAIL_SERVER, messages are printed to the console.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
-    MAIL_PORT = int(os.environ.get("MAIL_PORT") or (465 if _bool("MAIL_USE_SSL") else 587 if _bool("MAIL_USE_TLS") else 25))
+    MAIL_PORT = int(os.environ.get("MAIL_PORT")
+                    or (465 if _bool("MAIL_USE_SSL") else 587 if _bool("MAIL_USE_TLS") else 25))
     MAIL_USE_TLS = _bool("MAIL_USE_TLS")  # STARTTLS after connecting
     MAIL_USE_SSL = _bool("MAIL_USE_SSL")  # TLS from the first byte (SMTPS, usually port 465)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")

@@ -20,12 +20,12 @@ if os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet") == "eventlet":
 
 from community import create_app  # noqa: E402
 from community.extensions import socketio  # noqa: E402
-from community.language import warm_up as warm_up_language_detection  # noqa: E402
 from community.jobs import start_sender  # noqa: E402
+from community.language import warm_up as warm_up_language_detection  # noqa: E402
 from community.passwords import warm_up as warm_up_passwords  # noqa: E402
 from community.realtime import start_socket_sweeper  # noqa: E402
-from community.useragent import warm_up as warm_up_user_agents  # noqa: E402
 from community.rendering import warm_up as start_render_workers  # noqa: E402
+from community.useragent import warm_up as warm_up_user_agents  # noqa: E402
 
 app = create_app()
 

@@ -21,8 +21,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (LOAD_ENV, OUT, PG_SERVER, children_of, create_pg_database, drop_pg_database, heading,  # noqa: E402
-                          load_average, prepare, print_closing, record, total_cpu, total_rss)
+from bench.common import (  # noqa: E402
+    LOAD_ENV,
+    OUT,
+    PG_SERVER,
+    children_of,
+    create_pg_database,
+    drop_pg_database,
+    heading,
+    load_average,
+    prepare,
+    print_closing,
+    record,
+    total_cpu,
+    total_rss,
+)
 from bench.fanout import Loader, fd_count, wait_idle  # noqa: E402
 
 
@@ -73,7 +86,7 @@ def main(argv: list[str] | None = None) -> dict:
         time.sleep(args.hold)
         idle_cores = (total_cpu(workers) - cpu0) / args.hold
         rss1, nginx1 = total_rss(workers), total_rss(nginx)
-        spread = [fd_count(p) - f for p, f in zip(workers, fds0)]
+        spread = [fd_count(p) - f for p, f in zip(workers, fds0, strict=False)]
         reports = [ld.report() for ld in loaders]
         dropped = sum(len([e for e in rep["errors"] if e.startswith("disconnect")]) for rep in reports)
         connect_ms = sorted(x for rep in reports for x in rep["connectMs"])

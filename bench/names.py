@@ -25,11 +25,11 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=10_000)
     args = parser.parse_args()
 
-    from config import TestingConfig
     from community import create_app
     from community.actions import names
     from community.extensions import db
     from community.models import Organisation, User
+    from config import TestingConfig
 
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = "sqlite:///" + tempfile.mkdtemp(prefix="bench-names-") + "/names.db"

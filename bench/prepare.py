@@ -86,7 +86,7 @@ def issue_tokens(user_ids: list[int]) -> list[str]:
     secrets_ = [ApiToken.new_secret() for _ in user_ids]
     now = utcnow()
     rows = [{"user_id": uid, "token_hash": hash_token(s), "name": "bench", "created_at": now}
-            for uid, s in zip(user_ids, secrets_)]
+            for uid, s in zip(user_ids, secrets_, strict=False)]
     for start in range(0, len(rows), 2000):
         db.session.execute(insert(ApiToken), rows[start:start + 2000])
     db.session.commit()
@@ -114,10 +114,7 @@ def cmd_live(args) -> dict:
 
 
 # --- posts in bulk ------------------------------------------------------------------------
-BODY_WORDS = ("supplier audit wages overtime recruitment fees passport grievance remediation "
-              "cooperative land consent deforestation traceability heat stress contract migrant "
-              "worker factory buyer forecast delivery training committee union housing canteen "
-              "interpreter checklist evidence corrective action plan certificate inspection").split()
+BODY_WORDS = ["supplier", "audit", "wages", "overtime", "recruitment", "fees", "passport", "grievance", "remediation", "cooperative", "land", "consent", "deforestation", "traceability", "heat", "stress", "contract", "migrant", "worker", "factory", "buyer", "forecast", "delivery", "training", "committee", "union", "housing", "canteen", "interpreter", "checklist", "evidence", "corrective", "action", "plan", "certificate", "inspection"]
 
 
 # Every tenth distinct body is Chinese (language "zh"): search in suppliers' languages (#17).
@@ -156,7 +153,7 @@ def _search_helpers():
 class Writer:
     """Rows into a table, fast: COPY on PostgreSQL, executemany in big transactions on SQLite."""
 
-    def __init__(self, table: str, columns: list[str], after: "Writer | None" = None):
+    def __init__(self, table: str, columns: list[str], after: Writer | None = None):
         self.table, self.columns = table, columns
         self.after = after  # rows this table's rows refer to (foreign keys): written first
         self.dialect = db.engine.dialect.name

@@ -31,8 +31,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (ROOT, children_of, fmt_ms, heading, load_average, prepare, print_closing,  # noqa: E402
-                          record, rss_bytes, summary, total_cpu)
+from bench.common import (  # noqa: E402
+    ROOT,
+    children_of,
+    fmt_ms,
+    heading,
+    load_average,
+    prepare,
+    print_closing,
+    record,
+    rss_bytes,
+    summary,
+    total_cpu,
+)
 
 MAX_WAIT_MS = 1000.0
 MEMORY_BOUND_MB = 200  # 300 sockets, the render workers, caches and the allocator's working size

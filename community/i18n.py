@@ -157,6 +157,7 @@ JS_MESSAGES = (
     N_("Your post is back with the moderators: they will review it."),
     N_("A moderator hid your post. Why, and what you can do, is shown with it."),
     N_("One of your posts changed. Reload the page to see it as it is now."),
+    N_("One of your posts was deleted. Why is shown with it."),
     N_("This thread was renamed: “%(title)s”."), N_("This thread was moved to the topic “%(topic)s”."),
     N_("This thread was approved: everyone in its topic can see it now."),
     N_("This thread was merged into another thread: taking you to its posts."), N_("Go to the original thread"),

@@ -259,7 +259,7 @@ class Cluster:
         tmp.replace(self.state_path)
 
     # --- start ---------------------------------------------------------------------------
-    def start(self) -> "Cluster":
+    def start(self) -> Cluster:
         state = self.read_state()
         if state and any(_alive(w["pid"], "wsgi.py") for w in state.get("workers", [])):
             raise ClusterError(f"a cluster already runs from {self.dir} (stop it first: "
@@ -297,7 +297,7 @@ class Cluster:
         return self
 
     def _start_worker(self, port: int) -> int:
-        out = open(self.logs / f"worker-{port}.log", "ab")
+        out = open(self.logs / f"worker-{port}.log", "ab")  # noqa: SIM115 (handed to the worker; closed below)
         try:
             process = subprocess.Popen([PYTHON, "wsgi.py"], cwd=ROOT, env=self.environment(port),
                                        stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -444,7 +444,7 @@ http {{
         """The worker PIDs (for CPU and memory readings)."""
         return [w["pid"] for w in self.read_state().get("workers", [])]
 
-    def __enter__(self) -> "Cluster":
+    def __enter__(self) -> Cluster:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -493,7 +493,7 @@ def _wait_http(url: str, timeout: float, log_path: Path) -> None:
             return
         except urllib.error.HTTPError:
             return  # any HTTP answer means it serves
-        except (urllib.error.URLError, ConnectionError, socket.timeout, OSError):
+        except (TimeoutError, urllib.error.URLError, ConnectionError, OSError):
             time.sleep(0.1)
     tail = log_path.read_text(errors="replace")[-3000:] if log_path.exists() else "(no log)"
     raise ClusterError(f"{url} did not answer within {timeout:.0f} s. {log_path}:\n{tail}")

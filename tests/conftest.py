@@ -15,10 +15,10 @@ import pytest
 os.environ.setdefault("SOCKETIO_ASYNC_MODE", "threading")
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
-from config import TestingConfig  # noqa: E402
 from community import create_app  # noqa: E402
 from community.extensions import db, socketio  # noqa: E402
 from community.models import Organisation, Topic, TopicModerator, User  # noqa: E402
+from config import TestingConfig  # noqa: E402
 
 PASSWORD = "correct-horse-battery"
 IN_CI = os.environ.get("CI", "").lower() == "true"

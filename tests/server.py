@@ -40,7 +40,7 @@ class ServerError(RuntimeError):
     pass
 
 
-_running: set["LiveServer"] = set()
+_running: set[LiveServer] = set()
 
 
 @atexit.register
@@ -83,7 +83,7 @@ class LiveServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "LiveServer":
+    def start(self) -> LiveServer:
         if self.process is not None and self.process.poll() is None:
             return self
         if not self._prepared:
@@ -92,7 +92,7 @@ class LiveServer:
                 self.cli("seed-demo")
             self._prepared = True
         self._log("--- starting python wsgi.py on " + self.url)
-        log = open(self.log_path, "ab")
+        log = open(self.log_path, "ab")  # noqa: SIM115 (the server process writes to it; closed on stop)
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "wsgi.py"], cwd=ROOT, env=self.environment(server=True),
@@ -128,7 +128,7 @@ class LiveServer:
             process.wait(5)
             self._log("--- killed")
 
-    def restart(self, down_for: float = 0.0) -> "LiveServer":
+    def restart(self, down_for: float = 0.0) -> LiveServer:
         """Stop and start again on the same port and database (clients see a dropped connection)."""
         self.stop()
         if down_for:
@@ -181,7 +181,7 @@ class LiveServer:
         env.update(self.extra_env)
         return env
 
-    def __enter__(self) -> "LiveServer":
+    def __enter__(self) -> LiveServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -206,7 +206,7 @@ class LiveServer:
                 return
             except urllib.error.HTTPError:
                 return
-            except (urllib.error.URLError, ConnectionError, socket.timeout, OSError):
+            except (TimeoutError, urllib.error.URLError, ConnectionError, OSError):
                 time.sleep(0.1)
         self.stop()
         raise ServerError(f"The server did not answer on {self.url} within {self.start_timeout:.0f} s. "

@@ -5,8 +5,18 @@ import pytest
 from sqlalchemy import func, select
 
 from community.extensions import db
-from community.models import (ApiToken, ModerationAction, Notification, Organisation, Post, RoomEvent, Thread,
-                              Topic, TopicModerator, User)
+from community.models import (
+    ApiToken,
+    ModerationAction,
+    Notification,
+    Organisation,
+    Post,
+    RoomEvent,
+    Thread,
+    Topic,
+    TopicModerator,
+    User,
+)
 from community.models.live import LiveSession
 
 THEMES = ["forced-labour", "grievance-mechanisms", "anti-corruption", "land-rights", "working-conditions"]
@@ -145,7 +155,7 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(app, cli):
 
 def test_seed_demo_content(app, cli):
     from community.actions.accounts import authenticate
-    from community.demo import PASSWORD, PEOPLE, PENDING
+    from community.demo import PASSWORD, PENDING, PEOPLE
     from community.errors import Forbidden
 
     cli("seed-demo")

@@ -5,7 +5,7 @@ another topic) and for what does not exist at all."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -22,7 +22,7 @@ MISSING = 999_999
 def hidden(app, world):
     """Out of the supplier2's sight: a thread, topic and live session of textiles-circle (the
     supplier's organisation only), and a held reply in an open grievance thread."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with app.app_context():
         closed, closed_opening = start_thread(world.user("supplier"), world.topic("textiles-circle"),
                                               title="Inside the circle", body="Members of the circle only")

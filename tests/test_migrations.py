@@ -16,10 +16,10 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
-from config import TestingConfig, normalise_database_url
 from community import create_app
 from community.extensions import db
 from community.search import is_index_table
+from config import TestingConfig, normalise_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = str(ROOT / "migrations")

@@ -9,8 +9,8 @@ import json
 import pytest
 from flask import Blueprint
 
-from community.request_limits import allow_body, clean_json
 from community.errors import Invalid
+from community.request_limits import allow_body, clean_json
 from tests.actions.support import start
 from tests.api.helpers import Api, assert_error
 
@@ -63,9 +63,9 @@ def test_a_post_of_the_longest_allowed_text_fits_whatever_its_characters(app, ap
 
 def test_an_endpoint_may_allow_larger_bodies():
     """The hook for uploads: @allow_body(n) on a view raises its own limit only."""
-    from config import TestingConfig
     from community import create_app
     from community.request_limits import body_limit
+    from config import TestingConfig
 
     class Small(TestingConfig):
         MAX_CONTENT_LENGTH = 10_000

@@ -108,7 +108,8 @@ def read_thread(thread_id: int):
         after = decode_cursor("posts", 1)
         if after is not None:
             query = query.where(Post.id > cursor_id(after[0]))
-        rows = list(db.session.scalars(query.order_by(Post.id).limit(limit + 1).options(selectinload(Post.attachments))))
+        query = query.order_by(Post.id).limit(limit + 1).options(selectinload(Post.attachments))
+        rows = list(db.session.scalars(query))
         following = encode_cursor("posts", rows[limit - 1].id) if len(rows) > limit else None
     page = [p for p in rows[:limit] if g.can_see_post(p)]
     prefetch_reactions(g, page)

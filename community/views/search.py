@@ -42,7 +42,8 @@ def index() -> ResponseReturnValue:
     form = {name: (request.args.get(name) or "")[:100] for name in
             ("topic", "kind", "answered", "org_kind", "author", "since", "until", "type", "lang")}
     raw_page = request.args.get("page", "")
-    page = min(int(raw_page), MAX_PAGE) if raw_page.isascii() and raw_page.isdigit() and 0 < len(raw_page) < 6 and int(raw_page) > 0 else 1
+    well_formed = raw_page.isascii() and raw_page.isdigit() and 0 < len(raw_page) < 6
+    page = min(int(raw_page), MAX_PAGE) if well_formed and int(raw_page) > 0 else 1
     result, error, status, filters, hint = None, None, 200, None, None
     if q.strip():
         try:
@@ -62,7 +63,8 @@ def index() -> ResponseReturnValue:
     links = {"q": q.strip(), **(filters.as_args() if filters else {})}
     return render_template(
         "search.html", q=q, form=form, result=result, error=error, hint=hint, page=min(page, pages), pages=pages,
-        link_args=links, topics=db.session.scalars(g.readable_topics()).all(), kinds=KIND_LABELS, org_kinds=ORG_KIND_LABELS, languages=POST_LANGUAGES,
+        link_args=links, topics=db.session.scalars(g.readable_topics()).all(), kinds=KIND_LABELS,
+        org_kinds=ORG_KIND_LABELS, languages=POST_LANGUAGES,
         post_link=lambda post: post_url(post, g), max_chars=search.MAX_QUERY_CHARS, resources=resources,
     ), status
 

@@ -5,9 +5,8 @@ Revises: 7aa9fd16a7e2
 Create Date: 2026-11-27 03:08:11.778930
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '1165c476221c'

@@ -11,7 +11,6 @@ Create Date: 2026-11-27 03:15:00
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '5b1d0e7c9a41'
 down_revision = '1165c476221c'

@@ -5,9 +5,8 @@ Revises: c8a124795cf4
 Create Date: 2026-11-27 02:32:01.609993
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7aa9fd16a7e2'

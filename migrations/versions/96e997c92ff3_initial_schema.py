@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-27 01:15:31.585467
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '96e997c92ff3'

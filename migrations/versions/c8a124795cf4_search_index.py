@@ -14,9 +14,8 @@ Create Date: 2026-11-27 02:28:53.646466
 import html
 import re
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c8a124795cf4'

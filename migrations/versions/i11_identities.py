@@ -10,9 +10,8 @@ Revises: 24b8a74c2ce1
 Create Date: 2026-12-04 22:30:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'i11_identities'
 down_revision = '24b8a74c2ce1'

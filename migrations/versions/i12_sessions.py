@@ -6,9 +6,8 @@ Revises: 5b1d0e7c9a41
 Create Date: 2026-12-04 22:04:11.580499
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '24b8a74c2ce1'

@@ -13,8 +13,8 @@ Create Date: 2026-12-05 01:35:54.455194
 """
 import re
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 PG_CONFIGS = {
     "en": "english", "es": "spanish", "fr": "french", "pt": "portuguese", "tr": "turkish",

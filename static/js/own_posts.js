@@ -1,7 +1,8 @@
 /*
  * One's own posts follow their state on the thread page: `post.state` in the reader's own room
  * (docs/socket-events.md) says a post of theirs was approved, hidden (with the moderator's
- * reason), sent back to the moderators after an edit, or had its appeal decided.
+ * reason), sent back to the moderators after an edit, or had its appeal decided; `post.deleted`
+ * in the thread's room, that it was deleted.
  *
  * What a post in that state looks like to its author (why, in plain words; Edit and send back;
  * Appeal, when an appeal is still possible) is decided by the server, so the post is read
@@ -17,6 +18,7 @@ const SAID = {
   visible: () => t("Your post was approved: everyone who reads the thread sees it now."),
   held: () => t("Your post is back with the moderators: they will review it."),
   hidden: () => t("A moderator hid your post. Why, and what you can do, is shown with it."),
+  deleted: () => t("One of your posts was deleted. Why is shown with it."),
 };
 
 /** Is this article the reader's own post (the page marks it, data-mine)? */
@@ -49,7 +51,7 @@ export async function followOwnState(data, prepare) {
   const postId = Number(data?.post_id);
   const article = postId ? document.getElementById(`post-${postId}`) : null;
   if (!article || !isOwnArticle(article)) return;
-  if (article.dataset.state === data.state && data.state !== "hidden") return; // already shown so
+  if (article.dataset.state === data.state && !["hidden", "deleted"].includes(data.state)) return; // already shown so
   if (data.state === "visible") clearAwaiting({ thread: article.dataset.opening === "true" });
   let fresh = null;
   try {

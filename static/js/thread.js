@@ -282,6 +282,11 @@ function initThread() {
         removePost(data.post_id);
         break;
       case "post.deleted":
+        if (!data.moved_to && isOwnArticle(document.getElementById(`post-${Number(data.post_id)}`))) {
+          // The reader's own post, deleted (by a moderator, or by them elsewhere): shown as deleted, with why.
+          followOwnState({ post_id: data.post_id, state: "deleted" }, prepare);
+          break;
+        }
         removePost(data.post_id);
         if (data.moved_to) {
           // Split off by a moderator: the reply lives on in a new thread.

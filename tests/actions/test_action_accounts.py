@@ -7,9 +7,18 @@ import pytest
 from sqlalchemy import select
 
 from community.actions import accounts
-from community.actions.accounts import (accept_invitation, approve_user, authenticate, create_invitation,
-                                        create_user, find_invitation, issue_token, register, set_suspended,
-                                        user_for_token)
+from community.actions.accounts import (
+    accept_invitation,
+    approve_user,
+    authenticate,
+    create_invitation,
+    create_user,
+    find_invitation,
+    issue_token,
+    register,
+    set_suspended,
+    user_for_token,
+)
 from community.actions.passwords import change_password
 from community.errors import Conflict, Forbidden, Invalid, NotFound
 from community.extensions import db, login_manager
@@ -87,8 +96,8 @@ def test_approve_user(world):
 
 # --- suspension ------------------------------------------------------------------------------
 def test_suspend_ends_every_session_and_disconnects(app, world, monkeypatch):
-    from community.realtime import control
     from community.actions.sessions import start
+    from community.realtime import control
 
     cut = []
     monkeypatch.setattr(control, "_apply_control", cut.append)

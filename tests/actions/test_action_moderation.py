@@ -4,8 +4,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from community.actions.moderation import (assign_moderator, held_and_flagged, moderate_post,
-                                          moderate_thread, remove_moderator)
+from community.actions.moderation import (
+    assign_moderator,
+    held_and_flagged,
+    moderate_post,
+    moderate_thread,
+    remove_moderator,
+)
 from community.actions.posts import flag_post, reply
 from community.errors import Conflict, Forbidden, Invalid, Locked
 from community.extensions import db

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from community.actions.posts import author_notices, reply
 from community.extensions import db
-from community.models import Notification, OutboxEmail, Organisation, User
+from community.models import Notification, Organisation, OutboxEmail, User
 from tests.actions.support import start
 from tests.conftest import make_user
 

@@ -95,9 +95,9 @@ def test_moderators_see_the_label_until_they_reveal(api, story, who):
 
 @pytest.mark.parametrize("who", ["moderator", "admin"])
 def test_a_reveal_answers_the_author_and_names_them_to_the_revealer_only(app, api, story, who):
-    from community.models import ModerationAction
     from sqlalchemy import select
 
+    from community.models import ModerationAction
     from tests.api.helpers import assert_error
 
     anon = story["anon_reply"]

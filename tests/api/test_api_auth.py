@@ -161,8 +161,8 @@ def test_cookie_post_without_csrf_header_is_refused_and_succeeds_with_it(csrf_ap
     wrong = client.post("/api/v1/topics/grievance/threads", json=body, headers={"X-CSRFToken": "forged"})
     assert_error(wrong, 400, "invalid")
     with csrf_app.app_context():
-        from community.models import Thread
         from community.extensions import db
+        from community.models import Thread
         assert db.session.scalar(db.select(db.func.count(Thread.id))) == 0
 
     accepted = client.post("/api/v1/topics/grievance/threads", json=body, headers={"X-CSRFToken": token})

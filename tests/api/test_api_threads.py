@@ -1,7 +1,7 @@
 """Topics, thread lists (order, filters, cursors), starting threads and reading one thread."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -176,7 +176,7 @@ def test_thread_cursor_walks_every_thread_once(api):
 
 def test_thread_cursor_breaks_ties_on_equal_activity_times(api, in_db):
     ids = [api.start_thread("supplier", title=f"Thread number {n}")["thread"]["id"] for n in range(5)]
-    same = datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
+    same = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
     in_db(lambda: db.session.execute(db.update(Thread).values(last_activity_at=same)))
     pages = _walk(api, "/topics/grievance/threads", "member", "threads", 2)
     flat = [i for p in pages for i in p]

@@ -15,12 +15,22 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.e2e.helpers import (PageApi, _signed_in_states, connected, focus_style, page_errors,  # noqa: F401
-                               people, run_axe, shot, tab_to, unique)
+from tests.e2e.helpers import (  # noqa: F401
+    PageApi,
+    _signed_in_states,
+    connected,
+    focus_style,
+    page_errors,
+    people,
+    run_axe,
+    shot,
+    tab_to,
+    unique,
+)
 
 try:
     from playwright.sync_api import expect
@@ -119,7 +129,7 @@ def test_keyboard_composer_and_polite_live_announcements(new_context, people, li
 def test_keyboard_vote_in_the_question_queue(new_context, people, live_server):
     host = people(HANNAH, live=False)
     hannah = PageApi(host)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     session = hannah.post("/topics/grievance-mechanisms/live", {
         "title": unique("Keyboard session"), "description": "Voting with the keyboard.",
         "starts_at": (now - timedelta(minutes=1)).isoformat(), "ends_at": (now + timedelta(hours=1)).isoformat(),
@@ -195,7 +205,7 @@ def _accent_columns(png: bytes) -> list[int]:
     image = Image.open(io.BytesIO(png)).convert("RGB")
     row = image.height // 2
     return [x for x in range(image.width)
-            if all(abs(a - b) <= 12 for a, b in zip(image.getpixel((x, row)), ACCENT))]
+            if all(abs(a - b) <= 12 for a, b in zip(image.getpixel((x, row)), ACCENT, strict=False))]
 
 
 def _layout(page) -> dict:

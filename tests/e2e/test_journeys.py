@@ -11,11 +11,23 @@ from __future__ import annotations
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC
 
 import pytest
 
-from tests.e2e.helpers import (Api, _signed_in_states, connected, copy_database, page_errors,  # noqa: F401
-                               people, person, report, run_axe, shot, unique)
+from tests.e2e.helpers import (  # noqa: F401
+    Api,
+    _signed_in_states,
+    connected,
+    copy_database,
+    page_errors,
+    people,
+    person,
+    report,
+    run_axe,
+    shot,
+    unique,
+)
 
 try:
     from playwright.sync_api import expect
@@ -321,14 +333,14 @@ def ask(page, text: str) -> str:
 
 
 def test_journey_live_session_with_a_host_and_three_participants(new_context, sign_in, people, live_server):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     host = people(HANNAH)
     title = unique("Grievance hotlines: ask the brands")
     host.goto("/t/grievance-mechanisms/live/new")
     host.get_by_label("Title").fill(title)
     host.locator("#live-description").fill("Bring your questions about running a hotline.")
-    now = datetime.now(timezone.utc)  # the demo hosts' time zone is UTC
+    now = datetime.now(UTC)  # the demo hosts' time zone is UTC
     host.locator("#live-starts").fill((now - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M"))
     host.locator("#live-ends").fill((now + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
     with host.expect_navigation():

@@ -29,6 +29,9 @@ MODERATOR = "moderator@roundtable.example"  # moderates Grievance mechanisms in 
 ADMIN = "admin@roundtable.example"
 WRITER = "sofia@northwind.example"
 READER = "daniel@lumen.example"
+# Each journey has its own writer: the shared server's posting limits count per person.
+EDITOR = "daniel@lumen.example"
+APPELLANT = "hannah@atlasfoods.example"
 
 
 def person(new_context, sign_in, email: str, path: str):
@@ -97,7 +100,7 @@ def test_merge_leads_readers_to_the_posts(new_context, sign_in):
 
 def test_hidden_post_edited_sent_back_and_approved_each_side_live(new_context, sign_in):
     tag = uuid.uuid4().hex[:6]
-    writer = person(new_context, sign_in, WRITER, "/")
+    writer = person(new_context, sign_in, EDITOR, "/")
     thread = new_thread(writer, f"Edit and send back {tag}")
     writer.goto(thread)
     connected(writer)
@@ -140,7 +143,7 @@ def test_hidden_post_edited_sent_back_and_approved_each_side_live(new_context, s
 
 def test_appeal_overturned_by_another_moderator_each_side_live(new_context, sign_in):
     tag = uuid.uuid4().hex[:6]
-    writer = person(new_context, sign_in, WRITER, "/")
+    writer = person(new_context, sign_in, APPELLANT, "/")
     thread = new_thread(writer, f"Appeal journey {tag}")
     writer.goto(thread)
     connected(writer)
@@ -180,4 +183,26 @@ def test_appeal_overturned_by_another_moderator_each_side_live(new_context, sign
     expect(writer.locator(f"#post-{post_id} .post-state-note")).to_have_count(0)
     expect(mine.locator('[data-part="settled"]')).to_contain_text("overturned")
     expect(mine.locator('[data-part="settled"]')).to_contain_text("Amara Okafor")
+    assert errors(new_context.console) == []
+
+
+def test_a_post_deleted_by_a_moderator_stays_on_its_authors_page_saying_why(new_context, sign_in):
+    tag = uuid.uuid4().hex[:6]
+    writer = person(new_context, sign_in, WRITER, "/t/grievance-mechanisms")
+    thread = writer.locator("main a[href^='/threads/']").first.get_attribute("href")
+    writer.goto(re.sub(r"[?#].*$", "", thread) + "/last")
+    connected(writer)
+    post_id = post_reply(writer, f"Words a moderator will delete {tag}")
+    reader = person(new_context, sign_in, READER, writer.url)
+    expect(reader.locator(f"#post-{post_id}")).to_be_visible()
+
+    moderator = person(new_context, sign_in, MODERATOR, f"/posts/{post_id}/delete")
+    moderator.locator("#delete-reason").fill("Off-topic here")
+    with moderator.expect_navigation():
+        moderator.get_by_role("button", name="Delete post").click()
+
+    expect(reader.locator(f"#post-{post_id}")).to_have_count(0)  # gone for readers
+    article = writer.locator(f"#post-{post_id}")  # the author's page keeps it, saying why
+    expect(article).to_have_attribute("data-state", "deleted")
+    expect(article.locator(".post-state-note")).to_contain_text("Off-topic here")
     assert errors(new_context.console) == []

@@ -193,15 +193,14 @@ def test_the_spanish_catalogue_is_compiled_with_these_texts():
 
 
 def test_an_action_error_in_spanish(app, world):
-    with app.test_request_context("/"):
-        with force_locale("es"):
-            with pytest.raises(Invalid) as empty:
-                validate.body("")
-            assert empty.value.message == "Su publicación no puede quedar en blanco."
-            with pytest.raises(Invalid) as short:
-                validate.title("Hi")
-            assert short.value.message == "El título debe tener al menos 5 caracteres."
-            assert Forbidden().message == "No tiene permiso para hacer eso."
+    with app.test_request_context("/"), force_locale("es"):
+        with pytest.raises(Invalid) as empty:
+            validate.body("")
+        assert empty.value.message == "Su publicación no puede quedar en blanco."
+        with pytest.raises(Invalid) as short:
+            validate.title("Hi")
+        assert short.value.message == "El título debe tener al menos 5 caracteres."
+        assert Forbidden().message == "No tiene permiso para hacer eso."
 
 
 # --- the scripts' strings ------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from config import TestingConfig, normalise_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = str(ROOT / "migrations")
-BEFORE = "i11_identities"
+BEFORE = "i15_live_follow_up"
 
 
 def _migration():

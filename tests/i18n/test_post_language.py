@@ -81,9 +81,8 @@ def test_an_unknown_language_is_refused_with_the_field(app, world):
     from community.actions.posts import reply
 
     thread_id, _ = start(app, world, "member", "grievance")
-    with app.app_context():
-        with pytest.raises(Invalid) as refused:
-            reply(world.user("supplier"), db.session.get(Thread, thread_id), SPANISH, language="klingon")
+    with app.app_context(), pytest.raises(Invalid) as refused:
+        reply(world.user("supplier"), db.session.get(Thread, thread_id), SPANISH, language="klingon")
     assert refused.value.field == "language"
 
 

@@ -607,7 +607,7 @@ def test_silence_rules(world):
 # --- the archive ---------------------------------------------------------------------------
 def test_ending_makes_a_locked_archive_thread(world, emitted):
     session = running(world)
-    low = live.ask(world.user("supplier"), session, "Low ranked question")
+    live.ask(world.user("supplier"), session, "Low ranked question")
     top = live.ask(world.user("supplier2"), session, "Top ranked question", anonymous=True)
     hidden_q = live.ask(world.user("supplier"), session, "Hidden question")
     for who in ("member2", "admin"):

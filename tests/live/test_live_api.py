@@ -339,7 +339,8 @@ def test_a_question_of_another_session_is_404(api, world):
 def test_answering_and_answered(api, world):
     sid = started(api)["id"]
     first, second = ask(api, sid, "supplier")["id"], ask(api, sid, "supplier2")["id"]
-    moderate = lambda qid, who="member", **body: api.post(f"/live/{sid}/questions/{qid}/moderation", who, json=body)
+    def moderate(qid, who="member", **body):
+        return api.post(f"/live/{sid}/questions/{qid}/moderation", who, json=body)
     assert moderate(first, action="answering").get_json()["question"]["state"] == "answering"
     assert moderate(second, action="answering").get_json()["question"]["state"] == "answering"
     states = {q["id"]: q["state"] for q in api.get(f"/live/{sid}", "supplier").get_json()["questions"]}

@@ -249,7 +249,8 @@ def test_answering_now_and_answered_reach_the_room(make_session, live_socket, ap
     _, _, room = live_socket("supplier2", sid)
     first = asker.emit("live.ask", {"session_id": sid, "body": "First"}, callback=True)["question"]["id"]
     second = asker.emit("live.ask", {"session_id": sid, "body": "Second"}, callback=True)["question"]["id"]
-    moderate = lambda qid, **body: api.post(f"/live/{sid}/questions/{qid}/moderation", "member", json=body)
+    def moderate(qid, **body):
+        return api.post(f"/live/{sid}/questions/{qid}/moderation", "member", json=body)
     moderate(first, action="answering")
     room.clear()
     moderate(second, action="answering")

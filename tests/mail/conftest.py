@@ -88,7 +88,7 @@ class SMTPServer:
         self.inbox = Inbox()
         self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **smtp_options)
 
-    def start(self) -> "SMTPServer":
+    def start(self) -> SMTPServer:
         self.controller.start()
         return self
 

@@ -11,7 +11,6 @@ from community.extensions import db
 from community.jobs import run_sender_once
 from community.mail import backoff_seconds, claim_due, queue_email, send_due
 from community.models import OutboxEmail, utcnow
-
 from tests.mail.conftest import SMTPServer, configure_smtp, free_port
 from tests.mail.support import new_thread, outbox, reply_as, send
 

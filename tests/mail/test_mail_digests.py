@@ -8,7 +8,6 @@ from community.actions import watching
 from community.actions.digests import build_digest, run_digests
 from community.extensions import db
 from community.models import NotificationPreference, Thread, TopicWatch, utcnow
-
 from tests.mail.support import REAL_NAME, new_thread, outbox, rename_supplier, reply_as, send
 
 

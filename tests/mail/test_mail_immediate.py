@@ -8,7 +8,6 @@ from community.actions.moderation import moderate_post
 from community.actions.notifications import notify
 from community.extensions import db
 from community.models import Notification, OutboxEmail, Post
-
 from tests.mail.support import REAL_NAME, new_thread, outbox, rename_supplier, reply_as, send
 
 

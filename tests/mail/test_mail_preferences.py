@@ -4,7 +4,6 @@ from __future__ import annotations
 from community.actions import watching
 from community.extensions import db
 from community.models import NotificationPreference, Thread, ThreadWatch, TopicWatch
-
 from tests.mail.support import new_thread, outbox, reply_as, send
 
 

@@ -8,7 +8,6 @@ from itsdangerous import TimestampSigner
 from community.extensions import db
 from community.mail import unsubscribe_token
 from community.models import NotificationPreference
-
 from tests.mail.support import new_thread, reply_as, send
 
 

@@ -153,7 +153,7 @@ def test_socket_events_never_name_the_author(story):
             if name == "notification":
                 continue  # checked below, per person
             assert_hidden(json.dumps(payload), story["author"], f"{who}: {name}")
-        for name, payload in received:
+        for _name, payload in received:
             if isinstance(payload, dict) and isinstance(payload.get("post"), dict):
                 assert_anonymous(payload, SECRETS, story["author"])
         # Nobody else may join the moderators' room.
@@ -170,8 +170,9 @@ def test_notifications_never_name_the_author(app, world, story):
     assert any(t.startswith("Anonymous supplier replied to your post") for t in texts), texts
     for payload in pushed:
         assert_hidden(json.dumps(payload), story["author"], "notification event")
-    from community.models import Notification
     from sqlalchemy import select
+
+    from community.models import Notification
     with app.app_context():
         for note in db.session.scalars(select(Notification).where(Notification.user_id != world.ids["supplier"])):
             assert_hidden(f"{note.text} {note.url}", story["author"], f"notification {note.id}")
@@ -207,8 +208,9 @@ def test_moderators_and_admins_see_the_label_until_they_reveal(app, login_as, st
 
 
 def test_a_reveal_shows_the_author_to_the_revealer_only_and_is_logged(app, login_as, story):
-    from community.models import ModerationAction
     from sqlalchemy import select
+
+    from community.models import ModerationAction
 
     moderator = login_as("moderator")
     refused = moderator.post(f"/moderation/posts/{story['held']}/reveal", data={"reason": ""})

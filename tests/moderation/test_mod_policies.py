@@ -178,10 +178,9 @@ def test_anonymous_posting_allowed_in_one_topic_refused_in_another(api, app, wor
     error = assert_error(api.post(f"/threads/{lounge['thread']['id']}/posts", "member",
                                   json={"body": "Trying anonymously", "anonymous": True}), 403, "forbidden")
     assert error["message"] == "This topic does not allow anonymous posts."
-    with app.app_context():
-        with pytest.raises(Forbidden):
-            start_thread(world.user("member"), world.topic("members-lounge"), title="Anonymous attempt",
-                         body="Words", anonymous=True)
+    with app.app_context(), pytest.raises(Forbidden):
+        start_thread(world.user("member"), world.topic("members-lounge"), title="Anonymous attempt",
+                     body="Words", anonymous=True)
 
 
 def test_anonymous_checkbox_only_where_allowed(api, login_as):

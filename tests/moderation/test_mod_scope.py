@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from community.actions.screening import add_watched_word
 from community.actions.posts import flag_post, reply
+from community.actions.screening import add_watched_word
 from community.extensions import db
 from community.models import ModerationAction, Post, Thread
 from community.models.moderation import TopicSilence, WatchedWord

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from community.actions.screening import add_watched_word
 from community.actions.posts import edit_post, reply
+from community.actions.screening import add_watched_word
 from community.actions.threads import get_thread
 from community.errors import Forbidden, Invalid
 from community.extensions import db

@@ -125,7 +125,7 @@ def test_anonymous_post_broadcast_has_no_name(app, world, socket_for, make_threa
     assert "post.created" in [name for name, _ in got]
     with app.app_context():
         who = world.user("supplier2")
-        for name, payload in got:
+        for _name, payload in got:
             assert_names_nobody(json.dumps(payload), who)
     (created,) = only(got, "post.created")
     assert created["post"]["author"] == {"anonymous": True, "label": "Anonymous supplier"}

@@ -9,8 +9,6 @@ import time
 
 import requests
 
-from tests.resilience.conftest import READER
-
 FIFTY_MB = 50 * 1024 * 1024
 CHUNK = b"x" * 65536
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from config import TestingConfig, normalise_database_url
 from community import create_app, search
 from community.extensions import db
 from community.models import User
 from community.permissions import Guardian
+from config import TestingConfig, normalise_database_url
 
 MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
 BEFORE = "96e997c92ff3"  # the revision before the search index

@@ -5,7 +5,7 @@ where people, organisations, topics, threads and live sessions are named, by par
 the innermost element around each occurrence must isolate it."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -73,7 +73,7 @@ def rtl(app, world):
     """The supplier, renamed in Arabic script with an Arabic organisation, writes a thread with an
     Arabic title in a topic with an Arabic name, asks in a live session with an Arabic title,
     and has a post held and hidden in it; the member replies and @mentions them."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with app.app_context():
         supplier, member = world.user("supplier"), world.user("member")
         supplier.name = RTL_NAME
@@ -99,9 +99,9 @@ def rtl(app, world):
 
 def test_reader_pages(login_as, rtl):
     reader = login_as("member")
-    for path in ("/", f"/t/grievance", f"/threads/{rtl['thread']}", f"/posts/{rtl['opening']}/revisions",
+    for path in ("/", "/t/grievance", f"/threads/{rtl['thread']}", f"/posts/{rtl['opening']}/revisions",
                  "/notifications", "/search?q=ساعات", f"/live/{rtl['session']}", "/live",
-                 f"/t/grievance/new", "/settings/notifications"):
+                 "/t/grievance/new", "/settings/notifications"):
         response = reader.get(path, follow_redirects=True)
         assert response.status_code == 200, path
         assert_isolated(response.get_data(as_text=True), path, expect=path not in ("/settings/notifications",))

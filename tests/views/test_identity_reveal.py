@@ -4,7 +4,7 @@ by whom), and a live question revealed from the session page."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from community.actions import live
 from community.actions.moderation import reveal_author
@@ -69,7 +69,7 @@ def test_the_revealing_moderator_sees_the_name_on_the_thread_page_too(app, world
 
 
 def test_a_live_question_is_revealed_from_the_session_page(app, world, login_as):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with app.app_context():
         session = live.schedule(world.user("member"), world.topic("grievance"), title="Ask the brands: fees",
                                 starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=1))

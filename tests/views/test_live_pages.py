@@ -9,13 +9,13 @@ inline script, style or handler (the CSP forbids them).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from community.extensions import db
 from community.models import utcnow
-from community.models.live import LiveChatMessage, LiveQuestion, LiveSession, LiveSilence
+from community.models.live import LiveQuestion, LiveSession, LiveSilence
 from tests.views.threads_support import assert_csp_clean, html_of, set_topic, text_of
 
 
@@ -168,7 +168,7 @@ def test_schedule_form_is_for_members_of_the_topic(app, world, login_as):
 
 def test_schedule_reads_times_in_the_viewers_zone_and_adds_hosts(app, world, login_as):
     set_timezone(app, world, "member", "Asia/Kolkata")
-    day = (datetime.now(timezone.utc) + timedelta(days=3)).date()
+    day = (datetime.now(UTC) + timedelta(days=3)).date()
     response = login_as("member").post("/t/grievance/live/new", data={
         "title": "Wages in Tiruppur", "description": "Bring your questions; all welcome.",
         "starts_at": f"{day}T14:00", "ends_at": f"{day}T15:30",
@@ -180,10 +180,10 @@ def test_schedule_reads_times_in_the_viewers_zone_and_adds_hosts(app, world, log
     with app.app_context():
         session = db.session.get(LiveSession, session_id)
         assert session.title == "Wages in Tiruppur" and session.approve_questions
-        assert session.starts_at.replace(tzinfo=timezone.utc) == datetime(day.year, day.month, day.day, 8, 30,
-                                                                         tzinfo=timezone.utc)
-        assert session.ends_at.replace(tzinfo=timezone.utc) == datetime(day.year, day.month, day.day, 10, 0,
-                                                                       tzinfo=timezone.utc)
+        assert session.starts_at.replace(tzinfo=UTC) == datetime(day.year, day.month, day.day, 8, 30,
+                                                                         tzinfo=UTC)
+        assert session.ends_at.replace(tzinfo=UTC) == datetime(day.year, day.month, day.day, 10, 0,
+                                                                       tzinfo=UTC)
         assert session.host_ids == {world.ids["member"], world.ids["member2"], world.ids["moderator"]}
     html = html_of(login_as("member").get(f"/live/{session_id}"))
     assert "14:00–15:30" in html and "Asia/Kolkata" in html
@@ -197,7 +197,7 @@ def test_schedule_reads_times_in_the_viewers_zone_and_adds_hosts(app, world, log
     ({"host_emails": "supplier@example.com"}, "Supplier cannot host: hosts are members.", 400),
 ])
 def test_schedule_errors_keep_everything_typed(app, world, login_as, change, message, status):
-    day = (datetime.now(timezone.utc) + timedelta(days=3)).date()
+    day = (datetime.now(UTC) + timedelta(days=3)).date()
     data = {"title": "Wages in Tiruppur", "description": "Line one\nline two <b>kept</b>",
             "starts_at": f"{day}T14:00", "ends_at": f"{day}T15:30",
             "hosts": [str(world.ids["member2"])], "host_emails": "", "approve_questions": "on"}
@@ -363,7 +363,7 @@ def test_host_handles_questions_with_plain_forms(app, world, login_as, make_sess
     assert refused.status_code == 400
     html = html_of(refused)
     assert "The answer cannot be empty." in html
-    assert re.search(rf'<details class="live-answer-form"[^>]*open>', question_item(html, question_id))
+    assert re.search(r'<details class="live-answer-form"[^>]*open>', question_item(html, question_id))
 
     assert host.post(path, data={"action": "answered", "answer": "Yes: *any* deposit."}).status_code == 302
     item = question_item(html_of(login_as("supplier2").get(f"/live/{session_id}")), question_id)
@@ -503,7 +503,7 @@ def test_ics_file(app, world, login_as, make_session):
         assert needle in unfolded, needle
     event = Calendar.from_ical(raw).walk("VEVENT")[0]
     assert str(event["SUMMARY"]) == title
-    assert event.decoded("DTSTART") == start.replace(tzinfo=timezone.utc)
+    assert event.decoded("DTSTART") == start.replace(tzinfo=UTC)
 
 
 # --- the home and topic pages ----------------------------------------------------------------------

@@ -9,9 +9,15 @@ import re
 
 from community.extensions import db
 from community.models import Flag, Post, PostRevision, Thread
-
 from tests.views.threads_support import (
-    answer, article, html_of, moderate_thread, post_state, set_topic, start, text_of,
+    answer,
+    article,
+    html_of,
+    moderate_thread,
+    post_state,
+    set_topic,
+    start,
+    text_of,
 )
 
 

@@ -12,9 +12,16 @@ import pytest
 from community import events
 from community.extensions import db
 from community.models import RoomEvent, Thread
-
 from tests.views.threads_support import (
-    answer, article, assert_csp_clean, html_of, moderate_post, moderate_thread, set_topic, start, text_of,
+    answer,
+    article,
+    assert_csp_clean,
+    html_of,
+    moderate_post,
+    moderate_thread,
+    set_topic,
+    start,
+    text_of,
 )
 
 
