@@ -142,6 +142,11 @@ for (const [on, off] of [["mouseover", "mouseout"], ["focusin", "focusout"]]) {
 }
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape") for (const control of $$(".post-reactions .reaction")) hideWho(control);
+  // The bookmark link is a toggle (role="button"): Space presses it, as it would a button.
+  if (event.key === " " && event.target.closest?.(".js-bookmark")) {
+    event.preventDefault();
+    event.target.closest(".js-bookmark").click();
+  }
 });
 
 // --- bookmarks --------------------------------------------------------------------------------

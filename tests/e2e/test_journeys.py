@@ -660,7 +660,7 @@ def test_journey_on_a_phone(new_context, sign_in, people, live_server):
     no_horizontal_scroll(phone, "the topic page")
     # The menu collapses behind a button that works.
     phone.get_by_role("button", name="Menu").click()
-    expect(phone.locator("#nav").get_by_role("link", name="Topics")).to_be_visible()
+    expect(phone.locator("#nav").get_by_role("link", name="Home")).to_be_visible()
     shot(phone, "7-phone-topic")
 
     # A thread with a wide table in it.

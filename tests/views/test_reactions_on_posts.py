@@ -56,7 +56,7 @@ def test_the_bookmark_control_says_whether_the_post_is_saved(app, world, login_a
     thread_id, opening = start(app, world, "member", "grievance")
     c = login_as("supplier")
     before = article(html_of(c.get(f"/threads/{thread_id}")), opening)
-    assert 'class="btn btn-sm btn-link js-bookmark"' in before and 'aria-pressed="false"' in before
+    assert 'class="btn btn-sm btn-link js-bookmark" role="button"' in before and 'aria-pressed="false"' in before
     c.post("/bookmarks/new", data={"post_id": opening, "note": "", "remind_at": ""})
     after = article(html_of(c.get(f"/threads/{thread_id}")), opening)
     assert re.search(r'data-bookmark-id="\d+" aria-pressed="true"', after) and "Bookmarked" in after
