@@ -21,25 +21,15 @@ the text kept, as an API error, or in the socket ack.
 """
 from __future__ import annotations
 
-import atexit
-import json
 import os
-import queue
-import select
-import subprocess
 import sys
-import threading
-import time
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
-from . import markup
+from . import markup, workers
 from .errors import Busy, TooComplex
-from .extensions import db
 from .i18n import format_number
 
 WORKER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "render_worker.py")
@@ -63,165 +53,39 @@ CONSTRUCT_NAMES = {
 }
 
 
-class RenderTimeout(Exception):
-    """A worker did not answer in time (wedged, or the machine swamped)."""
+RenderTimeout = workers.Wedged  # no answer within the wall-clock backstop: killed and replaced
+OverBudget = workers.OverBudget  # the worker spent the post's CPU budget on it and gave up
+WorkerGone = workers.WorkerGone
 
 
-class OverBudget(Exception):
-    """The worker spent the post's CPU budget on it and gave up."""
-
-
-class WorkerGone(Exception):
-    pass
-
-
-class _Worker:
-    """One render_worker.py process, spoken to through non-blocking pipes and select().
-
-    select() and os.read/os.write are green under eventlet's monkey-patching, so a
-    greenlet waiting for its HTML lets every other one run; under threading (tests,
-    CLI) only the calling thread waits.
-    """
-
-    def __init__(self):
-        self.process = subprocess.Popen([sys.executable, WORKER_SCRIPT], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, close_fds=True)
-        self._in, self._out = self.process.stdin.fileno(), self.process.stdout.fileno()
-        os.set_blocking(self._in, False)
-        os.set_blocking(self._out, False)
-        self._buffer = b""
-        try:
-            self._read_line(time.monotonic() + STARTUP_SECONDS)  # {"ready": true}
-        except Exception:
-            self.stop()
-            raise
-
-    def render(self, body: str, cpu_seconds: float, notes: bool = False):
-        """The HTML (with `notes`: the HTML and the codes of what it does not show), or
-        OverBudget (the worker gave up: it lives on), or RenderTimeout (no answer within the
-        wall-clock backstop: the caller kills it)."""
-        deadline = time.monotonic() + BACKSTOP_MIN_SECONDS + cpu_seconds * BACKSTOP_FACTOR
-        request = {"body": body, "cpu_seconds": cpu_seconds, **({"notes": True} if notes else {})}
-        self._write_all(json.dumps(request).encode() + b"\n", deadline)
-        answer = json.loads(self._read_line(deadline))
-        if answer.get("timeout"):
-            raise OverBudget()
-        if "html" not in answer:
-            raise WorkerGone(answer.get("error", "no html"))
-        return (answer["html"], answer.get("notes", [])) if notes else answer["html"]
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        for pipe in (self.process.stdin, self.process.stdout):
-            try:
-                pipe.close()
-            except OSError:
-                pass
-        try:
-            self.process.wait(5)
-        except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL is not refused
-            pass
-
-    def _write_all(self, data: bytes, deadline: float) -> None:
-        view = memoryview(data)
-        while view:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise RenderTimeout()
-            _r, writable, _x = select.select([], [self._in], [], remaining)
-            if not writable:
-                raise RenderTimeout()
-            try:
-                view = view[os.write(self._in, view):]
-            except BlockingIOError:
-                continue
-            except (BrokenPipeError, OSError) as err:
-                raise WorkerGone(str(err)) from None
-
-    def _read_line(self, deadline: float) -> bytes:
-        while b"\n" not in self._buffer:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise RenderTimeout()
-            readable, _w, _x = select.select([self._out], [], [], remaining)
-            if not readable:
-                raise RenderTimeout()
-            try:
-                chunk = os.read(self._out, 1 << 16)
-            except BlockingIOError:
-                continue
-            if not chunk:
-                raise WorkerGone("the render worker exited")
-            self._buffer += chunk
-        line, _sep, self._buffer = self._buffer.partition(b"\n")
-        return line
-
-
-class RenderPool:
-    """`size` worker processes, started on first use and replaced when killed or dead."""
+class RenderPool(workers.WorkerPool):
+    """`size` render_worker.py processes (community/workers.py), with a CPU budget per post."""
 
     def __init__(self, size: int, timeout: float):
-        self.size, self.timeout = size, timeout
-        self._idle: queue.LifoQueue = queue.LifoQueue()
-        self._all: list[_Worker] = []
-        for _slot in range(size):
-            self._idle.put(None)  # a slot whose worker starts when first needed
+        super().__init__([sys.executable, WORKER_SCRIPT], size, name="render worker",
+                         queue_wait=QUEUE_WAIT_SECONDS, startup_seconds=STARTUP_SECONDS)
+        self.timeout = timeout
+
+    def backstop(self, cpu_seconds: float) -> float:
+        return BACKSTOP_MIN_SECONDS + cpu_seconds * BACKSTOP_FACTOR
 
     def render(self, body: str, timeout: float | None = None, notes: bool = False):
+        """The HTML (with `notes`: the HTML and the codes of what it does not show), or
+        OverBudget (the worker gave up: it lives on), or RenderTimeout (no answer within the
+        wall-clock backstop: the worker was killed), or Busy."""
+        request = {"body": body, **({"notes": True} if notes else {})}
         try:
-            worker = self._idle.get(timeout=QUEUE_WAIT_SECONDS)
-        except queue.Empty:
+            answer = self.call(request, timeout or self.timeout)
+        except workers.PoolBusy:
             raise Busy(_("The server is busy preparing other posts. Send yours again in a moment; "
                          "your text is kept.")) from None
-        try:
-            if worker is None or not worker.alive():
-                worker = self._start()
-            return worker.render(body, timeout or self.timeout, notes)
-        except OverBudget:
-            raise
-        except RenderTimeout:
-            worker.stop()
-            worker = None
-            raise
-        except WorkerGone:
-            if worker is not None:
-                worker.stop()
-            worker = None
-            raise
-        finally:
-            self._idle.put(worker)
-
-    def warm_up(self) -> None:
-        """Start every worker now (before serving), not inside the first posts."""
-        started = []
-        for _slot in range(self.size):
-            worker = self._idle.get()
-            if worker is None or not worker.alive():
-                worker = self._start()
-            started.append(worker)
-        for worker in started:
-            self._idle.put(worker)
-
-    def close(self) -> None:
-        for worker in list(self._all):
-            worker.stop()
-        self._all.clear()
-
-    def pids(self) -> list[int]:
-        return [w.process.pid for w in self._all if w.alive()]
-
-    def _start(self) -> _Worker:
-        worker = _Worker()
-        self._all[:] = [w for w in self._all if w.alive()] + [worker]
-        return worker
+        if "html" not in answer:
+            raise WorkerGone("no html")
+        return (answer["html"], answer.get("notes", [])) if notes else answer["html"]
 
 
-_pools: dict[int, RenderPool] = {}
-_pools_lock = threading.Lock()
+_pools = workers.Pools()
+close_pools = _pools.close
 
 
 def pool(app=None) -> RenderPool | None:
@@ -230,20 +94,7 @@ def pool(app=None) -> RenderPool | None:
     size = int(app.config.get("RENDER_WORKERS") or 0)
     if size <= 0:
         return None
-    found = _pools.get(id(app))
-    if found is None:
-        with _pools_lock:
-            found = _pools.get(id(app))
-            if found is None:
-                found = _pools[id(app)] = RenderPool(size, float(app.config["RENDER_TIMEOUT_SECONDS"]))
-    return found
-
-
-@atexit.register
-def close_pools() -> None:
-    for found in list(_pools.values()):
-        found.close()
-    _pools.clear()
+    return _pools.get(id(app), lambda: RenderPool(size, float(app.config["RENDER_TIMEOUT_SECONDS"])))
 
 
 def warm_up(app) -> None:
@@ -277,13 +128,13 @@ def render_preview(body: str, field: str = "body") -> tuple[str, list[str]]:
 
 def _bounded(body: str, field: str, notes: bool):
     check_complexity(body)
-    workers = pool()
-    if workers is None:
+    found = pool()
+    if found is None:
         answer = markup.render_with_notes(body) if notes else markup.render(body)
     else:
-        _release_idle_connection()
+        workers.release_idle_connection()
         try:
-            answer = workers.render(body, notes=notes)
+            answer = found.render(body, notes=notes)
         except (OverBudget, RenderTimeout):
             raise TooComplex(_("Your text's formatting is too complex to display: it took too long to "
                                "prepare. Simplify it (fewer nested brackets, emphasis marks, tables or "
@@ -302,42 +153,12 @@ def _bounded(body: str, field: str, notes: bool):
 def render_trusted(body: str) -> str:
     """HTML of Markdown the site composed itself from texts already accepted (a live
     session's archive): no complexity limits, a long deadline, still off the hub."""
-    workers = pool()
-    if workers is None:
+    found = pool()
+    if found is None:
         return markup.render(body)
-    _release_idle_connection()
+    workers.release_idle_connection()
     try:
-        return workers.render(body, TRUSTED_TIMEOUT_SECONDS)
+        return found.render(body, TRUSTED_TIMEOUT_SECONDS)
     except (OverBudget, RenderTimeout, WorkerGone, OSError):
         current_app.logger.exception("render worker failed on trusted text; rendering in-process")
         return markup.render(body)
-
-
-# --- the database connection while waiting -----------------------------------------------
-# SQLite under eventlet runs with a pool of ONE connection (community/__init__.py): a
-# greenlet waiting for a worker while its session holds that connection would make every
-# other request wait as long. A transaction that has only read is ended first (its objects
-# reload on next use); one that has written keeps its connection (actions render before
-# they write, so this is rare).
-_WROTE = "rt_wrote_in_transaction"
-
-
-@event.listens_for(Session, "after_flush")
-def _note_write(session: Session, _context) -> None:
-    session.info[_WROTE] = True
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_write(session: Session) -> None:
-    session.info.pop(_WROTE, None)
-
-
-def _release_idle_connection() -> None:
-    options = current_app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
-    if options.get("pool_size") != 1:
-        return  # several connections: others are not waiting for this one
-    session = db.session()
-    if not session.in_transaction() or session.info.get(_WROTE) or session.new or session.dirty or session.deleted:
-        return
-    session.commit()

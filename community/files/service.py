@@ -20,7 +20,7 @@ from sqlalchemy import select
 from ..errors import Busy, DomainError, Invalid, TooLarge, UnsupportedType
 from ..extensions import db
 from ..models import Upload
-from ..rendering import _release_idle_connection
+from ..workers import release_idle_connection
 from . import pool as workers
 from .kinds import TYPES
 from .process import process
@@ -96,7 +96,7 @@ def _process(source: str, out_dir: str) -> dict:
         return process(source, out_dir, settings())
     memory = int(config.get("FILE_WORKER_MEMORY_MB") or 0)
     found = workers.pool_for((id(current_app._get_current_object()), size, memory), size, memory)
-    _release_idle_connection()  # nothing of the database is held while the worker works
+    release_idle_connection()  # nothing of the database is held while the worker works
     try:
         return found.call({"source": source, "out": out_dir, "settings": settings()},
                           float(config["FILE_PROCESS_SECONDS"]))
