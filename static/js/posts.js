@@ -97,7 +97,11 @@ function fillPerson(article, author) {
   const disc = link.querySelector("svg.avatar rect");
   if (disc && /^#[0-9a-f]{6}$/i.test(avatar.colour || "")) disc.setAttribute("fill", avatar.colour);
   const letters = link.querySelector("svg.avatar text");
-  if (letters) letters.textContent = avatar.initials || "";
+  if (letters) {
+    letters.textContent = avatar.initials || "";
+    // Two letters are drawn smaller than one, as community/avatars.py draws them.
+    letters.setAttribute("font-size", (avatar.initials || "").length > 1 ? "42" : "50");
+  }
 }
 
 /**

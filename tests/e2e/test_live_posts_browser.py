@@ -41,11 +41,17 @@ SHAPE_JS = """(el) => {
   return walk(el);
 }"""
 
+READ_MARK = re.compile(r"/api/v1/threads/\d+/read$")
+
+
 def _record_requests(page) -> list[str]:
-    """Every request the page makes from now on, but the socket's own (websocket, or long polling)."""
+    """Every request the page makes from now on, but the socket's own (websocket, or long polling)
+    and the read mark it sends as the new post scrolls into view (issue 17: it carries nothing
+    back to show; the post itself must come with the event)."""
     seen: list[str] = []
     page.on("request", lambda request: seen.append(request.url)
-            if "/socket.io/" not in request.url else None)
+            if "/socket.io/" not in request.url
+            and not (request.method == "POST" and READ_MARK.search(request.url)) else None)
     return seen
 
 
