@@ -14,9 +14,15 @@ if os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet") == "eventlet":
 
     eventlet.monkey_patch()
     os.environ["SOCKETIO_ASYNC_MODE"] = "eventlet"
-    from community.websocket_mask import install as unmask_at_c_speed
+    from eventlet import tpool
+    from eventlet.websocket import RFC6455WebSocket
 
-    unmask_at_c_speed()  # eventlet's own took 0.34 s of the hub for one 512 KB socket message
+    from community.passwords import use_thread_pool
+    from community.websocket_mask import apply_mask
+
+    # eventlet's own unmasking took 0.34 s of the hub for one 512 KB socket message.
+    RFC6455WebSocket._apply_mask = staticmethod(apply_mask)
+    use_thread_pool(tpool.execute)  # password hashing in a real OS thread, off the hub
 
 from community import create_app  # noqa: E402
 from community.extensions import socketio  # noqa: E402

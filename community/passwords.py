@@ -68,15 +68,22 @@ def _slot() -> threading.BoundedSemaphore:
         return _slots[size]
 
 
+# How to run fn(*args) in a real OS thread, parking only the calling greenlet: wsgi.py, the only
+# module that imports eventlet, hands in eventlet.tpool.execute (None: run in place).
+_thread_pool = None
+
+
+def use_thread_pool(execute) -> None:
+    global _thread_pool
+    _thread_pool = execute
+
+
 def _off_the_hub(fn, *args):
     """Run CPU-heavy `fn(*args)` without stalling the eventlet hub (bounded per process)."""
     with _slot():
-        if socketio.async_mode == "eventlet" and current_app.config.get("PASSWORD_HASH_OFFLOAD", True):
-            # wsgi.py has imported and monkey-patched eventlet already; tpool runs fn in a
-            # real OS thread and parks only this greenlet until it is done.
-            from eventlet import tpool
-
-            return tpool.execute(fn, *args)
+        if (_thread_pool is not None and socketio.async_mode == "eventlet"
+                and current_app.config.get("PASSWORD_HASH_OFFLOAD", True)):
+            return _thread_pool(fn, *args)
         return fn(*args)
 
 

@@ -5,8 +5,9 @@ it in a Python generator, one byte per step: 0.34 s of CPU for a 512 KB message 
 largest a socket may send), during which the eventlet hub serves nobody else. XOR-ing
 the frame as one big integer does the same in a few milliseconds.
 
-`install()` replaces eventlet's function; wsgi.py calls it after eventlet.monkey_patch()
-(the threading mode of tests and the CLI does not use eventlet's websocket).
+wsgi.py (the only module that imports eventlet) puts `apply_mask` in place of eventlet's
+RFC6455WebSocket._apply_mask after monkey-patching; the threading mode of tests and the CLI
+does not use eventlet's websocket.
 """
 from __future__ import annotations
 
@@ -23,8 +24,3 @@ def apply_mask(data, mask, length=None, offset=0) -> bytes:
     value = int.from_bytes(bytes(data[:length]), "little") ^ int.from_bytes(key[:length], "little")
     return value.to_bytes(length, "little")
 
-
-def install() -> None:
-    from eventlet.websocket import RFC6455WebSocket  # only under eventlet (wsgi.py), after its monkey-patching
-
-    RFC6455WebSocket._apply_mask = staticmethod(apply_mask)
