@@ -91,24 +91,28 @@ _blanks: LRUCache | None = None  # thread.html's live-insert blanks, per reader 
 _fragments_lock = threading.Lock()
 
 
-def _fragment_cache() -> LRUCache | None:
-    global _fragments
+def _sized(cache: LRUCache | None) -> LRUCache | None:
+    """`cache` as POST_FRAGMENT_CACHE_SIZE says now: None when 0 (off), a new one when resized."""
     size = current_app.config.get("POST_FRAGMENT_CACHE_SIZE", 0)
     if size <= 0:
         return None
-    if _fragments is None or _fragments.maxsize != size:
-        _fragments = LRUCache(maxsize=size)
-    return _fragments
+    return cache if cache is not None and cache.maxsize == size else LRUCache(maxsize=size)
+
+
+def _fragment_cache() -> LRUCache | None:
+    global _fragments
+    cache = _sized(_fragments)
+    if cache is not None:
+        _fragments = cache
+    return cache
 
 
 def _blank_cache() -> LRUCache | None:
     global _blanks
-    size = current_app.config.get("POST_FRAGMENT_CACHE_SIZE", 0)
-    if size <= 0:
-        return None
-    if _blanks is None or _blanks.maxsize != size:
-        _blanks = LRUCache(maxsize=size)
-    return _blanks
+    cache = _sized(_blanks)
+    if cache is not None:
+        _blanks = cache
+    return cache
 
 
 def _fragment_key(post: Post, viewer: Guardian, show_reply_to: bool, parent_on_page: bool) -> tuple:
