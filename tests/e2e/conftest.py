@@ -18,6 +18,7 @@ and the end of the server's log is added to the report.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -37,6 +38,13 @@ ARTIFACTS = ROOT / "test-artifacts"
 DEMO_PASSWORD = "roundtable-demo"
 TIMEOUT_MS = 10_000
 HERE = Path(__file__).resolve().parent
+# The shared server's demo people write in dozens of tests within a minute, in whatever order
+# the run takes: its write limits are loose, so that one test's posts never hold up the next
+# one's. The limits themselves have their own server (test_limits_browser.py).
+SHARED_SERVER_LIMITS = {name: "1000/minute" for name in (
+    "post", "post:newcomer", "post:admin", "thread", "thread:newcomer", "thread:admin", "edit",
+    "flag", "flag:newcomer", "live_question", "vote", "chat", "reaction", "upload", "read",
+    "socket_connect", "users_lookup", "preview")}
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -91,7 +99,8 @@ def browser(_playwright):
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     server = LiveServer(tmp_path_factory.mktemp("live"), seed=True, name="live-server",
-                        database_url=os.environ.get("E2E_DATABASE_URL") or None)
+                        database_url=os.environ.get("E2E_DATABASE_URL") or None,
+                        env={"RATE_LIMITS": json.dumps(SHARED_SERVER_LIMITS)})
     server.start()
     yield server
     server.stop()
