@@ -101,25 +101,31 @@ demo-reset: setup
 	$(FLASK) seed-demo --reset --yes
 
 # --- tests ------------------------------------------------------------------------------
-# Under CI=true (or TEST_PG=1) the PostgreSQL pass runs at the same time as the SQLite one:
-# the SQLite pass spends much of its time waiting on browsers and servers, so the two
-# together take little longer than the SQLite pass alone. Its output follows the SQLite pass.
+# Three passes at once, each with its own log, printed one after the other:
+# - the browser and server tests on SQLite (`-m "e2e or server"`): they mostly wait on
+#   browsers and servers, so they run beside the others rather than after them;
+# - everything else on SQLite;
+# - under CI=true (or TEST_PG=1) everything but the browser and server tests on PostgreSQL.
 # Lint first (ruff + eslint, seconds): a finding fails the run before the suite starts.
 test: setup chromium lint
-	@start=$$(date +%s); rc=0; pg_rc=0; pg_pid=; pg_log=$$(mktemp); \
+	@start=$$(date +%s); rc=0; pg_pid=; pg_log=$$(mktemp); e2e_log=$$(mktemp); \
 	if [ "$${CI:-}" = true ] || [ "$${TEST_PG:-}" = 1 ]; then \
 	  $(MAKE) --no-print-directory test-pg > "$$pg_log" 2>&1 & pg_pid=$$!; \
 	else \
 	  echo "== PostgreSQL run skipped (TEST_PG=1 or CI=true runs the suite again on $(PG_TEST_URL))"; \
 	fi; \
-	echo "== tests on SQLite"; \
-	$(BIN)/pytest -q $(PYTEST_ARGS) || rc=$$?; \
+	$(BIN)/pytest -q -p no:cacheprovider -m "e2e or server" $(PYTEST_ARGS) > "$$e2e_log" 2>&1 & e2e_pid=$$!; \
+	echo "== tests on SQLite (the browser and server tests run beside them; their output follows)"; \
+	$(BIN)/pytest -q -m "not e2e and not server" $(PYTEST_ARGS) || rc=$$?; \
+	e2e_rc=0; wait $$e2e_pid || e2e_rc=$$?; \
+	echo "== browser and server tests on SQLite"; cat "$$e2e_log"; \
+	if [ $$rc = 0 ]; then rc=$$e2e_rc; fi; \
 	if [ -n "$$pg_pid" ]; then \
-	  wait $$pg_pid || pg_rc=$$?; \
+	  pg_rc=0; wait $$pg_pid || pg_rc=$$?; \
 	  cat "$$pg_log"; \
 	  if [ $$rc = 0 ]; then rc=$$pg_rc; fi; \
 	fi; \
-	rm -f "$$pg_log"; \
+	rm -f "$$pg_log" "$$e2e_log"; \
 	echo "== make test took $$(( $$(date +%s) - start )) s (exit code $$rc)"; \
 	exit $$rc
 
