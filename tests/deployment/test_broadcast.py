@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import urllib.request
+import zlib
 from pathlib import Path
 
 import engineio.packet
@@ -114,7 +115,8 @@ class RawWebSocket:
     """An engine.io websocket over a bare TCP socket with a tiny receive buffer, which reads
     only when told: a reader whose socket buffer fills."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, deflate: bool = False):
+        self.deflate = deflate
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         self.sock.connect(("127.0.0.1", port))
@@ -122,12 +124,15 @@ class RawWebSocket:
         key = base64.b64encode(os.urandom(16)).decode()
         self.sock.sendall((f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
                            f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                           "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+                           + ("Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+                              if deflate else "")
+                           + "Sec-WebSocket-Version: 13\r\n\r\n").encode())
         self.buffer = b""
         while b"\r\n\r\n" not in self.buffer:
             self.buffer += self.sock.recv(4096)
         head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
         assert head.startswith(b"HTTP/1.1 101"), head
+        self.head = head.decode()
         assert self.message().startswith("0{")  # engine.io OPEN
         self.send("40")  # socket.io CONNECT to "/"
         assert self.message().startswith("40{")
@@ -148,8 +153,12 @@ class RawWebSocket:
             length = struct.unpack("!H", self._read(2))[0]
         elif length == 127:
             length = struct.unpack("!Q", self._read(8))[0]
-        assert first == 0x81 and not second & 0x80, (first, second)  # final, text, unmasked
-        return self._read(length).decode()
+        assert first in (0x81, 0xC1) and not second & 0x80, (first, second)  # final, text, unmasked
+        data = self._read(length)
+        if first & 0x40:  # RSV1: compressed, each message on its own (server_no_context_takeover)
+            assert self.deflate
+            data = zlib.decompressobj(-zlib.MAX_WBITS).decompress(data + b"\x00\x00\xff\xff")
+        return data.decode()
 
     def send(self, text: str) -> None:
         payload, mask = text.encode(), os.urandom(4)
@@ -270,3 +279,20 @@ def test_sockets_that_vanish_mid_broadcast_harm_nobody(server):
         node.quit()
         py.client.disconnect()
     assert wait_until(lambda: server.stats()["websockets"] == 0, timeout=30)
+
+
+def test_compressed_websockets_share_one_compressed_frame(server):
+    """permessage-deflate is answered without a server compression context, so the frame,
+    compressed once, is the same for each such member and still goes out directly."""
+    readers = [RawWebSocket(server.port, deflate=True) for _ in range(2)]
+    try:
+        for reader in readers:
+            assert "permessage-deflate" in reader.head and "server_no_context_takeover" in reader.head
+        before = server.stats()
+        server.burst(300, size=2000)
+        for reader in readers:
+            assert reader.ticks(300) == list(range(300))
+        assert server.stats()["direct"] - before["direct"] >= 2 * 300 - 10  # a full buffer may queue a few
+    finally:
+        for reader in readers:
+            reader.vanish()
