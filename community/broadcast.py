@@ -49,20 +49,25 @@ class Frames:
         self.plain = frame(self.text, compressed=False)
         self._deflated: dict[int, bytes] = {}
 
-    def for_websocket(self, ws) -> bytes | None:
-        """The frame for this websocket, or None if its extensions make it its own."""
-        options = ws.extensions.get("permessage-deflate") if ws.extensions else None
-        if options is None:
-            return self.plain
-        if not options.get("server_no_context_takeover"):
-            return None  # a per-socket compression context: only its own writer can frame it
-        bits = int(options.get("server_max_window_bits") or zlib.MAX_WBITS)
+    def deflated(self, bits: int) -> bytes:
+        """The frame compressed on its own (no context takeover) with a window of 2**bits."""
         data = self._deflated.get(bits)
         if data is None:
             compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -bits)
             body = compressor.compress(self.text) + compressor.flush(zlib.Z_SYNC_FLUSH)
             data = self._deflated[bits] = frame(body[:-4], compressed=True)  # RFC 7692, 7.2.1
         return data
+
+
+def window(ws) -> int | None | bool:
+    """None: frames go out plain; an int: compressed on their own with that window; False: the
+    websocket keeps a compression context, so only its own writer can frame for it."""
+    options = ws.extensions.get("permessage-deflate") if getattr(ws, "extensions", None) else None
+    if options is None:
+        return None
+    if not options.get("server_no_context_takeover"):
+        return False
+    return int(options.get("server_max_window_bits") or zlib.MAX_WBITS)
 
 
 def frame(payload: bytes, *, compressed: bool) -> bytes:
@@ -94,7 +99,8 @@ class DirectEmitManager(socketio.Manager):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.websockets: dict[str, tuple[object, object]] = {}  # eio sid -> (eventlet websocket, raw socket)
+        # eio sid -> (eventlet websocket, its raw socket, its compression window: see window())
+        self.websockets: dict[str, tuple] = {}
         self.counts = {"direct": 0, "queued": 0, "partial": 0}
 
     def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kwargs):
@@ -123,33 +129,30 @@ class DirectEmitManager(socketio.Manager):
 
     def _write_now(self, sock, entry, frames: Frames) -> bool:
         """Write the frame to this socket now; False: it must go through the socket's queue."""
-        ws, fd = entry
+        ws, fd, window = entry
         if (sock is None or not sock.upgraded or sock.upgrading or sock.closing or sock.closed
                 or ws.websocket_closed or sock.queue.qsize()):
             return False
-        data = frames.for_websocket(ws)
-        if data is None:
-            return False
         lock = ws._sendlock
-        # Someone sending or waiting to send (the writer with packets in hand, an earlier partial
-        # write): after them. eventlet's acquire(blocking=False) with waiters present would yield
-        # to the hub and could take the lock ahead of them, so waiters are checked first.
-        if lock._waiters or not lock.acquire(blocking=False):
+        # Someone sending or waiting to send (the writer with packets in hand, the rest of an
+        # earlier partial write): after them. Nothing below switches greenlets until the frame
+        # is in the kernel, so a free lock needs no taking unless the write stays unfinished.
+        if lock.counter <= 0 or lock._waiters:
             return False
+        if sock.last_ping and not sock.check_ping_timeout():
+            return True  # closed for a missed pong: dropped, as Socket.send would
+        data = frames.plain if window is None else frames.deflated(window)
         try:
-            if not sock.check_ping_timeout():
-                lock.release()
-                return True  # closed for a missed pong: dropped, as Socket.send would
             sent = fd.send(data)
         except BlockingIOError:
             sent = 0
         except OSError:
-            lock.release()
             return False  # the writer meets the same error and closes the socket per engine.io
         if sent == len(data):
-            lock.release()
             return True
-        # The kernel took part of the frame (or none): the rest goes first, behind the lock.
+        # The kernel took part of the frame (or none): the rest goes first, behind the send lock
+        # (free, nobody waiting: taken at once), so the writer and later events wait for it.
+        lock.acquire()
         self.counts["partial"] += 1
         self.server.eio.start_background_task(_finish, ws, lock, memoryview(data)[sent:])
         return True
@@ -204,8 +207,11 @@ def _websocket_class(base, websockets: dict):
 
             def tracked(ws):
                 fd = raw_socket(ws) if eio_socket is not None else None
+                bits = window(ws)
+                if bits is False:
+                    fd = None
                 if fd is not None:
-                    websockets[eio_socket.sid] = (ws, fd)
+                    websockets[eio_socket.sid] = (ws, fd, bits)
                 try:
                     return handler(ws)
                 finally:
