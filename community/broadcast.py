@@ -8,7 +8,8 @@ member: `DirectEmitManager` encodes the packet once, frames it once, and writes 
 each member's TCP socket without a switch, when the socket can take it now:
 
 - the socket is a websocket (upgraded, not upgrading, not closing), its queue is empty and no
-  send is in flight (the websocket's send lock is free): nothing queued before can come after;
+  send is in flight or waiting (the websocket's send lock is free, nobody waits for it):
+  nothing queued before can come after;
 - the kernel takes the frame. Each write is non-blocking: if it takes part of the frame, the
   rest is finished by a greenlet that holds the websocket's send lock meanwhile, so the writer
   greenlet and later events wait behind it (order holds); a full send buffer means later
@@ -21,7 +22,7 @@ queue, the writer greenlet.
 permessage-deflate: the websocket class answers every offer with `server_no_context_takeover`
 (RFC 7692, 7.1.1.1: a server may add it unasked), so each frame is compressed on its own and
 is the same bytes for every socket with the same window: compressed once per window size. It
-also spares a compressor kept per socket (a zlib stream is ~256 KB).
+also spares the zlib stream each socket kept (~100 KB a connection in bench/fanout.py).
 
 Installed by `install(socketio)` in the eventlet mode only (the app factory); this module
 does not import eventlet: it subclasses the websocket class engine.io's eventlet driver
@@ -177,9 +178,15 @@ def manager_class(message_queue: str | None) -> type[socketio.Manager]:
     listener delivers locally goes through the same emit: PubSubManager calls super().emit)."""
     if not message_queue:
         return DirectEmitManager
-    if message_queue.startswith(("redis://", "rediss://")):
-        return type("DirectEmitRedisManager", (socketio.RedisManager, DirectEmitManager), {})
-    return type("DirectEmitKombuManager", (socketio.KombuManager, DirectEmitManager), {})
+    if message_queue.startswith(("redis://", "rediss://")):  # the same choice as Flask-SocketIO's
+        queue_class = socketio.RedisManager
+    elif message_queue.startswith("kafka://"):
+        queue_class = socketio.KafkaManager
+    elif message_queue.startswith("zmq"):
+        queue_class = socketio.ZmqManager
+    else:
+        queue_class = socketio.KombuManager
+    return type("DirectEmit" + queue_class.__name__, (queue_class, DirectEmitManager), {})
 
 
 def client_manager(message_queue: str | None, channel: str) -> socketio.Manager:

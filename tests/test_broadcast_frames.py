@@ -9,8 +9,9 @@ import types
 import zlib
 
 import pytest
+import socketio
 
-from community.broadcast import Frames, frame, raw_socket, window
+from community.broadcast import DirectEmitManager, Frames, frame, manager_class, raw_socket, window
 
 
 def read_frame(data: bytes) -> tuple[int, bool, bytes, int]:
@@ -64,3 +65,12 @@ def test_only_a_non_blocking_os_socket_is_written_directly():
         sock.setblocking(False)
         assert raw_socket(green) is sock
     assert raw_socket(types.SimpleNamespace(socket=object())) is None
+
+
+@pytest.mark.parametrize("queue", ["redis://127.0.0.1:6379/0", "amqp://guest@127.0.0.1//", "kafka://127.0.0.1:9092"])
+def test_in_a_cluster_what_a_worker_delivers_locally_goes_through_the_direct_emit(queue):
+    # PubSubManager._handle_emit (a message from any worker, this one included) delivers with
+    # super().emit: the next class after PubSubManager must be DirectEmitManager.
+    mro = manager_class(queue).__mro__
+    assert mro[mro.index(socketio.PubSubManager) + 1] is DirectEmitManager
+    assert manager_class(None) is DirectEmitManager
