@@ -33,6 +33,11 @@ export default [
     },
   },
   {
+    // Node scripts the Python tests drive (tests/deployment/broadcast_client.js).
+    files: ["tests/**/*.js"],
+    languageOptions: { ecmaVersion: 2022, sourceType: "commonjs", globals: globals.node },
+  },
+  {
     files: ["eslint.config.mjs"],
     languageOptions: { sourceType: "module", globals: globals.node },
   },

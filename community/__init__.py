@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, Config, config_from_env, normalise_database_url
 
-from . import auth, dates, events, i18n, realtime, request_limits
+from . import auth, broadcast, dates, events, i18n, realtime, request_limits
 from .actions import names  # noqa: F401  (keeps the names' confusables keys in step)
 from .actions.notifications import unread_count
 from .api import bp as api_bp
@@ -49,17 +49,22 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     # Socket handlers are registered (realtime, imported above) before init_app (STACK.md:
     # handler registration order).
     origins = app.config["SOCKETIO_ALLOWED_ORIGINS"] or None  # None: same origin only
+    queue_options = {"message_queue": app.config["SOCKETIO_MESSAGE_QUEUE"], "channel": app.config["SOCKETIO_CHANNEL"]}
+    if app.config["SOCKETIO_ASYNC_MODE"] == "eventlet":
+        # Room events written once, straight to the websockets that can take them (broadcast.py).
+        queue_options["client_manager"] = broadcast.client_manager(queue_options.pop("message_queue"),
+                                                                   queue_options.pop("channel"))
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
-        channel=app.config["SOCKETIO_CHANNEL"],
+        **queue_options,
         cors_allowed_origins=origins,
         manage_session=True,
         ping_interval=20,
         ping_timeout=20,
         max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],  # the same limit as HTTP bodies
     )
+    broadcast.install(socketio.server)
     if app.config["SOCKETIO_MESSAGE_QUEUE"] and not app.testing:
         realtime.start_control_listener(app)
         realtime.start_connection_refresher(app)
