@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload
 
 from ... import events, notices
 from ...authors import author_payload
@@ -60,11 +60,13 @@ def chat_payload(message: LiveChatMessage) -> dict:
 
 
 # --- lookups -----------------------------------------------------------------------
-# For one message or vote: the hosts' ids and the topic's moderators decide, so the hosts' names
-# and organisations (joined to each host) and the topic's organisations (read only for a topic
-# open to listed organisations) load when something asks for them, not with every message.
-_LIGHT = (selectinload(LiveSession.host_links).lazyload(LiveHost.user),
-          joinedload(LiveSession.topic).lazyload(Topic.organisations))
+# For one message: the session and its topic in one statement; the hosts' ids and the topic's
+# moderators load when the Guardian asks (two plain lazy loads cost less than the eager
+# selectin machinery), the hosts' names and the topic's organisations (read only for a topic
+# open to listed organisations) only if something reads them.
+_LIGHT = (lazyload(LiveSession.host_links).lazyload(LiveHost.user),
+          joinedload(LiveSession.topic).lazyload(Topic.organisations),
+          joinedload(LiveSession.topic).lazyload(Topic.moderator_links))
 
 
 def get_session(session_id, light: bool = False) -> LiveSession:
