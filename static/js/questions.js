@@ -10,6 +10,7 @@ import { t, tn, tNodes } from "./i18n.js";
 import { keepForFollowUp } from "./live_end.js";
 import { announce, showBanner } from "./notices.js";
 import { attachPreview } from "./preview.js";
+import { afterBatch } from "./rooms.js";
 import { holdSend } from "./sending.js";
 import { ACK_TIMEOUT_MS, socket } from "./socket.js";
 import { fromBlank, setHTML, setText } from "./template.js";
@@ -231,10 +232,9 @@ export function createQuestions(live) {
         li.focus({ preventScroll: true });
       }
     }
-    if (target === questionList) resort();
-    else if (target === pendingList) resort(pendingList, (a, b) => idOf(a) - idOf(b));
-    refreshNotes();
+    afterBatch(settle); // once per `batch` (rooms.js), after its last question
   }
+  function settle() { resort(); resort(pendingList, (a, b) => idOf(a) - idOf(b)); refreshNotes(); }
 
   function upsert(q, { quiet = false, mine = false } = {}) {
     if (!q || !Number(q.id)) return;
