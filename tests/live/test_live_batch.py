@@ -7,12 +7,15 @@ import time
 
 import pytest
 
+from community import events
+
 TICK = 0.05
 
 
 @pytest.fixture
 def batching(app, monkeypatch):
     monkeypatch.setitem(app.config, "EVENT_BATCH_SECONDS", TICK)
+    monkeypatch.setattr(events, "_batch_sent", {})  # rooms of earlier tests start idle
 
 
 def flattened(inbox, room: str) -> list[tuple[str, dict, str]]:
