@@ -95,6 +95,12 @@ def _svg(name: str, fill: str, size: int, decorative: bool) -> Markup:
              font_size=int(100 * font), letters=letters)
 
 
+def blank_svg(size: int = 40) -> Markup:
+    """An avatar with no letters, for a page's blank that a script fills in (fillAvatar in
+    static/js/avatar.js) when a person arrives live."""
+    return _svg("", next(iter(PALETTE.values()))[0], int(size), True)
+
+
 def svg_document(user, size: int = 128) -> str:
     """A standalone SVG file (served at /users/<id>/avatar.svg), titled with the name."""
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + str(svg(user, size, decorative=False))

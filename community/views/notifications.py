@@ -17,9 +17,9 @@ from ..actions.notifications import mark_read
 from ..auth import protect
 from ..errors import NotFound
 from ..extensions import db
-from ..models import Notification
+from ..models import Notification, User
 from .accounts import safe_next
-from .helpers import actor
+from .helpers import actor, guardian
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 protect(bp)
@@ -40,7 +40,24 @@ def index() -> ResponseReturnValue:
         select(Notification).where(Notification.user_id == current_user.id)
         .order_by(Notification.id.desc()),
         page=page, per_page=PER_PAGE, error_out=False)
-    return render_template("notifications/index.html", notes=notes)
+    return render_template("notifications/index.html", notes=notes, people=_named_actors(notes.items))
+
+
+MAX_FACES = 3  # avatars beside a notification ("Ravi, Mei Ling and 3 others found ...")
+
+
+def _named_actors(notes) -> dict[int, list[User]]:
+    """Per notification, the people it names whose profiles the reader may open (one query for
+    the page). An anonymous actor is stored without an id (notices.actor), so it never appears."""
+    wanted = {note.id: [a["id"] for a in (note.data or {}).get("actors") or ()
+                        if isinstance(a, dict) and isinstance(a.get("id"), int)][:MAX_FACES] for note in notes}
+    ids = {i for found in wanted.values() for i in found}
+    if not ids:
+        return {}
+    g = guardian()
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))
+             if g.can_view_profile(u)}
+    return {note_id: [users[i] for i in found if i in users] for note_id, found in wanted.items()}
 
 
 @bp.route("/<int:notification_id>/read", methods=["POST"])

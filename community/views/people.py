@@ -24,6 +24,12 @@ def avatar(user, size: int = 32) -> Markup:
     return avatars.svg(user, size)
 
 
+@bp.app_template_global("blank_avatar")
+def blank_avatar(size: int = 32) -> Markup:
+    """An avatar to be filled in by the page's script (a blank for what arrives live)."""
+    return avatars.blank_svg(size)
+
+
 @bp.app_template_global("profile_url")
 def profile_url(user) -> str:
     return f"/users/{user.id}"

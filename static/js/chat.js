@@ -10,7 +10,7 @@ import { $, $$, describe, showError, store, textOf } from "./dom.js";
 import { t } from "./i18n.js";
 import { keepForFollowUp } from "./live_end.js";
 import { announce } from "./notices.js";
-import { orgName } from "./questions.js";
+import { orgName } from "./asker.js";
 import { afterBatch, inBatch } from "./rooms.js";
 import { holdSend, isHeld } from "./sending.js";
 import { ACK_TIMEOUT_MS, socket } from "./socket.js";

@@ -11,6 +11,7 @@
  * live post is the same markup as after a reload, and nobody asks the server for it.
  */
 import { fillAttachments } from "./attachments.js";
+import { fillAvatar } from "./avatar.js";
 import { $, safePath, userId } from "./dom.js";
 import { lang, t } from "./i18n.js";
 import { drop, fromBlank, setHTML, setText } from "./template.js";
@@ -93,15 +94,7 @@ function fillPerson(article, author) {
   const link = article.querySelector(".post-author-link");
   if (!link) return;
   link.href = safePath(author.url) || `/users/${Number(author.id)}`;
-  const avatar = author.avatar || {};
-  const disc = link.querySelector("svg.avatar rect");
-  if (disc && /^#[0-9a-f]{6}$/i.test(avatar.colour || "")) disc.setAttribute("fill", avatar.colour);
-  const letters = link.querySelector("svg.avatar text");
-  if (letters) {
-    letters.textContent = avatar.initials || "";
-    // Two letters are drawn smaller than one, as community/avatars.py draws them.
-    letters.setAttribute("font-size", (avatar.initials || "").length > 1 ? "42" : "50");
-  }
+  fillAvatar(link, author.avatar);
 }
 
 /**

@@ -5,8 +5,9 @@
  * New questions are built from the <template id="question-template"> blank the server
  * rendered with the same macro as the page (live/_parts.html, question_item).
  */
+import { setAuthor } from "./asker.js";
 import { $, $$, describe, newClientId, showError, store, textOf } from "./dom.js";
-import { t, tn, tNodes } from "./i18n.js";
+import { t, tn } from "./i18n.js";
 import { keepForFollowUp } from "./live_end.js";
 import { announce, showBanner } from "./notices.js";
 import { attachPreview } from "./preview.js";
@@ -23,8 +24,6 @@ const QUESTION_STATES = ["pending", "visible", "answering", "answered", "hidden"
 export const idOf = (li) => Number(li.dataset.questionId);
 const votesOf = (li) => Number(li.dataset.votes || 0);
 const summaryOf = (li) => textOf($(".live-question-body", li)?.innerHTML);
-/** Organisations come as a name (chat) or an object with a name (question authors). */
-export const orgName = (org) => (typeof org === "string" ? org : org?.name || "");
 
 /** `live`: the page's shared state (live_session.js). */
 export function createQuestions(live) {
@@ -60,64 +59,10 @@ export function createQuestions(live) {
     for (const el of $$("[data-states]", li)) el.hidden = !el.dataset.states.split(" ").includes(state);
   }
 
-  /** The application's own anonymous label, with its icon: no display name can look like it. */
-  function anonymousBadge(label) {
-    const badge = document.createElement("span");
-    badge.className = "live-question-anon badge text-bg-dark";
-    const icon = document.createElement("i");
-    icon.className = "bi bi-incognito";
-    icon.setAttribute("aria-hidden", "true");
-    const text = document.createElement("span");
-    text.className = "live-question-name";
-    text.textContent = label;
-    badge.append(icon, " ", text);
-    return badge;
-  }
-
-  function setAuthor(li, author) {
-    if (!author) return;
-    let name = $(".live-question-name", li);
-    const org = $(".live-question-org", li);
-    let identity = $(".live-question-identity", li);
-    if (!author.anonymous) {
-      if (name) name.textContent = author.name || "";
-      if (org) org.textContent = orgName(author.organisation);
-      if (Number(author.id)) name?.closest(".live-question-person")?.setAttribute("href", `/users/${Number(author.id)}`);
-      return;
-    }
-    const label = author.label ? t(author.label) : t("Anonymous");
-    if (name && !name.closest(".live-question-anon")) {
-      const badge = anonymousBadge(label);
-      (name.closest(".live-question-person") || name).replaceWith(badge); // an anonymous label never links
-      name = $(".live-question-name", badge);
-    } else if (name) {
-      name.textContent = label;
-    }
-    org?.remove();
-    let note = null;
-    // Named to this reader only when it is their own question, or a moderator revealed it
-    // (each name in a <bdi>: it cannot reorder the line around it).
-    if (author.id && author.id === live.userId) note = t("(you)");
-    else if (author.name) {
-      const organisation = orgName(author.organisation);
-      note = organisation
-        ? tNodes("(%(name)s, %(organisation)s — revealed to you)", { name: author.name, organisation })
-        : tNodes("(%(name)s — revealed to you)", { name: author.name });
-    }
-    if (note) {
-      if (!identity) {
-        identity = document.createElement("span");
-        identity.className = "live-question-identity";
-        name?.closest(".live-question-anon")?.after(" ", identity);
-      }
-      identity.replaceChildren(note);
-    }
-  }
-
   function update(li, q) {
     // An author named to this reader (their own anonymous question, or a moderator's view)
     // may arrive after the room's anonymous copy was shown: say who it is now.
-    if (q.author?.anonymous && (q.author.id || q.author.name)) setAuthor(li, q.author);
+    if (q.author?.anonymous && (q.author.id || q.author.name)) setAuthor(li, q.author, live.userId);
     if (typeof q.votes === "number") setVotes(li, q.votes);
     if (typeof q.voted === "boolean") setVoted(li, q.voted);
     if ("answer_html" in q) {
@@ -151,7 +96,7 @@ export function createQuestions(live) {
     setHTML($(".live-question-body", li), q.html); // sanitised by the server (community.markup)
     // host buttons say which question they act on (the page's "Hide" is never ambiguous)
     setText(li, ".js-q-summary", `: ${summaryOf(li)}`);
-    setAuthor(li, q.author);
+    setAuthor(li, q.author, live.userId);
     live.setClock($(".live-question-time", li), q.created_at);
     for (const input of $$('input[name="order"]', li)) input.value = live.order;
     li.dataset.state = "";
@@ -234,7 +179,13 @@ export function createQuestions(live) {
     }
     afterBatch(settle); // once per `batch` (rooms.js), after its last question
   }
-  function settle() { resort(); resort(pendingList, (a, b) => idOf(a) - idOf(b)); refreshNotes(); }
+
+  /** Both lists in order (resort leaves one already in order alone) and their notes up to date. */
+  function settle() {
+    resort();
+    resort(pendingList, (a, b) => idOf(a) - idOf(b));
+    refreshNotes();
+  }
 
   function upsert(q, { quiet = false, mine = false } = {}) {
     if (!q || !Number(q.id)) return;

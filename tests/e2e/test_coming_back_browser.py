@@ -79,9 +79,11 @@ def test_journey_a_member_comes_back_to_three_new_replies(new_context, people, l
     expect(line).to_contain_text("New since your last visit")
     expect(line).to_be_in_viewport()
     expect(topic.locator(f"#post-{replies[0]}")).to_be_in_viewport()
-    box_line = line.bounding_box()
-    assert box_line["y"] < topic.locator(f"#post-{replies[0]}").bounding_box()["y"]
-    assert topic.locator(f"#post-{first}").bounding_box()["y"] < box_line["y"]
+    # Where each sits in the document, read at one moment (the page may still be scrolling).
+    read_before, the_line, first_new = topic.evaluate(
+        "ids => ids.map(id => document.getElementById(id).getBoundingClientRect().top + window.scrollY)",
+        [f"post-{first}", "new-since", f"post-{replies[0]}"])
+    assert read_before < the_line < first_new
     shot(topic, "coming-back-thread")
 
     # Reading them (they are on screen) records them, and the other tab's badge goes away.

@@ -371,6 +371,12 @@ def test_journey_live_session_with_a_host_and_three_participants(new_context, si
     for page in everyone:
         expect(page.locator("#question-list > li")).to_have_count(3)
     assert question_order(host) == [q1, q2, q3]
+    # Questions that arrived live carry their askers' avatars, as a reload draws them.
+    mei_live = host.locator(f"#q-{q2} .live-question-person svg.avatar text")
+    expect(mei_live).to_have_text("MT")
+    host.reload()
+    expect(host.locator(f"#q-{q2} .live-question-person svg.avatar text")).to_have_text("MT")
+    connected(host)
 
     # Votes reorder the queue live: Lucia's question gets two, Mei Ling's one.
     for voter in (ravi, mei):

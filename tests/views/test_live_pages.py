@@ -282,6 +282,9 @@ def test_ask_with_the_plain_form(app, world, login_as, make_session):
     html = html_of(supplier.get(f"/live/{session_id}"))
     item = question_item(html, question.id)
     assert "<strong>repay</strong>" in item and "Supplier" in item and "Textiles Ltd" in item
+    # a named asker's avatar (initials on their colour) inside the link to their profile
+    assert re.search(r'<a class="person-link live-question-person" href="/users/%d"><svg class="avatar"[^>]*>.*?>S</text>'
+                     % world.ids["supplier"], item)
     assert "Your question was posted." in html
     # the same client_id again is the same question
     supplier.post(f"/live/{session_id}/questions", data={"body": "How do we **repay** fees?", "client_id": "c1"})
@@ -400,6 +403,7 @@ def test_anonymous_questions_never_name_the_author_to_non_moderators(app, world,
         html = html_of(login_as(viewer).get(f"/live/{session_id}"))
         item = question_item(html, question_id)
         assert "Anonymous supplier" in item, viewer
+        assert 'class="avatar"' not in item, viewer  # no initials, no colour of theirs
         for secret in ("Textiles Ltd", "supplier@example.com", ">Supplier<", "Supplier,", "@supplier"):
             assert secret not in html, (viewer, secret)
         assert not re.search(r"(author|user)[_-]?id\W{1,4}%d\b" % world.ids["supplier"], html), viewer

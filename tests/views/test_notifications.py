@@ -89,3 +89,30 @@ def test_pagination(app, world, login_as):
 def test_notifications_need_sign_in(client, world):
     assert client.get("/notifications").status_code == 302
     assert client.post("/notifications/read-all").status_code == 302
+
+
+def _thread_and_replies(app, world, anonymous: bool) -> None:
+    """The supplier asks in Grievance mechanisms; member2 replies, by name or anonymously."""
+    from community.actions.posts import reply
+    from community.actions.threads import start_thread
+
+    with app.app_context():
+        thread, _opening = start_thread(world.user("supplier"), world.topic("grievance"), title="Wage deductions",
+                              body="How do we stop them?", kind="question")
+        reply(world.user("member2"), thread, "Here is how we did it.", anonymous=anonymous)
+
+
+def test_a_named_actor_links_to_their_profile(app, world, login_as):
+    _thread_and_replies(app, world, anonymous=False)
+    page = text(login_as("supplier").get("/notifications"))
+    assert f'href="/users/{world.ids["member2"]}"' in page
+    assert "notification-people" in page
+
+
+def test_an_anonymous_actor_is_never_linked_nor_drawn(app, world, login_as):
+    _thread_and_replies(app, world, anonymous=True)
+    page = text(login_as("supplier").get("/notifications"))
+    assert "Anonymous member" in page
+    assert f'/users/{world.ids["member2"]}' not in page
+    assert "notification-people" not in page
+    assert "Member2" not in page

@@ -56,6 +56,7 @@ def question_view(question: LiveQuestion, g: Guardian, voted: set[int]) -> dict:
     shown = author_display(question, g)
     return {"id": question.id, "html": question.html, "state": question.state, "votes": question.votes,
             "voted": question.id in voted, "author": shown, "answer_html": question.answer_html,
+            "person": None if question.anonymous else question.author,  # a named asker's avatar
             "answer": question.answer,
             "created_iso": iso(question.created_at), "created_clock": local_clock(question.created_at),
             "mine": g.user is not None and g.user.id == question.author_id,
@@ -96,7 +97,7 @@ def render_session(session: LiveSession, *, error: DomainError | None = None, wh
     silence = db.session.get(LiveSilence, (session.id, user.id))
     ask = {"body": "", "anonymous": False, "client_id": uuid.uuid4().hex, **kept.get("ask", {})}
     ask["client_id"] = ask["client_id"] or uuid.uuid4().hex
-    placeholder = {"id": "__QID__", "html": "", "state": "visible", "votes": 0, "voted": False,
+    placeholder = {"id": "__QID__", "html": "", "state": "visible", "votes": 0, "voted": False, "person": None,
                    "author": {"anonymous": False, "name": "", "organisation": ""}, "answer_html": "", "answer": "",
                    "created_iso": "", "created_clock": "", "mine": False, "summary": ""}
     return render_template(
