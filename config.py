@@ -164,6 +164,9 @@ class Config:
     TOKEN_TOUCH_SECONDS = 60
     # How often each server process re-checks the sessions and tokens behind its open sockets.
     SOCKET_SWEEP_SECONDS = 60
+    # A room whose events come faster than this gets them as one `batch` event per tick
+    # (community/events.py, docs/socket-events.md); 0 sends every event on its own.
+    EVENT_BATCH_SECONDS = float(os.environ.get("EVENT_BATCH_SECONDS", "0.05"))
 
     # Files (community/files/, docs/files.md). A file's type is decided from its content, never
     # from its name or the Content-Type it was sent with; FILE_TYPES lists the types accepted:
@@ -274,6 +277,7 @@ class TestingConfig(Config):
     # Tests that store files point this at their own temporary folder.
     FILE_STORAGE_PATH = os.path.join(BASE_DIR, "instance", "test-uploads")
     FILE_WORKERS = 0  # in-process; tests of the workers turn them on
+    EVENT_BATCH_SECONDS = 0  # each event on its own; the tests of `batch` turn it on
 
 
 class ProductionConfig(Config):

@@ -4,7 +4,7 @@
 //
 // config: {url, tokens: [...], room, run, localAddresses: [...]|null, concurrency, out, deflate}
 // Connects every token (websocket transport, auth {token}), joins `room`, then prints
-// "READY <json>". Every `live.chat` whose text is "bench <run> <seq> <sent ms>" is timed on
+// "READY <json>". Every `live.chat` (alone or inside a `batch`) whose text is "bench <run> <seq> <sent ms>" is timed on
 // arrival (wall clock, same machine as the sender). stdin commands: "REPORT" writes
 // {latencies, seqs, counts, connectMs, errors} to `out` and prints "DONE"; "QUIT" exits.
 "use strict";
@@ -59,13 +59,18 @@ function connectOne(index) {
     socket.on("disconnect", (reason) => {
       if (done && reason !== "io client disconnect") errors.push("disconnect: " + reason);
     });
-    socket.on("live.chat", (data) => {
-      const arrived = now();
+    const onChat = (data, arrived) => {
       const match = pattern.exec(data && data.message && data.message.html);
       if (!match) return;
       counts[index] += 1;
       seqs.push(Number(match[1]));
       latencies.push(Math.round((arrived - Number(match[2])) * 100) / 100);
+    };
+    socket.on("live.chat", (data) => onChat(data, now()));
+    // a burst comes as `batch` events (docs/socket-events.md): each inner live.chat counts
+    socket.on("batch", (data) => {
+      const arrived = now();
+      for (const event of (data && data.events) || []) if (event.name === "live.chat") onChat(event.data, arrived);
     });
   });
 }

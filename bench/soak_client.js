@@ -85,7 +85,15 @@ async function normalPerson(token, index) {
   if (!conn.ok) { errors.push(`normal ${index}: ${conn.why}`); return; }
   let questions = [];
   let lastPost = -Infinity;
-  conn.socket.on("live.question", (data) => { if (data && data.question) questions.push(data.question.id); });
+  const onQuestions = (socket) => {
+    socket.on("live.question", (data) => { if (data && data.question) questions.push(data.question.id); });
+    socket.on("batch", (data) => { // a burst of room events (docs/socket-events.md)
+      for (const e of (data && data.events) || []) {
+        if (e.name === "live.question" && e.data && e.data.question) questions.push(e.data.question.id);
+      }
+    });
+  };
+  onQuestions(conn.socket);
   await sleep(random() * 4000);
   let n = 0;
   while (now() < endAt) {
@@ -122,7 +130,7 @@ async function normalPerson(token, index) {
       conn = await connect(token, rooms);
       record("reconnect", conn.ms);
       if (!conn.ok) { errors.push(`reconnect: ${conn.why}`); return; }
-      conn.socket.on("live.question", (data) => { if (data && data.question) questions.push(data.question.id); });
+      onQuestions(conn.socket);
     }
     if (questions.length > 200) questions = questions.slice(-100);
     await sleep(8000 + random() * 22000);

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -186,12 +187,66 @@ def emit_ready() -> None:
     control = db.session.info.pop(_CONTROL_READY, None)
     ready = db.session.info.pop(_READY, None) or []
     if control and _delivery is not None:
+        for room in {room for room, _name, _payload in ready}:
+            _flush_batch(room)  # what this worker holds for those rooms goes first
         _delivery(control, ready)
-    else:
+    elif ready:
+        tick = current_app.config.get("EVENT_BATCH_SECONDS", 0)
         for room, name, payload in ready:
-            socketio.emit(name, payload, to=room)
+            if tick > 0:
+                _emit_batched(room, name, payload, tick)
+            else:
+                socketio.emit(name, payload, to=room)
     for args in db.session.info.pop(_COALESCED_READY, None) or ():
         _coalesce_now(*args)
+
+
+# A room whose events come faster than a tick gets them as one `batch` per tick (per worker):
+# an event for a room that sent nothing in the last tick goes out at once (a paced room waits
+# for nothing); the ones after it within the tick are held, in order, and sent together when
+# the tick ends, each keeping its own cursor. A batch is emitted like any event (through the
+# message queue when there is one). Ephemeral and coalesced events are never held.
+_batch_lock = threading.Lock()
+_batch_sent: dict[str, float] = {}  # room -> when this worker last emitted to it (monotonic)
+_batch_held: dict[str, list[dict]] = {}  # room -> events waiting for the end of its tick
+
+
+def _emit_batched(room: str, name: str, payload: dict, tick: float) -> None:
+    now = time.monotonic()
+    with _batch_lock:
+        held = _batch_held.get(room)
+        if held is not None:  # the room's tick is open: join it
+            held.append({"name": name, "data": payload})
+            return
+        last = _batch_sent.get(room)
+        if last is not None and now - last < tick:  # the room sent within the tick: hold it
+            _batch_held[room] = [{"name": name, "data": payload}]
+            socketio.start_background_task(_flush_batch_later, room, last + tick - now)
+            return
+        if len(_batch_sent) > 1000:  # forget idle rooms
+            for key in [k for k, at in _batch_sent.items() if now - at >= tick]:
+                del _batch_sent[key]
+        _batch_sent[room] = now
+    socketio.emit(name, payload, to=room)  # the leading edge: at once
+
+
+def _flush_batch_later(room: str, delay: float) -> None:
+    socketio.sleep(max(0.0, delay))
+    _flush_batch(room)
+
+
+def _flush_batch(room: str) -> None:
+    """Send what is held for `room`: one event as itself, several as one `batch`."""
+    with _batch_lock:
+        held = _batch_held.pop(room, None)
+        if held:
+            _batch_sent[room] = time.monotonic()
+    if not held:
+        return
+    if len(held) == 1:
+        socketio.emit(held[0]["name"], held[0]["data"], to=room)
+    else:
+        socketio.emit("batch", {"room": room, "events": held}, to=room)
 
 
 def emit_now(room: str, name: str, payload: dict, skip_sid: str | None = None) -> None:

@@ -184,7 +184,7 @@ def send_chat(session_id: int):
     session = load_session(session_id)
     data = json_body()
     message = live.chat(caller(), session, data.get("body"))
-    return {"message": live.chat_payload(message)}, 201
+    return {"message": message.payload_sent}, 201
 
 
 @bp.post("/live/<int:session_id>/chat/<int:message_id>/hide")

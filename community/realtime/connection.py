@@ -10,6 +10,7 @@ from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, disconnect, join_room  # reasons reach the client
+from sqlalchemy import and_, exists, select, true
 
 from .. import ratelimit
 from ..actions import sessions, tokens
@@ -17,6 +18,7 @@ from ..auth import token_user
 from ..errors import DomainError, Invalid, Unauthorized
 from ..extensions import db, socketio
 from ..models import User
+from ..models.user import ApiToken, UserSession
 from ..permissions import Guardian
 from ..request_limits import clean_json
 from .registry import LocalConnections, RedisConnections
@@ -68,22 +70,28 @@ def _too_many_connections(key: str, limit: int) -> ConnectionRefusedError:
 
 
 def socket_user() -> User:
+    """Who sent this event, checked afresh on every event: the user's row (suspended, removed
+    organisation) and the session or token that let the socket in, in one statement."""
     identity = _sockets.get(request.sid)
-    user = db.session.get(User, identity.user_id) if identity is not None else None
+    user, admitted = _load_admitted(identity) if identity is not None else (None, False)
     guardian = Guardian(user)
     if user is None or not guardian.can_use_site():
         raise Unauthorized(guardian.why_not_use_site() or "Please sign in.")
-    if not _still_admitted(identity):
+    if not admitted:
         raise Unauthorized(_("Your session has ended."))
     return user
 
 
-def _still_admitted(identity: SocketIdentity) -> bool:
-    """The session or token that let the socket in still works (a lost control message,
-    another worker's sign-out: the next event finds out)."""
-    if identity.session_id is not None and not sessions.is_alive(identity.session_id):
-        return False
-    return identity.token_id is None or tokens.is_alive(identity.token_id)
+def _load_admitted(identity: SocketIdentity) -> tuple[User | None, bool]:
+    """The socket's user, and whether the session or token that let the socket in still works
+    (a lost control message, another worker's sign-out: the next event finds out)."""
+    admitted = true()
+    if identity.session_id is not None:
+        admitted = and_(admitted, exists().where(UserSession.id == identity.session_id, sessions.alive()))
+    if identity.token_id is not None:
+        admitted = and_(admitted, exists().where(ApiToken.id == identity.token_id, tokens.alive()))
+    row = db.session.execute(select(User, admitted.label("admitted")).where(User.id == identity.user_id)).first()
+    return (None, False) if row is None else (row[0], bool(row[1]))
 
 
 def handler(func):

@@ -28,9 +28,9 @@ def live_snapshot(user_id: int, session_id: int) -> dict:
             "is_host": guardian.is_host(session)}
 
 
-def _session_for(user: User, session_id):
+def _session_for(user: User, session_id, light: bool = False):
     """The session, or "does not exist" for someone who may not read its topic (like a join)."""
-    session = live.get_session(session_id)
+    session = live.get_session(session_id, light=light)
     if not Guardian(user).can_read_live(session):
         raise NotFound(not_found_message("LiveSession"))
     return session
@@ -60,6 +60,6 @@ def on_vote(user: User, data: dict):
 @socketio.on("live.chat")
 @handler
 def on_chat(user: User, data: dict):
-    session = _session_for(user, data.get("session_id"))
+    session = _session_for(user, data.get("session_id"), light=True)
     message = live.chat(user, session, data.get("body"))
-    return {"message": live.chat_payload(message)}
+    return {"message": message.payload_sent}

@@ -11,6 +11,7 @@ import { t } from "./i18n.js";
 import { keepForFollowUp } from "./live_end.js";
 import { announce } from "./notices.js";
 import { orgName } from "./asker.js";
+import { afterBatch, inBatch } from "./rooms.js";
 import { holdSend, isHeld } from "./sending.js";
 import { ACK_TIMEOUT_MS, socket } from "./socket.js";
 import { speak, speechSwitch } from "./speech.js";
@@ -59,22 +60,62 @@ export function createChat(live) {
     return li;
   }
 
+  // Lines of a `batch` (rooms.js) wait for its end, then go into the list in one DOM update.
+  let queued = [];
+
   function add(m, { quiet = false } = {}) {
     if (!m || !Number(m.id) || m.hidden || document.getElementById(`m-${Number(m.id)}`)) return;
-    const li = build(m);
-    if (!li || !chatList) return;
+    if (inBatch()) {
+      queued.push([m, quiet]);
+      afterBatch(placeQueued);
+      return;
+    }
+    place([[m, quiet]]);
+  }
+
+  function placeQueued() {
+    const items = queued;
+    queued = [];
+    place(items);
+  }
+
+  /** Put messages in the list in id order: the newest ones together, as one fragment. */
+  function place(items) {
+    if (!chatList) return;
     const stick = atBottom();
-    const later = Array.from(chatList.children).find((other) => Number(other.dataset.messageId) > Number(m.id));
-    chatList.insertBefore(li, later || null);
+    const fragment = document.createDocumentFragment();
+    const newest = () => Number(fragment.lastElementChild?.dataset.messageId
+      || chatList.lastElementChild?.dataset.messageId || 0);
+    let placedOlder = false;
+    let spoken = 0;
+    for (const [m, quiet] of items) {
+      const id = Number(m.id);
+      if (document.getElementById(`m-${id}`) || fragment.querySelector(`[data-message-id="${id}"]`)) continue;
+      const li = build(m);
+      if (!li) continue;
+      if (id > newest()) {
+        fragment.append(li);
+      } else { // older than what is shown (a late one): in its place
+        const later = [...fragment.children, ...chatList.children].find((other) => Number(other.dataset.messageId) > id);
+        if (later?.parentNode === fragment) fragment.insertBefore(li, later);
+        else chatList.insertBefore(li, later || null);
+        placedOlder = true;
+      }
+      // read aloud as before, but at most three lines of one burst
+      if (!quiet && Number(m.author?.id) !== live.userId && readAloud() && spoken < 3) {
+        spoken += 1;
+        speak(t("%(name)s: %(text)s", { name: m.author?.name || t("Someone"), text: textOf(m.html, 140) }));
+      }
+    }
+    const addedNewest = fragment.children.length > 0;
+    if (!addedNewest && !placedOlder) return;
+    chatList.append(fragment);
     while (chatList.children.length > MAX_CHAT_NODES && !chatList.firstElementChild.contains(document.activeElement)) {
       chatList.firstElementChild.remove();
     }
     $("#no-chat")?.setAttribute("hidden", "");
     if (stick) scrollToBottom();
-    else if (!later) newBelow.hidden = false;
-    if (!quiet && Number(m.author?.id) !== live.userId && readAloud()) {
-      speak(t("%(name)s: %(text)s", { name: m.author?.name || t("Someone"), text: textOf(m.html, 140) }));
-    }
+    else if (addedNewest) newBelow.hidden = false;
   }
 
   function remove(messageId) {

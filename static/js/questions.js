@@ -11,6 +11,7 @@ import { t, tn } from "./i18n.js";
 import { keepForFollowUp } from "./live_end.js";
 import { announce, showBanner } from "./notices.js";
 import { attachPreview } from "./preview.js";
+import { afterBatch } from "./rooms.js";
 import { holdSend } from "./sending.js";
 import { ACK_TIMEOUT_MS, socket } from "./socket.js";
 import { fromBlank, setHTML, setText } from "./template.js";
@@ -176,8 +177,13 @@ export function createQuestions(live) {
         li.focus({ preventScroll: true });
       }
     }
-    if (target === questionList) resort();
-    else if (target === pendingList) resort(pendingList, (a, b) => idOf(a) - idOf(b));
+    afterBatch(settle); // once per `batch` (rooms.js), after its last question
+  }
+
+  /** Both lists in order (resort leaves one already in order alone) and their notes up to date. */
+  function settle() {
+    resort();
+    resort(pendingList, (a, b) => idOf(a) - idOf(b));
     refreshNotes();
   }
 

@@ -3,12 +3,46 @@
  * duplicates. Every room event carries a `cursor`; we keep the highest one seen per room,
  * ignore anything at or below it (no duplicates) and rejoin with `since` after a reconnect
  * (nothing lost). Events that arrive while a join is being answered wait for the replay.
+ * A `batch` carries several events of one room: each is delivered as if it came alone.
  */
 import { t } from "./i18n.js";
 import { announce, showBanner } from "./notices.js";
 import { ACK_TIMEOUT_MS, onConnect, socket } from "./socket.js";
 
 const rooms = new Map();
+
+// A `batch` event (several events of one room within the server's tick) is handled event by
+// event, in order, with the same cursor rules; what the handlers put off with `afterBatch`
+// (chat lines, say) then runs once, so the page changes in one DOM update.
+let batchDepth = 0;
+const batchDone = [];
+
+/** Whether a `batch` is being handled (its events' handlers may defer their DOM work). */
+export function inBatch() {
+  return batchDepth > 0;
+}
+
+/** Run `fn` once the batch being handled is done (at once when there is none); once per batch. */
+export function afterBatch(fn) {
+  if (!batchDepth) fn();
+  else if (!batchDone.includes(fn)) batchDone.push(fn);
+}
+
+function deliverBatch(room, events) {
+  batchDepth += 1;
+  try {
+    for (const event of events) {
+      if (event?.name && event.data) deliver(room, event.name, event.data);
+    }
+  } finally {
+    batchDepth -= 1;
+    if (!batchDepth) {
+      for (const fn of batchDone.splice(0)) {
+        try { fn(); } catch (error) { console.error("batch update failed", room, error); }
+      }
+    }
+  }
+}
 
 // Every event a room may carry (docs/socket-events.md); `moderation.queue` and
 // `moderation.appeal` too, for the moderators' rooms, and `post.state` for one's own room.
@@ -89,6 +123,7 @@ if (socket) {
   for (const name of ROOM_EVENTS) {
     socket.on(name, (data) => { if (data?.room) deliver(data.room, name, data); });
   }
+  socket.on("batch", (data) => { if (data?.room && Array.isArray(data.events)) deliverBatch(data.room, data.events); });
   socket.on("room.left", (data) => {
     const entry = rooms.get(data?.room);
     if (entry) entry.left = true;

@@ -12,6 +12,7 @@ import socket
 import time
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import socketio
@@ -37,7 +38,8 @@ def cluster(tmp_path_factory):
     require_service("Redis", _redis_up(), "nothing answers on 127.0.0.1:6379")
     tmp_path = tmp_path_factory.mktemp("cluster")
     channel = f"roundtable-test-{uuid.uuid4().hex[:8]}"
-    env = {"SOCKETIO_CHANNEL": channel}
+    # loose post limits: the burst test makes a dozen replies at once (the limits have their own tests)
+    env = {"SOCKETIO_CHANNEL": channel, "RATE_LIMITS": json.dumps({"post": "1000/minute", "thread": "100/minute"})}
     a = LiveServer(tmp_path / "a", name="a", seed=True, message_queue=REDIS_URL, env=env)
     b = LiveServer(tmp_path / "b", name="b", database_url=a.database_url, message_queue=REDIS_URL, env=env)
     try:
@@ -105,11 +107,37 @@ def test_a_post_through_one_process_reaches_a_socket_on_the_other(cluster):
         assert rejoined["cursor"] == rejoined["missed"][-1]["data"]["cursor"]
         # ... and from then on hears new posts live, once.
         later = _api(b, member, "POST", f"/threads/{thread_id}/posts", {"body": "After the catch-up"})
-        assert [p["post"]["id"] for p in again.wait_for(1)] == [later["post"]["id"]]
+        assert [p["post"]["id"] for p in again.after(rejoined["cursor"], 1)] == [later["post"]["id"]]
         time.sleep(0.3)
-        assert len(again.posts) == 1
+        assert len(again.after(rejoined["cursor"], 1)) == 1
     finally:
         again.client.disconnect()
+
+
+def test_a_burst_through_one_process_reaches_the_other_whole_and_in_order(cluster):
+    """Replies made at once through A come to a socket on B as post.created and `batch` events
+    (A's room tick, through the Redis queue): every one, once, in cursor order."""
+    a, b = cluster
+    member = _token(a, "sofia@northwind.example")
+    supplier = _token(a, "ravi@shakti.example")
+    thread_id = _api(a, member, "POST", "/topics/asia-pacific/threads",
+                     {"title": "Burst across processes", "body": "Opening post", "kind": "discussion"})["thread"]["id"]
+    listener = Listener()
+    listener.connect(b.url, supplier)
+    try:
+        assert listener.client.call("join", {"room": f"thread:{thread_id}"}, timeout=10)["ok"] is True
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            made = list(pool.map(lambda n: _api(a, member, "POST", f"/threads/{thread_id}/posts",
+                                                 {"body": f"Burst reply {n}"})["post"]["id"], range(12)))
+        heard = listener.wait_for(12)
+        time.sleep(0.3)  # nothing more (no duplicate) comes after
+        assert sorted(p["post"]["id"] for p in listener.posts) == sorted(made)
+        cursors = [p["cursor"] for p in listener.posts]
+        assert cursors == sorted(cursors) and len(set(cursors)) == 12, cursors
+        assert len(heard) == 12
+        print(f"12 replies heard, {listener.batches} batch event(s) among them")
+    finally:
+        listener.client.disconnect()
 
 
 def test_presence_is_shared_by_both_processes(cluster):

@@ -201,6 +201,7 @@ def _queue_question_update(session: LiveSession, question: LiveQuestion, change:
 # --- chat --------------------------------------------------------------------------
 @action
 def chat(actor: User, session: LiveSession, body) -> LiveChatMessage:
+    """Send a chat line; the message returned carries `payload_sent`, its payload as announced."""
     guardian = Guardian(actor)
     ensure_not_over(guardian, session, "chat")
     guardian.ensure_take_part_live(session, is_silenced(session, actor))
@@ -226,7 +227,10 @@ def chat(actor: User, session: LiveSession, body) -> LiveChatMessage:
     db.session.add(message)
     db.session.flush()
     room = f"live:{session.id}"
-    events.queue_event(room, "live.chat", {"room": room, "message": chat_payload(message)})
+    # Built once: the ack and the API answer reuse it (after the commit the row is expired, and
+    # reading it again would reload it with its author).
+    message.payload_sent = chat_payload(message)
+    events.queue_event(room, "live.chat", {"room": room, "message": message.payload_sent})
     return message
 
 

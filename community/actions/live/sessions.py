@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload
 
 from ... import events, notices
 from ...authors import author_payload
@@ -59,9 +60,21 @@ def chat_payload(message: LiveChatMessage) -> dict:
 
 
 # --- lookups -----------------------------------------------------------------------
-def get_session(session_id) -> LiveSession:
+# For one message: the session and its topic in one statement; the hosts' ids and the topic's
+# moderators load when the Guardian asks (two plain lazy loads cost less than the eager
+# selectin machinery), the hosts' names and the topic's organisations (read only for a topic
+# open to listed organisations) only if something reads them.
+_LIGHT = (lazyload(LiveSession.host_links).lazyload(LiveHost.user),
+          joinedload(LiveSession.topic).lazyload(Topic.organisations),
+          joinedload(LiveSession.topic).lazyload(Topic.moderator_links))
+
+
+def get_session(session_id, light: bool = False) -> LiveSession:
+    """The session, or NotFound; `light` leaves the hosts' names and the topic's organisations
+    to load on first use (the per-message path)."""
     session_id = validate.as_id(session_id)
-    session = db.session.get(LiveSession, session_id) if session_id is not None else None
+    session = (db.session.get(LiveSession, session_id, options=_LIGHT if light else None)
+               if session_id is not None else None)
     if session is None:
         raise NotFound(not_found_message("LiveSession"))
     return session
