@@ -43,9 +43,9 @@ def _flushed(session: Session, _context) -> None:
 @event.listens_for(Session, "do_orm_execute")
 def _executed(state) -> None:
     statement = state.statement
-    if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[_WROTE] = True
-    elif isinstance(statement, TextClause) and statement.text.lstrip()[:8].upper().startswith(_WRITING_WORDS):
+    textual_write = (isinstance(statement, TextClause)
+                     and statement.text.lstrip()[:8].upper().startswith(_WRITING_WORDS))
+    if state.is_insert or state.is_update or state.is_delete or textual_write:
         state.session.info[_WROTE] = True
 
 
