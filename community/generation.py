@@ -61,8 +61,9 @@ def _ended(session: Session, transaction) -> None:
         session.info.pop(_WROTE, None)
 
 
-def current() -> tuple[str, int] | None:
-    """(epoch, number) as committed now, or None when there is no generation row yet."""
-    row = db.session.execute(select(DataGeneration.epoch, DataGeneration.number)
+def current(*also) -> tuple | None:
+    """(epoch, number, *also) as committed now, or None when there is no generation row yet.
+    `also`: scalar subqueries read in the same statement (one round trip)."""
+    row = db.session.execute(select(DataGeneration.epoch, DataGeneration.number, *also)
                              .where(DataGeneration.id == 1)).first()
-    return (row[0], row[1]) if row is not None else None
+    return tuple(row) if row is not None else None

@@ -39,7 +39,6 @@ from sqlalchemy import func, select
 
 from .. import generation
 from ..actions.reading import new_since
-from ..extensions import db
 from ..models import LiveSession, Thread, TopicSilence, utcnow
 from .language import theme_choice
 
@@ -92,33 +91,33 @@ def _build_files(app: Flask) -> str:
 
 
 def _configuration() -> str:
-    """The configuration as it is now (tests and the admin may change it at run time), secrets
-    left out."""
-    items = [(key, value) for key, value in current_app.config.items()
-             if not any(word in key for word in _SECRET_WORDS)]
-    return repr(sorted(items, key=lambda item: item[0]))
+    """The configuration as it is now (tests change it at run time), secrets left out."""
+    config = current_app.config
+    keys = current_app.extensions.get("rt_config_keys")
+    if keys is None or keys[0] != len(config):
+        names = sorted(key for key in config if not any(word in key for word in _SECRET_WORDS))
+        keys = current_app.extensions["rt_config_keys"] = (len(config), names)
+    return repr([config.get(key) for key in keys[1]])
 
 
 def _moments() -> tuple:
-    """The generation, and the newest of each thing that changes a page when its time comes."""
+    """The newest of each thing that changes a page when its time comes, as scalar subqueries."""
     now = utcnow()
-    newest_old_thread = select(func.max(Thread.created_at)).where(Thread.created_at < new_since()).scalar_subquery()
-    silence_over = select(func.max(TopicSilence.until)).where(TopicSilence.until <= now).scalar_subquery()
-    session_missed = (select(func.max(LiveSession.ends_at))
-                      .where(LiveSession.state == "scheduled", LiveSession.ends_at < now).scalar_subquery())
-    return tuple(db.session.execute(select(newest_old_thread, silence_over, session_missed)).one())
+    return (select(func.max(Thread.created_at)).where(Thread.created_at < new_since()).scalar_subquery(),
+            select(func.max(TopicSilence.until)).where(TopicSilence.until <= now).scalar_subquery(),
+            select(func.max(LiveSession.ends_at))
+            .where(LiveSession.state == "scheduled", LiveSession.ends_at < now).scalar_subquery())
 
 
 def page_validator() -> str | None:
     """This request's validator, or None when there is no data generation (then the ETag is
     taken after rendering). Must run before anything loads the reader."""
-    taken = generation.current()  # first: the reader and everything the page reads come after it
+    taken = generation.current(*_moments())  # first: the reader and all the page reads come after
     if taken is None:
         return None
-    moments = _moments()
     reader = current_user.get_id() if current_user.is_authenticated else "-"
     csrf_field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    facts = (taken, moments, reader, session.get(csrf_field), session.get("_flashes"), str(get_locale()),
+    facts = (taken, reader, session.get(csrf_field), session.get("_flashes"), str(get_locale()),
              str(get_timezone()), theme_choice(), request.host, request.full_path,
              current_app.extensions["rt_build"], _configuration())
     return hashlib.blake2b(repr(facts).encode(), digest_size=16).hexdigest()
