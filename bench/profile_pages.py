@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--profile", default="", help="thread, last, topic or home (thread-304 etc.: the repeat read)")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--save", default="", help="also write the profile there (pstats format)")
     parser.add_argument("--revalidate", action="store_true", help="also time a repeat read with If-None-Match")
     parser.add_argument("--keep", default="", help="a folder to keep the database in and reuse")
     args = parser.parse_args(argv)
@@ -110,6 +111,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
         print(line, flush=True)
         results.append(result)
         if profiler:
+            if args.save:
+                profiler.dump_stats(args.save)
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
             print(out.getvalue())

@@ -147,17 +147,25 @@ def mark_read(actor: User, thread: Thread, post_id) -> ReadState:
     return state_of(actor, thread)
 
 
+def shown_moves_mark(user: User | None, thread: Thread, post_ids) -> bool:
+    """Whether showing these posts would move the user's mark in `thread` (record_shown writes):
+    asked first, so that re-reading a page opens no unit of work (whose commit expires every
+    object the page loaded)."""
+    top = max((pid for pid in post_ids if pid), default=None)
+    if top is None or user is None:
+        return False
+    row = db.session.get(ThreadRead, (user.id, thread.id))  # in the session since state_of()
+    return row is None or row.last_read_post_id < top
+
+
 @action
 def record_shown(user: User, thread: Thread, post_ids) -> None:
     """A page showed the user these posts of `thread` (the page without JavaScript counts as
     read when it is shown): move the mark up to the highest one. The caller has already
     checked the user may read the thread and see the posts. Writes only when it moves."""
-    top = max((pid for pid in post_ids if pid), default=None)
-    if top is None or user is None:
-        return
-    row = db.session.get(ThreadRead, (user.id, thread.id))
-    if row is not None and row.last_read_post_id >= top:
+    if not shown_moves_mark(user, thread, post_ids):
         return  # nothing to write: the common case of reading a page again
+    top = max(pid for pid in post_ids if pid)
     if _advance(user, thread, top):
         _announce(user, thread)
 

@@ -242,5 +242,7 @@ def render_thread(thread: Thread, *, page: int | None = None, composer: dict | N
     # page filtered by language, nor the accepted answer lifted to page 1: neither says the
     # reader went through the posts before it.
     if not lang and request.cookies.get("rt_js") != "1":
-        reading.record_shown(g.user, thread, [p.id for p in on_this_page] + ([opening.id] if opening_visible else []))
+        shown_ids = [p.id for p in on_this_page] + ([opening.id] if opening_visible else [])
+        if reading.shown_moves_mark(g.user, thread, shown_ids):
+            reading.record_shown(g.user, thread, shown_ids)
     return html, status
