@@ -118,7 +118,7 @@ def page_validator() -> str | None:
     reader = current_user.get_id() if current_user.is_authenticated else "-"
     csrf_field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     facts = (taken, reader, session.get(csrf_field), session.get("_flashes"), str(get_locale()),
-             str(get_timezone()), theme_choice(), request.host, request.full_path,
+             str(get_timezone()), theme_choice(), request.scheme, request.host, request.full_path,
              current_app.extensions["rt_build"], _configuration())
     return hashlib.blake2b(repr(facts).encode(), digest_size=16).hexdigest()
 
