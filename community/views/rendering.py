@@ -175,11 +175,15 @@ def post_html(post: Post, viewer: Guardian, show_reply_to: bool = True, on_page=
         return render_template("partials/post.html", post=post, viewer=viewer, show_reply_to=show_reply_to,
                                on_page=on_page, csrf=csrf)
 
-    cache = _fragment_cache()
+    # The cache and the page's CSRF token: looked up once per page, not once per post.
+    page = getattr(g_request, "_post_html_page", None)
+    if page is None:
+        page = g_request._post_html_page = (_fragment_cache(), _csrf())
+    cache, csrf = page
     if cache is None or post.state != "visible":
         # Held, hidden and deleted posts (their authors' and moderators' only) carry an appeal's
         # state, which is no column of the post: never cached.
-        return Markup(render(_csrf()))
+        return Markup(render(csrf))
     key = _fragment_key(post, viewer, show_reply_to, post.reply_to_id in on_page)
     with _fragments_lock:
         html = cache.get(key)
@@ -187,7 +191,7 @@ def post_html(post: Post, viewer: Guardian, show_reply_to: bool = True, on_page=
         html = render(_CSRF_SLOT)
         with _fragments_lock:
             cache[key] = html
-    return Markup(html.replace(_CSRF_SLOT, _csrf()))
+    return Markup(html.replace(_CSRF_SLOT, csrf))
 
 
 def blank_html(kind: str, blank, viewer: Guardian) -> Markup:
