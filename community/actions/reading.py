@@ -307,9 +307,13 @@ def _counts_key(guardian: Guardian) -> tuple:
     return (user.id, user.role, user.organisation_id, *newest)
 
 
-def topic_counts(guardian: Guardian) -> dict[int, tuple[int, int]]:
+def topic_counts(guardian: Guardian, *, as_of: tuple | None = None) -> dict[int, tuple[int, int]]:
     """{topic_id: (threads with unread posts, new threads)} for the topics the user may read:
-    two grouped queries for every topic at once, or none when the same counts were just made."""
+    two grouped queries for every topic at once, or none when the same counts were just made.
+
+    `as_of`: the data generation and moments a page's validator was taken from
+    (views/revalidation.py). The cached counts are then those made at that generation, never
+    older: a page answered 304 later must not have shown counts that lagged behind it."""
     global _counts_cache
     if not guardian.active:
         return {}
@@ -320,7 +324,8 @@ def topic_counts(guardian: Guardian) -> dict[int, tuple[int, int]]:
         if _counts_cache is None or _counts_cache.ttl != seconds:
             _counts_cache = TTLCache(maxsize=5000, ttl=seconds)
         cache = _counts_cache
-    key = _counts_key(guardian)
+    user = guardian.user
+    key = (user.id, user.role, user.organisation_id, "as of", as_of) if as_of is not None else _counts_key(guardian)
     with _counts_lock:
         found = cache.get(key)
     if found is None:

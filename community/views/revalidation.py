@@ -115,6 +115,7 @@ def page_validator() -> str | None:
     taken = generation.current(*_moments())  # first: the reader and all the page reads come after
     if taken is None:
         return None
+    g.page_facts = taken  # what per-process caches a page reads from are keyed on (reading.topic_counts)
     reader = current_user.get_id() if current_user.is_authenticated else "-"
     csrf_field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     facts = (taken, reader, session.get(csrf_field), session.get("_flashes"), str(get_locale()),

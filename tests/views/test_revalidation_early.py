@@ -3,6 +3,7 @@ a repeat read is a 304 with no template rendered, and every change that would ch
 changes the validator first (never a 304 for a page that would differ)."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -194,3 +195,25 @@ def test_without_a_generation_the_etag_is_taken_after_rendering(app, world, page
     with app.app_context():
         assert db.session.get(DataGeneration, 1) is not None
     sent_again(reader, path, etag)
+
+
+def nav_unread(html: str) -> str:
+    """The home page's unread badge: its text, or "" when hidden."""
+    badge = re.search(r'<span id="nav-unread"[^>]*>([^<]*)</span>', html)
+    assert badge is not None
+    return "" if " hidden" in badge.group(0) else badge.group(1)
+
+
+def test_the_home_pages_cached_counts_are_never_older_than_its_validator(app, world, login_as):
+    # Production caches the unread counts per process (READ_COUNTS_CACHE_SECONDS), keyed on the
+    # newest ids: a thread moved away changes no id. A page labelled with a generation must not
+    # show counts from before it (they would outlive the cache in a 304).
+    app.config["READ_COUNTS_CACHE_SECONDS"] = 60
+    reader = login_as("member")
+    thread, _ = start(app, world, "supplier", "grievance", title="Something new")
+    assert nav_unread(reader.get("/").get_data(as_text=True)) == "1"
+    with app.app_context():
+        from community.actions.moderation import moderate_thread as act
+
+        act(world.user("admin"), db.session.get(Thread, thread), "move", "Elsewhere", topic_slug="textiles-circle")
+    assert nav_unread(reader.get("/").get_data(as_text=True)) == ""
