@@ -79,7 +79,9 @@ def _build_files(app: Flask) -> str:
         if not root:
             continue
         for folder, dirs, files in os.walk(root, followlinks=True):
-            dirs.sort()
+            # Python's bytecode is written when a module is first imported: left out, so that
+            # the processes of one deployment agree whenever each was started.
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
             for name in sorted(files):
                 path = os.path.join(folder, name)
                 try:
