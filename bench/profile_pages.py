@@ -34,8 +34,9 @@ READER = "sofia@northwind.example"
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description="CPU per page, in process")
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--profile", default="", help="thread, last, topic or home")
+    parser.add_argument("--profile", default="", help="thread, last, topic or home (thread-304 etc.: the repeat read)")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--save", default="", help="also write the profile there (pstats format)")
     parser.add_argument("--revalidate", action="store_true", help="also time a repeat read with If-None-Match")
     parser.add_argument("--keep", default="", help="a folder to keep the database in and reuse")
     args = parser.parse_args(argv)
@@ -95,15 +96,23 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 f"{result['bytes']:7,} bytes")
         etag = response.headers.get("ETag")
         if args.revalidate and etag:
+            repeat_profiler = cProfile.Profile() if args.profile == f"{name}-304" else None
             cpu = time.process_time()
+            if repeat_profiler:
+                repeat_profiler.enable()
             for _ in range(args.requests):
                 repeat = client.get(path, headers={"If-None-Match": etag})
+            if repeat_profiler:
+                repeat_profiler.disable()
+                profiler = repeat_profiler
             result["revalidate_cpu_ms"] = 1000 * (time.process_time() - cpu) / args.requests
             result["revalidate_status"] = repeat.status_code
             line += f"  | repeat read {repeat.status_code}: {result['revalidate_cpu_ms']:5.2f} ms CPU"
         print(line, flush=True)
         results.append(result)
         if profiler:
+            if args.save:
+                profiler.dump_stats(args.save)
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
             print(out.getvalue())

@@ -147,17 +147,25 @@ def mark_read(actor: User, thread: Thread, post_id) -> ReadState:
     return state_of(actor, thread)
 
 
+def shown_moves_mark(user: User | None, thread: Thread, post_ids) -> bool:
+    """Whether showing these posts would move the user's mark in `thread` (record_shown writes):
+    asked first, so that re-reading a page opens no unit of work (whose commit expires every
+    object the page loaded)."""
+    top = max((pid for pid in post_ids if pid), default=None)
+    if top is None or user is None:
+        return False
+    row = db.session.get(ThreadRead, (user.id, thread.id))  # in the session since state_of()
+    return row is None or row.last_read_post_id < top
+
+
 @action
 def record_shown(user: User, thread: Thread, post_ids) -> None:
     """A page showed the user these posts of `thread` (the page without JavaScript counts as
     read when it is shown): move the mark up to the highest one. The caller has already
     checked the user may read the thread and see the posts. Writes only when it moves."""
-    top = max((pid for pid in post_ids if pid), default=None)
-    if top is None or user is None:
-        return
-    row = db.session.get(ThreadRead, (user.id, thread.id))
-    if row is not None and row.last_read_post_id >= top:
+    if not shown_moves_mark(user, thread, post_ids):
         return  # nothing to write: the common case of reading a page again
+    top = max(pid for pid in post_ids if pid)
     if _advance(user, thread, top):
         _announce(user, thread)
 
@@ -299,9 +307,13 @@ def _counts_key(guardian: Guardian) -> tuple:
     return (user.id, user.role, user.organisation_id, *newest)
 
 
-def topic_counts(guardian: Guardian) -> dict[int, tuple[int, int]]:
+def topic_counts(guardian: Guardian, *, as_of: tuple | None = None) -> dict[int, tuple[int, int]]:
     """{topic_id: (threads with unread posts, new threads)} for the topics the user may read:
-    two grouped queries for every topic at once, or none when the same counts were just made."""
+    two grouped queries for every topic at once, or none when the same counts were just made.
+
+    `as_of`: the data generation and moments a page's validator was taken from
+    (views/revalidation.py). The cached counts are then those made at that generation, never
+    older: a page answered 304 later must not have shown counts that lagged behind it."""
     global _counts_cache
     if not guardian.active:
         return {}
@@ -312,7 +324,8 @@ def topic_counts(guardian: Guardian) -> dict[int, tuple[int, int]]:
         if _counts_cache is None or _counts_cache.ttl != seconds:
             _counts_cache = TTLCache(maxsize=5000, ttl=seconds)
         cache = _counts_cache
-    key = _counts_key(guardian)
+    user = guardian.user
+    key = (user.id, user.role, user.organisation_id, "as of", as_of) if as_of is not None else _counts_key(guardian)
     with _counts_lock:
         found = cache.get(key)
     if found is None:

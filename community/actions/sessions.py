@@ -63,12 +63,13 @@ def start(user: User, *, remember: bool, user_agent: str = "", address: str = ""
     return token
 
 
-@action
 def resolve(token: str, *, address: str = "") -> User | None:
     """The user signed in by session `token`, or None when it is unknown, ended or expired.
 
     Called by the session loader at the start of a request or a socket connection, before any
-    other work of that request: the occasional last-seen write is committed right away.
+    other work of that request: the occasional last-seen write is committed right away (`_touch`,
+    its own unit of work). Most requests write nothing, and open no unit of work: its commit
+    would expire the user just loaded, to be read again by the request's first question.
     """
     record = _record_of(token)
     if record is None:
@@ -79,16 +80,22 @@ def resolve(token: str, *, address: str = "") -> User | None:
     touch = timedelta(seconds=current_app.config["SESSION_TOUCH_SECONDS"])
     if record.last_seen_at <= now - touch or (address and record.ip_address != address[:64]
                                               and record.last_seen_at <= now - timedelta(seconds=30)):
-        # Conditional: of several workers touching the same session at once, one writes.
-        db.session.execute(
-            update(UserSession).where(UserSession.id == record.id, UserSession.last_seen_at == record.last_seen_at)
-            .values(last_seen_at=now, ip_address=(address or record.ip_address)[:64])
-            .execution_options(synchronize_session=False))
+        _touch(record, now, address)
     user = db.session.get(User, record.user_id)
     if user is None:
         return None
     user.session_token, user.session_id = token, record.id
     return user
+
+
+@action
+def _touch(record: UserSession, now, address: str) -> None:
+    """The session was seen now (from `address`)."""
+    # Conditional: of several workers touching the same session at once, one writes.
+    db.session.execute(
+        update(UserSession).where(UserSession.id == record.id, UserSession.last_seen_at == record.last_seen_at)
+        .values(last_seen_at=now, ip_address=(address or record.ip_address)[:64])
+        .execution_options(synchronize_session=False))
 
 
 def _record_of(token) -> UserSession | None:

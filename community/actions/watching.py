@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..errors import Invalid
 from ..events import action
 from ..extensions import db
-from ..mail.preferences import preferences, thread_level, topic_level  # noqa: F401  (pages read them here too)
+from ..mail.preferences import levels, preferences, thread_level, topic_level  # noqa: F401  (pages read them here too)
 from ..models import NotificationPreference, Thread, ThreadWatch, Topic, TopicWatch, User, utcnow
 from ..models.mail import DIGEST_CHOICES, EMAIL_CATEGORIES
 from ..permissions import Guardian

@@ -5,6 +5,8 @@ A thread's own level (watching / muted) wins over its topic's.
 """
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from ..extensions import db
 from ..models import NotificationPreference, Thread, ThreadWatch, Topic, TopicWatch, User
 
@@ -17,6 +19,14 @@ def topic_level(user: User, topic: Topic) -> str | None:
 def thread_level(user: User, thread: Thread) -> str | None:
     row = db.session.get(ThreadWatch, (user.id, thread.id))
     return row.level if row is not None else None
+
+
+def levels(user: User, thread: Thread) -> tuple[str | None, str | None]:
+    """(the thread's own level, its topic's level) in one statement (a thread page asks both)."""
+    own = select(ThreadWatch.level).where(ThreadWatch.user_id == user.id, ThreadWatch.thread_id == thread.id)
+    topic = select(TopicWatch.level).where(TopicWatch.user_id == user.id, TopicWatch.topic_id == thread.topic_id)
+    row = db.session.execute(select(own.scalar_subquery(), topic.scalar_subquery())).one()
+    return row[0], row[1]
 
 
 def effective_level(user: User, thread: Thread) -> str | None:

@@ -2,6 +2,7 @@
 from .appeal import Appeal
 from .base import utcnow
 from .event import RoomEvent
+from .generation import DataGeneration
 from .live import LiveChatMessage, LiveHost, LiveQuestion, LiveSession, LiveSilence, LiveVote
 from .mail import NotificationPreference, OutboxEmail
 from .moderation import Flag, ModerationAction, TopicSilence, WatchedWord
@@ -22,5 +23,5 @@ __all__ = [
     "Notification", "RoomEvent", "TopicSilence", "WatchedWord", "LiveSession", "LiveHost",
     "LiveQuestion", "LiveVote", "LiveChatMessage", "LiveSilence", "TopicWatch", "ThreadWatch",
     "NotificationPreference", "OutboxEmail", "Appeal", "Reaction", "Bookmark", "ThreadRead", "TopicRead",
-    "Upload", "Resource", "ResourceVersion",
+    "Upload", "Resource", "ResourceVersion", "DataGeneration",
 ]

@@ -50,7 +50,7 @@ class Thread(db.Model):
     # optimistic locking: two moderators acting at once cannot both apply
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     reply_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    created_at = mapped_column(UTCDateTime, default=utcnow)
+    created_at = mapped_column(UTCDateTime, default=utcnow, index=True)  # "new" ends READ_NEW_DAYS on
     last_activity_at = mapped_column(UTCDateTime, default=utcnow)
 
     topic = relationship("Topic", lazy="joined")

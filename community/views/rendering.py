@@ -99,6 +99,11 @@ def _sized(cache: LRUCache | None) -> LRUCache | None:
     return cache if cache is not None and cache.maxsize == size else LRUCache(maxsize=size)
 
 
+def _csrf() -> str:
+    """The page's CSRF token: Flask-WTF keeps it in g once made; read from there per post."""
+    return g_request.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")) or generate_csrf()
+
+
 def _fragment_cache() -> LRUCache | None:
     global _fragments
     cache = _sized(_fragments)
@@ -170,11 +175,15 @@ def post_html(post: Post, viewer: Guardian, show_reply_to: bool = True, on_page=
         return render_template("partials/post.html", post=post, viewer=viewer, show_reply_to=show_reply_to,
                                on_page=on_page, csrf=csrf)
 
-    cache = _fragment_cache()
+    # The cache and the page's CSRF token: looked up once per page, not once per post.
+    page = getattr(g_request, "_post_html_page", None)
+    if page is None:
+        page = g_request._post_html_page = (_fragment_cache(), _csrf())
+    cache, csrf = page
     if cache is None or post.state != "visible":
         # Held, hidden and deleted posts (their authors' and moderators' only) carry an appeal's
         # state, which is no column of the post: never cached.
-        return Markup(render(generate_csrf()))
+        return Markup(render(csrf))
     key = _fragment_key(post, viewer, show_reply_to, post.reply_to_id in on_page)
     with _fragments_lock:
         html = cache.get(key)
@@ -182,7 +191,7 @@ def post_html(post: Post, viewer: Guardian, show_reply_to: bool = True, on_page=
         html = render(_CSRF_SLOT)
         with _fragments_lock:
             cache[key] = html
-    return Markup(html.replace(_CSRF_SLOT, generate_csrf()))
+    return Markup(html.replace(_CSRF_SLOT, csrf))
 
 
 def blank_html(kind: str, blank, viewer: Guardian) -> Markup:
@@ -197,7 +206,7 @@ def blank_html(kind: str, blank, viewer: Guardian) -> Markup:
 
     cache = _blank_cache()
     if cache is None:
-        return Markup(render(generate_csrf()))
+        return Markup(render(_csrf()))
     thread, user = blank.thread, viewer.user
     who = (user.id, user.name, user.role, user.state, user.organisation.name) if user is not None else None
     # Every answer of the Guardian the partial asks for, so that no change of a rule, a setting
@@ -213,4 +222,4 @@ def blank_html(kind: str, blank, viewer: Guardian) -> Markup:
         html = render(_CSRF_SLOT)
         with _fragments_lock:
             cache[key] = html
-    return Markup(html.replace(_CSRF_SLOT, generate_csrf()))
+    return Markup(html.replace(_CSRF_SLOT, _csrf()))

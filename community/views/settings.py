@@ -52,7 +52,8 @@ def watch_state(target) -> dict:
         return {"level": None, "topic_level": None}
     user = current_user._get_current_object()
     if hasattr(target, "topic"):  # a thread
-        return {"level": watching.thread_level(user, target), "topic_level": watching.topic_level(user, target.topic)}
+        level, topic_level = watching.levels(user, target)
+        return {"level": level, "topic_level": topic_level}
     return {"level": watching.topic_level(user, target), "topic_level": None}
 
 

@@ -5,6 +5,7 @@ from community.actions import watching
 from community.extensions import db
 from community.models import NotificationPreference, Thread, ThreadWatch, TopicWatch
 from tests.mail.support import new_thread, outbox, reply_as, send
+from tests.views.threads_support import start
 
 
 def _levels(app, world, who):
@@ -183,3 +184,18 @@ def test_the_preferences_page_lists_what_is_watched(app, world, login_as):
     html = login_as("member").get("/settings/notifications").get_data(as_text=True)
     assert "Watched by its author" in html and f'action="/threads/{thread_id}/watch"' in html
     assert "Announcements" in html and "Unmute" in html
+
+
+def test_a_thread_page_reads_both_watch_levels_in_one_statement(app, world, login_as):
+    thread_id, _ = start(app, world, "supplier", "grievance")
+    reader = login_as("member")
+    with app.app_context():
+        thread = db.session.get(Thread, thread_id)
+        assert watching.levels(world.user("member"), thread) == (None, None)
+        watching.set_topic_level(world.user("member"), thread.topic, "watching")
+    assert "Watched through its topic." in reader.get(f"/threads/{thread_id}").get_data(as_text=True)
+    with app.app_context():
+        thread = db.session.get(Thread, thread_id)
+        watching.set_thread_level(world.user("member"), thread, "muted")
+        assert watching.levels(world.user("member"), thread) == ("muted", "watching")
+    assert "You muted this thread: no email about it." in reader.get(f"/threads/{thread_id}").get_data(as_text=True)

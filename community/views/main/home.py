@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app, render_template, request
+from flask import g as flask_g
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -51,7 +52,8 @@ def home_page() -> ResponseReturnValue:
             .group_by(Thread.topic_id)
         )
     }
-    counts = reading.topic_counts(g)
+    # As of the generation this page's validator was taken from (none: the ETag is the page's hash).
+    counts = reading.topic_counts(g, as_of=flask_g.get("page_facts"))
     total_unread = sum(unread + new for unread, new in counts.values())
     tab = request.args.get("tab", "")
     if tab not in TABS:

@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ... import events, markup
 from ...actions import reading, thread_changes, validate
@@ -201,6 +202,10 @@ def render_thread(thread: Thread, *, page: int | None = None, composer: dict | N
     ).all()
     opening = db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.is_opening.is_(True))
                                 .options(same_thread))
+    # ... and handed over as loaded: a lazy load by key still costs a look-up per post and read.
+    for post in (*on_this_page, opening):
+        if post is not None:
+            set_committed_value(post, "thread", thread)
     opening_visible = opening is not None and g.can_see_post(opening)
 
     accepted = None
@@ -242,5 +247,7 @@ def render_thread(thread: Thread, *, page: int | None = None, composer: dict | N
     # page filtered by language, nor the accepted answer lifted to page 1: neither says the
     # reader went through the posts before it.
     if not lang and request.cookies.get("rt_js") != "1":
-        reading.record_shown(g.user, thread, [p.id for p in on_this_page] + ([opening.id] if opening_visible else []))
+        shown_ids = [p.id for p in on_this_page] + ([opening.id] if opening_visible else [])
+        if reading.shown_moves_mark(g.user, thread, shown_ids):
+            reading.record_shown(g.user, thread, shown_ids)
     return html, status
