@@ -99,7 +99,11 @@ def people(new_context, _signed_in_states):
 
 
 def copy_database(server: LiveServer, folder: Path) -> str | None:
-    """A consistent copy of a running server's SQLite database (None for other databases)."""
+    """A consistent copy of a running server's SQLite database (None for other databases).
+
+    Sessions are rows in the database: only those signed in before the copy is taken are
+    valid on a server started on it (sign `people` in first, e.g. `_signed_in_states(email)`).
+    """
     prefix = "sqlite:///"
     if not server.database_url.startswith(prefix):
         return None

@@ -485,8 +485,13 @@ class Outage:
             route.continue_()
 
 
-def test_journey_reconnect_after_a_server_restart(new_context, sign_in, people, live_server, server_factory, tmp_path):
+def test_journey_reconnect_after_a_server_restart(new_context, sign_in, people, _signed_in_states, live_server,
+                                                  server_factory, tmp_path):
     # A server of its own (it is stopped and started), on a copy of the shared seeded database.
+    # Sofia and Daniel sign in on the shared server first, so that the copy holds their
+    # sessions' rows (user_session): a session signed in after the copy is unknown to it.
+    for email in (SOFIA, DANIEL):
+        _signed_in_states(email)
     copy = copy_database(live_server, tmp_path)
     server = server_factory("reconnect", database_url=copy, seed=copy is None, start=False)
     with ThreadPoolExecutor(1) as pool:  # `flask users token` runs while the server starts

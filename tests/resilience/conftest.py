@@ -1,6 +1,8 @@
 """The real server (`python wsgi.py` under eventlet, seeded SQLite) for the resilience tests:
-body limits as eventlet.wsgi sees them, a page while a pathological post is submitted, and
-the schema-driven fuzzer. One server for the folder; they run once, in the SQLite pass."""
+body limits as eventlet.wsgi sees them, a page while a pathological post is submitted, the
+schema-driven fuzzer, and a session that survives a restart (test_restart.py: it restarts
+the server, which comes back on the same port and database). One server for the folder;
+they run once, in the SQLite pass."""
 from __future__ import annotations
 
 from pathlib import Path
