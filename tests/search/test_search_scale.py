@@ -1,11 +1,18 @@
 """A common unspaced word at scale (issue #17): its newest matches are read newest first (SQLite
 from its bigram/trigram tables, PostgreSQL through the unspaced posts by id within a window, or
 the GIN indexes when the matches are sparser than that), and the answer is the same whichever
-way: the newest CANDIDATES findable matches, ranked, a title match first. On either database."""
+way: the newest CANDIDATES findable matches, ranked, a title match first. The page links each
+reply hit to its page in one query. On either database."""
 from __future__ import annotations
 
+import re
+
 from community import search
+from community.actions.moderation import moderate_post
+from community.extensions import db
+from community.models import Post
 from community.permissions import Guardian
+from community.views.main import page_of, pages_of
 
 
 def _page(app, world, who, q, **filters):
@@ -56,3 +63,22 @@ def test_sparse_matches_beyond_the_window_are_still_found(app, world, scene, mon
         scene.reply("member2", thread, f"加班{i}小时。", language="zh")
     page = _page(app, world, "supplier", "工资")
     assert [h.post.id for h in page.hits] == [second, first] and page.capped
+
+
+def test_the_search_page_links_each_reply_to_its_page_in_one_query(app, world, scene, login_as, monkeypatch):
+    """pages_of answers what page_of does a post at a time, in the Guardian's scope: a hidden
+    reply counts for the topic's moderator, not for a member."""
+    app.config["POSTS_PER_PAGE"] = 2
+    thread, opening = scene.start("supplier", "grievance", "Zucchini prices", "Zucchini opening.")
+    replies = [scene.reply("member", thread, f"Zucchini reply {i}.") for i in range(5)]
+    with app.app_context():
+        moderate_post(world.user("moderator"), db.session.get(Post, replies[0]), "hide", reason="Off topic")
+    with app.app_context():
+        posts = [db.session.get(Post, i) for i in [opening, *replies[1:]]]
+        for who in ("member2", "moderator"):
+            guardian = Guardian(world.user(who))
+            assert pages_of(posts, guardian) == {p.id: page_of(p, guardian) for p in posts}
+        assert pages_of(posts, Guardian(world.user("member2")))[replies[4]] == 2  # 3 visible before it
+        assert pages_of(posts, Guardian(world.user("moderator")))[replies[4]] == 3  # the hidden one too
+    html = login_as("member2").get("/search?q=zucchini").get_data(as_text=True)
+    assert re.search(rf'href="/threads/{thread}\?page=2#post-{replies[4]}"', html)
