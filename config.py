@@ -134,7 +134,8 @@ class Config:
     # many days after it was started; the home page's lists show this many threads a page.
     READ_NEW_DAYS = int(os.environ.get("READ_NEW_DAYS", "14"))
     # Unread and new counts per topic are kept this many seconds per user and process (0: off);
-    # any new post or thread, or the user's own reading, makes new ones at once.
+    # any new post or thread, or the user's own reading, makes new ones at once. The home page's
+    # threads per topic (actions.home.topic_stats) too, per set of readable topics.
     READ_COUNTS_CACHE_SECONDS = int(os.environ.get("READ_COUNTS_CACHE_SECONDS", "30"))
     HOME_LIST_SIZE = 20
     # Rendered posts kept per process for thread pages (community/views/main.py post_html); 0: off.

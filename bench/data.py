@@ -70,30 +70,47 @@ def post_json(url: str, token: str, body: dict) -> dict:
         return json.loads(response.read())
 
 
+def reuse_dir(backend: str, args) -> Path:
+    """Where --reuse keeps one backend's generated data (and what was made) between runs."""
+    return OUT / f"data-{backend}-{args.threads}-{args.posts}{os.environ.get('BENCH_DB_SUFFIX', '')}"
+
+
 def run_backend(backend: str, args, workdir: Path) -> list[dict]:
     from tests.server import LiveServer
 
     db_name = "roundtable_bench_data" + os.environ.get("BENCH_DB_SUFFIX", "")  # runs side by side
+    made_file = workdir / "made.json"
+    reusing = args.reuse and made_file.exists()
     if backend == "postgresql":
-        database_url = create_pg_database(db_name, fresh=True)
+        if args.reuse:  # its own database per size, kept
+            db_name += f"_{args.threads}_{args.posts}"
+        database_url = create_pg_database(db_name, fresh=not reusing)
     else:
         database_url = f"sqlite:///{workdir / 'data.db'}"
     server = LiveServer(workdir / backend, name="data", database_url=database_url, start_timeout=120,
                         env=LOAD_ENV, port=args.port)
     results = []
+    has_reads = (ROOT / "community" / "actions" / "reading.py").exists()
     try:
-        flask(database_url, "db", "upgrade")
-        flask(database_url, "seed-demo")
-        started = time.monotonic()
-        made = prepare(database_url, "bulk", "--threads", str(args.threads), "--posts", str(args.posts),
-                       "--deep", str(args.deep))
-        print(f"{backend}: generated {made['threads']:,} threads and {made['posts']:,} posts in "
-              f"{time.monotonic() - started:.0f} s (search index rows: {'yes' if made['search_indexed'] else 'no'})",
-              flush=True)
-        has_reads = (ROOT / "community" / "actions" / "reading.py").exists()
-        if has_reads:  # a returning reader: 2,000 threads opened, their replies unread
-            print(f"{backend}: read state {prepare(database_url, 'reads', '--email', POSTER, '--count', '2000')}",
-                  flush=True)
+        if reusing:
+            made = json.loads(made_file.read_text())
+            flask(database_url, "db", "upgrade")  # a migration made since the data was generated
+            print(f"{backend}: reusing {made['threads']:,} threads and {made['posts']:,} posts "
+                  f"({workdir if backend == 'sqlite' else db_name})", flush=True)
+        else:
+            flask(database_url, "db", "upgrade")
+            flask(database_url, "seed-demo")
+            started = time.monotonic()
+            made = prepare(database_url, "bulk", "--threads", str(args.threads), "--posts", str(args.posts),
+                           "--deep", str(args.deep))
+            print(f"{backend}: generated {made['threads']:,} threads and {made['posts']:,} posts in "
+                  f"{time.monotonic() - started:.0f} s (search index rows: "
+                  f"{'yes' if made['search_indexed'] else 'no'})", flush=True)
+            if has_reads:  # a returning reader: 2,000 threads opened, their replies unread
+                print(f"{backend}: read state {prepare(database_url, 'reads', '--email', POSTER, '--count', '2000')}",
+                      flush=True)
+            if args.reuse:
+                made_file.write_text(json.dumps(made))
         server._prepared = True
         server.start()
         base = server.url
@@ -149,7 +166,7 @@ def run_backend(backend: str, args, workdir: Path) -> list[dict]:
             print("  search: not yet available (community/search.py does not exist)")
     finally:
         server.stop()
-        if backend == "postgresql" and not args.keep:
+        if backend == "postgresql" and not (args.keep or args.reuse):
             drop_pg_database(db_name)
     return results
 
@@ -162,15 +179,22 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--deep", type=int, default=5_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    parser.add_argument("--reuse", action="store_true",
+                        help="generate once into bench/out/data-<backend>-<threads>-<posts> (PostgreSQL: its own "
+                             "database) and time that same data on later runs")
     parser.add_argument("--port", type=int, default=None, help="the server's port (default: any free one)")
     args = parser.parse_args(argv)
     heading(f"Data: {args.threads:,} threads, {args.posts:,} posts; one request at a time")
     print(f"machine: {load_average()} (before)", flush=True)
     results = []
     for backend in args.backend.split(","):
-        workdir = Path(tempfile.mkdtemp(prefix=f"data-{backend}-", dir=OUT))
+        if args.reuse:
+            workdir = reuse_dir(backend, args)
+            workdir.mkdir(parents=True, exist_ok=True)
+        else:
+            workdir = Path(tempfile.mkdtemp(prefix=f"data-{backend}-", dir=OUT))
         results += run_backend(backend, args, workdir)
-        if backend == "sqlite" and not args.keep:
+        if backend == "sqlite" and not (args.keep or args.reuse):
             for f in workdir.glob("data.db*"):
                 f.unlink()
     print_closing("bench/data.py", argv)

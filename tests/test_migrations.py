@@ -143,3 +143,22 @@ def test_flask_db_upgrade_command_on_an_empty_database(empty_database):
     assert "post_fts" in tables
     tables = {t for t in tables if not is_index_table(t)}
     assert tables - {"alembic_version"} == {t.name for t in db.metadata.sorted_tables}
+
+
+def test_search_scale_indexes_the_unspaced_posts_by_id_on_postgresql(migrating_app):
+    """i17_search_scale: PostgreSQL's index of the unspaced posts newest first (what
+    community/search/index.py's DDL makes for a fresh database too); nothing on SQLite."""
+    from flask_migrate import downgrade, upgrade
+
+    def indexes() -> set[str]:
+        return {i["name"] for i in inspect(db.engine).get_indexes("post_fts")}
+
+    upgrade(directory=MIGRATIONS, revision="i17_search_scale")
+    if db.engine.dialect.name != "postgresql":
+        assert _revision() == "i17_search_scale"
+        return
+    assert "ix_post_fts_unspaced_id" in indexes()
+    downgrade(directory=MIGRATIONS, revision="i18_files")
+    assert "ix_post_fts_unspaced_id" not in indexes()
+    upgrade(directory=MIGRATIONS)
+    assert "ix_post_fts_unspaced_id" in indexes()

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, time, timedelta
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import and_, func, literal_column, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..errors import Invalid
 from ..extensions import db
@@ -115,31 +116,35 @@ def search(guardian: Guardian, q: str, filters: Filters | None = None, *, offset
     expression = found_by.search_query(words, filters.lang)
     if expression is None and not terms:
         return SearchPage([], None, 0 if count else None)
-    where, score = found_by.match(expression) if expression is not None else (None, None)
-    substrings, substring_score = scripts.conditions(found_by.sqlite, fts, terms)
-    if where is None:
-        where, score = substrings, substring_score
-    elif substrings is not None:
-        where, score = and_(where, substrings), score + substring_score
-    matches = _findable(guardian, select(Post.id.label("id"), score.label("score"))
-                        .select_from(fts)
-                        .join(Post, Post.id == found_by.key)
-                        .join(Thread, Thread.id == Post.thread_id)
-                        .where(where), filters)
-    many = db.session.scalar(select(func.count()).select_from(
-        select(found_by.key).select_from(fts).where(where).limit(CANDIDATES + 1).subquery())) > CANDIDATES
-    if many:
-        matches = matches.order_by(found_by.key.desc()).limit(CANDIDATES)
-    # At most CANDIDATES rows either way: ranked here, counted and paged in one query.
-    found = sorted(db.session.execute(matches).all(), key=lambda r: (-float(r.score or 0.0), -r.id))
+    source, key, where, score = _matching(found_by, expression, terms)
+
+    def findable(where, score):
+        """The newest CANDIDATES + 1 matches `guardian` may find (one more says there are more)."""
+        return (_findable(guardian, select(Post.id.label("id"), score.label("score"))
+                          .select_from(source)
+                          .join(Post, Post.id == key)
+                          .join(Thread, Thread.id == Post.thread_id)
+                          .where(where), filters)
+                .order_by(key.desc()).limit(CANDIDATES + 1))
+
+    rows = None
+    if expression is None and not found_by.sqlite and db.session.scalar(select(func.count()).select_from(
+            select(key).select_from(source).where(where).limit(CANDIDATES + 1).subquery())) > CANDIDATES:
+        rows = _newest_unspaced(findable, terms)  # a common unspaced word: read newest first
+    if rows is None:
+        rows = db.session.execute(findable(where, score)).all()
+    # Ranked among the newest CANDIDATES only: more posts may match than were ranked.
+    capped = len(rows) > CANDIDATES
+    # At most CANDIDATES rows: ranked here, counted and paged in one query.
+    found = sorted(rows[:CANDIDATES], key=lambda r: (-float(r.score or 0.0), -r.id))
     start = max(offset, 0)
     rows = found[start:start + limit]
     more = len(found) > start + limit
     total = len(found) if count else None
-    # Ranked among the latest CANDIDATES only: more posts may match than were ranked.
-    capped = many and len(found) >= CANDIDATES
     ids = [r.id for r in rows]
-    posts = {p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_(ids)))} if ids else {}
+    # Their files too, in one query (the API lists them with each post; one query a post else)
+    posts = {p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_(ids))
+                                                 .options(selectinload(Post.attachments)))} if ids else {}
     snippets = found_by.snippets(expression, ids) if expression is not None else {}
     texts = _texts(found_by, ids) if terms else {}
     hits = []
@@ -156,6 +161,39 @@ def search(guardian: Guardian, q: str, filters: Filters | None = None, *, offset
             rank=float(row.score or 0.0),
         ))
     return SearchPage(hits, offset + limit if more else None, total, capped=bool(count and capped))
+
+
+# Unspaced posts read newest first for a common unspaced word (PostgreSQL): at most this many
+# times CANDIDATES of them, so a word found in fewer than one in DENSE_WINDOW of them is not
+# walked for (it is fetched through the GIN indexes instead).
+DENSE_WINDOW = 8
+
+
+def _newest_unspaced(findable, terms: list[str]):
+    """The newest CANDIDATES + 1 findable matches of unspaced `terms`, when the newest unspaced
+    posts hold them (scripts.conditions, dense); None when that window holds fewer (rarer
+    matches, or filters that leave few)."""
+    where, score = scripts.conditions(False, fts, terms, dense=True)
+    bound = (select(fts.c.post_id).where(literal_column(f"{fts.name}.unspaced"))
+             .order_by(fts.c.post_id.desc()).offset(CANDIDATES * DENSE_WINDOW).limit(1).scalar_subquery())
+    rows = db.session.execute(findable(and_(where, fts.c.post_id >= func.coalesce(bound, 0)), score)).all()
+    return rows if len(rows) > CANDIDATES else None
+
+
+def _matching(found_by, expression, terms: list[str]):
+    """(table read, its post id column, WHERE clause, score) for a query's words (`expression`)
+    and unspaced terms."""
+    if expression is None and found_by.sqlite:
+        driver = scripts.sqlite_driver(terms, Post, Thread)
+        if driver is not None:
+            return driver
+    where, score = found_by.match(expression) if expression is not None else (None, None)
+    substrings, substring_score = scripts.conditions(found_by.sqlite, fts, terms)
+    if where is None:
+        where, score = substrings, substring_score
+    elif substrings is not None:
+        where, score = and_(where, substrings), score + substring_score
+    return fts, found_by.key, where, score
 
 
 def _texts(found_by, ids: list[int]) -> dict[int, str]:

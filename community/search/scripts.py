@@ -100,10 +100,25 @@ def _like(term: str) -> str:
     return f"%{term}%"  # terms are letters of the scripts above: no LIKE wildcards
 
 
-def conditions(sqlite: bool, fts, terms: list[str]):
-    """(WHERE clause, score) for index rows (`fts`, joined to Post) holding every term."""
+def conditions(sqlite: bool, fts, terms: list[str], *, dense: bool = False):
+    """(WHERE clause, score) for index rows (`fts`, joined to Post) holding every term.
+
+    `dense` (PostgreSQL): more posts match than are ranked, so the newest matches are wanted,
+    not all of them: the terms are then written as strpos(), which no index answers, so the
+    planner walks the unspaced posts newest first (ix_post_fts_unspaced_id) and stops at the
+    LIMIT, instead of fetching every match through the GIN indexes and sorting them (80,000
+    rows for a common word at a million posts: seconds)."""
     if not terms:
         return None, literal(0.0)
+    if not sqlite and dense:
+        wheres = [literal_column(f"{fts.name}.unspaced")]
+        for term in terms:  # a two-character term is one of the grams; these scripts have no case
+            wheres.append(func.strpos(fts.c.grams if len(term) == 2 else fts.c.title.op("||")(" ").op("||")(fts.c.body),
+                                      term) > 0)
+        score = literal(1.0)
+        for t in terms:
+            score = score + case((func.strpos(fts.c.title, t) > 0, 3.0), else_=0.0)
+        return and_(*wheres), score
     if sqlite:
         wheres = []
         for term in terms:
@@ -130,6 +145,38 @@ def conditions(sqlite: bool, fts, terms: list[str]):
     for hit in title_hits:  # a word in the title weighs more, as elsewhere
         score = score + case((hit, 3.0), else_=0.0)
     return and_(*wheres), score
+
+
+def sqlite_driver(terms: list[str], post, thread):
+    """For a query of unspaced terms only, on SQLite: (the substring table to read matches from,
+    its rowid, WHERE clause, score) with the first term of two characters or more, or None.
+
+    Read newest first straight from that table (FTS5 walks its rowids backwards and stops at the
+    LIMIT): going through post_fts's rowids for every match costs a lookup each (1.7 s for a
+    common Chinese word at a million posts). The title bonus comes from the thread (an opening
+    post's indexed title is its thread's title and tags: a run of these scripts never spans the
+    space between them), not from a lookup in post_fts."""
+    first = next((t for t in terms if len(t) >= 2), None)
+    if first is None:
+        return None
+    source = bi if len(first) == 2 else tri
+    name = BIGRAM_TABLE if source is bi else TRIGRAM_TABLE
+    wheres = [literal_column(name).op("MATCH")('"' + first + '"')]
+    for term in terms:
+        if term == first:
+            continue
+        if len(term) >= 3:
+            found = select(tri.c.rowid).where(literal_column(TRIGRAM_TABLE).op("MATCH")('"' + term + '"'))
+        elif len(term) == 2:
+            found = select(bi.c.rowid).where(literal_column(BIGRAM_TABLE).op("MATCH")('"' + term + '"'))
+        else:
+            found = select(tri.c.rowid).where(or_(tri.c.title.like(_like(term)), tri.c.body.like(_like(term))))
+        wheres.append(source.c.rowid.in_(found))
+    score = literal(1.0)
+    for t in terms:
+        score = score + case((and_(post.is_opening.is_(True), or_(thread.title.like(_like(t)),
+                                                                   thread.tags.like(_like(t)))), 3.0), else_=0.0)
+    return source, source.c.rowid, and_(*wheres), score
 
 
 def snippet(text: str, terms: list[str], width: int = 80) -> str:

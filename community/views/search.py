@@ -20,7 +20,7 @@ from ..extensions import db
 from ..language import POST_LANGUAGES
 from ..library import find_resources
 from .helpers import guardian
-from .main import post_url
+from .main import pages_of, post_url
 
 bp = Blueprint("search", __name__)
 protect(bp)
@@ -60,11 +60,14 @@ def index() -> ResponseReturnValue:
     resources = find_resources(g, q, language=form["lang"] if form["lang"] in POST_LANGUAGES else None,
                                limit=RESOURCES_SHOWN) if q.strip() and page == 1 and not error else []
     pages = max(1, math.ceil((result.total or 0) / PER_PAGE)) if result else 1
+    # The hits' pages in their threads: one query, not one a reply
+    hit_pages = pages_of([hit.post for hit in result.hits], g) if result else {}
     links = {"q": q.strip(), **(filters.as_args() if filters else {})}
     return render_template(
         "search.html", q=q, form=form, result=result, error=error, hint=hint, page=min(page, pages), pages=pages,
         link_args=links, topics=db.session.scalars(g.readable_topics()).all(), kinds=KIND_LABELS,
         org_kinds=ORG_KIND_LABELS, languages=POST_LANGUAGES,
-        post_link=lambda post: post_url(post, g), max_chars=search.MAX_QUERY_CHARS, resources=resources,
+        post_link=lambda post: post_url(post, g, hit_pages.get(post.id)), max_chars=search.MAX_QUERY_CHARS,
+        resources=resources,
     ), status
 

@@ -4,7 +4,7 @@ data_generation: one row, moved on by every committed write (community/generatio
 thread.created_at indexed: the validator asks for the newest thread that is no longer "new".
 
 Revision ID: i16_data_generation
-Revises: i18_files
+Revises: i17_search_scale
 Create Date: 2026-12-05 04:35:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'i16_data_generation'
-down_revision = 'i18_files'
+down_revision = 'i17_search_scale'
 branch_labels = None
 depends_on = None
 

@@ -12,6 +12,6 @@ from __future__ import annotations
 
 from . import home, threads, topics  # noqa: F401  (their routes)
 from .blueprint import bp
-from .threads import MAX_DEPTH, page_of, post_url, render_thread
+from .threads import MAX_DEPTH, page_of, pages_of, post_url, render_thread
 
-__all__ = ["MAX_DEPTH", "bp", "page_of", "post_url", "render_thread"]
+__all__ = ["MAX_DEPTH", "bp", "page_of", "pages_of", "post_url", "render_thread"]

@@ -13,11 +13,9 @@ from flask import g as flask_g
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
 
 from ...actions import home, reading
 from ...extensions import db
-from ...models import Thread
 from ..helpers import guardian
 from .blueprint import bp
 
@@ -44,16 +42,10 @@ def home_page() -> ResponseReturnValue:
     g.ensure_use_site()
     topics = db.session.scalars(g.readable_topics()).all()
     readable = [t.id for t in topics]
-    stats = {
-        topic_id: (count, last)
-        for topic_id, count, last in db.session.execute(
-            select(Thread.topic_id, func.count(Thread.id), func.max(Thread.last_activity_at))
-            .where(Thread.state == "visible", Thread.topic_id.in_(readable or [0]))
-            .group_by(Thread.topic_id)
-        )
-    }
     # As of the generation this page's validator was taken from (none: the ETag is the page's hash).
-    counts = reading.topic_counts(g, as_of=flask_g.get("page_facts"))
+    as_of = flask_g.get("page_facts")
+    stats = home.topic_stats(readable, as_of=as_of)
+    counts = reading.topic_counts(g, as_of=as_of)
     total_unread = sum(unread + new for unread, new in counts.values())
     tab = request.args.get("tab", "")
     if tab not in TABS:

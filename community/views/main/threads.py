@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import aliased, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ... import events, markup
@@ -54,8 +54,26 @@ def page_of(post: Post, g: Guardian) -> int:
     return before // current_app.config["POSTS_PER_PAGE"] + 1
 
 
-def post_url(post: Post, g: Guardian) -> str:
-    return url_for("main.thread", thread_id=post.thread_id, page=page_of(post, g)) + f"#post-{post.id}"
+def pages_of(posts: list[Post], g: Guardian) -> dict[int, int]:
+    """{post id: page_of(post, g)} for many posts in one query (a list of search hits), the
+    replies before each counted in the same Guardian scope."""
+    replies = [p.id for p in posts if not p.is_opening]
+    counts = {}
+    if replies:
+        hit = aliased(Post)
+        counts = dict(db.session.execute(g.visible_posts(
+            select(hit.id, func.count(Post.id)).select_from(hit)
+            .join(Post, and_(Post.thread_id == hit.thread_id, Post.id < hit.id, Post.is_opening.is_(False)))
+            .join(Thread, Thread.id == Post.thread_id)
+            .where(hit.id.in_(replies)).group_by(hit.id), thread_joined=True)).all())
+    per = current_app.config["POSTS_PER_PAGE"]
+    return {p.id: 1 if p.is_opening else counts.get(p.id, 0) // per + 1 for p in posts}
+
+
+def post_url(post: Post, g: Guardian, page: int | None = None) -> str:
+    """The link to `post` on its page of the thread (`page`: already known, from pages_of)."""
+    page = page if page is not None else page_of(post, g)
+    return url_for("main.thread", thread_id=post.thread_id, page=page) + f"#post-{post.id}"
 
 
 # --- the reply tree -------------------------------------------------------------------
