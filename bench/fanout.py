@@ -100,7 +100,7 @@ class SqliteTarget:
 class ClusterTarget:
     """deploy/cluster.py: 2 workers, PostgreSQL, Redis, nginx (or the workers on one port)."""
 
-    def __init__(self, workdir: Path, workers: int = 2, keep_db: bool = False, front: str = "nginx"):
+    def __init__(self, workdir: Path, workers: int, keep_db: bool, front: str):
         from deploy.cluster import Cluster, port_free
         from tests.server import free_port
 

@@ -1,6 +1,7 @@
-"""The production shape on one machine: PostgreSQL, Redis, N eventlet workers and nginx in front.
+"""The production shape on one machine: PostgreSQL, Redis and N eventlet workers sharing one port.
 
-    python deploy/cluster.py start [--workers N] [--base-port 5101] [--http-port 8080]
+    python deploy/cluster.py start [--workers N] [--http-port 8080] [--front reuseport|nginx]
+                                   [--shared-port] [--base-port 5101]
                                    [--database roundtable_cluster | --database-url URL]
                                    [--channel roundtable-cluster] [--dir .cluster] [--no-seed]
     python deploy/cluster.py stop   [--dir .cluster]
@@ -11,21 +12,31 @@
 benchmarks call it (or `Cluster` from Python) with their own ports, database,
 channel and folder, so several clusters can run side by side.
 
+Two fronts (issue 16; figures in bench/README.md):
+- `reuseport` (the default, `--shared-port`): every worker listens on 127.0.0.1:<http-port>
+  itself with SO_REUSEPORT (wsgi.py, REUSE_PORT=1) and the kernel hands each new connection
+  to one of them. No proxy copies the bytes: at 2,000 sockets nginx cost 3.5-8 µs of CPU per
+  delivery on top of the workers' 6-12. Nothing is sticky, so Engine.IO serves websocket
+  only (SOCKETIO_TRANSPORTS=websocket): a long-polling handshake is answered 400 "Invalid
+  transport" at once, rather than a session breaking when its next request lands on the
+  other worker ("Invalid session"). Pages connect websocket first; a browser that cannot
+  open a websocket (a proxy that blocks it) gets no live updates here: use `nginx`.
+  PROXY_FIX=0: clients reach the workers directly, X-Forwarded-For is theirs to choose.
+- `nginx`: workers on 127.0.0.1:<base-port + i>, nginx in front on <http-port> with a
+  config generated into <dir>/nginx.conf: /socket.io/ sticky with `hash $remote_addr
+  consistent` (long-polling needs every request of a session on the worker that holds it)
+  and the websocket upgrade; pages `least_conn` with upstream keep-alive; Host and
+  X-Forwarded-* preserved (the Socket.IO same-origin check compares Origin with the Host),
+  PROXY_FIX=1, and an `X-Upstream` response header naming the worker that answered.
+
 What `start` does, in order:
-1. nginx: Debian's package, installed with apt-get when missing (root only).
+1. nginx (front `nginx` only): Debian's package, installed with apt-get when missing (root only).
 2. Redis must answer PING (it is a service of the machine; nothing is started).
 3. PostgreSQL: the database is created when missing, `flask db upgrade`, `flask seed-demo`.
 4. SECRET_KEY: generated once into <dir>/secret (0600) and shared by every worker.
-5. Workers: `python wsgi.py` on 127.0.0.1:<base-port + i>, with the Redis message queue,
-   the channel, PROXY_FIX=1 (X-Forwarded-For is trusted only because nginx sets it) and
-   the login rate limit shared in Redis.
-6. nginx with a config generated into <dir>/nginx.conf: listen 127.0.0.1:<http-port>;
-   /socket.io/ sticky with `hash $remote_addr consistent` (long-polling needs every request
-   of a session on the worker that holds it) and the websocket upgrade; pages `least_conn`
-   (no per-worker state) with upstream keep-alive; Host and X-Forwarded-*
-   preserved (the Socket.IO same-origin check compares Origin with the Host), and an
-   `X-Upstream` response header naming the worker that answered. pid, logs and temp
-   folders stay inside <dir>.
+5. Workers: `python wsgi.py` with the Redis message queue, the channel and the login rate
+   limit shared in Redis; each says in its log when it accepts.
+6. nginx (front `nginx` only), its pid, logs and temp folders inside <dir>.
 PIDs and ports go to <dir>/state.json; `stop` sends workers SIGTERM, then SIGKILL after a
 timeout, and nginx `-s quit`.
 """
@@ -174,10 +185,11 @@ class Cluster:
     stop_timeout: float = 10.0
     max_connections: int = 10000
     extra_env: dict = field(default_factory=dict)
-    # "nginx": workers on base_port+i behind nginx on http_port (sticky sockets, long-polling
-    # works). "reuseport": every worker listens on http_port itself (SO_REUSEPORT), no nginx;
-    # websocket-only Engine.IO, as the kernel cannot keep a polling session on its worker.
-    front: str = "nginx"
+    # "reuseport" (the default: faster, bench/README.md): every worker listens on http_port
+    # itself (SO_REUSEPORT), no nginx; websocket-only Engine.IO, as the kernel cannot keep a
+    # polling session on its worker. "nginx": workers on base_port+i behind nginx on
+    # http_port (sticky sockets: long-polling works).
+    front: str = "reuseport"
 
     def __post_init__(self):
         self.dir = Path(self.dir).resolve()
@@ -562,7 +574,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", default=os.environ.get("CLUSTER_DIR", str(ROOT / ".cluster")))
     parser.add_argument("--no-seed", action="store_true")
     parser.add_argument("--no-access-log", action="store_true")
-    parser.add_argument("--front", choices=FRONTS, default=os.environ.get("CLUSTER_FRONT", "nginx"),
+    parser.add_argument("--front", choices=FRONTS, default=os.environ.get("CLUSTER_FRONT", "reuseport"),
                         help="nginx in front of base-port+i, or every worker on http-port (SO_REUSEPORT)")
     parser.add_argument("--shared-port", action="store_true", help="the same as --front reuseport")
     args = parser.parse_args(argv)
