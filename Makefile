@@ -31,7 +31,7 @@ help:
 	@echo "make lint           ruff over the Python (lint-py) and eslint over static/js (lint-js)"
 	@echo "make migrate-check  fail if the models and the migrations differ"
 	@echo "make bench          benchmarks, quick (BENCH=full for the full run; bench/README.md)"
-	@echo "make run-cluster    PostgreSQL + Redis + one eventlet worker per core + nginx on :8080"
+	@echo "make run-cluster    PostgreSQL + Redis + one eventlet worker per core, sharing :8080"
 	@echo "make stop-cluster   stop what run-cluster started"
 	@echo "make clean          remove generated files (keeps .venv and the dev database)"
 	@echo "make distclean      clean, plus .venv and instance/"
@@ -160,8 +160,9 @@ bench: setup
 	$(BIN)/python bench/run.py --mode $(BENCH) $(if $(BENCH_ONLY),--only $(BENCH_ONLY),)
 
 # --- the production shape on this machine ---------------------------------------------------
-# PostgreSQL (database roundtable_cluster), Redis, one eventlet worker per core on
-# 127.0.0.1:5101.., nginx (Debian's, installed when missing) on 127.0.0.1:8080.
+# PostgreSQL (database roundtable_cluster), Redis, one eventlet worker per core, all
+# listening on 127.0.0.1:8080 (SO_REUSEPORT, websocket only). CLUSTER_ARGS="--front nginx":
+# workers on 127.0.0.1:5101.. behind nginx (Debian's, installed when missing) on :8080.
 # deploy/cluster.py --help for ports, database and channel.
 CLUSTER_ARGS ?=
 run-cluster: setup

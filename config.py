@@ -114,6 +114,13 @@ class Config:
     PROXY_FIX = _bool("PROXY_FIX")
     HOST = os.environ.get("HOST", "127.0.0.1")
     PORT = int(os.environ.get("PORT", "5000"))
+    # Several workers on one HOST:PORT with SO_REUSEPORT, the kernel spreading connections
+    # over them (wsgi.py; deploy/cluster.py --front reuseport). Nothing is sticky then.
+    REUSE_PORT = _bool("REUSE_PORT")
+    # The Engine.IO transports served ("polling,websocket" when empty). The shared-port
+    # cluster serves "websocket" only: a long-polling session lives in one worker, and the
+    # kernel would send its next request to any of them.
+    SOCKETIO_TRANSPORTS = _list("SOCKETIO_TRANSPORTS")
 
     # How long missed room events are kept for reconnecting clients.
     EVENT_RETENTION_HOURS = int(os.environ.get("EVENT_RETENTION_HOURS", "48"))

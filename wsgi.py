@@ -11,6 +11,7 @@ if os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet") == "eventlet":
     # The stack is chosen (see README); its deprecation notice would only bury the demo logins.
     warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     import eventlet
+    import eventlet.wsgi
 
     eventlet.monkey_patch()
     os.environ["SOCKETIO_ASYNC_MODE"] = "eventlet"
@@ -52,6 +53,9 @@ def main() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 20, 50)
+    if app.config["REUSE_PORT"] and socketio.async_mode == "eventlet":
+        serve_on_shared_port(host, port)
+        return
     socketio.run(
         app,
         host=host,
@@ -59,6 +63,25 @@ def main() -> None:
         max_size=app.config["MAX_CONNECTIONS"],  # eventlet.wsgi's connection cap (default 1024)
         log_output=os.environ.get("ACCESS_LOG", "0") == "1",
         allow_unsafe_werkzeug=socketio.async_mode == "threading",
+    )
+
+
+def serve_on_shared_port(host: str, port: int) -> None:
+    """REUSE_PORT=1: this worker is one of several listening on HOST:PORT (SO_REUSEPORT).
+
+    socketio.run would open the listener itself (50 pending connections); here it is opened
+    with SO_REUSEPORT said outright and a backlog for thousands of sockets connecting at
+    once, and handed to the same eventlet.wsgi server socketio.run would start. The kernel
+    gives each new connection to one of the listening workers (a hash of its addresses and
+    ports): nothing is sticky, hence websocket-only Engine.IO in that deployment.
+    """
+    listener = eventlet.listen((host, port), reuse_port=True, backlog=4096)
+    print(f"Roundtable worker {os.getpid()} accepting on the shared port {host}:{port}", flush=True)
+    eventlet.wsgi.server(
+        listener,
+        app,
+        max_size=app.config["MAX_CONNECTIONS"],
+        log_output=os.environ.get("ACCESS_LOG", "0") == "1",
     )
 
 

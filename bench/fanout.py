@@ -2,6 +2,7 @@
 
     python bench/fanout.py --target sqlite  --clients 500,1000,2000
     python bench/fanout.py --target cluster --clients 500,1000,2000   # 2 workers, PostgreSQL, Redis, nginx
+    python bench/fanout.py --target cluster-reuseport --clients 2000  # the same workers on one port, no nginx
 
 For each N: N bench users with fresh API tokens connect (websocket, auth token) and
 join `live:<id>` of a newly started session, spread over several Node processes
@@ -97,23 +98,24 @@ class SqliteTarget:
 
 
 class ClusterTarget:
-    """deploy/cluster.py: 2 workers, PostgreSQL, Redis, nginx."""
+    """deploy/cluster.py: 2 workers, PostgreSQL, Redis, nginx (or the workers on one port)."""
 
-    def __init__(self, workdir: Path, workers: int = 2, keep_db: bool = False):
+    def __init__(self, workdir: Path, workers: int, keep_db: bool, front: str):
         from deploy.cluster import Cluster, port_free
         from tests.server import free_port
 
         base = free_port()
         while not all(port_free(base + i) for i in range(workers)):
             base = free_port()
-        self.db_name = "roundtable_bench_fanout"
+        self.db_name = f"roundtable_bench_fanout_{uuid.uuid4().hex[:6]}"  # beside other runs
         self.keep_db = keep_db
         self.cluster = Cluster(workers=workers, base_port=base, http_port=free_port(),
                                database_url=f"{PG_SERVER}/{self.db_name}",
                                channel=f"roundtable-bench-{uuid.uuid4().hex[:6]}", dir=workdir,
-                               access_log=False, extra_env=dict(LOAD_ENV))
+                               access_log=False, extra_env=dict(LOAD_ENV), front=front)
         self.database_url = self.cluster.database_url
-        self.name = f"cluster ({workers} eventlet workers, PostgreSQL, Redis, nginx)"
+        shape = "one port (SO_REUSEPORT), no nginx" if front == "reuseport" else "nginx"
+        self.name = f"cluster ({workers} eventlet workers, PostgreSQL, Redis, {shape})"
 
     def start(self):
         create_pg_database(self.db_name, fresh=True)
@@ -129,7 +131,7 @@ class ClusterTarget:
 
     def extra_pids(self) -> dict[str, list[int]]:
         nginx = self.cluster.read_state().get("nginx") or {}
-        out = {"nginx": [nginx["pid"], *children_of(nginx["pid"])] if nginx else []}
+        out = {"nginx": [nginx["pid"], *children_of(nginx["pid"])]} if nginx else {}
         pid = redis_pid()
         if pid:
             out["redis"] = [pid]
@@ -299,7 +301,7 @@ def print_level(r: dict) -> None:
 
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description="Live-session chat fan-out benchmark")
-    parser.add_argument("--target", choices=["sqlite", "cluster"], default="sqlite")
+    parser.add_argument("--target", choices=["sqlite", "cluster", "cluster-reuseport"], default="sqlite")
     parser.add_argument("--clients", default="500,1000,2000")
     parser.add_argument("--rate", type=int, default=20, help="paced messages per second")
     parser.add_argument("--seconds", type=int, default=10)
@@ -313,7 +315,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.clients.split(",")]
     workdir = Path(tempfile.mkdtemp(prefix=f"fanout-{args.target}-", dir=OUT if OUT.exists() else None))
-    target = SqliteTarget(workdir) if args.target == "sqlite" else ClusterTarget(workdir, args.workers, args.keep_db)
+    if args.target == "sqlite":
+        target = SqliteTarget(workdir)
+    else:
+        target = ClusterTarget(workdir, args.workers, args.keep_db,
+                               front="reuseport" if args.target == "cluster-reuseport" else "nginx")
     heading(f"Fan-out: {target.name}; {args.rate} msg/s for {args.seconds} s, then a burst of {args.burst}")
     print(f"machine: {load_average()} (before)", flush=True)
     results = []

@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> dict:
     db_name = "roundtable_bench_idle"
     cluster = Cluster(workers=args.workers, base_port=base, http_port=free_port(),
                       database_url=f"{PG_SERVER}/{db_name}", channel=f"roundtable-bench-{uuid.uuid4().hex[:6]}",
-                      dir=workdir, access_log=False, extra_env=dict(LOAD_ENV))
+                      dir=workdir, access_log=False, extra_env=dict(LOAD_ENV), front="nginx")
     heading(f"Idle sockets: {args.clients:,} clients through nginx to {args.workers} workers, held {args.hold} s")
     print(f"machine: {load_average()} (before)", flush=True)
     result: dict = {}

@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         db_name = "roundtable_bench_pages"
         cluster = Cluster(workers=args.workers, base_port=base, http_port=free_port(),
                           database_url=f"{PG_SERVER}/{db_name}", channel=f"roundtable-bench-{uuid.uuid4().hex[:6]}",
-                          dir=workdir, access_log=False, extra_env=dict(LOAD_ENV))
+                          dir=workdir, access_log=False, extra_env=dict(LOAD_ENV), front="nginx")
         database_url = cluster.database_url
 
         def stop():

@@ -54,6 +54,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         # Room events written once, straight to the websockets that can take them (broadcast.py).
         queue_options["client_manager"] = broadcast.client_manager(queue_options.pop("message_queue"),
                                                                    queue_options.pop("channel"))
+    if app.config["SOCKETIO_TRANSPORTS"]:
+        queue_options["transports"] = app.config["SOCKETIO_TRANSPORTS"]  # Engine.IO's option
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],

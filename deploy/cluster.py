@@ -1,6 +1,7 @@
-"""The production shape on one machine: PostgreSQL, Redis, N eventlet workers and nginx in front.
+"""The production shape on one machine: PostgreSQL, Redis and N eventlet workers sharing one port.
 
-    python deploy/cluster.py start [--workers N] [--base-port 5101] [--http-port 8080]
+    python deploy/cluster.py start [--workers N] [--http-port 8080] [--front reuseport|nginx]
+                                   [--shared-port] [--base-port 5101]
                                    [--database roundtable_cluster | --database-url URL]
                                    [--channel roundtable-cluster] [--dir .cluster] [--no-seed]
     python deploy/cluster.py stop   [--dir .cluster]
@@ -11,21 +12,31 @@
 benchmarks call it (or `Cluster` from Python) with their own ports, database,
 channel and folder, so several clusters can run side by side.
 
+Two fronts (issue 16; figures in bench/README.md):
+- `reuseport` (the default, `--shared-port`): every worker listens on 127.0.0.1:<http-port>
+  itself with SO_REUSEPORT (wsgi.py, REUSE_PORT=1) and the kernel hands each new connection
+  to one of them. No proxy copies the bytes: at 2,000 sockets nginx cost 3.5-8 µs of CPU per
+  delivery on top of the workers' 6-12. Nothing is sticky, so Engine.IO serves websocket
+  only (SOCKETIO_TRANSPORTS=websocket): a long-polling handshake is answered 400 "Invalid
+  transport" at once, rather than a session breaking when its next request lands on the
+  other worker ("Invalid session"). Pages connect websocket first; a browser that cannot
+  open a websocket (a proxy that blocks it) gets no live updates here: use `nginx`.
+  PROXY_FIX=0: clients reach the workers directly, X-Forwarded-For is theirs to choose.
+- `nginx`: workers on 127.0.0.1:<base-port + i>, nginx in front on <http-port> with a
+  config generated into <dir>/nginx.conf: /socket.io/ sticky with `hash $remote_addr
+  consistent` (long-polling needs every request of a session on the worker that holds it)
+  and the websocket upgrade; pages `least_conn` with upstream keep-alive; Host and
+  X-Forwarded-* preserved (the Socket.IO same-origin check compares Origin with the Host),
+  PROXY_FIX=1, and an `X-Upstream` response header naming the worker that answered.
+
 What `start` does, in order:
-1. nginx: Debian's package, installed with apt-get when missing (root only).
+1. nginx (front `nginx` only): Debian's package, installed with apt-get when missing (root only).
 2. Redis must answer PING (it is a service of the machine; nothing is started).
 3. PostgreSQL: the database is created when missing, `flask db upgrade`, `flask seed-demo`.
 4. SECRET_KEY: generated once into <dir>/secret (0600) and shared by every worker.
-5. Workers: `python wsgi.py` on 127.0.0.1:<base-port + i>, with the Redis message queue,
-   the channel, PROXY_FIX=1 (X-Forwarded-For is trusted only because nginx sets it) and
-   the login rate limit shared in Redis.
-6. nginx with a config generated into <dir>/nginx.conf: listen 127.0.0.1:<http-port>;
-   /socket.io/ sticky with `hash $remote_addr consistent` (long-polling needs every request
-   of a session on the worker that holds it) and the websocket upgrade; pages `least_conn`
-   (no per-worker state) with upstream keep-alive; Host and X-Forwarded-*
-   preserved (the Socket.IO same-origin check compares Origin with the Host), and an
-   `X-Upstream` response header naming the worker that answered. pid, logs and temp
-   folders stay inside <dir>.
+5. Workers: `python wsgi.py` with the Redis message queue, the channel and the login rate
+   limit shared in Redis; each says in its log when it accepts.
+6. nginx (front `nginx` only), its pid, logs and temp folders inside <dir>.
 PIDs and ports go to <dir>/state.json; `stop` sends workers SIGTERM, then SIGKILL after a
 timeout, and nginx `-s quit`.
 """
@@ -51,6 +62,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+FRONTS = ("nginx", "reuseport")
 
 
 class ClusterError(RuntimeError):
@@ -171,9 +185,20 @@ class Cluster:
     stop_timeout: float = 10.0
     max_connections: int = 10000
     extra_env: dict = field(default_factory=dict)
+    # "reuseport" (the default: faster, bench/README.md): every worker listens on http_port
+    # itself (SO_REUSEPORT), no nginx; websocket-only Engine.IO, as the kernel cannot keep a
+    # polling session on its worker. "nginx": workers on base_port+i behind nginx on
+    # http_port (sticky sockets: long-polling works).
+    front: str = "reuseport"
 
     def __post_init__(self):
         self.dir = Path(self.dir).resolve()
+        if self.front not in FRONTS:
+            raise ClusterError(f"unknown front {self.front!r} (one of {', '.join(FRONTS)})")
+
+    @property
+    def shared_port(self) -> bool:
+        return self.front == "reuseport"
 
     # paths
     @property
@@ -193,7 +218,13 @@ class Cluster:
         return f"http://127.0.0.1:{self.http_port}"
 
     def worker_ports(self) -> list[int]:
+        """The port of each worker (all the same, http_port, on a shared port)."""
+        if self.shared_port:
+            return [self.http_port] * self.workers
         return [self.base_port + i for i in range(self.workers)]
+
+    def worker_log(self, index: int) -> Path:
+        return self.logs / (f"worker-{index}.log" if self.shared_port else f"worker-{self.worker_ports()[index]}.log")
 
     def worker_url(self, index: int) -> str:
         return f"http://127.0.0.1:{self.worker_ports()[index]}"
@@ -235,6 +266,9 @@ class Cluster:
             env["SOCKETIO_ASYNC_MODE"] = "threading"  # the CLI stays unpatched (wsgi.py)
         else:
             env.update({"HOST": "127.0.0.1", "PORT": str(port)})
+        if self.shared_port:
+            # Clients reach the workers directly: X-Forwarded-For would be theirs to choose.
+            env.update({"REUSE_PORT": "1", "PROXY_FIX": "0", "SOCKETIO_TRANSPORTS": "websocket"})
         return env
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -264,10 +298,10 @@ class Cluster:
         if state and any(_alive(w["pid"], "wsgi.py") for w in state.get("workers", [])):
             raise ClusterError(f"a cluster already runs from {self.dir} (stop it first: "
                                f"python deploy/cluster.py stop --dir {self.dir})")
-        nginx = ensure_nginx()
+        nginx = None if self.shared_port else ensure_nginx()
         if not redis_up(self.redis_url):
             raise ClusterError(f"Redis does not answer at {self.redis_url} (start redis-server first).")
-        busy = [p for p in [*self.worker_ports(), self.http_port] if not port_free(p)]
+        busy = [p for p in sorted({*self.worker_ports(), self.http_port}) if not port_free(p)]
         if busy:
             raise ClusterError(f"ports already in use: {busy}")
         self.logs.mkdir(parents=True, exist_ok=True)
@@ -279,25 +313,31 @@ class Cluster:
             log("flask seed-demo")
             self.cli("seed-demo")
         state = {"dir": str(self.dir), "url": self.url, "database_url": self.database_url,
-                 "channel": self.channel, "workers": [], "nginx": None}
+                 "channel": self.channel, "front": self.front, "workers": [], "nginx": None}
         try:
-            for port in self.worker_ports():
-                state["workers"].append({"port": port, "pid": self._start_worker(port)})
+            for index, port in enumerate(self.worker_ports()):
+                state["workers"].append({"port": port, "pid": self._start_worker(index, port)})
                 self._write_state(state)
-            for worker in state["workers"]:
-                _wait_http(f"http://127.0.0.1:{worker['port']}/login", 60, self.logs / f"worker-{worker['port']}.log")
-            state["nginx"] = self._start_nginx(nginx)
-            self._write_state(state)
-            _wait_http(self.url + "/login", 20, self.logs / "nginx-error.log")
+            for index, worker in enumerate(state["workers"]):
+                if self.shared_port:  # one port for all: each worker says when it accepts
+                    _wait_log(self.worker_log(index), "accepting on the shared port", 60, worker["pid"])
+                else:
+                    _wait_http(f"http://127.0.0.1:{worker['port']}/login", 60, self.worker_log(index))
+            if nginx:
+                state["nginx"] = self._start_nginx(nginx)
+                self._write_state(state)
+            _wait_http(self.url + "/login", 20, self.logs / ("worker-0.log" if self.shared_port else "nginx-error.log"))
         except BaseException:
             self.stop()
             raise
-        log(f"up: {self.url} -> workers {', '.join(str(p) for p in self.worker_ports())} "
-            f"(database {self.database_url}, channel {self.channel}; logs in {self.logs})")
+        front = "SO_REUSEPORT, no nginx" if self.shared_port else "nginx"
+        ports = ", ".join(str(p) for p in sorted(set(self.worker_ports())))
+        log(f"up: {self.url} -> {self.workers} workers on {ports} "
+            f"({front}; database {self.database_url}, channel {self.channel}; logs in {self.logs})")
         return self
 
-    def _start_worker(self, port: int) -> int:
-        out = open(self.logs / f"worker-{port}.log", "ab")  # noqa: SIM115 (handed to the worker; closed below)
+    def _start_worker(self, index: int, port: int) -> int:
+        out = open(self.worker_log(index), "ab")  # noqa: SIM115 (handed to the worker; closed below)
         try:
             process = subprocess.Popen([PYTHON, "wsgi.py"], cwd=ROOT, env=self.environment(port),
                                        stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -485,6 +525,19 @@ def _wait_gone(pid: int, timeout: float) -> bool:
     return False
 
 
+def _wait_log(path: Path, needle: str, timeout: float, pid: int) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = path.read_text(errors="replace") if path.exists() else ""
+        if needle in text:
+            return
+        if not _alive(pid, "wsgi.py"):
+            break
+        time.sleep(0.1)
+    tail = path.read_text(errors="replace")[-3000:] if path.exists() else "(no log)"
+    raise ClusterError(f"worker {pid} did not say {needle!r} within {timeout:.0f} s. {path}:\n{tail}")
+
+
 def _wait_http(url: str, timeout: float, log_path: Path) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -504,7 +557,8 @@ def _cluster_from(args) -> Cluster:
     url = args.database_url or f"{PG_SERVER}/{args.database}"
     return Cluster(workers=args.workers, base_port=args.base_port, http_port=args.http_port,
                    database_url=url, redis_url=args.redis, channel=args.channel, dir=Path(args.dir),
-                   seed=not args.no_seed, access_log=not args.no_access_log)
+                   seed=not args.no_seed, access_log=not args.no_access_log,
+                   front="reuseport" if args.shared_port else args.front)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -520,6 +574,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", default=os.environ.get("CLUSTER_DIR", str(ROOT / ".cluster")))
     parser.add_argument("--no-seed", action="store_true")
     parser.add_argument("--no-access-log", action="store_true")
+    parser.add_argument("--front", choices=FRONTS, default=os.environ.get("CLUSTER_FRONT", "reuseport"),
+                        help="nginx in front of base-port+i, or every worker on http-port (SO_REUSEPORT)")
+    parser.add_argument("--shared-port", action="store_true", help="the same as --front reuseport")
     args = parser.parse_args(argv)
     cluster = _cluster_from(args)
     try:

@@ -1,4 +1,6 @@
-"""The production shape, booted for real: PostgreSQL, Redis, two eventlet workers, nginx in front.
+"""The cluster with nginx in front, booted for real: PostgreSQL, Redis, two eventlet workers.
+
+(The shape for long-polling clients; the shared-port default is test_cluster_reuseport.py.)
 
 deploy/cluster.py starts it on free ports with its own database and Socket.IO
 channel. A socket client connects through nginx (long-polling first, then the
@@ -51,7 +53,7 @@ def cluster(tmp_path_factory):
     shape = Cluster(workers=2, base_port=_two_free_ports(), http_port=free_port(),
                     database_url=f"{PG_SERVER}/roundtable_test_cluster_{suffix}",
                     channel=f"roundtable-test-cluster-{suffix}",
-                    dir=tmp_path_factory.mktemp("cluster"), stop_timeout=5)
+                    dir=tmp_path_factory.mktemp("cluster"), stop_timeout=5, front="nginx")
     try:
         shape.start()
         yield shape
