@@ -5,6 +5,7 @@
 """
 import gc
 import os
+import socket
 import warnings
 
 if os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet") == "eventlet":
@@ -53,8 +54,8 @@ def main() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 20, 50)
-    if app.config["REUSE_PORT"] and socketio.async_mode == "eventlet":
-        serve_on_shared_port(host, port)
+    if socketio.async_mode == "eventlet":
+        serve(host, port, shared=app.config["REUSE_PORT"])
         return
     socketio.run(
         app,
@@ -66,17 +67,21 @@ def main() -> None:
     )
 
 
-def serve_on_shared_port(host: str, port: int) -> None:
-    """REUSE_PORT=1: this worker is one of several listening on HOST:PORT (SO_REUSEPORT).
+def serve(host: str, port: int, *, shared: bool) -> None:
+    """Listen on HOST:PORT and serve the app with eventlet.wsgi (what socketio.run does under
+    eventlet, with the listener opened here).
 
-    socketio.run would open the listener itself (50 pending connections); here it is opened
-    with SO_REUSEPORT said outright and a backlog for thousands of sockets connecting at
-    once, and handed to the same eventlet.wsgi server socketio.run would start. The kernel
-    gives each new connection to one of the listening workers (a hash of its addresses and
-    ports): nothing is sticky, hence websocket-only Engine.IO in that deployment.
+    `shared` (REUSE_PORT=1): this worker is one of several listening on HOST:PORT
+    (SO_REUSEPORT), with a backlog for thousands of sockets connecting at once; the kernel
+    gives each new connection to one of them (a hash of its addresses and ports): nothing is
+    sticky, hence websocket-only Engine.IO in that deployment. Otherwise SO_REUSEPORT is
+    turned off (eventlet.listen turns it on by default), so that a second server started on a
+    port already taken fails ("Address already in use") instead of quietly sharing it.
     """
-    listener = eventlet.listen((host, port), reuse_port=True, backlog=4096)
-    print(f"Roundtable worker {os.getpid()} accepting on the shared port {host}:{port}", flush=True)
+    family, _type, _proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    listener = eventlet.listen(address, family, reuse_port=shared, backlog=4096 if shared else 128)
+    if shared:
+        print(f"Roundtable worker {os.getpid()} accepting on the shared port {host}:{port}", flush=True)
     eventlet.wsgi.server(
         listener,
         app,
