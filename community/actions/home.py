@@ -13,15 +13,14 @@ for the unanswered questions.
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from cachetools import TTLCache
 from flask import current_app
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, lazyload
 
+from ..caching import Kept
 from ..extensions import db
 from ..models import Post, Thread, ThreadWatch, Topic, TopicWatch
 from ..permissions import Guardian
@@ -121,8 +120,7 @@ def unread(guardian: Guardian, *, cursor: Cursor | None = None, limit: int = 20)
 # PostgreSQL at 100,000 threads, under load) on every visit of the home page. The key changes
 # with every new post or thread, so only what changes no id (a thread hidden, restored or
 # moved) can show late, for at most those seconds.
-_stats_cache: TTLCache | None = None
-_stats_lock = threading.Lock()
+_stats_cache = Kept(maxsize=200)
 
 
 def topic_stats(topic_ids: list[int], *, as_of: tuple | None = None) -> dict[int, tuple[int, datetime | None]]:
@@ -132,27 +130,16 @@ def topic_stats(topic_ids: list[int], *, as_of: tuple | None = None) -> dict[int
     `as_of`: the data generation and moments a page's validator was taken from
     (views/revalidation.py): the cached figures are then those made at that generation, never
     older (a page answered 304 later must not have shown figures that lagged behind it)."""
-    global _stats_cache
     seconds = current_app.config.get("READ_COUNTS_CACHE_SECONDS", 0)
     if not seconds:
         return _topic_stats(topic_ids)
-    with _stats_lock:
-        if _stats_cache is None or _stats_cache.ttl != seconds:
-            _stats_cache = TTLCache(maxsize=200, ttl=seconds)
-        cache = _stats_cache
     if as_of is not None:
         key = (tuple(sorted(topic_ids)), "as of", as_of)
     else:
         newest = db.session.execute(select(select(func.max(Post.id)).scalar_subquery(),
                                            select(func.max(Thread.id)).scalar_subquery())).one()
         key = (tuple(sorted(topic_ids)), *newest)
-    with _stats_lock:
-        found = cache.get(key)
-    if found is None:
-        found = _topic_stats(topic_ids)
-        with _stats_lock:
-            cache[key] = found
-    return found
+    return _stats_cache.get(seconds, key, lambda: _topic_stats(topic_ids))
 
 
 def _topic_stats(topic_ids: list[int]) -> dict[int, tuple[int, datetime | None]]:

@@ -14,18 +14,17 @@ read past it does not come back as unread.
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from cachetools import TTLCache
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import events, ratelimit
+from ..caching import Kept
 from ..errors import Invalid
 from ..events import action
 from ..extensions import db
@@ -292,8 +291,7 @@ def new_threads_query(guardian: Guardian):
 # those (tens of ms for someone who opened thousands of threads). The key changes with every new
 # post or thread and with the user's own reading, so only what changes no id (a post hidden or
 # approved, a thread moved) can show late, for at most those seconds.
-_counts_cache: TTLCache | None = None
-_counts_lock = threading.Lock()
+_counts_cache = Kept(maxsize=5000)
 
 
 def _counts_key(guardian: Guardian) -> tuple:
@@ -314,25 +312,14 @@ def topic_counts(guardian: Guardian, *, as_of: tuple | None = None) -> dict[int,
     `as_of`: the data generation and moments a page's validator was taken from
     (views/revalidation.py). The cached counts are then those made at that generation, never
     older: a page answered 304 later must not have shown counts that lagged behind it."""
-    global _counts_cache
     if not guardian.active:
         return {}
     seconds = current_app.config.get("READ_COUNTS_CACHE_SECONDS", 0)
     if not seconds:
         return _topic_counts(guardian)
-    with _counts_lock:
-        if _counts_cache is None or _counts_cache.ttl != seconds:
-            _counts_cache = TTLCache(maxsize=5000, ttl=seconds)
-        cache = _counts_cache
     user = guardian.user
     key = (user.id, user.role, user.organisation_id, "as of", as_of) if as_of is not None else _counts_key(guardian)
-    with _counts_lock:
-        found = cache.get(key)
-    if found is None:
-        found = _topic_counts(guardian)
-        with _counts_lock:
-            cache[key] = found
-    return found
+    return _counts_cache.get(seconds, key, lambda: _topic_counts(guardian))
 
 
 def _topic_counts(guardian: Guardian) -> dict[int, tuple[int, int]]:

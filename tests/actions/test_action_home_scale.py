@@ -28,7 +28,7 @@ def test_topic_stats_count_the_visible_threads_and_their_latest_activity(app, wo
 
 def test_topic_stats_are_kept_until_a_post_or_thread_changes_them(app, world, monkeypatch):
     app.config["READ_COUNTS_CACHE_SECONDS"] = 60
-    monkeypatch.setattr(home, "_stats_cache", None)
+    home._stats_cache.clear()
     grievance = world.topic("grievance").id
     thread, _ = start(world, "supplier")
     first = home.topic_stats([grievance])[grievance]

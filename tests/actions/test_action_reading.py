@@ -147,7 +147,7 @@ def test_topic_counts_are_kept_until_a_post_or_the_readers_reading_changes_them(
     """READ_COUNTS_CACHE_SECONDS: the same counts are answered without counting again, until a
     new post (or thread) or the reader's own reading changes the key."""
     app.config["READ_COUNTS_CACHE_SECONDS"] = 60
-    reading._counts_cache = None
+    reading._counts_cache.clear()
     thread, opening = start(world, "supplier")
     member = world.user("member")
     guardian = Guardian(member)
@@ -166,4 +166,4 @@ def test_topic_counts_are_kept_until_a_post_or_the_readers_reading_changes_them(
         assert reading.topic_counts(guardian).get(topic_id, (0, 0))[0] == 0 and len(counted) == 2  # read: again
     finally:
         reading._topic_counts = real
-        reading._counts_cache = None
+        reading._counts_cache.clear()
