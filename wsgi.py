@@ -20,6 +20,7 @@ if os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet") == "eventlet":
     from eventlet.websocket import RFC6455WebSocket
 
     from community.passwords import use_thread_pool
+    from community.turns import taking_turns
     from community.websocket_mask import apply_mask
 
     # eventlet's own unmasking took 0.34 s of the hub for one 512 KB socket message.
@@ -87,6 +88,9 @@ def serve(host: str, port: int, *, shared: bool) -> None:
         app,
         max_size=app.config["MAX_CONNECTIONS"],
         log_output=os.environ.get("ACCESS_LOG", "0") == "1",
+        # Each keep-alive connection waits its turn before its next request instead of being
+        # served again at once while the others wait (community/turns.py, issue 16).
+        protocol=taking_turns(eventlet.wsgi.HttpProtocol, lambda: eventlet.sleep(0)),
     )
 
 
