@@ -101,36 +101,31 @@ demo-reset: setup
 	$(FLASK) seed-demo --reset --yes
 
 # --- tests ------------------------------------------------------------------------------
-# Four passes at once, each with its own log, printed one after the other:
-# - the browser tests (`-m e2e`) and the server tests (`-m "server and not e2e"`) on SQLite,
-#   each in a process of its own: they mostly wait on browsers and servers, so they run
-#   beside the others rather than after them;
+# Three passes at once, each with its own log, printed one after the other:
+# - the browser and server tests on SQLite (`-m "e2e or server"`): they mostly wait on
+#   browsers and servers, so they run beside the others rather than after them;
 # - everything else on SQLite;
 # - under CI=true (or TEST_PG=1) everything but the browser and server tests on PostgreSQL.
 # Lint first (ruff + eslint, seconds): a finding fails the run before the suite starts.
 test: setup chromium lint
-	@start=$$(date +%s); rc=0; pg_pid=; pg_log=$$(mktemp); e2e_log=$$(mktemp); srv_log=$$(mktemp); \
+	@start=$$(date +%s); rc=0; pg_pid=; pg_log=$$(mktemp); e2e_log=$$(mktemp); \
 	if [ "$${CI:-}" = true ] || [ "$${TEST_PG:-}" = 1 ]; then \
 	  $(MAKE) --no-print-directory test-pg > "$$pg_log" 2>&1 & pg_pid=$$!; \
 	else \
 	  echo "== PostgreSQL run skipped (TEST_PG=1 or CI=true runs the suite again on $(PG_TEST_URL))"; \
 	fi; \
-	$(BIN)/pytest -q -p no:cacheprovider -m "e2e" $(PYTEST_ARGS) > "$$e2e_log" 2>&1 & e2e_pid=$$!; \
-	$(BIN)/pytest -q -p no:cacheprovider -m "server and not e2e" $(PYTEST_ARGS) > "$$srv_log" 2>&1 & srv_pid=$$!; \
-	echo "== tests on SQLite (the browser tests and the server tests run beside them; their output follows)"; \
+	$(BIN)/pytest -q -p no:cacheprovider -m "e2e or server" $(PYTEST_ARGS) > "$$e2e_log" 2>&1 & e2e_pid=$$!; \
+	echo "== tests on SQLite (the browser and server tests run beside them; their output follows)"; \
 	$(BIN)/pytest -q -m "not e2e and not server" $(PYTEST_ARGS) || rc=$$?; \
 	e2e_rc=0; wait $$e2e_pid || e2e_rc=$$?; \
-	echo "== browser tests on SQLite"; cat "$$e2e_log"; \
+	echo "== browser and server tests on SQLite"; cat "$$e2e_log"; \
 	if [ $$rc = 0 ]; then rc=$$e2e_rc; fi; \
-	srv_rc=0; wait $$srv_pid || srv_rc=$$?; \
-	echo "== server tests on SQLite"; cat "$$srv_log"; \
-	if [ $$rc = 0 ]; then rc=$$srv_rc; fi; \
 	if [ -n "$$pg_pid" ]; then \
 	  pg_rc=0; wait $$pg_pid || pg_rc=$$?; \
 	  cat "$$pg_log"; \
 	  if [ $$rc = 0 ]; then rc=$$pg_rc; fi; \
 	fi; \
-	rm -f "$$pg_log" "$$e2e_log" "$$srv_log"; \
+	rm -f "$$pg_log" "$$e2e_log"; \
 	echo "== make test took $$(( $$(date +%s) - start )) s (exit code $$rc)"; \
 	exit $$rc
 
