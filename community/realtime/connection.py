@@ -21,7 +21,7 @@ from ..models import User
 from ..models.user import ApiToken, UserSession
 from ..permissions import Guardian
 from ..request_limits import clean_json
-from .registry import LocalConnections, RedisConnections
+from .registry import LocalConnections, RedisConnections, app_store
 
 
 class SocketIdentity(NamedTuple):
@@ -44,14 +44,7 @@ typing_last: dict[str, float] = {}
 
 def connections():
     """Open sockets per person and per address: in Redis when workers share a queue."""
-    app = current_app._get_current_object()
-    store = app.extensions.get("rt_connections")
-    if store is None:
-        url = app.config.get("SOCKETIO_MESSAGE_QUEUE")
-        store = (RedisConnections(url, app.config["SOCKETIO_CHANNEL"]) if url and url.startswith("redis")
-                 else LocalConnections())
-        app.extensions["rt_connections"] = store
-    return store
+    return app_store("rt_connections", RedisConnections, LocalConnections)
 
 
 def _connection_limits(user: User) -> dict[str, int]:

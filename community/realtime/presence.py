@@ -9,19 +9,12 @@ from flask import current_app
 from .. import events
 from ..extensions import db, socketio
 from ..models import LiveSession, Thread, Topic, User
-from .registry import LocalPresence, RedisPresence, summarise
+from .registry import LocalPresence, RedisPresence, app_store, summarise
 
 
 def presence_store():
     """Who is in each room: in memory for one process, in Redis when workers share a queue."""
-    app = current_app._get_current_object()
-    store = app.extensions.get("rt_presence")
-    if store is None:
-        url = app.config.get("SOCKETIO_MESSAGE_QUEUE")
-        store = (RedisPresence(url, app.config["SOCKETIO_CHANNEL"]) if url and url.startswith("redis")
-                 else LocalPresence())
-        app.extensions["rt_presence"] = store
-    return store
+    return app_store("rt_presence", RedisPresence, LocalPresence)
 
 
 def who(user: User) -> dict:

@@ -10,6 +10,7 @@ import threading
 import time
 
 import redis
+from flask import current_app
 
 
 class LocalPresence:
@@ -158,3 +159,16 @@ class RedisConnections:
                 pipe.zadd(self._key(key), {sid: now for sid in sids})
                 pipe.expire(self._key(key), int(self.STALE) * 2)
         pipe.execute()
+
+
+def app_store(name: str, redis_class: type, local_class: type):
+    """The app's registry `name` (made on first use): in Redis when workers share a queue
+    (redis_class(url, channel)), else in this process (local_class())."""
+    app = current_app._get_current_object()
+    store = app.extensions.get(name)
+    if store is None:
+        url = app.config.get("SOCKETIO_MESSAGE_QUEUE")
+        store = (redis_class(url, app.config["SOCKETIO_CHANNEL"]) if url and url.startswith("redis")
+                 else local_class())
+        app.extensions[name] = store
+    return store
