@@ -2,10 +2,12 @@
 
     python wsgi.py                # serves on HOST:PORT (default 127.0.0.1:5000)
     flask --app wsgi <command>    # the CLI, with the same environment
+    python wsgi.py --green-script FILE [ARGS]   # tests: a bare eventlet program (below)
 """
 import gc
 import os
 import socket
+import sys
 import warnings
 
 if os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet") == "eventlet":
@@ -26,6 +28,16 @@ if os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet") == "eventlet":
     # eventlet's own unmasking took 0.34 s of the hub for one 512 KB socket message.
     RFC6455WebSocket._apply_mask = staticmethod(apply_mask)
     use_thread_pool(tpool.execute)  # password hashing in a real OS thread, off the hub
+
+    if __name__ == "__main__" and sys.argv[1:2] == ["--green-script"]:
+        # The tests' bare eventlet programs (tests/deployment/broadcast_server.py, the server of
+        # tests/test_turns.py) run here, monkey-patched as the server is, with eventlet handed in
+        # as the global `eventlet`: no module but this one imports it.
+        import runpy
+
+        sys.argv = sys.argv[2:]
+        runpy.run_path(sys.argv[0], init_globals={"eventlet": eventlet}, run_name="__main__")
+        sys.exit(0)
 
 from community import create_app  # noqa: E402
 from community.extensions import socketio  # noqa: E402

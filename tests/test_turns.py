@@ -6,7 +6,8 @@ served again and again while another connection's request waits: with `taking_tu
 request is served after the first one's first request. Without it (eventlet.wsgi as it is) the
 three are served back to back first: the starvation behind the thread page's 2-second p95.
 
-eventlet runs in a subprocess, monkey-patched as in wsgi.py; the test process stays unpatched.
+eventlet runs in a subprocess started through wsgi.py (`--green-script`: the one module that imports
+eventlet and monkey-patches); the test process stays unpatched.
 """
 from __future__ import annotations
 
@@ -19,11 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 SERVER = r'''
 import json, sys
-import eventlet
-eventlet.monkey_patch()
-import eventlet.greenio
-import eventlet.wsgi
-from eventlet.patcher import original
+eventlet = globals()["eventlet"]  # handed in by wsgi.py --green-script, monkey-patched already
+original = eventlet.patcher.original
 
 from community.turns import taking_turns
 
@@ -68,24 +66,27 @@ print(json.dumps({"served": served, "answers": got}))
 '''
 
 
-def serve_two_connections(protocol: str) -> list[str]:
+def serve_two_connections(protocol: str, tmp_path: Path) -> list[str]:
     """The order in which the server read the requests of connection a (three, pipelined) and
     connection b (one)."""
-    result = subprocess.run([sys.executable, "-c", SERVER, protocol], cwd=ROOT, capture_output=True, text=True,
-                            timeout=60, env={"PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"})
+    script = tmp_path / "turns_server.py"
+    script.write_text(SERVER)
+    result = subprocess.run([sys.executable, "wsgi.py", "--green-script", str(script), protocol], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60,
+                            env={"PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"})
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout.strip().splitlines()[-1])
     assert answer["answers"] == [3, 1]  # every request was answered
     return answer["served"]
 
 
-def test_a_waiting_request_is_served_before_a_busy_connections_next():
-    served = serve_two_connections("turns")
+def test_a_waiting_request_is_served_before_a_busy_connections_next(tmp_path):
+    served = serve_two_connections("turns", tmp_path)
     assert sorted(served) == ["/a0", "/a1", "/a2", "/b"]
     assert served.index("/b") < served.index("/a1"), served
 
 
-def test_without_turns_one_connection_keeps_the_hub():
+def test_without_turns_one_connection_keeps_the_hub(tmp_path):
     # What eventlet.wsgi does by itself: the test above would see it.
-    assert serve_two_connections("plain") == ["/a0", "/a1", "/a2", "/b"]
+    assert serve_two_connections("plain", tmp_path) == ["/a0", "/a1", "/a2", "/b"]
 

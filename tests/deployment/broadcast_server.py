@@ -1,19 +1,15 @@
 """A bare eventlet Socket.IO server with community/broadcast.py installed, for test_broadcast.py.
 
-    python tests/deployment/broadcast_server.py     # prints "PORT <n>" once it listens
+    python wsgi.py --green-script tests/deployment/broadcast_server.py   # prints "PORT <n>" once it listens
 
 Every socket joins the room "room" on connect. Control over plain HTTP on the same port:
     GET /control/burst?n=N&size=S&event=E  emits N events E {"seq": i, "pad": "x" * S} to the room
                                            back to back, then answers {"seconds": ...}
     GET /control/stats                      the manager's counts and the room's size
-This is a separate process because eventlet must monkey-patch before anything else imports.
+A separate process, started through wsgi.py (the one module that imports eventlet and
+monkey-patches, before anything else imports).
 """
-import warnings
-
-warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
-import eventlet  # noqa: E402
-
-eventlet.monkey_patch()
+eventlet = globals()["eventlet"]  # handed in by wsgi.py --green-script, monkey-patched already
 
 import json  # noqa: E402
 import os  # noqa: E402
@@ -24,7 +20,6 @@ from urllib.parse import parse_qs  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 import socketio  # noqa: E402
-from eventlet import wsgi  # noqa: E402
 
 from community.broadcast import client_manager, install  # noqa: E402
 
@@ -62,4 +57,4 @@ def control(environ, start_response):
 if __name__ == "__main__":
     listener = eventlet.listen(("127.0.0.1", 0))
     print(f"PORT {listener.getsockname()[1]}", flush=True)
-    wsgi.server(listener, socketio.WSGIApp(sio, control), log_output=False)
+    eventlet.wsgi.server(listener, socketio.WSGIApp(sio, control), log_output=False)

@@ -35,8 +35,11 @@ ROOT = HERE.parent.parent
 def server(tmp_path_factory):
     log = tmp_path_factory.mktemp("broadcast") / "server.log"
     with open(log, "w") as err:
-        process = subprocess.Popen([sys.executable, str(HERE / "broadcast_server.py")], cwd=ROOT,
-                                   stdout=subprocess.PIPE, stderr=err, text=True)
+        # Through wsgi.py, the one module that imports eventlet (and monkey-patches first);
+        # the test run's own threading mode stays out of the server's environment.
+        env = {k: v for k, v in os.environ.items() if k != "SOCKETIO_ASYNC_MODE"}
+        process = subprocess.Popen([sys.executable, "wsgi.py", "--green-script", str(HERE / "broadcast_server.py")],
+                                   cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True, env=env)
     try:
         line = process.stdout.readline()
         assert line.startswith("PORT "), f"server did not start: {line!r}\n{log.read_text()}"
