@@ -211,6 +211,17 @@ def test_no_import_cycle():
     assert GRAPH.cycles() == []
 
 
+FACES = ("community.views", "community.api", "community.realtime", "community.cli")
+
+
+def test_faces_never_roll_back_by_hand():
+    """The outermost action owns the transaction and rolls it back when it fails: a face that
+    catches an action's error shows it and leaves the session alone."""
+    rolling = sorted(m.path for m in GRAPH.modules.values()
+                     if _under(m.name, FACES) and "session.rollback(" in m.source)
+    assert rolling == []
+
+
 def _per_module(still_failing: dict[str, str]):
     """One case per module of community/; those still in other hands are expected to fail."""
     cases = []

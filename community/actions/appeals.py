@@ -150,14 +150,6 @@ def get_appeal(appeal_id) -> Appeal:
     return appeal
 
 
-def ensure_see_appeal(actor: User, appeal: Appeal) -> None:
-    """Its author and the moderators of its topic see an appeal; for anyone else it does not exist."""
-    guardian = Guardian(actor)
-    if not (guardian.can_see_post(appeal.post)
-            and (appeal.author_id == actor.id or guardian.is_moderator(appeal.post.thread.topic))):
-        raise NotFound(_("That appeal does not exist."))
-
-
 def appeals_to_decide(actor: User, *, state: str | None = "open", limit: int = 100,
                       before: int | None = None) -> list[Appeal]:
     """Appeals in the topics `actor` moderates (every topic for administrators), newest first."""

@@ -50,7 +50,7 @@ def list_appeals():
 @bp.get("/appeals/<int:appeal_id>")
 def read_appeal(appeal_id: int):
     found = appeals.get_appeal(appeal_id)
-    appeals.ensure_see_appeal(caller(), found)
+    guardian().ensure_see_appeal(found)
     g = guardian()
     return {"appeal": appeal_payload(found, g), "post": post_payload(found.post, g)}
 
@@ -60,7 +60,7 @@ def decide_appeal(appeal_id: int):
     """`decision`: uphold (the post stays hidden) or overturn (it becomes visible), and a `reason`
     sent to the author."""
     found = appeals.get_appeal(appeal_id)
-    appeals.ensure_see_appeal(caller(), found)
+    guardian().ensure_see_appeal(found)
     data = json_body()
     decided = appeals.decide_appeal(caller(), found, data.get("decision"), optional_text(data, "reason"))
     g = guardian()

@@ -6,9 +6,10 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from ..errors import NotFound
 from ..extensions import db
 from ..models import Organisation, User
-from .base import GuardianBase, locked
+from .base import GuardianBase, Hidden, locked
 
 
 class SecondLookRules(GuardianBase):
@@ -31,6 +32,22 @@ class SecondLookRules(GuardianBase):
 
     def ensure_appeal(self, post) -> None:
         self._ensure(self.why_not_appeal(post), post)
+
+    def why_not_see_appeal(self, appeal) -> str | None:
+        """Its author and the moderators of its topic see an appeal; for anyone else it does not
+        exist (the same answer as an appeal that was never filed)."""
+        if reason := self.why_not_see_post(appeal.post):
+            return reason
+        if (self.user is not None and appeal.author_id == self.user.id) or self.is_moderator(appeal.post.thread.topic):
+            return None
+        return Hidden(_("That appeal does not exist."))
+
+    def can_see_appeal(self, appeal) -> bool:
+        return self.why_not_see_appeal(appeal) is None
+
+    def ensure_see_appeal(self, appeal) -> None:
+        if self.why_not_see_appeal(appeal) is not None:
+            raise NotFound(_("That appeal does not exist."))
 
     def why_not_decide_appeal(self, appeal) -> str | None:
         """The topic's moderators decide appeals, except the appellant, and except the moderator

@@ -68,7 +68,6 @@ def appeal(post_id: int) -> ResponseReturnValue:
         try:
             appeals.file_appeal(actor(), post, form["note"])
         except DomainError as err:
-            db.session.rollback()
             error, status = err, err.status
         else:
             flash(_("Your appeal is with the moderators of this topic. You will be told their decision and why."),
@@ -115,12 +114,11 @@ def _decisions(items) -> dict[int, ModerationAction]:
 @bp.post("/moderation/appeals/<int:appeal_id>")
 def decide(appeal_id: int) -> ResponseReturnValue:
     item = appeals.get_appeal(appeal_id)
-    appeals.ensure_see_appeal(actor(), item)
+    guardian().ensure_see_appeal(item)
     form = {"decision": request.form.get("decision", ""), "reason": request.form.get("reason", "")}
     try:
         appeals.decide_appeal(actor(), item, form["decision"] or None, form["reason"])
     except DomainError as err:
-        db.session.rollback()
         return _queue_page(error=err, failed=appeal_id, form=form, status=err.status)
     decision = form["decision"]
     flash(_("Appeal upheld: the post stays hidden, and its author was told why.") if decision == "uphold" else

@@ -101,7 +101,6 @@ def new_resource(slug: str) -> ResponseReturnValue:
             form = _form_data()
             resource = add_resource(actor(), topic, {**form, "upload": form.get("upload") or None})
         except DomainError as err:
-            db.session.rollback()
             error, status = err, err.status
         else:
             flash(_("The resource was added to the library."), "success")
@@ -136,7 +135,6 @@ def edit(resource_id: int) -> ResponseReturnValue:
                 data.update({k: form.get(k) or None for k in ("language", "upload", "link", "note", "version_title")})
             update_resource(actor(), resource, data)
         except DomainError as err:
-            db.session.rollback()
             error, status = err, err.status
         else:
             flash(_("The resource was saved."), "success")
