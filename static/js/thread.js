@@ -211,8 +211,26 @@ function initThread() {
     const badge = $("#thread-locked");
     if (badge) badge.hidden = !value;
     applyReplyControls(document);
-    composer?.lockChanged();
+    if (composer) composer.lockChanged();
+    else lockedNoticeChanged();
     announce(value ? t("This thread is locked.") : t("This thread is open again."));
+  }
+
+  /** A page opened while the thread was locked has no composer: unlocked, its notice offers one. */
+  function lockedNoticeChanged() {
+    const notice = $("#composer-locked-notice");
+    if (!notice || el.dataset.kind === "archive") return;
+    notice.dataset.lockedText ??= notice.textContent.trim();
+    if (!mayReply()) {
+      notice.textContent = notice.dataset.lockedText;
+      return;
+    }
+    const reload = document.createElement("button");
+    reload.type = "button";
+    reload.className = "btn btn-sm btn-primary ms-2";
+    reload.textContent = t("Reload");
+    reload.addEventListener("click", () => location.reload());
+    notice.replaceChildren(t("This thread is open again."), reload);
   }
 
   function applyThread(data) {

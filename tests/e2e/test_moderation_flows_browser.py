@@ -7,7 +7,11 @@
   the moderator's open queue; the moderator approves; the author's page shows it visible;
 - appeal: hide -> the author appeals -> another moderator, whose appeals page is open, sees it
   arrive and overturns it -> the author's page shows the post visible, and the moderator who
-  hid it sees the appeal settled on their own open appeals page.
+  hid it sees the appeal settled on their own open appeals page;
+- open pages follow the thread: its author's page of a held thread loses "awaiting review" when a
+  moderator approves it; a reader's open page follows a rename (title, breadcrumb), a move
+  (breadcrumb), a lock and an unlock (the composer), a close as duplicate (a banner leading to
+  the original) and a move to a topic the reader may not read (the page says it left).
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.helpers import connected
+from tests.e2e.helpers import PageApi, connected
 
 try:
     from playwright.sync_api import expect
@@ -32,6 +36,7 @@ READER = "daniel@lumen.example"
 # Each journey has its own writer: the shared server's posting limits count per person.
 EDITOR = "daniel@lumen.example"
 APPELLANT = "hannah@atlasfoods.example"
+SUPPLIER = "ravi@shakti.example"
 
 
 def person(new_context, sign_in, email: str, path: str):
@@ -206,4 +211,112 @@ def test_a_post_deleted_by_a_moderator_stays_on_its_authors_page_saying_why(new_
     article = writer.locator(f"#post-{post_id}")  # the author's page keeps it, saying why
     expect(article).to_have_attribute("data-state", "deleted")
     expect(article.locator(".post-state-note")).to_contain_text("Off-topic here")
+    assert errors(new_context.console) == []
+
+
+def new_topic(admin, name: str, slug: str, **choices) -> str:
+    """An administrator creates a topic through the form; `choices`: radio name -> value."""
+    admin.goto("/admin/topics/new")
+    admin.locator("#f-name").fill(name)
+    admin.locator("#f-slug").fill(slug)
+    for field, value in choices.items():
+        admin.locator(f"#f-{field}-{value}").check()
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="Create topic").click()
+    expect(admin.locator(".alert-success")).to_contain_text(name)
+    return slug
+
+
+def test_a_held_thread_approved_while_its_author_has_it_open(new_context, sign_in):
+    tag = uuid.uuid4().hex[:6]
+    amara = person(new_context, sign_in, ADMIN, "/")
+    slug = new_topic(amara, f"Every post reviewed {tag}", f"reviewed-{tag}", moderation="all")
+
+    author = person(new_context, sign_in, WRITER, f"/t/{slug}/new")
+    author.locator("#thread-title").fill(f"Held until approved {tag}")
+    author.locator("#thread-body").fill(f"Opening words waiting for a moderator {tag}")
+    author.get_by_role("button", name="Start thread").click()
+    expect(author).to_have_url(re.compile(r"/threads/\d+"), timeout=20_000)
+    connected(author)
+    awaiting = author.locator("#thread-awaiting")
+    expect(awaiting).to_contain_text("awaiting review")
+    opening = author.locator("article.post[data-opening=true]")
+    expect(opening).to_have_attribute("data-state", "held")
+    opening_id = int(opening.get_attribute("data-post-id"))
+
+    PageApi(amara).post(f"/posts/{opening_id}/moderation", {"action": "approve"})
+
+    # The author's open page: the banner goes, the opening post shows as visible, it is said.
+    expect(awaiting).to_have_count(0)
+    expect(author.locator(f"#post-{opening_id}")).to_have_attribute("data-state", "visible")
+    expect(author.locator('[data-flash="awaiting"]')).to_have_count(0)
+    expect(author.locator("#live-announcer")).to_contain_text("This thread was approved")
+    expect(author.locator("#composer-body")).to_be_editable()
+    expect(author.locator("#composer-submit")).to_be_enabled()
+    assert errors(new_context.console) == []
+
+
+def test_a_readers_open_page_follows_rename_move_lock_duplicate_and_a_private_move(new_context, sign_in):
+    tag = uuid.uuid4().hex[:6]
+    amara = person(new_context, sign_in, ADMIN, "/")
+    private = new_topic(amara, f"Members only {tag}", f"members-{tag}", visibility="members")
+    api = PageApi(amara)
+    start = "/topics/grievance-mechanisms/threads"
+    original = api.post(start, {"title": f"The original {tag}", "body": f"First said here {tag}"})["thread"]["id"]
+    thread = api.post(start, {"title": f"Said twice {tag}", "body": f"Said again here {tag}"})["thread"]["id"]
+
+    reader = person(new_context, sign_in, SUPPLIER, f"/threads/{thread}")
+    crumb, topic_link = reader.locator("#thread-crumb"), reader.locator("#thread-topic-link")
+    expect(topic_link).to_have_text("Grievance mechanisms")
+    expect(reader.locator("#composer-submit")).to_be_enabled()
+
+    # Renamed: the heading, the breadcrumb and the window's title follow.
+    status, _ = api.call("PATCH", f"/threads/{thread}", {"title": f"Said twice, renamed {tag}"})
+    assert status == 200
+    expect(reader.locator("#thread-title")).to_have_text(f"Said twice, renamed {tag}")
+    expect(crumb).to_have_text(f"Said twice, renamed {tag}")
+    expect(reader).to_have_title(re.compile(f"^Said twice, renamed {tag}"))
+
+    # Moved to another topic the reader may read: the breadcrumb leads there.
+    api.post(f"/threads/{thread}/moderation", {"action": "move", "topic": "anti-corruption"})
+    expect(topic_link).to_have_text("Anti-corruption")
+    expect(topic_link).to_have_attribute("href", "/t/anti-corruption")
+    expect(reader.locator("#live-announcer")).to_contain_text("moved to the topic")
+
+    # Locked: the composer gives way to the locked notice (the text typed is kept); unlocked: back.
+    reader.locator("#composer-body").fill(f"Half a thought {tag}")
+    api.post(f"/threads/{thread}/moderation", {"action": "lock", "reason": "Cooling off"})
+    expect(reader.locator("#composer-locked")).to_be_visible()
+    expect(reader.locator("#thread-locked")).to_be_visible()
+    expect(reader.locator("#composer-submit")).to_be_disabled()
+    expect(reader.locator("#composer-body")).to_have_value(f"Half a thought {tag}")
+    # Another reader opens it while it is locked: no composer, only the notice.
+    late = person(new_context, sign_in, READER, f"/threads/{thread}")
+    expect(late.locator("#composer-locked-notice")).to_contain_text("This thread is locked")
+    expect(late.locator("#composer-form")).to_have_count(0)
+    api.post(f"/threads/{thread}/moderation", {"action": "unlock"})
+    expect(reader.locator("#composer-locked")).to_be_hidden()
+    expect(reader.locator("#thread-locked")).to_be_hidden()
+    expect(reader.locator("#composer-submit")).to_be_enabled()
+    expect(reader.locator("#composer-body")).to_be_editable()
+    notice = late.locator("#composer-locked-notice")
+    expect(notice).to_contain_text("This thread is open again")
+    with late.expect_navigation():
+        notice.get_by_role("button", name="Reload").click()
+    expect(late.locator("#composer-submit")).to_be_enabled()
+
+    # Closed as a duplicate (of a thread that stayed in Grievance mechanisms): a banner leads there.
+    api.post(f"/threads/{thread}/moderation", {"action": "duplicate", "target": original,
+                                               "reason": "Same question"})
+    banner = reader.locator('#live-status [data-banner="duplicate"]')
+    expect(banner).to_contain_text("closed as a duplicate")
+    expect(reader.locator("#composer-locked")).to_be_visible()  # a duplicate is locked too
+
+    # Moved where the supplier may not read: the page leaves the thread's room and says so.
+    api.post(f"/threads/{thread}/moderation", {"action": "move", "topic": private})
+    expect(reader.locator('#live-status [data-banner="left"]')).to_be_visible()
+    expect(topic_link).to_have_text("Anti-corruption")  # where it went is not told
+    banner.get_by_role("button", name="Go to the original thread").click()
+    expect(reader).to_have_url(re.compile(f"/threads/{original}$"))
+    expect(reader.locator("#thread-title")).to_have_text(f"The original {tag}")
     assert errors(new_context.console) == []
