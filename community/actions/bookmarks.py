@@ -13,7 +13,6 @@ reminder still due, so two senders never remind twice. A new reminder time clear
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,7 +20,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import events, notices
+from .. import dates, events, notices
 from ..errors import Invalid, NotFound
 from ..events import action
 from ..extensions import db
@@ -41,13 +40,6 @@ _UNSET = object()
 
 def _note(value) -> str:
     return validate.text(value, "note", label=_l("The note"), max_chars=NOTE_MAX_CHARS, min_chars=0)
-
-
-def _zone(user: User) -> ZoneInfo:
-    try:
-        return ZoneInfo(user.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def remind_time(value, user: User, now: datetime | None = None) -> datetime | None:
@@ -70,7 +62,7 @@ def remind_time(value, user: User, now: datetime | None = None) -> datetime | No
         raise Invalid(_("The reminder must be a date and time, such as %(example)s.", example="2026-12-01T09:00:00Z"),
                       field="remind_at")
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_zone(user))
+        moment = moment.replace(tzinfo=dates.zone_of(user))
     moment = moment.astimezone(UTC)
     if moment <= now:
         raise Invalid(_("Choose a reminder time in the future."), field="remind_at")
