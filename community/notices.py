@@ -8,7 +8,10 @@ sentence around them is translated.
 
 `data` keys: "actors" ([{"id", "name"}] or [{"anonymous": "member"|"supplier"}]: an anonymous
 author is never named), "thread" / "target" / "session" ({"id", "title"}), "topic"
-({"slug", "name"}), "organisation" ({"name"}), "reason" (a moderator's words), "minutes".
+({"slug", "name"}), "organisation" ({"name"}), "reason" (a moderator's words), "minutes";
+"reaction" (its kind), "count" (how many reacted: one notification for several while unread),
+"answer" (the post is an answer to a question); "note" (a bookmark's own words); "resource"
+({"id", "title"}), "language" (a code of language.POST_LANGUAGES), "version" (a number).
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from flask_babel import ngettext
 from markupsafe import Markup
 
 from . import dates
+from .language import POST_LANGUAGES
 
 # verb -> the notification's kind (its icon, its label and which email preference it follows).
 KINDS = {
@@ -28,7 +32,8 @@ KINDS = {
     "flag_upheld": "moderation", "flag_dismissed": "moderation", "silenced": "moderation",
     "thread_merged": "moderation", "thread_duplicate": "moderation",
     "appeal_filed": "moderation", "appeal_upheld": "moderation", "appeal_overturned": "moderation",
-    "live_scheduled": "live", "live_started": "live", "registration": "registration",
+    "live_scheduled": "live", "live_started": "live", "live_carried": "live", "registration": "registration",
+    "reaction": "reaction", "reminder": "reminder", "resource_new": "resource", "resource_updated": "resource",
 }
 
 
@@ -101,6 +106,48 @@ def _duplicate(d: dict) -> str:
              target=_title(d, "target"))
 
 
+def _reaction(d: dict) -> str:
+    """One reactor named (or "Someone", for one who reacts unnamed: data without actors), or how many."""
+    kind, answer, count = d.get("reaction"), bool(d.get("answer")), int(d.get("count") or 1)
+    if count == 1:
+        name = _name(d)
+        if kind == "helpful":
+            return (_("%(name)s found your answer helpful", name=name) if answer
+                    else _("%(name)s found your post helpful", name=name))
+        if kind == "thanks":
+            return (_("%(name)s thanked you for your answer", name=name) if answer
+                    else _("%(name)s thanked you for your post", name=name))
+        return (_("%(name)s agreed with your answer", name=name) if answer
+                else _("%(name)s agreed with your post", name=name))
+    if kind == "helpful":
+        return (_("%(num)s people found your answer helpful", num=count) if answer
+                else _("%(num)s people found your post helpful", num=count))
+    if kind == "thanks":
+        return (_("%(num)s people thanked you for your answer", num=count) if answer
+                else _("%(num)s people thanked you for your post", num=count))
+    return (_("%(num)s people agreed with your answer", num=count) if answer
+            else _("%(num)s people agreed with your post", num=count))
+
+
+def _reminder(d: dict) -> str:
+    if d.get("note"):
+        return _("Reminder: %(title)s. Your note: %(note)s", title=_title(d), note=d["note"])
+    return _("Reminder: %(title)s", title=_title(d))
+
+
+def _language(d: dict) -> str:
+    code = d.get("language") or ""
+    return POST_LANGUAGES.get(code, code)
+
+
+def _resource(d: dict, new: bool) -> str:
+    if new:
+        return _("New resource in %(topic)s: “%(title)s” (%(language)s)", topic=_topic(d),
+                 title=_title(d, "resource"), language=_language(d))
+    return _("Updated resource in %(topic)s: “%(title)s” (%(language)s, version %(number)s)", topic=_topic(d),
+             title=_title(d, "resource"), language=_language(d), number=d.get("version"))
+
+
 # The sentences keep the msgids notifications were stored with before they became data, so
 # the catalogues already translate them.
 SENTENCES: dict[str, Callable[[dict], str]] = {
@@ -131,8 +178,15 @@ SENTENCES: dict[str, Callable[[dict], str]] = {
           when=_when(d)) if (d.get("session") or {}).get("starts_at")
         else _("Live session scheduled in %(topic)s: “%(title)s”", topic=_topic(d), title=_title(d, "session"))),
     "live_started": lambda d: _("Live now in %(topic)s: “%(title)s”", topic=_topic(d), title=_title(d, "session")),
+    "live_carried": lambda d: _("Your question in “%(title)s” was not answered during the session: it continues "
+                                "in the follow-up discussion, where the hosts can answer it.",
+                                title=_title(d, "session")),
     "registration": lambda d: _("%(name)s (%(organisation)s) registered and is waiting for your approval.",
                                 name=_name(d), organisation=(d.get("organisation") or {}).get("name", "")),
+    "reaction": _reaction,
+    "reminder": _reminder,
+    "resource_new": lambda d: _resource(d, new=True),
+    "resource_updated": lambda d: _resource(d, new=False),
 }
 assert set(SENTENCES) == set(KINDS)
 
@@ -152,7 +206,8 @@ def words(verb: str | None, data: dict | None, html: bool = False) -> str | None
         return None
 
 
-_CODES = frozenset({"slug", "anonymous"})  # values that are codes, not words
+# Values that are codes, not words (a date is read back with fromisoformat: never wrapped).
+_CODES = frozenset({"slug", "anonymous", "starts_at", "ends_at", "reaction", "language"})
 
 
 def _isolated(value, key: str = ""):

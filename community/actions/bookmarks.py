@@ -13,7 +13,6 @@ reminder still due, so two senders never remind twice. A new reminder time clear
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,7 +20,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import events
+from .. import dates, events, notices
 from ..errors import Invalid, NotFound
 from ..events import action
 from ..extensions import db
@@ -41,13 +40,6 @@ _UNSET = object()
 
 def _note(value) -> str:
     return validate.text(value, "note", label=_l("The note"), max_chars=NOTE_MAX_CHARS, min_chars=0)
-
-
-def _zone(user: User) -> ZoneInfo:
-    try:
-        return ZoneInfo(user.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def remind_time(value, user: User, now: datetime | None = None) -> datetime | None:
@@ -70,7 +62,7 @@ def remind_time(value, user: User, now: datetime | None = None) -> datetime | No
         raise Invalid(_("The reminder must be a date and time, such as %(example)s.", example="2026-12-01T09:00:00Z"),
                       field="remind_at")
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_zone(user))
+        moment = moment.replace(tzinfo=dates.zone_of(user))
     moment = moment.astimezone(UTC)
     if moment <= now:
         raise Invalid(_("Choose a reminder time in the future."), field="remind_at")
@@ -205,11 +197,15 @@ def list_bookmarks(actor: User, *, before_id: int | None = None, limit: int = 30
 
 
 # --- reminders --------------------------------------------------------------------------------
-def _reminder_words(bookmark: Bookmark):
-    title = bookmark.target_thread.title
+def _reminder_data(bookmark: Bookmark) -> dict:
+    """What the reminder is about (notices.py words it in the reader's language): the thread, the
+    post if one was saved, and the owner's own note."""
+    data = {"thread": notices.thread_ref(bookmark.target_thread)}
+    if bookmark.post_id is not None:
+        data["post"] = {"id": bookmark.post_id}
     if bookmark.note:
-        return _l("Reminder: %(title)s. Your note: %(note)s", title=title, note=bookmark.note)
-    return _l("Reminder: %(title)s", title=title)
+        data["note"] = bookmark.note
+    return data
 
 
 def _remind(bookmark: Bookmark):
@@ -220,7 +216,7 @@ def _remind(bookmark: Bookmark):
         opening = db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.is_opening.is_(True)))
         post = opening if opening is not None and Guardian(bookmark.user).can_see_post(opening) else None
     # notify() asks the Guardian: what the owner may no longer see reminds them of nothing.
-    return notify(bookmark.user, "reminder", _reminder_words(bookmark), url=url, thread=thread, post=post)
+    return notify(bookmark.user, verb="reminder", data=_reminder_data(bookmark), url=url, thread=thread, post=post)
 
 
 def run_reminders(now: datetime | None = None, limit: int = REMINDERS_PER_ROUND) -> int:

@@ -3,8 +3,9 @@
 A notification is what happened (`verb`) and what it is about (`data`: actors, objects, a
 moderator's reason); community/notices.py words it in the reader's language whenever it is
 shown, so a notification follows its reader when they change language. The text worded for
-the recipient when it was made is stored too: the email's subject, and the words of a
-notification without a verb (callers may still pass a lazily translated `text` alone).
+the recipient when it was made is stored too: the email's subject (and what the few old rows
+made before verbs existed still show). Every new notification has a verb: there is no way to
+make one from text alone.
 """
 from __future__ import annotations
 
@@ -20,24 +21,24 @@ from ..models.base import iso
 from ..permissions import Guardian
 
 
-def notify(user: User, kind: str | None = None, text=None, *, verb: str | None = None, data: dict | None = None,
+def notify(user: User, *, verb: str, data: dict | None = None,
            url: str = "", thread=None, post=None) -> Notification | None:
     """Queue a notification in the current unit of work (the caller commits).
 
     `verb` and `data` say what happened (see community/notices.py; the kind follows from the
-    verb). Without a verb, `text` is a lazy_gettext string (or plain text), worded here once,
-    in the recipient's language. Nothing is sent to someone who may not read the thread it
-    points to.
+    verb; an unknown verb is a KeyError). Nothing is sent to someone who may not read the
+    thread it points to.
     """
     if thread is not None and not Guardian(user).can_read_thread(thread):
         return None
     if post is not None and not Guardian(user).can_see_post(post):
         return None
-    if verb is not None:
-        kind = notices.KINDS[verb]
-        data = dict(data or {})
+    kind = notices.KINDS[verb]
+    data = dict(data or {})
     with recipient_locale(user), dates.zone_for(user):
-        worded = notices.words(verb, data) if verb is not None else str(text)
+        worded = notices.words(verb, data)
+        if worded is None:
+            raise ValueError(f"notification {verb!r}: data of an unexpected shape")
         note = Notification(user_id=user.id, kind=kind, verb=verb, data=data, text=worded[:300], url=url,
                             thread_id=thread.id if thread is not None else None,
                             post_id=post.id if post is not None else None)

@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .. import events, ratelimit
+from .. import dates, events, notices, ratelimit
 from ..events import action
 from ..extensions import db
 from ..i18n import recipient_locale
@@ -109,28 +109,16 @@ def _announce(post: Post) -> None:
 
 
 # --- telling the author ---------------------------------------------------------------------
-def _words(kind: str, post: Post, count: int, name: str | None):
-    """The notification's text, lazily translated (notify words it in the recipient's language).
-    `name` is the one reactor's name, or None for "Someone" (an unnamed reactor)."""
-    answer = post.thread.kind == "question" and not post.is_opening
-    if count == 1:
-        who = name if name is not None else _l("Someone")
-        if kind == "helpful":
-            return (_l("%(name)s found your answer helpful", name=who) if answer
-                    else _l("%(name)s found your post helpful", name=who))
-        if kind == "thanks":
-            return (_l("%(name)s thanked you for your answer", name=who) if answer
-                    else _l("%(name)s thanked you for your post", name=who))
-        return (_l("%(name)s agreed with your answer", name=who) if answer
-                else _l("%(name)s agreed with your post", name=who))
-    if kind == "helpful":
-        return (_l("%(num)s people found your answer helpful", num=count) if answer
-                else _l("%(num)s people found your post helpful", num=count))
-    if kind == "thanks":
-        return (_l("%(num)s people thanked you for your answer", num=count) if answer
-                else _l("%(num)s people thanked you for your post", num=count))
-    return (_l("%(num)s people agreed with your answer", num=count) if answer
-            else _l("%(num)s people agreed with your post", num=count))
+MAX_NAMED = 3  # reactors a batch's data names (faces beside it); the count says how many in all
+
+
+def _about(post: Post, kind: str, named: list[User], count: int) -> dict:
+    """The notification's data (notices.py words it in the reader's language): the reaction's
+    kind, how many, and the named reactors; one who reacted unnamed is counted, never named
+    (alone, they are "Someone")."""
+    return {"reaction": kind, "count": count, "answer": post.thread.kind == "question" and not post.is_opening,
+            "actors": [notices.actor(u) for u in named[:MAX_NAMED]], "thread": notices.thread_ref(post.thread),
+            "post": {"id": post.id}}
 
 
 def _open_batch(post: Post, kind: str) -> Notification | None:
@@ -142,15 +130,14 @@ def _open_batch(post: Post, kind: str) -> Notification | None:
         .order_by(Notification.id.desc()).limit(1))
 
 
-def _batch_words(note: Notification, post: Post, kind: str):
+def _batch_data(note: Notification, post: Post, kind: str) -> dict | None:
     rows = db.session.execute(select(Reaction.user_id, Reaction.unnamed).where(
-        Reaction.notification_id == note.id)).all()
+        Reaction.notification_id == note.id).order_by(Reaction.created_at, Reaction.user_id)).all()
     if not rows:
         return None
-    name = None
-    if len(rows) == 1 and not rows[0].unnamed:
-        name = db.session.get(User, rows[0].user_id).name
-    return _words(kind, post, len(rows), name)
+    named_ids = [r.user_id for r in rows if not r.unnamed][:MAX_NAMED]
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(named_ids)))} if named_ids else {}
+    return _about(post, kind, [users[i] for i in named_ids if i in users], len(rows))
 
 
 def _tell_author(post: Post, kind: str, reactor: User) -> None:
@@ -160,7 +147,7 @@ def _tell_author(post: Post, kind: str, reactor: User) -> None:
         unnamed = db.session.scalar(select(Reaction.unnamed).where(
             Reaction.post_id == post.id, Reaction.user_id == reactor.id, Reaction.kind == kind))
         # notify() asks the Guardian first: an author who may no longer see the post hears nothing.
-        note = notify(author, "reaction", _words(kind, post, 1, None if unnamed else reactor.name),
+        note = notify(author, verb="reaction", data=_about(post, kind, [] if unnamed else [reactor], 1),
                       url=f"/posts/{post.id}", thread=post.thread, post=post)
         if note is None:
             return
@@ -183,15 +170,16 @@ def _reword(note: Notification | None, post: Post, kind: str) -> None:
         return
     author = post.author
     room = f"user:{author.id}"
-    words = _batch_words(note, post, kind)
-    if words is None:
+    data = _batch_data(note, post, kind)
+    if data is None:
         db.session.delete(note)
         db.session.flush()
         events.queue_event(room, "notification.removed", {
             "room": room, "id": note.id, "unread": unread_count(author)})
         return
-    with recipient_locale(author):
-        note.text = str(words)[:300]
+    note.verb, note.data = "reaction", data  # a new dict: the JSON column sees the change
+    with recipient_locale(author), dates.zone_for(author):
+        note.text = notices.words("reaction", data)[:300]
         note.created_at = utcnow()
         payload = notification_payload(note)
     # The same id again: a client replaces the notification it has.

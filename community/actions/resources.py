@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from .. import events, ratelimit
+from .. import events, notices, ratelimit
 from ..errors import Invalid, NotFound
 from ..events import action
 from ..extensions import db
@@ -156,17 +156,18 @@ def moderate_resource(actor: User, resource: Resource, action, reason="") -> Res
 def _announce(actor: User, resource: Resource, version: ResourceVersion, *, new: bool) -> None:
     """Tell the topic's watchers (who may read the resource) that it is new or updated."""
     topic = resource.topic
-    language = POST_LANGUAGES.get(version.language, version.language)
-    text = (_l("New resource in %(topic)s: “%(title)s” (%(language)s)", topic=topic.name, title=resource.title,
-               language=language) if new else
-            _l("Updated resource in %(topic)s: “%(title)s” (%(language)s, version %(number)s)", topic=topic.name,
-               title=resource.title, language=language, number=version.number))
+    # Worded in each reader's language when shown (notices.py); the language is kept as its code.
+    data = {"topic": notices.topic_ref(topic), "resource": {"id": resource.id, "title": resource.title},
+            "language": version.language}
+    if not new:
+        data["version"] = version.number
     watchers = db.session.scalars(select(User).join(TopicWatch, TopicWatch.user_id == User.id).where(
         TopicWatch.topic_id == topic.id, TopicWatch.level == "watching", User.id != actor.id,
         User.state == "active"))
     for user in watchers:
         if Guardian(user).can_read_resource(resource):
-            notify(user, "resource", text, url=f"/resources/{resource.id}")
+            notify(user, verb="resource_new" if new else "resource_updated", data=data,
+                   url=f"/resources/{resource.id}")
     if resource.state == "active":
         events.queue_event(f"topic:{topic.slug}", "resource.updated" if not new else "resource.created", {
             "room": f"topic:{topic.slug}", "resource": {"id": resource.id, "title": resource.title,

@@ -7,13 +7,12 @@ form is the reader's own time (their time zone), as the page shows it.
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
 
+from .. import dates
 from ..actions import validate
 from ..actions.bookmarks import (
     NOTE_MAX_CHARS,
@@ -47,11 +46,7 @@ def local_input(value: datetime | None) -> str:
     """A stored UTC time as a datetime-local field's value, in the reader's time zone."""
     if value is None:
         return ""
-    try:
-        zone = ZoneInfo(current_user.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return value.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+    return dates.aware(value).astimezone(dates.viewer_zone()).strftime("%Y-%m-%dT%H:%M")
 
 
 def _entry(bookmark) -> dict:

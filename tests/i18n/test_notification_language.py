@@ -93,3 +93,150 @@ def test_a_hidden_posts_state_note_is_in_the_callers_language(app, world, client
     for lang in ("es", "ar"):
         post = client.get(f"/api/v1/posts/{post_id}", headers={**token_for("supplier"), "Accept-Language": lang})
         assert post.get_json()["post"]["state_note"] == f"[{lang}]A moderator hid this post: Please give facts."
+
+
+# --- every verb: made while its reader reads Arabic, read after they switch to English ----------
+# The real catalogues: the stored text (the email's subject, the toast) is Arabic; the page and
+# the API word the same notification in English once the reader's language is English.
+def _arabic(text: str) -> bool:
+    return any("\u0600" <= ch <= "\u06ff" for ch in text)
+
+
+def _notes_of(app, world, who: str, verb: str) -> list[Notification]:
+    with app.app_context():
+        notes = list(db.session.scalars(db.select(Notification).where(
+            Notification.user_id == world.ids[who], Notification.verb == verb).order_by(Notification.id)))
+        for note in notes:
+            db.session.expunge(note)
+        return notes
+
+
+def _in_english(app, world, login_as, client, token_for, who: str, verb: str) -> tuple[str, str]:
+    """(the notification's words on the page, its API text), the reader having switched to English."""
+    _set_locale(app, world, who, "en")
+    (note,) = _notes_of(app, world, who, verb)
+    page = login_as(who).get("/notifications?lang=en").get_data(as_text=True)
+    item = page.split(f'id="notification-{note.id}"')[1].split("</li>")[0]
+    listed = client.get("/api/v1/notifications", headers=token_for(who)).get_json()["notifications"]
+    (api,) = [n for n in listed if n["id"] == note.id]
+    assert api["verb"] == verb
+    return item, api["text"]
+
+
+def test_reactions_are_worded_in_the_readers_language_also_when_reworded(app, world, login_as, client, token_for):
+    from community.actions.reactions import react
+    from community.models import Post
+
+    thread_id, _ = start(app, world, "member", "grievance", "Agency fees", kind="question")
+    post_id = answer(app, world, "supplier", thread_id, "We pay them back.")
+    _set_locale(app, world, "supplier", "ar")
+    with app.app_context():
+        react(world.user("member"), db.session.get(Post, post_id), "helpful")
+    (note,) = _notes_of(app, world, "supplier", "reaction")
+    assert _arabic(note.text) and "helpful" not in note.text
+    assert note.data["reaction"] == "helpful" and note.data["count"] == 1 and note.data["answer"] is True
+    item, api = _in_english(app, world, login_as, client, token_for, "supplier", "reaction")
+    assert "<bdi>Member</bdi> found your answer helpful" in item
+    assert api == "Member found your answer helpful"
+    # A second reaction while it is unread: the same notification, reworded (in Arabic), counted in data.
+    _set_locale(app, world, "supplier", "ar")
+    with app.app_context():
+        react(world.user("member2"), db.session.get(Post, post_id), "helpful")
+    (note,) = _notes_of(app, world, "supplier", "reaction")
+    assert note.data["count"] == 2 and _arabic(note.text) and "2" in note.text
+    item, api = _in_english(app, world, login_as, client, token_for, "supplier", "reaction")
+    assert "2 people found your answer helpful" in item and api == "2 people found your answer helpful"
+
+
+def test_a_reminder_and_its_email_follow_the_readers_language(app, world, login_as, client, token_for):
+    from datetime import timedelta
+
+    from community.actions.bookmarks import run_reminders, save_bookmark
+    from community.models import Thread, utcnow
+    from community.models.mail import OutboxEmail
+
+    thread_id, _ = start(app, world, "member", "grievance", "Agency fees in Kuala Lumpur")
+    _set_locale(app, world, "supplier", "ar")
+    with app.app_context():
+        due = utcnow() + timedelta(minutes=5)
+        save_bookmark(world.user("supplier"), thread=db.session.get(Thread, thread_id), note="call the agency",
+                      remind_at=due)
+        assert run_reminders(now=due) == 1
+        (email,) = db.session.scalars(db.select(OutboxEmail).where(OutboxEmail.user_id == world.ids["supplier"]))
+        assert _arabic(email.subject) and "Reminder" not in email.subject  # the email: the recipient's language
+    (note,) = _notes_of(app, world, "supplier", "reminder")
+    assert _arabic(note.text) and note.data["note"] == "call the agency"
+    item, api = _in_english(app, world, login_as, client, token_for, "supplier", "reminder")
+    assert "Reminder: <bdi>Agency fees in Kuala Lumpur</bdi>. Your note: <bdi>call the agency</bdi>" in item
+    assert api == "Reminder: Agency fees in Kuala Lumpur. Your note: call the agency"
+
+
+def test_new_and_updated_resources_follow_the_readers_language(app, world, login_as, client, token_for):
+    from community.actions.resources import add_resource, update_resource
+    from community.actions.watching import set_topic_level
+
+    _set_locale(app, world, "supplier", "ar")
+    with app.app_context():
+        set_topic_level(world.user("supplier"), world.topic("grievance"), "watching")
+        db.session.commit()
+        resource = add_resource(world.user("member"), world.topic("grievance"), {
+            "title": "Guía de quejas", "kind": "guidance", "language": "es", "link": "https://example.org/guia"})
+        update_resource(world.user("member"), resource, {"language": "es", "link": "https://example.org/guia-2"})
+    for verb in ("resource_new", "resource_updated"):
+        (note,) = _notes_of(app, world, "supplier", verb)
+        assert _arabic(note.text) and note.kind == "resource" and note.data["language"] == "es"
+        _set_locale(app, world, "supplier", "ar")
+    item, api = _in_english(app, world, login_as, client, token_for, "supplier", "resource_new")
+    assert "New resource in <bdi>Grievance mechanisms</bdi>: “<bdi>Guía de quejas</bdi>” (Español)" in item
+    assert api == "New resource in Grievance mechanisms: “Guía de quejas” (Español)"
+    item, api = _in_english(app, world, login_as, client, token_for, "supplier", "resource_updated")
+    assert ("Updated resource in <bdi>Grievance mechanisms</bdi>: “<bdi>Guía de quejas</bdi>” (Español, version 2)"
+            in item)
+    assert api == "Updated resource in Grievance mechanisms: “Guía de quejas” (Español, version 2)"
+
+
+def test_a_question_carried_to_the_follow_up_follows_the_readers_language(app, world, login_as, client, token_for):
+    from community.actions import live
+    from tests.live.conftest import iso_in
+
+    _set_locale(app, world, "supplier", "ar")
+    with app.app_context():
+        session = live.schedule(world.user("member"), world.topic("grievance"), title="Recruitment fees",
+                                starts_at=iso_in(-5), ends_at=iso_in(60))
+        live.start(world.user("member"), session)
+        live.ask(world.user("supplier"), session, "Who pays the agency?")
+        live.end(world.user("member"), session)
+    (note,) = _notes_of(app, world, "supplier", "live_carried")
+    assert _arabic(note.text) and note.kind == "live" and note.data["session"]["title"] == "Recruitment fees"
+    item, api = _in_english(app, world, login_as, client, token_for, "supplier", "live_carried")
+    said = ("Your question in “{}” was not answered during the session: it continues in the follow-up "
+            "discussion, where the hosts can answer it.")
+    assert said.format("<bdi>Recruitment fees</bdi>") in item and api == said.format("Recruitment fees")
+
+
+def test_a_scheduled_session_is_dated_in_the_readers_language_and_zone_now(app, world, login_as, client, token_for):
+    """The page words it again (it used to show the stored text: the dates, wrapped in <bdi>, could
+    not be read back)."""
+    from datetime import UTC, datetime
+
+    from community.actions import live
+    from community.actions.watching import set_topic_level
+
+    _set_locale(app, world, "supplier", "ar")
+    with app.app_context():
+        world.user("supplier").timezone = "Asia/Tokyo"
+        set_topic_level(world.user("supplier"), world.topic("grievance"), "watching")
+        db.session.commit()
+        live.schedule(world.user("member"), world.topic("grievance"), title="Fees across midnight",
+                      starts_at=datetime(2027, 12, 4, 23, 30, tzinfo=UTC), ends_at=datetime(2027, 12, 5, 0, 30, tzinfo=UTC))
+    (note,) = _notes_of(app, world, "supplier", "live_scheduled")
+    assert _arabic(note.text) and "(Asia/Tokyo)" in note.text
+    item, api = _in_english(app, world, login_as, client, token_for, "supplier", "live_scheduled")
+    said = "Live session scheduled in {}: “{}”, Sun, 5 Dec 2027, 08:30–09:30 (Asia/Tokyo)"
+    assert said.format("<bdi>Grievance mechanisms</bdi>", "<bdi>Fees across midnight</bdi>") in item
+    assert api == said.format("Grievance mechanisms", "Fees across midnight")
+    with app.app_context():  # they move to New York: the same notification, dated there
+        world.user("supplier").timezone = "America/New_York"
+        db.session.commit()
+    item, api = _in_english(app, world, login_as, client, token_for, "supplier", "live_scheduled")
+    assert "Sat, 4 Dec 2027, 18:30–19:30 (America/New_York)" in item and "18:30–19:30 (America/New_York)" in api

@@ -322,3 +322,38 @@ def test_the_scheduled_notice_and_email_date_the_session_in_each_watchers_zone(c
     # "live" notifications have no email of their own (mail.CATEGORY_OF_KIND); any email made
     # from the notification takes its text, the date included.
     assert db.session.scalar(select(func.count(OutboxEmail.id))) == 0
+
+
+@pytest.mark.parametrize("zone, locale, starts, ends, expected", [
+    # Paris springs forward at 01:00 UTC on 28 Mar 2027: an hour from 01:30 CET to 03:30 CEST.
+    ("Europe/Paris", "en", (2027, 3, 28, 0, 30), (2027, 3, 28, 1, 30), "Sun, 28 Mar 2027, 01:30–03:30 (Europe/Paris)"),
+    # ...and falls back at 01:00 UTC on 31 Oct 2027: from 02:30 CEST to 02:30 CET.
+    ("Europe/Paris", "fr", (2027, 10, 31, 0, 30), (2027, 10, 31, 1, 30),
+     "dim. 31 oct. 2027, 02:30–02:30 (Europe/Paris)"),
+    # New York: 2 a.m. EST becomes 3 a.m. EDT on 14 Mar 2027 (07:00 UTC).
+    ("America/New_York", "es", (2027, 3, 14, 6, 30), (2027, 3, 14, 7, 30),
+     "dom, 14 mar 2027, 1:30–3:30 (America/New_York)"),
+    # Sydney's clocks go back on 4 Apr 2027 (16:00 UTC the day before): the next day there, too.
+    ("Australia/Sydney", "en", (2027, 4, 3, 15, 30), (2027, 4, 3, 16, 30),
+     "Sun, 4 Apr 2027, 02:30–02:30 (Australia/Sydney)"),
+])
+def test_the_scheduled_notice_dates_the_session_across_daylight_saving_changes(
+        app, world, login_as, zone, locale, starts, ends, expected):
+    """Stored for the watcher (the toast, any email made from it), and worded again on their
+    notifications page: both in their zone, on the right side of the change."""
+    from datetime import UTC, datetime
+
+    from community.models.watch import TopicWatch
+
+    with app.app_context():
+        topic = world.topic("grievance")
+        user = world.user("supplier")
+        user.timezone, user.locale = zone, locale
+        db.session.add(TopicWatch(user_id=user.id, topic_id=topic.id, level="watching"))
+        db.session.commit()
+        live.schedule(world.user("member"), topic, title="Fees at the change of the clocks",
+                      starts_at=datetime(*starts, tzinfo=UTC), ends_at=datetime(*ends, tzinfo=UTC))
+        (note,) = db.session.scalars(select(Notification).where(Notification.user_id == world.ids["supplier"]))
+        assert expected in note.text, note.text
+    page = login_as("supplier").get("/notifications").get_data(as_text=True)
+    assert expected in page, page

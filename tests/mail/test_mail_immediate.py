@@ -99,7 +99,8 @@ def test_the_email_is_written_in_the_notifications_transaction(mail_app, world):
         from community.models import Thread
 
         thread = db.session.get(Thread, thread_id)
-        notify(world.user("member"), "mention", "Someone mentioned you", url=f"/threads/{thread_id}", thread=thread)
+        notify(world.user("member"), verb="mention", data={"actors": [], "thread": {"id": thread_id, "title": "T"}},
+               url=f"/threads/{thread_id}", thread=thread)
         assert db.session.scalar(select(func.count(OutboxEmail.id))) == 1
         db.session.rollback()
         assert db.session.scalar(select(func.count(OutboxEmail.id))) == 0

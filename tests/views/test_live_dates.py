@@ -195,3 +195,133 @@ def test_session_payload_times_are_utc(app, world, session_at):
         payload = session_payload(db.session.get(LiveSession, session_id))
     assert payload["starts_at"] == "2026-12-07T14:00:00Z"
     assert payload["started_at"] == "2026-12-04T10:05:00Z" and payload["ended_at"] == "2026-12-04T11:20:00Z"
+
+
+# --- post times on a thread page: midnight and daylight-saving changes ---------------------------
+def _thread_with_posts_at(app, world, *moments: datetime) -> int:
+    """A thread whose posts (the opening one, then replies) were written at `moments`."""
+    from tests.actions.support import answer, start
+
+    with app.app_context():
+        thread, opening = start(world, "member", title="Overtime records in Tiruppur")
+        posts = [opening] + [answer(world, "supplier", thread, f"Reply number {n}") for n in range(1, len(moments))]
+        for post, moment in zip(posts, moments, strict=True):
+            post.created_at = moment
+        db.session.commit()
+        return thread.id
+
+
+@pytest.mark.parametrize("zone, lang, expected", [
+    # 20 Nov 2026, 23:30 UTC: the next morning in Tokyo, the same evening in New York.
+    ("Asia/Tokyo", "en", "21 November 2026, 08:30 Japan Standard Time"),
+    ("America/New_York", "en", "20 November 2026, 18:30 Eastern Standard Time"),
+    ("UTC", "en", "20 November 2026, 23:30 UTC"),
+    ("Asia/Tokyo", "fr", "21 novembre 2026, 08:30 heure normale du Japon"),
+    ("America/New_York", "ar", "20 نوفمبر 2026"),
+])
+def test_post_times_around_midnight_fall_on_the_viewers_day(app, world, login_as, zone, lang, expected):
+    thread_id = _thread_with_posts_at(app, world, at(2026, 11, 20, 23, 30))
+    set_user(app, world, "supplier", zone=zone, locale=lang)  # (?lang= on a thread filters its posts)
+    html = html_of(login_as("supplier").get(f"/threads/{thread_id}"))
+    times = re.findall(r"<relative-time[^>]*>(.*?)</relative-time>", html)
+    assert any(expected in t for t in times), times
+    assert '<relative-time datetime="2026-11-20T23:30:00Z"' in html  # the instant itself stays UTC
+
+
+def test_the_same_post_is_dated_for_each_viewer(app, world, login_as):
+    """Pages of posts are cached per reader's language and zone: the next reader's zone is not the first's."""
+    thread_id = _thread_with_posts_at(app, world, at(2026, 11, 20, 23, 30))
+    for zone, expected in (("Asia/Tokyo", "21 November 2026, 08:30"), ("America/New_York", "20 November 2026, 18:30"),
+                           ("Asia/Tokyo", "21 November 2026, 08:30")):
+        set_user(app, world, "supplier", zone=zone)
+        html = html_of(login_as("supplier").get(f"/threads/{thread_id}"))
+        assert expected in html, zone
+
+
+@pytest.mark.parametrize("zone, moments, expected", [
+    # Paris springs forward at 01:00 UTC on 29 Mar 2026: an hour apart reads 01:30, then 03:30.
+    ("Europe/Paris", (at(2026, 3, 29, 0, 30), at(2026, 3, 29, 1, 30)),
+     ("29 March 2026, 01:30 Central European Standard Time", "29 March 2026, 03:30 Central European Summer Time")),
+    # ...and falls back at 01:00 UTC on 25 Oct 2026: 02:30 twice, in summer time then standard time.
+    ("Europe/Paris", (at(2026, 10, 25, 0, 30), at(2026, 10, 25, 1, 30)),
+     ("25 October 2026, 02:30 Central European Summer Time", "25 October 2026, 02:30 Central European Standard Time")),
+    # New York falls back at 06:00 UTC on 1 Nov 2026: 01:30 EDT, then 01:30 EST.
+    ("America/New_York", (at(2026, 11, 1, 5, 30), at(2026, 11, 1, 6, 30)),
+     ("1 November 2026, 01:30 Eastern Daylight Time", "1 November 2026, 01:30 Eastern Standard Time")),
+    # ...and springs forward on 8 Mar 2026 (07:00 UTC): 01:30 EST, then 03:30 EDT.
+    ("America/New_York", (at(2026, 3, 8, 6, 30), at(2026, 3, 8, 7, 30)),
+     ("8 March 2026, 01:30 Eastern Standard Time", "8 March 2026, 03:30 Eastern Daylight Time")),
+])
+def test_post_times_across_daylight_saving_changes(app, world, login_as, zone, moments, expected):
+    thread_id = _thread_with_posts_at(app, world, *moments)
+    set_user(app, world, "supplier", zone=zone)
+    html = html_of(login_as("supplier").get(f"/threads/{thread_id}"))
+    times = re.findall(r"<relative-time[^>]*>(.*?)</relative-time>", html)
+    for wanted in expected:
+        assert any(wanted in t for t in times), (wanted, times)
+
+
+# --- the calendar file of a session scheduled across midnight, from a zone ahead of UTC and one behind --
+@pytest.mark.parametrize("zone, dtstart, dtend", [
+    # 23:30 on 4 Dec in Tokyo (UTC+9) is 14:30 UTC the same day; it ends at 00:30 on the 5th there.
+    ("Asia/Tokyo", "20271204T143000Z", "20271204T153000Z"),
+    # 23:30 on 4 Dec in New York (UTC-5) is 04:30 UTC on the 5th.
+    ("America/New_York", "20271205T043000Z", "20271205T053000Z"),
+])
+def test_a_session_scheduled_across_midnight_keeps_its_instants_in_the_ics(app, world, login_as, zone, dtstart, dtend):
+    set_user(app, world, "member", zone=zone)
+    host = login_as("member")
+    made = host.post("/t/grievance/live/new", data={
+        "title": "Night shift questions", "starts_at": "2027-12-04T23:30", "ends_at": "2027-12-05T00:30"})
+    assert made.status_code == 302, made.get_data(as_text=True)
+    session_id = int(made.headers["Location"].rsplit("/", 1)[1])
+    assert "Sat, 4 Dec 2027, 23:30 – Sun, 5 Dec 2027, 00:30" in header_text(html_of(host.get(made.headers["Location"])))
+    ics = host.get(f"/live/{session_id}.ics").get_data(as_text=True)
+    assert f"DTSTART:{dtstart}" in ics and f"DTEND:{dtend}" in ics, ics
+    # Someone in another zone downloads the same instants.
+    set_user(app, world, "supplier", zone="Pacific/Auckland")
+    ics = login_as("supplier").get(f"/live/{session_id}.ics").get_data(as_text=True)
+    assert f"DTSTART:{dtstart}" in ics and f"DTEND:{dtend}" in ics
+
+
+def test_a_session_across_midnight_on_the_night_clocks_go_back_in_the_ics(app, world, login_as):
+    """Paris, 30 Oct 2027 23:30 (summer time, UTC+2) to 31 Oct 00:30: the change comes later that night."""
+    set_user(app, world, "member", zone="Europe/Paris")
+    host = login_as("member")
+    made = host.post("/t/grievance/live/new", data={
+        "title": "Night shift questions", "starts_at": "2027-10-30T23:30", "ends_at": "2027-10-31T00:30"})
+    assert made.status_code == 302, made.get_data(as_text=True)
+    session_id = int(made.headers["Location"].rsplit("/", 1)[1])
+    ics = host.get(f"/live/{session_id}.ics").get_data(as_text=True)
+    assert "DTSTART:20271030T213000Z" in ics and "DTEND:20271030T223000Z" in ics, ics
+
+
+# --- a reminder's time in the bookmark form: the reader's clock, whatever the server's -------------
+def test_a_reminder_across_midnight_is_shown_in_the_readers_zone_on_any_server(app, world, login_as, monkeypatch):
+    """Stored 23:30 UTC (naive on SQLite): 08:30 the next day in Tokyo, also on a server whose own
+    clock is not UTC (a naive time must not be read in the server's zone)."""
+    import time
+
+    from community.actions.bookmarks import save_bookmark
+    from community.models import Bookmark
+    from tests.actions.support import start
+
+    with app.app_context():
+        thread, _post = start(world, "member", title="Night shift wages")
+        save_bookmark(world.user("supplier"), thread=thread, remind_at=at(2027, 12, 4, 23, 30))
+        db.session.commit()
+        thread_id = thread.id
+        bookmark_id = db.session.scalar(db.select(Bookmark.id))
+    set_user(app, world, "supplier", zone="Asia/Tokyo")
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        client = login_as("supplier")
+        form = client.get(f"/bookmarks/new?thread_id={thread_id}").get_data(as_text=True)
+        listed = client.get(f"/bookmarks?edit={bookmark_id}").get_data(as_text=True)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert 'value="2027-12-05T08:30"' in form
+    assert 'value="2027-12-05T08:30"' in listed
+    assert "5 December 2027, 08:30 Japan Standard Time" in listed

@@ -16,7 +16,8 @@ def _notes(app, world, persona: str, count: int, url: str = "/threads/1#post-1",
            label: str = "Note number") -> list[int]:
     with app.app_context():
         user = world.user(persona)
-        ids = [notify(user, "reply", f"{label} {n}", url=url).id for n in range(count)]
+        ids = [notify(user, verb="reminder", data={"thread": {"id": 1, "title": f"{label} {n}"}}, url=url).id
+               for n in range(count)]
         db.session.commit()
     return ids
 

@@ -21,11 +21,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from ... import events
+from ... import events, notices
 from ...authors import public_name
 from ...extensions import db
 from ...i18n import recipient_locale
@@ -130,9 +129,9 @@ def _tell_askers(session: LiveSession, follow_up: Thread, carried: list[LiveQues
         if asker.state != "active":
             continue
         post = db.session.get(Post, question.follow_up_post_id)
-        notify(asker, "live",
-               _l("Your question in “%(title)s” was not answered during the session: it continues in the "
-                  "follow-up discussion, where the hosts can answer it.", title=session.title),
+        notify(asker, verb="live_carried",
+               data={"session": {"id": session.id, "title": session.title}, "thread": notices.thread_ref(follow_up),
+                     "post": {"id": post.id}},
                url=f"/threads/{follow_up.id}#post-{post.id}", thread=follow_up, post=post)
 
 
