@@ -262,10 +262,10 @@ export function initComposer(thread) {
   });
 
   return {
-    /** The thread was locked or opened: the text stays, readable and copyable, while it may not be sent. */
+    /** The thread was locked or opened, or the page left its room: the text stays, readable and copyable, while it may not be sent. */
     lockChanged() {
       const notice = $("#composer-locked");
-      if (notice) notice.hidden = thread.mayReply();
+      if (notice) notice.hidden = thread.mayReply() || !thread.isLocked();
       textarea.readOnly = sending || !thread.mayReply();
       submit.disabled = sending || !thread.mayReply() || isHeld(submit);
     },

@@ -58,6 +58,14 @@ const ROOM_EVENTS = [
  * `onJoined(ack)` runs after every (re)join, once the missed events are replayed. A `cursor` of
  * null follows from the first join on (a page that did not read the room's cursor).
  */
+const leftListeners = new Map(); // room -> [fn]: told when the server makes this page leave it
+
+/** `fn(reason)` runs when the server makes this page leave `room` (access taken away). */
+export function onLeft(room, fn) {
+  if (!leftListeners.has(room)) leftListeners.set(room, []);
+  leftListeners.get(room).push(fn);
+}
+
 export function follow(room, cursor, onEvent, onJoined = null) {
   if (!socket) return;
   const from = cursor === null ? null : Number(cursor) || 0;
@@ -127,6 +135,7 @@ if (socket) {
   socket.on("room.left", (data) => {
     const entry = rooms.get(data?.room);
     if (entry) entry.left = true;
+    for (const fn of leftListeners.get(data?.room) || []) fn(data?.reason || "");
     showBanner(data?.reason ? t("You left this page's live updates: %(reason)s", { reason: data.reason })
       : t("You left this page's live updates."),
     { key: "left", actionText: t("Reload"), onAction: () => location.reload() });

@@ -15,7 +15,7 @@ import { renderPost, shownName, updatePost } from "./posts.js";
 import { followOwnState, isOwnArticle } from "./own_posts.js";
 import { onReadUpdated } from "./read_state.js";
 import { scrollToNewSince, trackReading } from "./reading.js";
-import { follow } from "./rooms.js";
+import { follow, onLeft } from "./rooms.js";
 import { onDisconnect } from "./socket.js";
 import { applyThreadChange } from "./thread_changes.js";
 
@@ -31,7 +31,8 @@ function initThread() {
   const presenceEl = $("#presence");
   const typingEl = $("#typing");
   let locked = el.dataset.locked === "true";
-  const mayReply = () => el.dataset[locked ? "mayReplyLocked" : "mayReplyOpen"] === "true";
+  let shutOut = false; // the server made this page leave the thread's room (no longer readable)
+  const mayReply = () => !shutOut && el.dataset[locked ? "mayReplyLocked" : "mayReplyOpen"] === "true";
   let composer = null;
   const reading = trackReading(el);
   scrollToNewSince();
@@ -279,6 +280,12 @@ function initThread() {
     renderTyping();
   });
 
+  onLeft(`thread:${threadId}`, () => {
+    // The text typed stays, readable and copyable; sending would only be refused.
+    shutOut = true;
+    applyReplyControls(document);
+    if (composer) composer.lockChanged();
+  });
   follow(`thread:${threadId}`, el.dataset.cursor, (name, data) => {
     switch (name) {
       case "post.created":

@@ -256,7 +256,7 @@ def test_a_held_thread_approved_while_its_author_has_it_open(new_context, sign_i
     assert errors(new_context.console) == []
 
 
-def test_a_readers_open_page_follows_rename_move_lock_duplicate_and_a_private_move(new_context, sign_in):
+def test_a_readers_open_page_follows_rename_move_lock_a_private_move_and_duplicate(new_context, sign_in):
     tag = uuid.uuid4().hex[:6]
     amara = person(new_context, sign_in, ADMIN, "/")
     private = new_topic(amara, f"Members only {tag}", f"members-{tag}", visibility="members")
@@ -305,6 +305,19 @@ def test_a_readers_open_page_follows_rename_move_lock_duplicate_and_a_private_mo
         notice.get_by_role("button", name="Reload").click()
     expect(late.locator("#composer-submit")).to_be_enabled()
 
+    # Moved where the supplier may not read: the page leaves the thread's room and says so; the
+    # text typed stays, and the composer no longer offers to send it (it is not "locked").
+    api.post(f"/threads/{thread}/moderation", {"action": "move", "topic": private})
+    expect(reader.locator('#live-status [data-banner="left"]')).to_be_visible()
+    expect(topic_link).to_have_text("Anti-corruption")  # where it went is not told
+    expect(reader.locator("#composer-submit")).to_be_disabled()
+    expect(reader.locator("#composer-body")).to_have_value(f"Half a thought {tag}")
+    expect(reader.locator("#composer-locked")).to_be_hidden()
+    # Moved back: a reload follows it again.
+    api.post(f"/threads/{thread}/moderation", {"action": "move", "topic": "anti-corruption"})
+    reader.reload()
+    expect(reader.locator("#composer-submit")).to_be_enabled()
+
     # Closed as a duplicate (of a thread that stayed in Grievance mechanisms): a banner leads there.
     api.post(f"/threads/{thread}/moderation", {"action": "duplicate", "target": original,
                                                "reason": "Same question"})
@@ -312,10 +325,6 @@ def test_a_readers_open_page_follows_rename_move_lock_duplicate_and_a_private_mo
     expect(banner).to_contain_text("closed as a duplicate")
     expect(reader.locator("#composer-locked")).to_be_visible()  # a duplicate is locked too
 
-    # Moved where the supplier may not read: the page leaves the thread's room and says so.
-    api.post(f"/threads/{thread}/moderation", {"action": "move", "topic": private})
-    expect(reader.locator('#live-status [data-banner="left"]')).to_be_visible()
-    expect(topic_link).to_have_text("Anti-corruption")  # where it went is not told
     banner.get_by_role("button", name="Go to the original thread").click()
     expect(reader).to_have_url(re.compile(f"/threads/{original}$"))
     expect(reader.locator("#thread-title")).to_have_text(f"The original {tag}")
