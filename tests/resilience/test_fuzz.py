@@ -13,7 +13,9 @@ SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 
 
-@pytest.mark.parametrize("who,examples", [("admin@roundtable.example", 20), ("ravi@shakti.example", 8)])
+# Examples per operation: every operation still gets its examples and coverage phases; the fuzzing
+# phase is kept short (the whole suite has 10 minutes; 20 took 93 s as an administrator).
+@pytest.mark.parametrize("who,examples", [("admin@roundtable.example", 10), ("ravi@shakti.example", 5)])
 def test_the_api_survives_schema_driven_fuzzing(live_server, tmp_path, who, examples):
     # A token of the fuzzer's own (the package's shared tokens must outlive it), and revoking
     # tokens left out: the first revocation would leave the rest of the run unauthenticated
