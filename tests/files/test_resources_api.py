@@ -114,3 +114,18 @@ def test_watchers_are_told_of_new_and_updated_resources(api, app, world):
     resource = add(api, "member").get_json()["resource"]
     notes = api.get("/notifications", "supplier").get_json()["notifications"]
     assert any(n["url"] == f"/resources/{resource['id']}" for n in notes)
+
+
+def test_a_post_citing_a_resource_its_reader_may_not_read_shows_no_card(api, login_as):
+    """A member cites a members-lounge resource in an open topic: the supplier reads the post
+    but not the resource, so neither the post object nor the page has a card for it."""
+    lounge = add(api, "member", topic="members-lounge", title="Lounge-only checklist").get_json()["resource"]
+    made = api.start_thread("member", body=f"See [our checklist](/resources/{lounge['id']}).")
+    post_id = made["post"]["id"]
+    assert [c["id"] for c in api.get(f"/posts/{post_id}", "member").get_json()["post"]["resources"]] == [lounge["id"]]
+    assert api.get(f"/posts/{post_id}", "supplier").get_json()["post"]["resources"] == []
+    page = login_as("supplier").get(f"/threads/{made['thread']['id']}").get_data(as_text=True)
+    assert "card resource-card" not in page and "Lounge-only checklist" not in page
+    assert f"/resources/{lounge['id']}" in page  # the link stays; only the card is kept back
+    shown = login_as("member").get(f"/threads/{made['thread']['id']}").get_data(as_text=True)
+    assert "card resource-card" in shown and "Lounge-only checklist" in shown
