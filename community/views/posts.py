@@ -170,23 +170,30 @@ def flag(post_id: int) -> ResponseReturnValue:
     post = _seen_post(post_id)
     g = guardian()
     form = {"reason": request.form.get("reason", ""), "note": request.form.get("note", "")}
-    if request.method == "GET" and (file := _file_of(post, int_arg("file"))) is not None:
-        form["note"] = _("About the file %(name)s: ", name=file["name"])  # flagging one file of the post
+    # Flagging one file of the post: ?file=<id> on the way in, a hidden field on the way back.
+    file = _file_of(post, int_arg("file") if request.method == "GET" else _form_id("file"))
     error, status = None, 200
     refusal = g.why_not_flag(post)
     if refusal is not None:
         status = 403
     elif request.method == "POST":
         try:
-            post_actions.flag_post(actor(), post, form["reason"] or None, form["note"])
+            post_actions.flag_post(actor(), post, form["reason"] or None, form["note"],
+                                   upload_id=request.form.get("file") or None)
         except DomainError as err:
             error, status = err, err.status
         else:
-            flash(_("Thank you. The moderators of this topic will look at the post."), "success")
+            flash(_("Thank you. The moderators of this topic will look at the file.") if file else
+                  _("Thank you. The moderators of this topic will look at the post."), "success")
             return redirect(url_for("main.thread", thread_id=post.thread_id))
     reasons = {key: FLAG_REASON_LABELS.get(key, label) for key, label in FLAG_REASONS.items()}
     return render_template("posts/flag.html", post=post, form=form, error=error, refusal=refusal,
-                           reasons=reasons), status
+                           reasons=reasons, file=file), status
+
+
+def _form_id(name: str) -> int | None:
+    value = request.form.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 def _file_of(post: Post, upload_id: int | None) -> dict | None:
