@@ -3,6 +3,7 @@ language versions and history, filters and accent-insensitive search, citations,
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 
@@ -113,7 +114,33 @@ def test_watchers_are_told_of_new_and_updated_resources(api, app, world):
         db.session.commit()
     resource = add(api, "member").get_json()["resource"]
     notes = api.get("/notifications", "supplier").get_json()["notifications"]
-    assert any(n["url"] == f"/resources/{resource['id']}" for n in notes)
+    about = [n for n in notes if n["url"] == f"/resources/{resource['id']}"]
+    assert len(about) == 1 and "New resource" in json.dumps(about[0])
+    # A new version (here: the English one) tells them it was updated.
+    english = upload(api, "member", "grievance-guide.pdf")
+    assert api.patch(f"/resources/{resource['id']}", "member", json={
+        "language": "en", "upload": english["id"], "version_title": "Grievance guide"}).status_code == 200
+    notes = api.get("/notifications", "supplier").get_json()["notifications"]
+    about = [n for n in notes if n["url"] == f"/resources/{resource['id']}"]
+    assert len(about) == 2 and "Updated resource" in json.dumps(about[0]) and "version 1" in json.dumps(about[0])
+    # Changing only the details is no news for the watchers.
+    api.patch(f"/resources/{resource['id']}", "member", json={"summary": "Shorter"})
+    assert len([n for n in api.get("/notifications", "supplier").get_json()["notifications"]
+                if n["url"] == f"/resources/{resource['id']}"]) == 2
+
+
+def test_resource_events_reach_the_topic_room(api, socket_for):
+    from tests.realtime.support import drain, joined
+
+    sock = socket_for("supplier")
+    joined(sock, "topic:grievance")
+    drain(sock)
+    resource = add(api, "member").get_json()["resource"]
+    got = [(name, p) for name, p in drain(sock) if name.startswith("resource.")]
+    assert [(name, p["room"], p["resource"]["id"], p["resource"]["title"]) for name, p in got] == [
+        ("resource.created", "topic:grievance", resource["id"], "Guía de quejas")]
+    api.patch(f"/resources/{resource['id']}", "member", json={"language": "es", "link": "https://example.org/v2"})
+    assert [name for name, _ in drain(sock) if name.startswith("resource.")] == ["resource.updated"]
 
 
 def test_a_post_citing_a_resource_its_reader_may_not_read_shows_no_card(api, login_as):
