@@ -31,7 +31,7 @@ from ..models.reaction import REACTION_KINDS
 from ..payloads import privileged
 from ..permissions import Guardian
 from ..request_limits import allow_body
-from .attachments import accept_list, form_body_limit, kept_files, kept_ids, take_files
+from .attachments import accept_list, file_types_help, form_body_limit, kept_files, kept_ids, take_files
 from .helpers import actor, form_bool, guardian, int_arg
 from .main import MAX_DEPTH, post_url, render_thread
 
@@ -40,6 +40,7 @@ protect(bp)
 bp.add_app_template_global(privileged, "post_privileged")
 bp.add_app_template_global(kept_files, "kept_files")
 bp.add_app_template_global(accept_list, "file_accept")
+bp.add_app_template_global(file_types_help, "file_types_help")
 
 # The flag form's choices in the reader's language (models.moderation.FLAG_REASONS keeps the keys).
 FLAG_REASON_LABELS = {

@@ -156,3 +156,30 @@ def test_a_post_citing_a_resource_its_reader_may_not_read_shows_no_card(api, log
     assert f"/resources/{lounge['id']}" in page  # the link stays; only the card is kept back
     shown = login_as("member").get(f"/threads/{made['thread']['id']}").get_data(as_text=True)
     assert "card resource-card" in shown and "Lounge-only checklist" in shown
+
+
+def test_the_site_search_lists_resources_of_a_hub_to_its_organisations_only(api):
+    """GET /api/v1/search: `resources` beside the threads and posts, with the library's own
+    matching (accent-insensitive), by the same rule as the library (a hub: its organisations)."""
+    made = add(api, "admin", topic="textiles-circle", title="Guía de dormitorios", summary="Inspección",
+               tags=["dormitory"])
+    assert made.status_code == 201, made.get_json()
+    hub_id = made.get_json()["resource"]["id"]
+    open_id = add(api, "member", title="Dormitorio abierto").get_json()["resource"]["id"]
+
+    def found(who: str, query: str) -> list[int]:
+        response = api.get(f"/search?q={query}", who)
+        assert response.status_code == 200, response.get_json()
+        return sorted(r["id"] for r in response.get_json()["resources"])
+
+    assert found("supplier", "dormitorios") == [hub_id]
+    assert found("supplier", "guia%20DORMITORIOS") == [hub_id]
+    assert found("supplier", "dormitorio") == sorted([hub_id, open_id])
+    assert found("supplier2", "dormitorio") == [open_id] and found("member", "dormitorio") == [open_id]
+    assert found("admin", "dormitorios") == [hub_id]
+    # narrowed by topic and language; a filter only posts have lists no resources
+    assert found("supplier", "dormitorio&topic=textiles-circle") == [hub_id]
+    assert found("supplier", "dormitorio&lang=en") == []
+    assert found("supplier", "dormitorio&kind=question") == []
+    body = api.get("/search?q=dormitorios", "supplier").get_json()
+    assert body["resources"][0]["url"] == f"/resources/{hub_id}" and body["resources"][0]["topic"] == "textiles-circle"
