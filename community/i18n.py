@@ -170,6 +170,8 @@ JS_MESSAGES = (
     N_("Live updates for this page are not available."), N_("Updates were missed while you were away."),
     N_("You left this page's live updates: %(reason)s"), N_("You left this page's live updates."),
     N_("Live updates stopped for this page."), N_("New thread: %(title)s"),
+    # library_live.js: the topic page and the library page
+    N_("New resource: %(title)s"), N_("Updated resource: %(title)s"),
     # thread.js, composer.js, posts.js: the thread page
     N_("Anonymous member"), N_("Anonymous supplier"), N_("Edited %(time)s"), N_("an earlier post"),
     N_("The opening post is not available."), N_("This post is no longer available."),

@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .extensions import db
 from .files.names import upload_payload
@@ -120,6 +121,10 @@ def find_resources(guardian, q: str = "", *, topic=None, language: str | None = 
     if language:
         query = query.where(Resource.id.in_(select(ResourceVersion.resource_id).where(
             ResourceVersion.language == language)))
+    # Versions, their uploads and the topics are loaded with the resources, a statement each
+    # (matching reads every version; the payloads name the topic): never one per resource.
+    query = query.options(selectinload(Resource.versions).selectinload(ResourceVersion.upload),
+                          selectinload(Resource.topic))
     rows = db.session.scalars(query.order_by(Resource.updated_at.desc(), Resource.id.desc()).limit(SEARCHED))
     words = folded(q).split()
     found = []

@@ -14,7 +14,7 @@ from ..events import action
 from ..extensions import db
 from ..language import choose as choose_language
 from ..language import detect as detect_language
-from ..models import Flag, Post, PostRevision, Thread, User, utcnow
+from ..models import Flag, Post, PostRevision, Thread, Upload, User, utcnow
 from ..models.moderation import FLAG_REASONS
 from ..payloads import post_payload, room_post_event, thread_payload
 from ..permissions import Guardian, not_found_message
@@ -230,32 +230,59 @@ def restore_post(actor: User, post: Post, reason="") -> Post:
     return post
 
 
-def flag_post(actor: User, post: Post, reason, note="") -> Flag:
-    """Flag a post for the moderators (enough flags from different people hide it meanwhile)."""
+def flag_post(actor: User, post: Post, reason, note="", upload_id=None) -> Flag:
+    """Flag a post for the moderators (enough flags from different people hide it meanwhile),
+    or one file of it (`upload_id`: an upload in the post that the flagger may fetch). One flag
+    per person on the post itself and one on each of its files."""
     try:
-        return _flag_post(actor, post, reason, note)
+        return _flag_post(actor, post, reason, note, upload_id)
     except IntegrityError:
-        # Two flags from the same person raced past the check (one flag per person and post).
-        raise Conflict(_("You have already flagged this post. A moderator will look at it.")) from None
+        # Two flags from the same person raced past the check (one flag per person and post or file).
+        raise Conflict(_already_flagged(upload_id is not None)) from None
+
+
+def _already_flagged(file: bool) -> str:
+    if file:
+        return _("You have already flagged this file. A moderator will look at it.")
+    return _("You have already flagged this post. A moderator will look at it.")
+
+
+def _flagged_file(guardian: Guardian, post: Post, upload_id) -> Upload | None:
+    """The upload a flag names: one of `post`'s that the flagger may fetch, else "invalid"."""
+    found = validate.optional_id(upload_id, "upload_id")
+    if found is None:
+        return None
+    upload = db.session.get(Upload, found)
+    if upload is None or upload.post_id != post.id or not guardian.can_read_upload(upload):
+        raise Invalid(_("That file is not one of this post's files."), field="upload_id")
+    return upload
 
 
 @action
-def _flag_post(actor: User, post: Post, reason, note) -> Flag:
+def _flag_post(actor: User, post: Post, reason, note, upload_id=None) -> Flag:
     guardian = Guardian(actor)
     guardian.ensure_flag(post)
+    upload = _flagged_file(guardian, post, upload_id)
     reason = validate.choice(reason, "reason", list(FLAG_REASONS), _l("The reason"))
     note = validate.text(note, "note", label=_l("The note"), max_chars=500, min_chars=1 if reason == "other" else 0)
-    if db.session.scalar(select(Flag.id).where(Flag.post_id == post.id, Flag.user_id == actor.id)):
-        raise Conflict(_("You have already flagged this post. A moderator will look at it."))
+    same = (Flag.upload_id == upload.id) if upload is not None else Flag.upload_id.is_(None)
+    if db.session.scalar(select(Flag.id).where(Flag.post_id == post.id, Flag.user_id == actor.id, same)):
+        raise Conflict(_already_flagged(upload is not None))
     ratelimit.hit("flag", actor.id, tier=ratelimit.tier_for(actor))
-    flag = Flag(post=post, user=actor, reason=reason, note=note)
+    flag = Flag(post=post, user=actor, reason=reason, note=note, upload=upload)
     db.session.add(flag)
     db.session.flush()
     open_flags = db.session.scalar(
         select(func.count(func.distinct(Flag.user_id))).where(Flag.post_id == post.id, Flag.status == "open")
     ) or 0
+    # Flags on the post itself hide it meanwhile; a flag on a file waits for a moderator (who
+    # hides the file, not the post, in one click from the queue).
+    on_post = db.session.scalar(
+        select(func.count(func.distinct(Flag.user_id))).where(Flag.post_id == post.id, Flag.status == "open",
+                                                               Flag.upload_id.is_(None))
+    ) or 0
     threshold = current_app.config["FLAGS_TO_HIDE"]
-    hidden = open_flags >= threshold and post.state == "visible"
+    hidden = on_post >= threshold and post.state == "visible"
     if hidden:
         post.set_state("hidden", "flags")
         queue_post_state(post)
@@ -267,6 +294,7 @@ def _flag_post(actor: User, post: Post, reason, note) -> Flag:
     events.queue_event(f"mods:{slug}", "moderation.queue", {
         "room": f"mods:{slug}", "change": "flagged", "flags": open_flags, "hidden": hidden,
         "post": post_payload(post, for_moderators=True), "thread": thread_payload(post.thread),
+        "upload_id": flag.upload_id,
     })
     return flag
 

@@ -14,17 +14,18 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 
-from .. import events, ratelimit
+from .. import events, notices, ratelimit
 from ..errors import Invalid, TooLarge
 from ..events import action
 from ..extensions import db
 from ..files import service
 from ..files.names import clean_name
-from ..models import Post, ResourceVersion, Upload, User, utcnow
+from ..models import Flag, Post, ResourceVersion, Upload, User, utcnow
 from ..payloads import room_post_event
 from ..permissions import Guardian
 from . import validate
 from .audit import audit
+from .notifications import notify
 
 
 def _unused():
@@ -146,7 +147,19 @@ def _moderate_upload(actor: User, upload: Upload, action_name, reason) -> None:
     audit(actor, f"{action_name}_file", "upload", upload.id, topic=guardian.topic_of_upload(upload),
           target_user=upload.owner, reason=reason, before={"state": before}, after={"state": upload.state},
           anonymous=upload.post is not None and upload.post.anonymous)
+    if upload.state != "active":
+        _close_file_flags(upload)
     if upload.post is not None and upload.post.state == "visible":
         db.session.flush()
         db.session.expire(upload.post, ["attachments"])
         events.queue_event(f"thread:{upload.post.thread_id}", "post.updated", room_post_event(upload.post))
+
+
+def _close_file_flags(upload: Upload) -> None:
+    """A file hidden or deleted: the open flags on it are upheld, and each flagger told."""
+    flags = list(db.session.scalars(select(Flag).where(Flag.upload_id == upload.id, Flag.status == "open")))
+    for flag in flags:
+        flag.status, flag.resolved_at = "upheld", utcnow()
+        thread = upload.post.thread
+        notify(flag.user, verb="flag_upheld", data={"thread": notices.thread_ref(thread)},
+               url=f"/threads/{thread.id}", thread=thread)

@@ -10,7 +10,8 @@ from .common import bp, caller, guardian, json_body, load_post, optional_text
 
 def _flag_payload(flag) -> dict:
     # The flagger's own report: never says anything about the post's author.
-    return {"id": flag.id, "post_id": flag.post_id, "reason": flag.reason, "note": flag.note,
+    return {"id": flag.id, "post_id": flag.post_id, "upload_id": flag.upload_id, "reason": flag.reason,
+            "note": flag.note,
             "status": flag.status, "created_at": iso(flag.created_at)}
 
 
@@ -40,7 +41,8 @@ def remove_post(post_id: int):
 def add_flag(post_id: int):
     target = load_post(post_id)
     data = json_body()
-    made = flag_post(caller(), target, data.get("reason"), optional_text(data, "note"))
+    made = flag_post(caller(), target, data.get("reason"), optional_text(data, "note"),
+                     upload_id=data.get("upload_id"))
     return {"flag": _flag_payload(made)}, 201
 
 

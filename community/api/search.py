@@ -1,5 +1,6 @@
-"""API routes for search: GET /search (threads and posts the caller may read) and
-GET /search/similar (questions like a title being typed, answered first).
+"""API routes for search: GET /search (threads and posts the caller may read, and on the first
+page the resources of the topics' libraries that match) and GET /search/similar (questions like
+a title being typed, answered first).
 
 Thin: read the query string, call community.search, answer JSON built with community.payloads.
 """
@@ -7,13 +8,18 @@ from __future__ import annotations
 
 from flask import current_app, request
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from .. import search
 from ..errors import Invalid
+from ..extensions import db
+from ..library import find_resources, resource_payload
+from ..models import Topic
 from ..payloads import post_payload, prefetch_reactions, thread_payload
 from .common import bp, cursor_id, decode_cursor, encode_cursor, guardian, page_size
 
 SIMILAR_MAX = 10
+RESOURCES_MAX = 10  # resources listed beside the first page of results
 
 
 def hit_payload(hit: search.Hit, g) -> dict:
@@ -42,8 +48,24 @@ def search_posts():
     prefetch_reactions(g, [hit.post for hit in page.hits if hit.type == "post"])
     return {
         "results": [hit_payload(hit, g) for hit in page.hits],
+        "resources": [resource_payload(r, g) for r in _resources(g, q, filters)] if not offset else [],
         "next_cursor": encode_cursor("search", page.next_offset) if page.next_offset is not None else None,
     }
+
+
+def _resources(g, q: str, filters: search.Filters) -> list:
+    """The library resources matching `q` (community/library.py: every language version's
+    title, summary and tags), narrowed by `topic` and `lang`; none when a filter only posts
+    have (kind, answered, org_kind, author, since, until, type) is given."""
+    if any(v is not None for v in (filters.kind, filters.answered, filters.org_kind, filters.author,
+                                   filters.since, filters.until, filters.type)):
+        return []
+    topic = None
+    if filters.topic:
+        topic = db.session.scalar(select(Topic).where(Topic.slug == filters.topic))
+        if topic is None:
+            return []
+    return find_resources(g, q, topic=topic, language=filters.lang, limit=RESOURCES_MAX)
 
 
 @bp.get("/search/similar")

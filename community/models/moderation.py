@@ -1,7 +1,7 @@
 """Flags on posts and the audit log of moderator and administrator actions."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -17,11 +17,20 @@ FLAG_REASONS = {
 
 
 class Flag(db.Model):
-    __table_args__ = (UniqueConstraint("post_id", "user_id", name="uq_flag_post_user"),)
+    """A reader's flag on a post, or on one file of it (`upload_id`). One flag per person on the
+    post itself and one on each of its files: (post, user, upload) is unique, and (post, user)
+    among the flags on the post itself (a partial index: NULLs are distinct in a unique key)."""
+
+    __table_args__ = (
+        UniqueConstraint("post_id", "user_id", "upload_id", name="uq_flag_post_user_upload"),
+        Index("uq_flag_post_user_whole", "post_id", "user_id", unique=True,
+              postgresql_where=text("upload_id IS NULL"), sqlite_where=text("upload_id IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    upload_id: Mapped[int | None] = mapped_column(ForeignKey("upload.id"), nullable=True)
     reason: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(String(500), default="")
     # open until a moderator decides: upheld / dismissed
@@ -31,6 +40,7 @@ class Flag(db.Model):
 
     post = relationship("Post")
     user = relationship("User")
+    upload = relationship("Upload")
 
 
 class ModerationAction(db.Model):

@@ -7,7 +7,8 @@ A file is seen by whoever may see what it belongs to, and no one else:
   its author and the topic's moderators); a file a moderator hid: its owner and the
   topic's moderators only;
 - a file in no post yet: its owner only, unless a version of a resource uses it: then
-  whoever may read that resource (ResourceRules.why_not_read_resource);
+  whoever may read that resource (ResourceRules.why_not_read_resource), its uploader
+  included but no one else (a deleted resource's file is served to nobody);
 - a deleted file: nobody.
 
 Refusals are "not found" (base.NOT_FOUND_MESSAGES["Upload"]), so a file's address tells an
@@ -34,12 +35,15 @@ class FileRules(GuardianBase):
             return hidden
         owner = self.user.id == upload.owner_id
         if upload.post is None:
-            if owner:
-                return None
-            # A file of the resources library: whoever may read one resource using it.
-            for resource in self._resources_using(upload):
+            using = self._resources_using(upload)
+            if not using:  # not used yet: its owner's alone
+                return None if owner else hidden
+            # A file of the resources library: whoever may read one resource using it (its
+            # uploader too, and no more: a deleted resource's file is served to nobody).
+            for resource in using:
                 if self.why_not_read_resource(resource) is None:
-                    return None if upload.state == "active" or self.is_moderator(resource.topic) else hidden
+                    visible = upload.state == "active" or owner or self.is_moderator(resource.topic)
+                    return None if visible else hidden
             return hidden
         if self.why_not_see_post(upload.post):
             return hidden

@@ -4,7 +4,9 @@
   topic's moderators and the person who added it; a deleted one nobody. Refusals are
   "not found", like any object out of sight.
 - Curating (adding resources, new versions, editing title, summary, kind and tags): the
-  topic's moderators and members (member brands) who may read the topic.
+  topic's moderators and members (member brands) who may read the topic. A hidden
+  resource is changed by the topic's moderators only (hiding it was their decision; its
+  creator still reads it).
 - Moderating (hide, delete, restore): the topic's moderators.
 - The file of a resource version is fetched by whoever may read the resource
   (FileRules.why_not_read_upload asks `why_not_read_resource`).
@@ -54,7 +56,12 @@ class ResourceRules(GuardianBase):
         """May this user change `resource` (details, a new version, a new language)?"""
         if reason := self.why_not_read_resource(resource):
             return reason
-        return self.why_not_curate_resources(resource.topic)
+        if reason := self.why_not_curate_resources(resource.topic):
+            return reason
+        if resource.state == "hidden" and not self.is_moderator(resource.topic):
+            # Hiding it was a moderator's decision: its creator may read it, not change it.
+            return _("A moderator hid this resource: only the topic's moderators can change it now.")
+        return None
 
     def can_edit_resource(self, resource) -> bool:
         return self.why_not_edit_resource(resource) is None

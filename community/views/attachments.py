@@ -8,6 +8,8 @@ post keeps its files as it keeps its text. The post's action then attaches them.
 from __future__ import annotations
 
 from flask import current_app, request
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..actions.uploads import upload_file
@@ -62,3 +64,32 @@ def accept_list() -> str:
     """The file input's `accept`: the extensions and MIME types of the accepted types."""
     found = [TYPES[name] for name in current_app.config["FILE_TYPES"] if name in TYPES]
     return ",".join(sorted({f".{t.ext}" for t in found} | {t.mime for t in found}))
+
+
+def _megabytes(size: int) -> str:
+    return _("%(number)s MB", number=format_decimal(round(size / 1048576, 1)))
+
+
+def file_types_help() -> str:
+    """The composer's help sentence, from the settings: the accepted types (FILE_TYPES) grouped
+    by kind, the size of one file (FILE_MAX_BYTES), and what one post may hold
+    (FILE_POST_MAX_COUNT files, FILE_POST_MAX_BYTES together)."""
+    allowed = [TYPES[name] for name in current_app.config["FILE_TYPES"] if name in TYPES]
+    label = {"webp": "WebP"}
+    images = [label.get(t.name, t.name.upper()) for t in allowed if t.kind == "image"]
+    office = [t.name.upper() for t in allowed if t.kind == "document" and t.name != "pdf"]
+    parts = []
+    if images:
+        parts.append(_("images (%(formats)s)", formats=", ".join(images)))
+    if any(t.name == "pdf" for t in allowed):
+        parts.append("PDF")
+    if office:
+        parts.append(_("office documents (%(formats)s)", formats=", ".join(office)))
+    if any(t.name == "csv" for t in allowed):
+        parts.append("CSV")
+    if any(t.name == "txt" for t in allowed):
+        parts.append(_("plain text"))
+    config = current_app.config
+    return _("Allowed: %(types)s. Up to %(size)s per file; a post holds up to %(count)s files and %(total)s "
+             "in all.", types=", ".join(parts), size=_megabytes(config["FILE_MAX_BYTES"]),
+             count=config["FILE_POST_MAX_COUNT"], total=_megabytes(config["FILE_POST_MAX_BYTES"]))

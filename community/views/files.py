@@ -30,10 +30,12 @@ from ..files.names import content_disposition, display_name
 from ..files.storage import storage
 from ..models import Upload
 from ..permissions import not_found_message
+from .accounts import safe_next
 from .helpers import actor, guardian
 
 bp = Blueprint("files", __name__)
 protect(bp)  # visitors are sent to sign in; a personal API token signs in here too
+bp.add_app_template_global(display_name, "file_display_name")
 
 FILE_CSP = "default-src 'none'; sandbox"
 
@@ -82,7 +84,8 @@ def _serve(upload_id: int, *, thumbnail: bool) -> ResponseReturnValue:
 
 @bp.post("/files/<int:upload_id>/moderation")
 def moderate(upload_id: int) -> ResponseReturnValue:
-    """The topic's moderators hide, delete or restore a file (form: action, reason); back to its post."""
+    """The topic's moderators hide, delete or restore a file (form: action, reason); back to
+    `next` (a path on this site: the review queue's button sends it), else to its post."""
     upload = db.session.get(Upload, upload_id)
     if upload is None:
         raise NotFound(not_found_message("Upload"))
@@ -91,6 +94,8 @@ def moderate(upload_id: int) -> ResponseReturnValue:
     flash({"hide": _("The file is hidden: only its owner and the moderators can fetch it."),
            "delete": _("The file was deleted: nobody can fetch it any more."),
            "restore": _("The file is shown again.")}.get(action, ""), "success")
+    if (back := safe_next(request.form.get("next"))) is not None:
+        return redirect(back)
     if upload.post_id is not None:
         return redirect(url_for("posts.permalink", post_id=upload.post_id))
     return redirect(request.referrer or url_for("main.home"))

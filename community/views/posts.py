@@ -31,7 +31,7 @@ from ..models.reaction import REACTION_KINDS
 from ..payloads import privileged
 from ..permissions import Guardian
 from ..request_limits import allow_body
-from .attachments import accept_list, form_body_limit, kept_files, kept_ids, take_files
+from .attachments import accept_list, file_types_help, form_body_limit, kept_files, kept_ids, take_files
 from .helpers import actor, form_bool, guardian, int_arg
 from .main import MAX_DEPTH, post_url, render_thread
 
@@ -40,6 +40,7 @@ protect(bp)
 bp.add_app_template_global(privileged, "post_privileged")
 bp.add_app_template_global(kept_files, "kept_files")
 bp.add_app_template_global(accept_list, "file_accept")
+bp.add_app_template_global(file_types_help, "file_types_help")
 
 # The flag form's choices in the reader's language (models.moderation.FLAG_REASONS keeps the keys).
 FLAG_REASON_LABELS = {
@@ -170,23 +171,30 @@ def flag(post_id: int) -> ResponseReturnValue:
     post = _seen_post(post_id)
     g = guardian()
     form = {"reason": request.form.get("reason", ""), "note": request.form.get("note", "")}
-    if request.method == "GET" and (file := _file_of(post, int_arg("file"))) is not None:
-        form["note"] = _("About the file %(name)s: ", name=file["name"])  # flagging one file of the post
+    # Flagging one file of the post: ?file=<id> on the way in, a hidden field on the way back.
+    file = _file_of(post, int_arg("file") if request.method == "GET" else _form_id("file"))
     error, status = None, 200
     refusal = g.why_not_flag(post)
     if refusal is not None:
         status = 403
     elif request.method == "POST":
         try:
-            post_actions.flag_post(actor(), post, form["reason"] or None, form["note"])
+            post_actions.flag_post(actor(), post, form["reason"] or None, form["note"],
+                                   upload_id=request.form.get("file") or None)
         except DomainError as err:
             error, status = err, err.status
         else:
-            flash(_("Thank you. The moderators of this topic will look at the post."), "success")
+            flash(_("Thank you. The moderators of this topic will look at the file.") if file else
+                  _("Thank you. The moderators of this topic will look at the post."), "success")
             return redirect(url_for("main.thread", thread_id=post.thread_id))
     reasons = {key: FLAG_REASON_LABELS.get(key, label) for key, label in FLAG_REASONS.items()}
     return render_template("posts/flag.html", post=post, form=form, error=error, refusal=refusal,
-                           reasons=reasons), status
+                           reasons=reasons, file=file), status
+
+
+def _form_id(name: str) -> int | None:
+    value = request.form.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 def _file_of(post: Post, upload_id: int | None) -> dict | None:

@@ -50,7 +50,7 @@ const ROOM_EVENTS = [
   "post.created", "post.updated", "post.hidden", "post.deleted", "post.restored",
   "thread.created", "thread.updated", "thread.removed", "typing", "presence",
   "live.state", "live.question", "live.question.updated", "live.chat", "live.chat.hidden",
-  "moderation.queue", "moderation.appeal", "post.state",
+  "moderation.queue", "moderation.appeal", "post.state", "resource.created", "resource.updated",
 ];
 
 /**

@@ -1,9 +1,11 @@
 /*
  * The topic page (templates/topic.html): count new and updated threads in a button that
- * reloads the list, never reshuffling the list under the reader.
+ * reloads the list, never reshuffling the list under the reader; a resource added to the
+ * topic's library (or updated) is shown by library_live.js.
  */
 import { $ } from "./dom.js";
 import { t, tn } from "./i18n.js";
+import { showResource } from "./library_live.js";
 import { announce } from "./notices.js";
 import { follow } from "./rooms.js";
 
@@ -14,6 +16,7 @@ if (topicEl && button) {
   const changed = new Set();
   let lastAnnounced = 0;
   follow(`topic:${topicEl.dataset.topicSlug}`, topicEl.dataset.cursor, (name, data) => {
+    if (showResource(name, data)) return;
     // thread.removed: moved to another topic (where it went is not said here).
     if (name === "thread.removed" && data.thread_id) {
       changed.add(Number(data.thread_id));

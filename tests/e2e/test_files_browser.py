@@ -4,7 +4,9 @@
   a supplier (Ravi) finds it by searching in Spanish (without the accent), opens it, and asks a
   question citing it: the question shows the resource's card;
 - in a thread, a supplier drops an image in the composer, blurs a part of it, and the reply
-  arrives with the image (the served image carries no EXIF) for another reader, live.
+  arrives with the image (the served image carries no EXIF) for another reader, live;
+- files dropped (a DataTransfer dispatched with dragenter, dragover, drop) on the composer of the
+  new-thread page and of the thread page are uploaded at once and listed, and go with the post.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.helpers import page_errors, person
+from tests.e2e.helpers import connected, page_errors, person
 
 try:
     from playwright.sync_api import expect
@@ -108,8 +110,6 @@ def test_a_supplier_drops_an_image_blurs_a_face_and_the_reply_shows_it_live(new_
         sofia.get_by_role("button", name="Start thread").click()
     thread_path = "/" + sofia.url.split("127.0.0.1", 1)[1].split("/", 1)[1].split("#")[0]
     sofia.goto(thread_path)
-    from tests.e2e.helpers import connected
-
     connected(sofia)
 
     ravi = person(new_context, sign_in, RAVI, thread_path)
@@ -137,4 +137,50 @@ def test_a_supplier_drops_an_image_blurs_a_face_and_the_reply_shows_it_live(new_
     assert served.status == 200
     shown = Image.open(io.BytesIO(served.body()))
     assert not shown.getexif()
+    assert page_errors(new_context.console) == []
+
+
+# Drag and drop as a browser does it: a DataTransfer holding a File, and the dragenter, dragover
+# and drop events on the composer's drop zone (static/js/attach.js, [data-attach-drop]).
+DROP = """([input, name, text]) => {
+  const zone = document.getElementById(input).closest("[data-attach-drop]");
+  const data = new DataTransfer();
+  data.items.add(new File([text], name, { type: "text/plain" }));
+  const seen = [];
+  for (const type of ["dragenter", "dragover", "drop"]) {
+    const event = new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: data });
+    zone.dispatchEvent(event);
+    seen.push(event.defaultPrevented);
+    if (type === "dragover") seen.push(zone.classList.contains("is-dragging"));
+  }
+  seen.push(zone.classList.contains("is-dragging"));
+  return seen;
+}"""
+
+
+def test_files_dropped_on_the_composer_are_uploaded_on_the_new_thread_page_and_the_thread_page(new_context, sign_in):
+    marker = uuid.uuid4().hex[:6]
+    ravi = person(new_context, sign_in, RAVI, f"/t/{TOPIC}/new", live=False)
+    # the drop zone takes the drop (every event's default prevented), highlighted while dragging
+    assert ravi.evaluate(DROP, ["thread-files", "checklist.txt", "Dormitory checklist\n"]) == [
+        True, True, True, True, False]
+    items = ravi.locator("[data-attach-list] .attach-item")
+    expect(items).to_have_count(1)
+    expect(items.first).to_contain_text("checklist.txt")
+    expect(items.first.locator('input[name="attachments"]')).to_be_checked()
+    ravi.get_by_label("Title", exact=True).fill(f"Our dormitory checklist {marker}")
+    ravi.get_by_label("Message", exact=True).fill("The checklist we use, attached.")
+    with ravi.expect_navigation():
+        ravi.get_by_role("button", name="Start thread").click()
+    expect(ravi.locator(".post--opening .post-attachment--file")).to_contain_text("checklist.txt")
+
+    connected(ravi)
+    assert ravi.evaluate(DROP, ["composer-files", "notes.txt", "Notes from the visit\n"])[-1] is False
+    items = ravi.locator("[data-attach-list] .attach-item")
+    expect(items).to_have_count(1)
+    expect(items.first).to_contain_text("notes.txt")
+    ravi.get_by_label("Message", exact=True).fill("And the notes of the visit.")
+    ravi.get_by_role("button", name="Post reply").click()
+    expect(ravi.locator("#composer-status")).to_contain_text("posted")
+    expect(ravi.locator(".post:not(.post--opening) .post-attachment--file").last).to_contain_text("notes.txt")
     assert page_errors(new_context.console) == []

@@ -137,3 +137,18 @@ def test_files_of_a_hidden_post_are_not_listed_to_readers(api, app, world):
     seen = api.get(f"/posts/{answer['id']}", "supplier").get_json()["post"]
     assert [f["id"] for f in seen["attachments"]] == [photo["id"]]  # the author still sees it
     assert api.get(f"/posts/{answer['id']}", "supplier2").status_code == 404
+
+
+def test_the_composers_help_is_built_from_the_settings(app, login_as):
+    """Only the allowed types are named, with the per-file and per-post limits."""
+    app.config.update(FILE_TYPES=["jpeg", "webp", "pdf", "docx"], FILE_MAX_BYTES=5 * 1048576,
+                      FILE_POST_MAX_BYTES=12 * 1048576 + 524288, FILE_POST_MAX_COUNT=4)
+    page = login_as("supplier").get("/t/grievance/new").get_data(as_text=True)
+    help_text = page.split("data-attach-types>")[1].split("</span>")[0]
+    assert help_text == ("Allowed: images (JPEG, WebP), PDF, office documents (DOCX). Up to 5 MB per file; "
+                         "a post holds up to 4 files and 12.5 MB in all.")
+    app.config.update(FILE_TYPES=["txt", "csv"])
+    page = login_as("supplier").get("/t/grievance/new").get_data(as_text=True)
+    help_text = page.split("data-attach-types>")[1].split("</span>")[0]
+    assert help_text.startswith("Allowed: CSV, plain text. Up to 5 MB per file;")
+    assert "JPEG" not in help_text and "PDF" not in help_text

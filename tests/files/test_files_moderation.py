@@ -30,12 +30,85 @@ def test_a_moderator_hides_then_deletes_a_file_of_a_post(api: Api, login_as, app
     assert "hide file" in log and "delete file" in log and f"file {photo['id']}" in log
 
 
-def test_a_reader_flags_one_file_of_a_post(api: Api, login_as):
+def _token(page: str) -> str:
+    return page.split('name="csrf_token" value="')[1].split('"')[0]
+
+
+def test_a_reader_flags_one_file_of_a_post_through_the_form_and_the_moderator_hides_it_from_the_queue(
+        api: Api, login_as, app):
     photo = uploaded(api, "supplier")
-    made = api.start_thread("supplier", body="Photo.", attachments=[photo["id"]])
+    report = uploaded(api, "supplier", name="report.jpg")
+    made = api.start_thread("supplier", body="Photos.", attachments=[photo["id"], report["id"]])
+    post_id, thread_id = made["post"]["id"], made["thread"]["id"]
     reader = login_as("member")
-    page = reader.get(f"/threads/{made['thread']['id']}").get_data(as_text=True)
-    link = f"/posts/{made['post']['id']}/flag?file={photo['id']}"
+    page = reader.get(f"/threads/{thread_id}").get_data(as_text=True)
+    link = f"/posts/{post_id}/flag?file={photo['id']}"
     assert link in page
     form = reader.get(link).get_data(as_text=True)
-    assert "About the file photo.jpg" in form
+    assert f'name="file" value="{photo["id"]}"' in form and "You are flagging one file of this post" in form
+    sent = reader.post(f"/posts/{post_id}/flag", data={"csrf_token": _token(form), "file": str(photo["id"]),
+                                                       "reason": "confidential", "note": "A worker's face"})
+    assert sent.status_code == 302
+    # The same reader flags the other file and the post itself: three flags, one each.
+    assert api.post(f"/posts/{post_id}/flags", "member", json={"reason": "other", "note": "Names a worker",
+                                                               "upload_id": report["id"]}).status_code == 201
+    assert api.post(f"/posts/{post_id}/flags", "member", json={"reason": "spam"}).status_code == 201
+    again = reader.post(f"/posts/{post_id}/flag", data={"csrf_token": _token(form), "file": str(photo["id"]),
+                                                        "reason": "spam"})
+    assert again.status_code == 409 and "already flagged this file" in again.get_data(as_text=True)
+    # A file flag does not hide the post (only flags on the post itself count towards that).
+    assert api.get(f"/posts/{post_id}", "supplier2").status_code == 200
+
+    queue = login_as("moderator").get("/moderation").get_data(as_text=True)
+    assert f'data-flagged-file="{photo["id"]}"' in queue and f'href="{photo["url"]}"' in queue
+    assert f'data-flagged-file="{report["id"]}"' in queue
+    assert f'action="/files/{photo["id"]}/moderation"' in queue  # one click from the flag
+    hidden = login_as("moderator").post(f"/files/{photo['id']}/moderation", data={
+        "csrf_token": _token(queue), "action": "hide", "reason": "A face", "next": "/moderation"})
+    assert hidden.status_code == 302 and hidden.headers["Location"].endswith("/moderation")
+    assert login_as("member").get(photo["url"]).status_code == 404
+    with app.app_context():
+        from community.extensions import db
+        from community.models import Flag
+        states = {(f.upload_id, f.status) for f in db.session.query(Flag).filter_by(post_id=post_id)}
+    assert states == {(photo["id"], "upheld"), (report["id"], "open"), (None, "open")}
+    notes = api.get("/notifications", "member").get_json()["notifications"]
+    assert any(n["verb"] == "flag_upheld" for n in notes)
+    after = login_as("moderator").get("/moderation").get_data(as_text=True)
+    assert f'data-flagged-file="{photo["id"]}"' not in after  # its flag is closed; the other file's is open
+    assert f'data-flagged-file="{report["id"]}"' in after
+
+
+def test_a_file_flag_through_the_api(api: Api):
+    photo = uploaded(api, "supplier")
+    made = api.start_thread("supplier", body="Photo.", attachments=[photo["id"]])
+    post_id = made["post"]["id"]
+    flagged = api.post(f"/posts/{post_id}/flags", "supplier2", json={"reason": "abusive", "upload_id": photo["id"]})
+    assert flagged.status_code == 201
+    assert flagged.get_json()["flag"]["upload_id"] == photo["id"]
+    assert_error(api.post(f"/posts/{post_id}/flags", "supplier2", json={"reason": "abusive",
+                                                                        "upload_id": photo["id"]}), 409, "conflict")
+    # A file of another post, or one that does not exist, is refused.
+    other = uploaded(api, "member")
+    api.start_thread("member", body="Mine.", attachments=[other["id"]])
+    for wrong in (other["id"], 999999, "x"):
+        assert_error(api.post(f"/posts/{post_id}/flags", "supplier2", json={"reason": "spam", "upload_id": wrong}),
+                     400, "invalid")
+    assert api.post(f"/posts/{post_id}/flags", "supplier2", json={"reason": "spam"}).status_code == 201
+
+
+def test_hiding_a_resource_is_in_the_audit_log(api: Api, login_as, app):
+    from tests.files.test_resources_api import add
+
+    resource = add(api, "member", title="Outdated checklist").get_json()["resource"]
+    assert api.post(f"/resources/{resource['id']}/moderation", "moderator",
+                    json={"action": "hide", "reason": "Superseded"}).status_code == 200
+    with app.app_context():
+        from community.extensions import db
+        from community.models import ModerationAction
+        entry = db.session.query(ModerationAction).filter_by(target_type="resource",
+                                                              target_id=resource["id"]).one()
+        assert (entry.action, entry.reason, entry.before, entry.after) == (
+            "hide_resource", "Superseded", {"state": "active"}, {"state": "hidden"})
+    log = login_as("moderator").get("/moderation/log").get_data(as_text=True)
+    assert "hide resource" in log and "Superseded" in log

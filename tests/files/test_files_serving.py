@@ -188,3 +188,73 @@ def test_a_personal_api_token_fetches_files_like_a_session(client, token_for, up
     post_with("supplier", [report], topic="textiles-circle")
     assert client.get(url(report), headers=token_for("supplier")).status_code == 200
     assert client.get(url(report), headers=token_for("supplier2")).status_code == 404
+
+
+# --- the thumbnail address asks the same question as the file's -----------------------------
+def both(login_as, url, photo: int) -> dict[str, tuple[int, int]]:
+    """Each persona's (file, thumbnail) statuses for one image."""
+    return {who: (login_as(who).get(url(photo)).status_code,
+                  login_as(who).get(url(photo, thumbnail=True)).status_code) for who in EVERYONE}
+
+
+def twice(expected: dict[str, int]) -> dict[str, tuple[int, int]]:
+    return {who: (status, status) for who, status in expected.items()}
+
+
+@pytest.mark.parametrize("topic, expected", [
+    ("textiles-circle", {"admin": 200, "member": 404, "member2": 404, "moderator": 404, "supplier": 200,
+                         "supplier2": 404}),
+    ("members-lounge", {"admin": 200, "member": 200, "member2": 200, "moderator": 200, "supplier": 404,
+                        "supplier2": 404}),
+])
+def test_thumbnails_of_private_and_members_only_topics(app, upload, post_with, url, login_as, topic, expected):
+    who = "supplier" if topic == "textiles-circle" else "member"
+    photo = upload(who, samples.image_bytes("PNG", (1200, 600)), "wide.png")
+    post_with(who, [photo], topic=topic)
+    assert both(login_as, url, photo) == twice(expected)
+
+
+def test_thumbnails_of_hidden_and_deleted_posts(app, world, upload, post_with, url, login_as):
+    photo = upload("supplier", samples.image_bytes("PNG", (1200, 600)), "wide.png")
+    _, post_id = post_with("supplier", [photo])
+    readers_only = twice({"admin": 200, "member": 404, "member2": 404, "moderator": 200, "supplier": 200,
+                          "supplier2": 404})
+    with app.app_context():
+        moderate_post(world.user("moderator"), db.session.get(Post, post_id), "hide", "Shows a face")
+    assert both(login_as, url, photo) == readers_only
+    with app.app_context():
+        moderate_post(world.user("moderator"), db.session.get(Post, post_id), "restore", "")
+        delete_post(world.user("supplier"), db.session.get(Post, post_id), "")
+    assert both(login_as, url, photo) == readers_only
+
+
+def test_thumbnails_of_hidden_and_deleted_files_and_of_files_in_no_post(app, upload, post_with, url, login_as):
+    loose = upload("supplier", samples.image_bytes("PNG", (1200, 600)), "loose.png")
+    assert both(login_as, url, loose) == twice({"admin": 404, "member": 404, "member2": 404, "moderator": 404,
+                                                "supplier": 200, "supplier2": 404})
+    photo = upload("supplier", samples.image_bytes("PNG", (1200, 600)), "wide.png")
+    post_with("supplier", [photo])
+    with app.app_context():
+        db.session.get(Upload, photo).state = "hidden"
+        db.session.commit()
+    assert both(login_as, url, photo) == twice({"admin": 200, "member": 404, "member2": 404, "moderator": 200,
+                                                "supplier": 200, "supplier2": 404})
+    with app.app_context():
+        db.session.get(Upload, photo).state = "deleted"
+        db.session.commit()
+    assert set(both(login_as, url, photo).values()) == {(404, 404)}
+
+
+def test_an_outsider_who_knows_the_etag_gets_a_404_not_a_304(upload, post_with, url, login_as):
+    """The permission is asked before the ETag is compared: a 304 would tell the outsider the
+    file exists and what it holds (the ETag is the content's SHA-256)."""
+    photo = upload("supplier", samples.image_bytes("PNG", (1200, 600)), "wide.png")
+    post_with("supplier", [photo], topic="textiles-circle")
+    for thumbnail in (False, True):
+        owner = login_as("supplier").get(url(photo, thumbnail=thumbnail))
+        assert owner.status_code == 200
+        etag = owner.headers["ETag"]
+        assert login_as("supplier").get(url(photo, thumbnail=thumbnail),
+                                        headers={"If-None-Match": etag}).status_code == 304
+        outsider = login_as("member").get(url(photo, thumbnail=thumbnail), headers={"If-None-Match": etag})
+        assert outsider.status_code == 404 and "ETag" not in outsider.headers

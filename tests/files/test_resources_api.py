@@ -3,6 +3,7 @@ language versions and history, filters and accent-insensitive search, citations,
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 
@@ -113,4 +114,72 @@ def test_watchers_are_told_of_new_and_updated_resources(api, app, world):
         db.session.commit()
     resource = add(api, "member").get_json()["resource"]
     notes = api.get("/notifications", "supplier").get_json()["notifications"]
-    assert any(n["url"] == f"/resources/{resource['id']}" for n in notes)
+    about = [n for n in notes if n["url"] == f"/resources/{resource['id']}"]
+    assert len(about) == 1 and "New resource" in json.dumps(about[0])
+    # A new version (here: the English one) tells them it was updated.
+    english = upload(api, "member", "grievance-guide.pdf")
+    assert api.patch(f"/resources/{resource['id']}", "member", json={
+        "language": "en", "upload": english["id"], "version_title": "Grievance guide"}).status_code == 200
+    notes = api.get("/notifications", "supplier").get_json()["notifications"]
+    about = [n for n in notes if n["url"] == f"/resources/{resource['id']}"]
+    assert len(about) == 2 and "Updated resource" in json.dumps(about[0]) and "version 1" in json.dumps(about[0])
+    # Changing only the details is no news for the watchers.
+    api.patch(f"/resources/{resource['id']}", "member", json={"summary": "Shorter"})
+    assert len([n for n in api.get("/notifications", "supplier").get_json()["notifications"]
+                if n["url"] == f"/resources/{resource['id']}"]) == 2
+
+
+def test_resource_events_reach_the_topic_room(api, socket_for):
+    from tests.realtime.support import drain, joined
+
+    sock = socket_for("supplier")
+    joined(sock, "topic:grievance")
+    drain(sock)
+    resource = add(api, "member").get_json()["resource"]
+    got = [(name, p) for name, p in drain(sock) if name.startswith("resource.")]
+    assert [(name, p["room"], p["resource"]["id"], p["resource"]["title"]) for name, p in got] == [
+        ("resource.created", "topic:grievance", resource["id"], "Guía de quejas")]
+    api.patch(f"/resources/{resource['id']}", "member", json={"language": "es", "link": "https://example.org/v2"})
+    assert [name for name, _ in drain(sock) if name.startswith("resource.")] == ["resource.updated"]
+
+
+def test_a_post_citing_a_resource_its_reader_may_not_read_shows_no_card(api, login_as):
+    """A member cites a members-lounge resource in an open topic: the supplier reads the post
+    but not the resource, so neither the post object nor the page has a card for it."""
+    lounge = add(api, "member", topic="members-lounge", title="Lounge-only checklist").get_json()["resource"]
+    made = api.start_thread("member", body=f"See [our checklist](/resources/{lounge['id']}).")
+    post_id = made["post"]["id"]
+    assert [c["id"] for c in api.get(f"/posts/{post_id}", "member").get_json()["post"]["resources"]] == [lounge["id"]]
+    assert api.get(f"/posts/{post_id}", "supplier").get_json()["post"]["resources"] == []
+    page = login_as("supplier").get(f"/threads/{made['thread']['id']}").get_data(as_text=True)
+    assert "card resource-card" not in page and "Lounge-only checklist" not in page
+    assert f"/resources/{lounge['id']}" in page  # the link stays; only the card is kept back
+    shown = login_as("member").get(f"/threads/{made['thread']['id']}").get_data(as_text=True)
+    assert "card resource-card" in shown and "Lounge-only checklist" in shown
+
+
+def test_the_site_search_lists_resources_of_a_hub_to_its_organisations_only(api):
+    """GET /api/v1/search: `resources` beside the threads and posts, with the library's own
+    matching (accent-insensitive), by the same rule as the library (a hub: its organisations)."""
+    made = add(api, "admin", topic="textiles-circle", title="Guía de dormitorios", summary="Inspección",
+               tags=["dormitory"])
+    assert made.status_code == 201, made.get_json()
+    hub_id = made.get_json()["resource"]["id"]
+    open_id = add(api, "member", title="Dormitorio abierto").get_json()["resource"]["id"]
+
+    def found(who: str, query: str) -> list[int]:
+        response = api.get(f"/search?q={query}", who)
+        assert response.status_code == 200, response.get_json()
+        return sorted(r["id"] for r in response.get_json()["resources"])
+
+    assert found("supplier", "dormitorios") == [hub_id]
+    assert found("supplier", "guia%20DORMITORIOS") == [hub_id]
+    assert found("supplier", "dormitorio") == sorted([hub_id, open_id])
+    assert found("supplier2", "dormitorio") == [open_id] and found("member", "dormitorio") == [open_id]
+    assert found("admin", "dormitorios") == [hub_id]
+    # narrowed by topic and language; a filter only posts have lists no resources
+    assert found("supplier", "dormitorio&topic=textiles-circle") == [hub_id]
+    assert found("supplier", "dormitorio&lang=en") == []
+    assert found("supplier", "dormitorio&kind=question") == []
+    body = api.get("/search?q=dormitorios", "supplier").get_json()
+    assert body["resources"][0]["url"] == f"/resources/{hub_id}" and body["resources"][0]["topic"] == "textiles-circle"

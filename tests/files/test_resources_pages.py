@@ -64,3 +64,13 @@ def test_a_moderator_hides_a_resource_from_its_page(login_as):
         "csrf_token": token_of(page), "action": "hide", "reason": "Outdated"})
     assert done.status_code == 302
     assert login_as("supplier").get(f"/resources/{resource_id}").status_code == 404
+
+
+def test_the_topic_and_library_pages_listen_for_new_resources(login_as):
+    """library_live.js fills #resource-updates when resource.created / resource.updated arrive."""
+    reader = login_as("supplier")
+    topic = reader.get("/t/grievance").get_data(as_text=True)
+    assert 'id="resource-updates"' in topic and "js/topic.js" in topic
+    library = reader.get("/t/grievance/resources").get_data(as_text=True)
+    assert 'id="library" data-topic-slug="grievance"' in library and "js/library_live.js" in library
+    assert 'id="resource-updates"' in library

@@ -19,7 +19,8 @@ def test_results_have_the_contract_shape(posts, api):
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     answer = response.get_json()
-    assert set(answer) == {"results", "next_cursor"} and answer["next_cursor"] is None
+    assert set(answer) == {"results", "next_cursor", "resources"} and answer["next_cursor"] is None
+    assert answer["resources"] == []  # no resource in any library holds "durian"
     by_type = {r["type"]: r for r in answer["results"]}
     assert set(by_type) == {"thread", "post"}
     for result in answer["results"]:
