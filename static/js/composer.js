@@ -120,7 +120,7 @@ export function initComposer(thread) {
   }
   if (clientIdInput) clientIdInput.value = clientId;
   const counter = attachCounter(textarea);
-  attachPreview(textarea);
+  const preview = attachPreview(textarea);
 
   function keepPending(payload, message) {
     store.set(draftKey, { ...payload, pending: true, saved_at: Date.now() });
@@ -134,6 +134,7 @@ export function initComposer(thread) {
     store.remove(draftKey);
     textarea.value = "";
     counter.refresh();
+    preview.refresh();
     clientId = newClientId();
     if (clientIdInput) clientIdInput.value = clientId;
     setReplyTarget(null);

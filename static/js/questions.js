@@ -292,7 +292,7 @@ function initAsking(live, upsert) {
   let sending = false;
   live.keepDraft(body, draftKey);
   const counter = attachCounter(body);
-  attachPreview(body);
+  const preview = attachPreview(body);
 
   form.addEventListener("submit", (event) => {
     const tooLong = tooLongMessage(body);
@@ -338,6 +338,7 @@ function initAsking(live, upsert) {
       describe(body, error, false);
       body.value = "";
       counter.refresh();
+      preview.refresh();
       store.remove(draftKey);
       if (anonymous) anonymous.checked = false;
       if (clientId) clientId.value = newClientId();

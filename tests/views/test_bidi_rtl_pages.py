@@ -111,3 +111,42 @@ def test_elements_that_scripts_fill_with_user_text_isolate_it(login_as, ltr_worl
     html = login_as("member").get(f"/live/{ltr_world['session']}").get_data(as_text=True)
     assert 'id="live-answering-link" dir="auto"' in html
     assert 'class="visually-hidden js-q-summary">' not in html
+
+
+@pytest.fixture
+def moderation_world(app, world):
+    """In grievance (moderated by `moderator`): a thread whose replies are split candidates,
+    a reply to a reply (so its page shows the opening and the parent), a held reply and a
+    hidden one, each with left-to-right text."""
+    from community.actions.moderation import moderate_post
+
+    with app.app_context():
+        grievance = world.topic("grievance")
+        thread, opening = start_thread(world.user("supplier"), grievance, title=f"Thread {LTR}", body=f"Opening {LTR}")
+        parent = reply(world.user("member"), thread, f"Parent {LTR}", reply_to=opening.id)
+        child = reply(world.user("supplier2"), thread, f"Child {LTR}", reply_to=parent.id)
+        hidden = reply(world.user("member2"), thread, f"Hidden {LTR}")
+        moderate_post(world.user("moderator"), hidden, "hide", "Please rephrase")
+        grievance.moderation = "all"
+        db.session.commit()
+        held = reply(world.user("supplier2"), thread, f"Held {LTR}", reply_to=parent.id)
+        ids = {"thread": thread.id, "child": child.id, "hidden": hidden.id, "held": held.id}
+        db.session.remove()
+    return ids
+
+
+def test_moderation_pages_isolate_post_bodies_and_excerpts(login_as, moderation_world):
+    client = login_as("moderator")
+    client.set_cookie("lang", "ar")
+    paths = ["/moderation", f"/moderation/threads/{moderation_world['thread']}"]
+    paths += [f"/moderation/posts/{moderation_world[k]}" for k in ("child", "hidden", "held")]
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        html = response.get_data(as_text=True)
+        assert 'dir="rtl"' in html, path
+        found = bare_in(html)
+        assert found.seen, path
+        assert not found.bare, f"{path}: not isolated: {found.bare}"
+    split_page = client.get(f"/moderation/threads/{moderation_world['thread']}").get_data(as_text=True)
+    assert 'class="d-block moderation-excerpt" dir="auto"' in split_page

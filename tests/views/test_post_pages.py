@@ -171,6 +171,19 @@ def test_edit_error_keeps_the_text(app, world, login_as):
     assert post_state(app, post_id) == "visible"
 
 
+def test_the_edit_page_is_a_composer_like_the_reply_form(app, world, login_as):
+    """The counter, the Preview (with its notes) and the too-long words before sending come
+    from the same data on the field as the reply composer's, and the page's own module."""
+    thread_id, _ = start(app, world, "supplier", "grievance")
+    post_id = answer(app, world, "supplier", thread_id, "Original")
+    html = html_of(login_as("supplier").get(f"/posts/{post_id}/edit"))
+    field = re.search(r'<textarea id="edit-body"[^>]*>', html).group(0)
+    for attribute in ('dir="auto"', f'data-max-chars="{app.config["POST_MAX_CHARS"]}"',
+                      'data-limit-label="Your post"', 'data-preview-kind="post"'):
+        assert attribute in field, attribute
+    assert 'id="edit-form"' in html and 'src="/static/js/edit_post.js' in html
+
+
 def test_only_author_and_moderators_edit(app, world, login_as):
     thread_id, _ = start(app, world, "supplier", "grievance")
     post_id = answer(app, world, "supplier", thread_id, "Mine")
