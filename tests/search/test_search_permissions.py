@@ -70,7 +70,7 @@ def test_suppliers_never_find_the_members_lounge(places, found_ids, api):
     for who in ("supplier", "supplier2"):
         assert found_ids(who, "persimmon") == set()
         answer = api.get("/search?q=persimmon", who).get_json()
-        assert answer == {"results": [], "next_cursor": None}
+        assert answer == {"results": [], "resources": [], "next_cursor": None}
     assert [r["post"] for r in api.get("/search?q=persimmon", "member").get_json()["results"]] == [None]
 
 
