@@ -16,6 +16,7 @@ import { holdSend, isHeld } from "./sending.js";
 import { ACK_TIMEOUT_MS, socket } from "./socket.js";
 import { speak, speechSwitch } from "./speech.js";
 import { fromBlank, setHTML, setText } from "./template.js";
+import { attachPreview } from "./preview.js";
 import { attachCounter, tooLongMessage } from "./textlimit.js";
 
 const MAX_CHAT_NODES = 300; // big rooms: the page keeps the latest messages only
@@ -155,6 +156,7 @@ export function createChat(live) {
   const draftKey = `rt:${live.userId}:live:${live.sessionId}:chat`;
   live.keepDraft(body, draftKey);
   const counter = attachCounter(body);
+  const notes = attachPreview(body, { button: false }); // what of the message will not be shown
 
   form?.addEventListener("submit", (event) => {
     const tooLong = tooLongMessage(body);
@@ -204,6 +206,7 @@ export function createChat(live) {
       describe(body, error, false);
       body.value = "";
       counter.refresh();
+      notes.refresh();
       store.remove(draftKey);
       add(ack.message, { quiet: true });
       scrollToBottom();

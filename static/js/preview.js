@@ -45,11 +45,13 @@ const AUTO_NOTES_MS = 700;
 /**
  * A Preview button after `field`'s counter or help, the notes on what will not be shown
  * (kept up to date while typing) and the panel the button fills. Returns { refresh() },
- * for a script that sets the field's text itself (after sending).
+ * for a script that sets the field's text itself (after sending). With `button: false`
+ * (a one-line chat message), the notes alone.
  */
-export function attachPreview(field) {
+export function attachPreview(field, { button: withButton = true } = {}) {
   const kind = field?.dataset.previewKind;
-  if (!field || !kind) return { refresh() {} };
+  if (!field || !kind || field.dataset.previewAttached) return { refresh() {} };
+  field.dataset.previewAttached = "1";
   const id = field.id;
   const bar = document.createElement("div");
   bar.className = "composer-preview-bar mt-1";
@@ -77,7 +79,8 @@ export function attachPreview(field) {
   body.dir = "auto";
   panel.append(body);
   const anchor = document.getElementById(`${id}-count`) || field.closest("text-expander") || field;
-  anchor.after(bar, notes, panel);
+  if (withButton) anchor.after(bar, notes, panel);
+  else anchor.after(notes);
   let asked = ""; // the parts of the text the notes shown are about
   let ticket = 0; // the latest question to the server: older answers are dropped
   function showNotes(items) {
@@ -153,7 +156,7 @@ export function attachPreview(field) {
   const checkSoon = debounce(checkNotes, AUTO_NOTES_MS);
   // Typing again makes the shown preview stale: the button offers a fresh one.
   field.addEventListener("input", () => {
-    if (!panel.hidden) button.textContent = t("Update the preview");
+    if (withButton && !panel.hidden) button.textContent = t("Update the preview");
     checkSoon();
   });
   if (MAY_NOT_SHOW.test(field.value)) checkSoon(); // a kept draft, or a refused form's text

@@ -293,6 +293,13 @@ function initAsking(live, upsert) {
   live.keepDraft(body, draftKey);
   const counter = attachCounter(body);
   const preview = attachPreview(body);
+  // A host's written answer: its counter, Preview and notes when they start writing it.
+  document.addEventListener("focusin", (event) => {
+    const answer = event.target.closest?.('textarea[data-preview-kind="answer"]');
+    if (!answer || answer.dataset.previewAttached) return;
+    attachCounter(answer);
+    attachPreview(answer);
+  });
 
   form.addEventListener("submit", (event) => {
     const tooLong = tooLongMessage(body);

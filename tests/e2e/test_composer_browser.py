@@ -170,6 +170,22 @@ def test_live_question_box_and_chat_refuse_any_length(people):
     # Questions are Markdown: a tag that will not be applied is said while typing.
     ravi.locator("#ask-body").fill("Is <i>this</i> shown?")
     expect(ravi.locator("#ask-body-notes")).to_contain_text(HTML_NOTE)
+    # So are chat messages (notes only: a one-line message has no Preview button).
+    ravi.locator("#chat-body").fill("Here is the poster ![poster](https://example.org/p.png)")
+    expect(ravi.locator("#chat-body-notes")).to_contain_text(IMAGE_NOTE)
+    expect(ravi.locator("#chat-body-preview-button")).to_have_count(0)
+
+    # The host's written answer: its counter, Preview and notes once they start writing it.
+    asked = PageApi(ravi).post(f"/live/{session['id']}/questions", {"body": unique("Who reads the hotline log?")})
+    qid = asked["question"]["id"]
+    hannah.goto(f"/live/{session['id']}")
+    hannah.locator(f"#q-{qid} summary", has_text="Write the answer").click()
+    answer = hannah.locator(f"#answer-{qid}")
+    answer.fill("See <b>the</b> log ![log](https://example.org/log.png)")
+    expect(hannah.locator(f"#answer-{qid}-count")).to_contain_text("characters")
+    expect(hannah.locator(f"#answer-{qid}-notes")).to_contain_text(IMAGE_NOTE)
+    expect(hannah.locator(f"#answer-{qid}-notes")).to_contain_text(HTML_NOTE)
+    expect(hannah.locator(f"#answer-{qid}-preview-button")).to_be_visible()
 
 
 def test_the_notification_count_is_outside_the_phone_menu(people):
