@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api.helpers import assert_anonymous, assert_error
+from tests.statements import statements
 
 
 @pytest.fixture
@@ -122,25 +123,13 @@ def test_cookie_callers_need_the_csrf_token(app, world, login_as, api, question)
 
 def test_a_page_of_posts_reads_the_callers_reactions_once(api, question, app):
     """Counts live on the post; the caller's own reactions are one query per page, not per post."""
-    from sqlalchemy import event
 
-    from community.extensions import db
 
     thread_id = question["thread"]["id"]
     ids = [api.reply("supplier", thread_id, f"answer {i}")["id"] for i in range(8)]
     for post_id in ids[::2]:
         api.post(f"/posts/{post_id}/reactions", "member2", json={"kind": "agree"})
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with statements(app, containing="FROM reaction") as reads:
         data = api.get(f"/threads/{thread_id}", "member2").get_json()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert [p["my_reactions"] for p in data["posts"][1:]] == [["agree"], []] * 4
-    assert len([s for s in statements if "FROM reaction" in s]) == 1
+    assert len(reads) == 1

@@ -3,30 +3,11 @@ search) takes a constant number of statements: versions, their uploads and the t
 with the resources, never one by one."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from community.extensions import db
 from community.library import find_resources, resource_payload
 from community.models import Resource, ResourceVersion, Upload
 from community.permissions import Guardian
-
-
-@contextmanager
-def counted(app):
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+from tests.statements import statements
 
 
 def _resources(app, world, n: int) -> None:
@@ -47,7 +28,7 @@ def _resources(app, world, n: int) -> None:
 
 def _find(app, world, q: str) -> tuple[int, int]:
     """(statements, resources found) for the member searching `q` and reading the payloads."""
-    with counted(app) as seen:
+    with statements(app) as seen:
         with app.app_context():
             g = Guardian(world.user("member"))
             found = find_resources(g, q, limit=100)

@@ -2,29 +2,10 @@
 per row (home, a topic's list, the profile), whatever the number of threads and posts."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
-from community.extensions import db
+from tests.statements import statements
 from tests.views.threads_support import answer, start
-
-
-@contextmanager
-def counted(app):
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _activity(app, world, member, n: int) -> None:
@@ -42,9 +23,9 @@ def test_queries_do_not_grow_with_the_rows(app, world, login_as, path):
     member = login_as("member")
     path = path.format(supplier=world.ids["supplier"])
     _activity(app, world, member, 2)
-    with counted(app) as few:
+    with statements(app) as few:
         assert member.get(path).status_code == 200
     _activity(app, world, member, 6)
-    with counted(app) as many:
+    with statements(app) as many:
         assert member.get(path).status_code == 200
     assert len(many) == len(few), (path, len(few), len(many))

@@ -4,17 +4,17 @@ sign-out and "Sign out everywhere", last seen written cheaply, idle and absolute
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from community import events, realtime
 from community.actions import sessions
 from community.extensions import db, socketio
 from community.models import User, UserSession, utcnow
 from tests.conftest import PASSWORD
+from tests.statements import statements
 
 CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
@@ -147,22 +147,6 @@ def test_an_idle_session_without_remember_me_ends_and_an_expired_one_always(app,
 
 
 # --- last seen, cheaply --------------------------------------------------------------------------
-@contextmanager
-def statements(app, starting: str, containing: str = ""):
-    """The SQL statements run meanwhile that start with `starting` (and contain `containing`)."""
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith(starting.upper()) and containing in statement:
-            seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_last_seen_is_written_at_most_once_per_interval(app, world):
