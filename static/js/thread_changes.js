@@ -8,7 +8,7 @@
  * now), a duplicate gets a banner linking to the original. Every change is announced.
  */
 import { $ } from "./dom.js";
-import { t } from "./i18n.js";
+import { t, tNodes } from "./i18n.js";
 import { announce, showBanner } from "./notices.js";
 import { clearAwaiting } from "./own_posts.js";
 
@@ -71,12 +71,30 @@ export function applyThreadChange(el, data) {
       const original = Number(data.duplicate_of || thread.duplicate_of || 0);
       if (!original || $("#duplicate-notice")) break;
       const text = t("This thread was closed as a duplicate of another thread.");
-      showBanner(text, { key: "duplicate", kind: "warning", actionText: t("Go to the original thread"),
+      const banner = showBanner(text, { key: "duplicate", kind: "warning", actionText: t("Go to the original thread"),
         onAction: () => location.assign(`/threads/${original}`) });
       announce(text);
+      nameTheOriginal(banner, original);
       break;
     }
     default:
       break;
   }
+}
+
+/**
+ * The room's event cannot name the original (not every reader of this thread may read it):
+ * this reader asks for it as themselves, and the banner names it when they may, as the page
+ * does after a reload.
+ */
+async function nameTheOriginal(banner, original) {
+  try {
+    const response = await fetch(`/api/v1/threads/${original}`, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    const title = (await response.json())?.thread?.title;
+    const span = banner.querySelector("span");
+    if (title && span) {
+      span.replaceChildren(tNodes("This thread was closed as a duplicate of “%(title)s”. Please continue there.", { title }));
+    }
+  } catch { /* the generic words stay */ }
 }

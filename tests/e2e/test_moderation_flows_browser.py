@@ -323,6 +323,7 @@ def test_a_readers_open_page_follows_rename_move_lock_a_private_move_and_duplica
                                                "reason": "Same question"})
     banner = reader.locator('#live-status [data-banner="duplicate"]')
     expect(banner).to_contain_text("closed as a duplicate")
+    expect(banner).to_contain_text(f"The original {tag}")  # named: this reader may read it
     expect(reader.locator("#composer-locked")).to_be_visible()  # a duplicate is locked too
 
     banner.get_by_role("button", name="Go to the original thread").click()
