@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from urllib.parse import unquote
 
 import pytest
 from PIL import Image
@@ -258,3 +259,30 @@ def test_an_outsider_who_knows_the_etag_gets_a_404_not_a_304(upload, post_with, 
                                         headers={"If-None-Match": etag}).status_code == 304
         outsider = login_as("member").get(url(photo, thumbnail=thumbnail), headers={"If-None-Match": etag})
         assert outsider.status_code == 404 and "ETag" not in outsider.headers
+
+
+@pytest.mark.parametrize("sent, shown", [
+    ("../../etc/passwd.pdf", "passwd.pdf"),
+    ("..\\..\\boot.ini.pdf", "boot.ini.pdf"),
+    ("report\x00.exe.pdf", "report.exe.pdf"),
+    ('a"; filename="evil.html\r\nX-Injected: 1.pdf', "a__ filename=_evil.htmlX-Injected_ 1.pdf"),
+    ("Informe de auditoría — 工厂.pdf", "Informe de auditoría — 工厂.pdf"),
+    ("تقرير المصنع.pdf", "تقرير المصنع.pdf"),
+    ("x" * 5000 + ".pdf", "x" * 100 + ".pdf"),
+    ("...", "file-{id}.pdf"),
+])
+def test_a_sent_name_cannot_reach_out_of_its_header_or_its_place_on_the_page(upload, post_with, url, login_as,
+                                                                            sent, shown):
+    report = upload("supplier", samples.pdf(), sent)
+    thread_id, _post = post_with("supplier", [report])
+    shown = shown.format(id=report)
+    response = login_as("member").get(url(report))
+    assert response.status_code == 200
+    disposition = response.headers["Content-Disposition"]
+    assert "\r" not in disposition and "\n" not in disposition and "X-Injected" not in response.headers
+    fallback, extended = re.fullmatch(r'attachment; filename="([^"]*)"; filename\*=UTF-8\'\'(\S+)',
+                                      disposition).groups()
+    assert fallback.isascii() and fallback.endswith(".pdf")
+    assert unquote(extended) == shown
+    page = login_as("member").get(f"/threads/{thread_id}").get_data(as_text=True)
+    assert f"download><bdi>{shown}</bdi></a>" in page
