@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from urllib.parse import unquote
 
 import pytest
@@ -286,3 +287,57 @@ def test_a_sent_name_cannot_reach_out_of_its_header_or_its_place_on_the_page(upl
     assert unquote(extended) == shown
     page = login_as("member").get(f"/threads/{thread_id}").get_data(as_text=True)
     assert f"download><bdi>{shown}</bdi></a>" in page
+
+
+PPTX_MAIN = "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
+
+
+def _ooxml_named(main_type: str, part: str) -> bytes:
+    with_names = samples.docx_with_properties()
+    parts = {name: zipfile.ZipFile(io.BytesIO(with_names)).read(name).decode()
+             for name in ("docProps/core.xml", "docProps/app.xml")}
+    parts["docProps/custom.xml"] = (
+        '<?xml version="1.0"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'custom-properties"><property name="Reviewer"><vt:lpwstr>' + samples.AUTHOR + '</vt:lpwstr></property>'
+        '</Properties>')
+    return samples.ooxml(main_type, part, extra=parts)
+
+
+def _odf_named(mimetype: str) -> bytes:
+    meta = zipfile.ZipFile(io.BytesIO(samples.odt_with_properties())).read("meta.xml").decode()
+    return samples.odf(mimetype, extra={"meta.xml": meta.replace("</office:meta>", "<meta:user-defined "
+                                        "meta:name='Company'>" + samples.COMPANY + "</meta:user-defined>"
+                                        "</office:meta>")})
+
+
+@pytest.mark.parametrize("make, name", [
+    (samples.pdf_with_metadata, "queja.pdf"),
+    (samples.docx_with_properties, "queja.docx"),
+    (lambda: _ooxml_named(samples.XLSX_MAIN, "xl/workbook.xml"), "workers.xlsx"),
+    (lambda: _ooxml_named(PPTX_MAIN, "ppt/presentation.xml"), "training.pptx"),
+    (samples.odt_with_properties, "queja.odt"),
+    (lambda: _odf_named("application/vnd.oasis.opendocument.spreadsheet"), "workers.ods"),
+    (lambda: _odf_named("application/vnd.oasis.opendocument.presentation"), "training.odp"),
+])
+def test_every_allowed_document_type_of_an_anonymous_post_is_served_without_its_authors_name(
+        upload, post_with, url, login_as, make, name):
+    sent = make()
+    assert samples.AUTHOR.encode() in sent or samples.AUTHOR.encode() in _unpacked(sent)
+    document = upload("supplier", sent, f"{samples.AUTHOR} {name}")
+    post_with("supplier", [document], anonymous=True)
+    served = login_as("member").get(url(document))
+    assert served.status_code == 200 and samples.AUTHOR not in served.headers["Content-Disposition"]
+    for blob in (served.data, _unpacked(served.data)):
+        assert samples.AUTHOR.encode() not in blob and samples.COMPANY.encode() not in blob
+
+
+def _unpacked(data: bytes) -> bytes:
+    if not data.startswith(b"PK"):
+        return b""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    return b"".join(archive.read(entry) for entry in archive.namelist())
+
+
+def test_the_composer_says_what_a_document_keeps(login_as):
+    page = login_as("supplier").get("/t/grievance/new").get_data(as_text=True)
+    assert "names on its comments and tracked changes" in page
