@@ -7,6 +7,7 @@ the curator, in no post) or a link. The Guardian decides who curates
 """
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
@@ -48,10 +49,24 @@ def _link(value) -> str | None:
         return None
     if not isinstance(value, str) or len(value) > 2000:
         raise Invalid(_("The link must be a web address of at most 2,000 characters."), field="link")
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    value = value.strip()
+    # What a browser would silently drop or reinterpret (tabs and newlines inside the scheme,
+    # control and bidi characters, backslashes read as slashes) is refused, not cleaned: the
+    # address kept is the one checked and the one linked to.
+    if any(c.isspace() or c == "\\" or unicodedata.category(c) in ("Cc", "Cf") for c in value):
+        raise Invalid(_("The link must be a plain web address: no spaces, and no user name or password in it."),
+                      field="link")
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:  # "https://[x" (an unclosed IPv6 address), NFKC tricks in the host
+        parts, host = None, None
+    if parts is None or parts.scheme not in ("http", "https") or not host:
         raise Invalid(_("The link must be a web address starting with https:// or http://."), field="link")
-    return value.strip()
+    if "@" in parts.netloc:  # https://consortium.example@evil.example/ goes to evil.example
+        raise Invalid(_("The link must be a plain web address: no spaces, and no user name or password in it."),
+                      field="link")
+    return value
 
 
 def _upload(actor: User, value) -> Upload | None:

@@ -64,13 +64,15 @@ def attach_uploads(actor: User, post: Post, upload_ids) -> list[Upload]:
     post: flushes, does not commit."""
     if upload_ids is None:
         return []
-    if not isinstance(upload_ids, list) or not all(isinstance(i, int) and not isinstance(i, bool)
-                                                   for i in upload_ids):
+    if not isinstance(upload_ids, list) or not all(validate.as_id(i) == i for i in upload_ids):
         raise Invalid(_("attachments must be a list of upload ids."), field="attachments")
     ids = list(dict.fromkeys(upload_ids))
     if not ids:
         return []
     config = current_app.config
+    if len(ids) > config["FILE_POST_MAX_COUNT"]:  # before looking anything up
+        raise Invalid(_("A post can hold at most %(count)s files.", count=config["FILE_POST_MAX_COUNT"]),
+                      field="attachments")
     found = {u.id: u for u in db.session.scalars(select(Upload).where(Upload.id.in_(ids)))}
     guardian = Guardian(actor)
     for upload_id in ids:

@@ -23,10 +23,11 @@ Imports nothing of the app.
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from typing import NamedTuple
 
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageMath, ImageOps, UnidentifiedImageError
 
 from .kinds import PILLOW_FORMATS
 from .sniff import Refused
@@ -77,6 +78,12 @@ def clean_image(data: bytes, type_name: str, limits: ImageLimits = DEFAULT_IMAGE
                 image = _upright_srgb(source, pillow_format)
         except Refused:
             raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as bomb:
+            # Pillow's own bound, checked as the header is read (before ours above): a
+            # decompression bomb is too large, not damaged (413 like any image past the limit).
+            claimed = re.search(r"\((\d+) pixels\)", str(bomb))
+            raise Refused("image_too_large", pixels=int(claimed.group(1)) if claimed else 0,
+                          limit=min(limits.max_pixels, Image.MAX_IMAGE_PIXELS or limits.max_pixels)) from None
         except DECODE_ERRORS:
             raise Refused("damaged") from None
     image.thumbnail((limits.max_side, limits.max_side), Image.Resampling.LANCZOS)
@@ -96,7 +103,7 @@ def _upright_srgb(source: Image.Image, pillow_format: str) -> Image.Image:
     """The frame turned by its EXIF orientation, in sRGB (or grey), with alpha only where the
     format keeps it."""
     profile = source.info.get("icc_profile")
-    image = ImageOps.exif_transpose(source)  # a copy, upright
+    image = _eight_bit(ImageOps.exif_transpose(source))  # a copy, upright
     alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
     if alpha and pillow_format != "JPEG":
         target = "RGBA"
@@ -116,6 +123,22 @@ def _upright_srgb(source: Image.Image, pillow_format: str) -> Image.Image:
     if image.mode == "P" and target == "RGBA":
         image = image.convert("RGBA")
     return image if image.mode == target else image.convert(target)
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """A 16-bit (or 32-bit integer) grey image as 8-bit grey, scaled: converting it directly
+    clips every value over 255 to white, and a scanned page or a photo comes out blank. A
+    transparent grey value (PNG tRNS) becomes an alpha channel."""
+    if image.mode != "I" and not image.mode.startswith("I;16"):
+        return image
+    wide = image.convert("I")
+    grey = wide.point(lambda v: v / 256).convert("L")
+    transparent = image.info.get("transparency")
+    if isinstance(transparent, int):
+        alpha = ImageMath.lambda_eval(lambda args: (args["a"] != transparent) * 255, a=wide).convert("L")
+        grey = grey.convert("LA")
+        grey.putalpha(alpha)
+    return grey
 
 
 def _encode(image: Image.Image, pillow_format: str) -> bytes:

@@ -94,6 +94,10 @@ class FileRules(GuardianBase):
             return _("That file was hidden by a moderator and cannot be attached.")
         if upload.post_id is not None and upload.post_id != post.id:
             return _("That file is already attached to another post: upload it again to use it here.")
+        if upload.post_id is None and self._resources_using(upload):
+            # A library file follows its resource's rules (who reads it, a deleted resource's file
+            # served to nobody), and its id would tie a post, even an anonymous one, to its curator.
+            return _("That file is in the resources library: cite the resource, or upload the file again.")
         if post.author_id != self.user.id:
             return _("Only the author of a post can attach files to it.")
         return None

@@ -93,3 +93,12 @@ def test_a_visible_post_cannot_be_appealed(api):
     post = api.reply("supplier", thread["id"])
     assert_error(api.post(f"/posts/{post['id']}/appeals", "supplier", json={"note": "why not"}), 403, "forbidden")
 
+
+
+def test_a_100000_character_note_is_a_clear_error_and_nothing_is_filed(api, hidden):
+    for note in ("x" * 100_000, "x" * 2001):
+        error = assert_error(api.post(f"/posts/{hidden['post']}/appeals", "supplier", json={"note": note}),
+                             400, "invalid")
+        assert error["field"] == "note" and "2,000" in error["message"]
+    assert api.get("/appeals", "moderator").get_json()["appeals"] == []
+    assert api.post(f"/posts/{hidden['post']}/appeals", "supplier", json={"note": "x" * 2000}).status_code == 201

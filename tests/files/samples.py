@@ -157,3 +157,36 @@ def pdf_with_metadata() -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A small PNG whose header claims `width` x `height` pixels (a decompression bomb's header:
+    the pixels are never there)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+            + chunk(b"IEND", b""))
+
+
+def grey_16_bit_png(values=(1000, 30000, 65535), transparent: int | None = None) -> bytes:
+    """A 16-bit grey PNG (as scanners make) whose first pixels hold `values`."""
+    image = Image.new("I;16", (len(values) + 1, 2))
+    for x, value in enumerate(values):
+        image.putpixel((x, 0), value)
+    out = io.BytesIO()
+    image.save(out, "PNG", **({"transparency": transparent} if transparent is not None else {}))
+    return out.getvalue()
+
+
+def palette_png_with_transparency() -> bytes:
+    """A palette PNG whose every pixel is palette entry 1, which tRNS makes transparent."""
+    image = Image.new("P", (8, 8), 1)
+    image.putpalette([0, 0, 0, 255, 0, 0])
+    out = io.BytesIO()
+    image.save(out, "PNG", transparency=1)
+    return out.getvalue()

@@ -152,3 +152,19 @@ def test_a_type_left_out_of_the_settings_is_refused(app, api):
     app.config["FILE_TYPES"] = ["jpeg", "png"]
     error = assert_error(send(api, "supplier", samples.pdf(), "a.pdf"), 415, "unsupported_type")
     assert ".pdf" in error["message"] and ".jpg, .png" in error["message"]
+
+
+def test_a_bomb_header_and_a_gif_of_thousands_of_frames_cost_next_to_nothing(api, login_as):
+    import time
+
+    started = time.monotonic()
+    bomb = samples.png_declaring(50_000, 50_000)
+    assert len(bomb) < 200
+    error = assert_error(send(api, "supplier", bomb, "poster.png"), 413, "too_large")
+    assert error["field"] == "file" and "2,500" in error["message"]  # million pixels, told as too large
+    frames = samples.animated_gif(3000)
+    made = send(api, "supplier", frames, "loop.gif")
+    assert made.status_code == 201, made.get_json()
+    served = Image.open(io.BytesIO(login_as("supplier").get(made.get_json()["upload"]["url"]).data))
+    assert getattr(served, "n_frames", 1) == 1
+    assert time.monotonic() - started < 3  # neither the pixels nor the other frames were decoded

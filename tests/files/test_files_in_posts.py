@@ -152,3 +152,38 @@ def test_the_composers_help_is_built_from_the_settings(app, login_as):
     help_text = page.split("data-attach-types>")[1].split("</span>")[0]
     assert help_text.startswith("Allowed: CSV, plain text. Up to 5 MB per file;")
     assert "JPEG" not in help_text and "PDF" not in help_text
+
+
+def test_someone_elses_file_is_refused_on_the_socket_and_the_form_too(api, socket_for, login_as):
+    made = api.start_thread("member", body="Send your photos.")
+    theirs = uploaded(api, "supplier2", name="their dormitory.jpg")
+    ack = socket_for("supplier").emit("post", {"thread_id": made["thread"]["id"], "body": "Taking a file.",
+                                               "attachments": [theirs["id"]]}, callback=True)
+    assert not ack["ok"] and ack["error"]["field"] == "attachments", ack
+    browser = login_as("supplier")
+    thread_url = f"/threads/{made['thread']['id']}"
+    token = browser.get(thread_url).get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+    refused = browser.post(f"{thread_url}/reply", data={
+        "csrf_token": token, "body": "Taking a file.", "attachments": str(theirs["id"])},
+        content_type="multipart/form-data")
+    assert refused.status_code == 400 and "their dormitory" not in refused.get_data(as_text=True)
+    posts = api.get(f"/threads/{made['thread']['id']}", "member").get_json()["posts"]
+    assert [p["body"] for p in posts] == ["Send your photos."]
+
+
+@pytest.mark.parametrize("ids", [[10 ** 20], [-1], [0], list(range(1, 50_001))])
+def test_ids_out_of_range_or_by_the_thousand_are_a_clear_400(api, ids):
+    made = api.start_thread("member", body="Send your photos.")
+    answer = api.post(f"/threads/{made['thread']['id']}/posts", "supplier", json={"body": "Files.",
+                                                                                "attachments": ids})
+    assert assert_error(answer, 400, "invalid")["field"] == "attachments"
+
+
+def test_a_file_of_the_resources_library_cannot_be_put_in_a_post(api):
+    guide = uploaded(api, "member", samples.pdf(), "guide.pdf")
+    made = api.post("/topics/members-lounge/resources", "member", json={
+        "title": "Lounge guide", "kind": "guidance", "language": "en", "upload": guide["id"]})
+    assert made.status_code == 201, made.get_json()
+    answer = api.post("/topics/grievance/threads", "member", json={
+        "title": "Sharing the guide", "body": "Here it is.", "anonymous": True, "attachments": [guide["id"]]})
+    assert assert_error(answer, 400, "invalid")["field"] == "attachments"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
+from urllib.parse import unquote
 
 import pytest
 from PIL import Image
@@ -258,3 +260,84 @@ def test_an_outsider_who_knows_the_etag_gets_a_404_not_a_304(upload, post_with, 
                                         headers={"If-None-Match": etag}).status_code == 304
         outsider = login_as("member").get(url(photo, thumbnail=thumbnail), headers={"If-None-Match": etag})
         assert outsider.status_code == 404 and "ETag" not in outsider.headers
+
+
+@pytest.mark.parametrize("sent, shown", [
+    ("../../etc/passwd.pdf", "passwd.pdf"),
+    ("..\\..\\boot.ini.pdf", "boot.ini.pdf"),
+    ("report\x00.exe.pdf", "report.exe.pdf"),
+    ('a"; filename="evil.html\r\nX-Injected: 1.pdf', "a__ filename=_evil.htmlX-Injected_ 1.pdf"),
+    ("Informe de auditoría — 工厂.pdf", "Informe de auditoría — 工厂.pdf"),
+    ("تقرير المصنع.pdf", "تقرير المصنع.pdf"),
+    ("x" * 5000 + ".pdf", "x" * 100 + ".pdf"),
+    ("...", "file-{id}.pdf"),
+])
+def test_a_sent_name_cannot_reach_out_of_its_header_or_its_place_on_the_page(upload, post_with, url, login_as,
+                                                                            sent, shown):
+    report = upload("supplier", samples.pdf(), sent)
+    thread_id, _post = post_with("supplier", [report])
+    shown = shown.format(id=report)
+    response = login_as("member").get(url(report))
+    assert response.status_code == 200
+    disposition = response.headers["Content-Disposition"]
+    assert "\r" not in disposition and "\n" not in disposition and "X-Injected" not in response.headers
+    fallback, extended = re.fullmatch(r'attachment; filename="([^"]*)"; filename\*=UTF-8\'\'(\S+)',
+                                      disposition).groups()
+    assert fallback.isascii() and fallback.endswith(".pdf")
+    assert unquote(extended) == shown
+    page = login_as("member").get(f"/threads/{thread_id}").get_data(as_text=True)
+    assert f"download><bdi>{shown}</bdi></a>" in page
+
+
+PPTX_MAIN = "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
+
+
+def _ooxml_named(main_type: str, part: str) -> bytes:
+    with_names = samples.docx_with_properties()
+    parts = {name: zipfile.ZipFile(io.BytesIO(with_names)).read(name).decode()
+             for name in ("docProps/core.xml", "docProps/app.xml")}
+    parts["docProps/custom.xml"] = (
+        '<?xml version="1.0"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'custom-properties"><property name="Reviewer"><vt:lpwstr>' + samples.AUTHOR + '</vt:lpwstr></property>'
+        '</Properties>')
+    return samples.ooxml(main_type, part, extra=parts)
+
+
+def _odf_named(mimetype: str) -> bytes:
+    meta = zipfile.ZipFile(io.BytesIO(samples.odt_with_properties())).read("meta.xml").decode()
+    return samples.odf(mimetype, extra={"meta.xml": meta.replace("</office:meta>", "<meta:user-defined "
+                                        "meta:name='Company'>" + samples.COMPANY + "</meta:user-defined>"
+                                        "</office:meta>")})
+
+
+@pytest.mark.parametrize("make, name", [
+    (samples.pdf_with_metadata, "queja.pdf"),
+    (samples.docx_with_properties, "queja.docx"),
+    (lambda: _ooxml_named(samples.XLSX_MAIN, "xl/workbook.xml"), "workers.xlsx"),
+    (lambda: _ooxml_named(PPTX_MAIN, "ppt/presentation.xml"), "training.pptx"),
+    (samples.odt_with_properties, "queja.odt"),
+    (lambda: _odf_named("application/vnd.oasis.opendocument.spreadsheet"), "workers.ods"),
+    (lambda: _odf_named("application/vnd.oasis.opendocument.presentation"), "training.odp"),
+])
+def test_every_allowed_document_type_of_an_anonymous_post_is_served_without_its_authors_name(
+        upload, post_with, url, login_as, make, name):
+    sent = make()
+    assert samples.AUTHOR.encode() in sent or samples.AUTHOR.encode() in _unpacked(sent)
+    document = upload("supplier", sent, f"{samples.AUTHOR} {name}")
+    post_with("supplier", [document], anonymous=True)
+    served = login_as("member").get(url(document))
+    assert served.status_code == 200 and samples.AUTHOR not in served.headers["Content-Disposition"]
+    for blob in (served.data, _unpacked(served.data)):
+        assert samples.AUTHOR.encode() not in blob and samples.COMPANY.encode() not in blob
+
+
+def _unpacked(data: bytes) -> bytes:
+    if not data.startswith(b"PK"):
+        return b""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    return b"".join(archive.read(entry) for entry in archive.namelist())
+
+
+def test_the_composer_says_what_a_document_keeps(login_as):
+    page = login_as("supplier").get("/t/grievance/new").get_data(as_text=True)
+    assert "names on its comments and tracked changes" in page

@@ -291,3 +291,27 @@ def test_an_encrypted_or_unreadable_pdf_is_refused():
         with pytest.raises(Refused) as caught:
             scrub_properties(data, "pdf")
         assert caught.value.code == code
+
+
+def test_a_16_bit_grey_image_is_scaled_not_clipped():
+    cleaned = Image.open(io.BytesIO(clean_image(samples.grey_16_bit_png(), "png").data))
+    assert cleaned.mode == "L" and [cleaned.getpixel((x, 0)) for x in range(4)] == [3, 117, 255, 0]
+    see_through = Image.open(io.BytesIO(clean_image(samples.grey_16_bit_png(transparent=30000), "png").data))
+    assert see_through.mode == "RGBA"
+    assert [see_through.getpixel((x, 0))[3] for x in range(4)] == [255, 0, 255, 255]
+
+
+@pytest.mark.parametrize("data, name, mode", [
+    (lambda: samples.image_bytes("JPEG", (8, 8), "CMYK", (0, 255, 255, 0)), "jpeg", "RGB"),
+    (samples.palette_png_with_transparency, "png", "RGBA"),
+    (lambda: samples.image_bytes("GIF", (8, 8), "P", 1, transparency=1), "gif", "P"),
+    (lambda: samples.image_bytes("PNG", (8, 8), "LA", (100, 0)), "png", "RGBA"),
+])
+def test_cmyk_palette_and_grey_with_alpha_are_cleaned(data, name, mode):
+    cleaned = Image.open(io.BytesIO(clean_image(data(), name).data))
+    assert cleaned.mode == mode and cleaned.size == (8, 8)
+    if name == "jpeg":  # CMYK red (no cyan, full magenta and yellow) is RGB red, not its inverse
+        red, green, blue = cleaned.getpixel((4, 4))
+        assert red > 200 and green < 60 and blue < 60
+    if mode == "RGBA":
+        assert cleaned.getpixel((4, 4))[3] == 0
