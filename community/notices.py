@@ -7,7 +7,8 @@ Values that people wrote (names, titles, reasons) are shown as they were written
 sentence around them is translated.
 
 `data` keys: "actors" ([{"id", "name"}] or [{"anonymous": "member"|"supplier"}]: an anonymous
-author is never named), "thread" / "target" / "session" ({"id", "title"}), "topic"
+author is never named), "thread" / "target" / "session" ({"id", "title"}; a thread
+whose title the site words also "title_kind" and "title_subject": community/titles.py), "topic"
 ({"slug", "name"}), "organisation" ({"name"}), "reason" (a moderator's words), "minutes";
 "reaction" (its kind), "count" (how many reacted: one notification for several while unread),
 "answer" (the post is an answer to a question); "note" (a bookmark's own words); "resource"
@@ -22,7 +23,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup
 
-from . import dates
+from . import dates, titles
 from .language import POST_LANGUAGES
 
 # verb -> the notification's kind (its icon, its label and which email preference it follows).
@@ -45,7 +46,8 @@ def actor(user, anonymous: bool = False) -> dict:
 
 
 def thread_ref(thread) -> dict:
-    return {"id": thread.id, "title": thread.title}
+    # A title the site words (a live session's archive or follow-up) is worded again for the reader.
+    return {"id": thread.id, "title": thread.title, **titles.title_ref(thread)}
 
 
 def topic_ref(topic) -> dict:
@@ -61,7 +63,7 @@ def _name(data: dict) -> str:
 
 
 def _title(data: dict, key: str = "thread") -> str:
-    return (data.get(key) or {}).get("title", "")
+    return titles.ref_title(data.get(key) or {})
 
 
 def _when(data: dict) -> str:
@@ -207,7 +209,7 @@ def words(verb: str | None, data: dict | None, html: bool = False) -> str | None
 
 
 # Values that are codes, not words (a date is read back with fromisoformat: never wrapped).
-_CODES = frozenset({"slug", "anonymous", "starts_at", "ends_at", "reaction", "language"})
+_CODES = frozenset({"slug", "anonymous", "starts_at", "ends_at", "reaction", "language", "title_kind"})
 
 
 def _isolated(value, key: str = ""):

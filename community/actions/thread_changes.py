@@ -142,6 +142,7 @@ def rename_thread(actor: User, thread: Thread, title, reason="") -> Thread:
         return thread
     before = thread.title
     thread.title = title
+    thread.title_kind = None  # a person's own words now: no longer worded by the site (titles.py)
     if actor.id != thread.author_id:
         audit(actor, "rename_thread", "thread", thread.id, topic=thread.topic, target_user=thread.author,
               reason=reason, before={"title": before}, after={"title": title})

@@ -36,6 +36,10 @@ class Thread(db.Model):
     topic_id: Mapped[int] = mapped_column(ForeignKey("topic.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20), default="discussion")
     title: Mapped[str] = mapped_column(String(200))
+    # A title the site words for each reader (community/titles.py: a live session's archive or
+    # follow-up), about `title_subject`; None once a person renames the thread.
+    title_kind: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    title_subject: Mapped[str | None] = mapped_column(String(200), nullable=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # held until the opening post is approved

@@ -25,11 +25,15 @@ from ..models import Post
 from ..models.reaction import REACTION_KINDS
 from ..payloads import bookmark_of, mine
 from ..permissions import Guardian
+from ..titles import thread_title, thread_title_html
 from .helpers import bdi
+from .live_openings import worded_opening
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(bdi, "bdi")
+    app.add_template_filter(thread_title)
+    app.add_template_filter(thread_title_html)
     for function in (author_display, reply_note, post_html, blank_html, moderation_url, reaction_kinds, post_files,
                      post_citations):
         app.add_template_global(function)
@@ -171,16 +175,20 @@ def post_html(post: Post, viewer: Guardian, show_reply_to: bool = True, on_page=
     see the same posts the same way (POST_FRAGMENT_CACHE_SIZE entries, 0 turns it off).
     """
 
+    # The opening post of a live session's archive or follow-up is worded for its reader from the
+    # session's data as it is now (live_openings.py): never cached.
+    body = worded_opening(post, viewer) if post.is_opening and post.thread.title_kind else None
+
     def render(csrf: str) -> str:
         return render_template("partials/post.html", post=post, viewer=viewer, show_reply_to=show_reply_to,
-                               on_page=on_page, csrf=csrf)
+                               on_page=on_page, csrf=csrf, body=body)
 
     # The cache and the page's CSRF token: looked up once per page, not once per post.
     page = getattr(g_request, "_post_html_page", None)
     if page is None:
         page = g_request._post_html_page = (_fragment_cache(), _csrf())
     cache, csrf = page
-    if cache is None or post.state != "visible":
+    if cache is None or post.state != "visible" or body is not None:
         # Held, hidden and deleted posts (their authors' and moderators' only) carry an appeal's
         # state, which is no column of the post: never cached.
         return Markup(render(csrf))

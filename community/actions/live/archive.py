@@ -13,8 +13,10 @@ Called by actions.live.end inside its unit of work (nothing here commits):
   hosts can answer late (a reply notifies the asker as any reply does) and everyone can
   continue. Askers are told where their question went.
 
-The texts the site writes here are in the language of the host who ended the session (the
-author of both threads), like anything that host writes; times in them are UTC, said so.
+The texts stored here are in the language of the host who ended the session (the author of
+both threads), times in UTC, said so: they are what search finds and what the API's `body`
+holds. Pages do not show them: they word both opening posts for each reader, in their language
+and time zone, from the same data (views/live_openings.py), and both titles (titles.py).
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from ... import events, notices
+from ... import events, notices, titles
 from ...authors import public_name
 from ...extensions import db
 from ...i18n import recipient_locale
@@ -50,10 +52,13 @@ def close(actor: User, session: LiveSession) -> list[LiveQuestion]:
     for question in not_reached:
         question.state = "not_reached"
     with recipient_locale(actor):
+        # Stored in the host's words (search, the API, emails); pages word them for each reader.
         archive = Thread(topic=session.topic, kind="archive", locked=True, state="visible", author=actor,
-                         title=_("Live session archive: %(title)s", title=session.title)[:200])
+                         title=_("Live session archive: %(title)s", title=session.title)[:200],
+                         title_kind=titles.ARCHIVE, title_subject=session.title)
         follow_up = Thread(topic=session.topic, kind="discussion", state="visible", author=actor,
-                           title=_("Follow-up: %(title)s", title=session.title)[:200])
+                           title=_("Follow-up: %(title)s", title=session.title)[:200],
+                           title_kind=titles.FOLLOW_UP, title_subject=session.title)
         db.session.add_all([archive, follow_up])
         db.session.flush()
         session.archive_thread_id, session.follow_up_thread_id = archive.id, follow_up.id
@@ -65,8 +70,10 @@ def close(actor: User, session: LiveSession) -> list[LiveQuestion]:
         _carry(carried, follow_up)
         held = sum(1 for q in waiting if q.held_by_words)
         body = archive_markdown(session, follow_up, held)
+        # No language: pages word it for each reader (views/live_openings.py); this text is
+        # what search finds.
         db.session.add(Post(thread=archive, author=actor, body=body, html=render_trusted(body),
-                            is_opening=True, state="visible", language=detect_language(body)))
+                            is_opening=True, state="visible", language=None))
     db.session.flush()
     for thread in (archive, follow_up):
         refresh_thread_counts(thread)
@@ -102,7 +109,7 @@ def _follow_up_opening(actor: User, session: LiveSession, archive: Thread, follo
           "hosts can answer them here, and everyone can carry on the conversation."),
     ])
     post = Post(thread=follow_up, author=actor, body=body, html=render_trusted(body), is_opening=True,
-                state="visible", language=detect_language(body))
+                state="visible", language=None)
     db.session.add(post)
     db.session.flush()
     return post
@@ -135,8 +142,8 @@ def _tell_askers(session: LiveSession, follow_up: Thread, carried: list[LiveQues
                url=f"/threads/{follow_up.id}#post-{post.id}", thread=follow_up, post=post)
 
 
-def archive_markdown(session: LiveSession, follow_up: Thread, held: int = 0) -> str:
-    """The archive's Markdown: questions ranked by votes with answers, those not reached, the chat."""
+def contents(session: LiveSession) -> tuple[list[LiveQuestion], list[LiveQuestion], list[LiveChatMessage]]:
+    """What an archive lists: the questions shown live ranked by votes, those not reached, the chat."""
     questions = db.session.scalars(
         select(LiveQuestion).where(LiveQuestion.session_id == session.id, LiveQuestion.state.in_(ANSWERED_LIVE))
         .order_by(LiveQuestion.votes.desc(), LiveQuestion.id)).all()
@@ -146,6 +153,13 @@ def archive_markdown(session: LiveSession, follow_up: Thread, held: int = 0) -> 
     chat = db.session.scalars(
         select(LiveChatMessage).where(LiveChatMessage.session_id == session.id, LiveChatMessage.hidden.is_(False))
         .order_by(LiveChatMessage.id)).all()
+    return list(questions), list(not_reached), list(chat)
+
+
+def archive_markdown(session: LiveSession, follow_up: Thread, held: int = 0) -> str:
+    """The archive's Markdown, in the words of the host who ended the session, times in UTC: the
+    text search finds (pages word the archive for each reader from the same data)."""
+    questions, not_reached, chat = contents(session)
     follow_link = f"/threads/{follow_up.id}"
     lines = [_("Archive of the live session **%(title)s**, held %(when)s.", title=md_escape(session.title),
                when=utc_span(session.started_at or session.starts_at, session.ended_at or session.ends_at)), ""]
