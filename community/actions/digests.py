@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask_babel import ngettext
+from flask_babel import LazyString, ngettext
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -29,6 +29,7 @@ from ..mail import excerpt, queue_email, site_url
 from ..mail.preferences import preferences
 from ..models import NotificationPreference, Post, Thread, ThreadWatch, TopicWatch, User, utcnow
 from ..permissions import Guardian
+from ..titles import thread_title
 
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 # A scheduler that runs a little early (cron at 07:00 after one at 07:02) is still on time.
@@ -123,7 +124,9 @@ def build_digest(user: User, since: datetime, until: datetime | None = None) -> 
         entry = entries.get(thread.id)
         if entry is None:
             entry = entries[thread.id] = DigestThread(
-                id=thread.id, title=thread.title, kind=thread.kind, topic=thread.topic.name,
+                # worded when the email is written, in its recipient's language (a live
+                # session's archive or follow-up has a title the site words for each reader)
+                id=thread.id, title=LazyString(thread_title, thread), kind=thread.kind, topic=thread.topic.name,
                 url=site_url(f"/threads/{thread.id}"), is_new=False)
         entry.last_at = post.created_at
         if post.is_opening:  # the thread itself is new (and was started by someone else)

@@ -5,9 +5,9 @@ import threading
 from datetime import timedelta
 
 from community.actions import watching
-from community.actions.digests import build_digest, run_digests
+from community.actions.digests import build_digest, queue_digest, run_digests
 from community.extensions import db
-from community.models import NotificationPreference, Thread, TopicWatch, utcnow
+from community.models import NotificationPreference, OutboxEmail, Thread, TopicWatch, utcnow
 from tests.mail.support import REAL_NAME, new_thread, outbox, rename_supplier, reply_as, send
 
 
@@ -166,3 +166,25 @@ def test_two_senders_queue_one_digest(mail_app, world):
     assert not errors, errors
     assert sorted(counts) == [0, 1]
     assert len(outbox(app, category="digest")) == 1
+
+
+def test_a_digest_words_a_live_archive_title_in_its_readers_language(app, world):
+    """The site's own titles (a live session's archive) are worded in the recipient's language."""
+    with app.app_context():
+        member = world.user("member")
+        member.locale = "fr"
+        watching.set_topic_level(member, world.topic("grievance"), "watching")
+        db.session.commit()
+    start = utcnow()
+    thread_id = new_thread(app, world, "member2", "grievance", "Live session archive: Hotlines")
+    with app.app_context():
+        thread = db.session.get(Thread, thread_id)
+        thread.title_kind, thread.title_subject = "live_archive", "Hotlines"
+        db.session.commit()
+        digest = build_digest(world.user("member"), start - timedelta(minutes=1), utcnow() + timedelta(minutes=1))
+        assert [str(t.title) for t in digest.threads] == ["Live session archive: Hotlines"]  # no locale yet
+        queue_digest(digest, "daily")
+        db.session.commit()
+        email = db.session.scalars(db.select(OutboxEmail).order_by(OutboxEmail.id.desc())).first()
+        assert "Archive de la session en direct : Hotlines" in email.body_text
+        assert "Live session archive" not in email.body_text
