@@ -8,8 +8,8 @@ A file of an anonymous post never shows who sent it, here as anywhere.
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from flask_babel import lazy_gettext as _l
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..auth import protect
