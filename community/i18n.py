@@ -14,11 +14,12 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from babel import Locale, numbers, units
+from babel import Locale, lists, numbers, units
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, force_locale, format_decimal, get_locale, get_timezone, get_translations
 from flask_babel import format_number as flask_babel_format_number
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from .language import POST_LANGUAGES, language_name
 
@@ -132,6 +133,14 @@ def file_size(size) -> str:
     return _size_in(int(size or 0), str(locale) if locale is not None else "en")
 
 
+def names_list(items) -> Markup:
+    """Jinja's |names_list: "A and B", "A, B et C", "A وB" (CLDR's list patterns in the reader's
+    language, not a Latin comma). Each item escaped unless already Markup (names in <bdi>)."""
+    locale = get_locale()
+    escaped = [str(escape(item)) for item in items]
+    return Markup(lists.format_list(escaped, locale=str(locale) if locale is not None else "en"))  # noqa: S704 - every item escaped above; CLDR's patterns hold no markup
+
+
 def select_timezone() -> str | None:
     if not has_request_context():
         return None
@@ -152,6 +161,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["numberformat"] = _numberformat
     app.jinja_env.filters["filesize"] = file_size
+    app.jinja_env.filters["names_list"] = names_list
 
     @app.before_request
     def _language_direction():
