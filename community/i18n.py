@@ -8,16 +8,18 @@ compiles them (.mo files are never committed).
 """
 from __future__ import annotations
 
+import decimal
 import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from babel import Locale, numbers
+from babel import Locale, lists, numbers, units
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, force_locale, format_decimal, get_locale, get_timezone, get_translations
 from flask_babel import format_number as flask_babel_format_number
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from .language import POST_LANGUAGES, language_name
 
@@ -111,6 +113,34 @@ def _numberformat(number) -> str:
     return flask_babel_format_number(number)
 
 
+_KB, _MB = 1024, 1024 * 1024
+
+
+@functools.lru_cache(maxsize=4096)
+def _size_in(size: int, locale: str) -> str:
+    if size < _KB:
+        return units.format_unit(size, "digital-byte", length="long", locale=locale)
+    unit, divisor = ("digital-megabyte", _MB) if size >= _MB else ("digital-kilobyte", _KB)
+    # Rounded half up to a tenth, as Intl.NumberFormat does in static/js/attachments.js.
+    value = (decimal.Decimal(size) / divisor).quantize(decimal.Decimal("0.1"), decimal.ROUND_HALF_UP)
+    return units.format_unit(value, unit, length="short", format="#,##0.#", locale=locale)
+
+
+def file_size(size) -> str:
+    """Jinja's |filesize: "380 bytes", "11.4 kB", "2.5 MB" in the reader's language (CLDR units,
+    multiples of 1024). fileSize() in static/js/attachments.js writes the same with Intl.NumberFormat."""
+    locale = get_locale()
+    return _size_in(int(size or 0), str(locale) if locale is not None else "en")
+
+
+def names_list(items) -> Markup:
+    """Jinja's |names_list: "A and B", "A, B et C", "A وB" (CLDR's list patterns in the reader's
+    language, not a Latin comma). Each item escaped unless already Markup (names in <bdi>)."""
+    locale = get_locale()
+    escaped = [str(escape(item)) for item in items]
+    return Markup(lists.format_list(escaped, locale=str(locale) if locale is not None else "en"))  # noqa: S704 - every item escaped above; CLDR's patterns hold no markup
+
+
 def select_timezone() -> str | None:
     if not has_request_context():
         return None
@@ -130,6 +160,8 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _page_translations().unpgettext(c, s, p, n),
     )
     app.jinja_env.filters["numberformat"] = _numberformat
+    app.jinja_env.filters["filesize"] = file_size
+    app.jinja_env.filters["names_list"] = names_list
 
     @app.before_request
     def _language_direction():
@@ -189,7 +221,7 @@ JS_MESSAGES = (
     N_("You are offline. Your reply is kept and will be sent when the connection is back."),
     N_("%(name)s wrote:"), N_("A reply in another language arrived: clear the language filter to see it."),
     # attachments.js, attach.js, blur.js: files in posts
-    N_("%(count)s bytes"), N_("Hidden by a moderator"), N_("The image, to blur parts of it"),
+    N_("Hidden by a moderator"), N_("The image, to blur parts of it"),
     N_("Drag over faces or anything else that should not be seen, to blur it. Then send the image."),
     N_("Send image"), N_("Undo blurs"), N_("Do not send"),
     N_("%(name)s is too large: files may be up to %(size)s."), N_("Sending %(name)s…"),

@@ -55,14 +55,24 @@ def _state_note(post, wrap) -> str:
     return ""
 
 
-def author_options(post) -> str:
-    """What the author of a hidden post can do about it ("" when nothing)."""
-    if post.state != "hidden":
+def author_options(post, can_edit: bool = True, can_appeal: bool = True, appeal_state: str | None = None) -> str:
+    """What the author of a hidden post can do about it now ("" when nothing): `can_edit` and
+    `can_appeal` as the Guardian and the appeals say; `appeal_state`, the latest appeal's."""
+    if post.state != "hidden" or not (can_edit or can_appeal):
         return ""
     if post.state_cause == "flags":
-        return _("You can edit it: it then goes back to the moderators.")
-    return _("You can edit it and send it back to the moderators, or appeal the decision if you think "
-             "the post is fine as it is.")
+        return _("You can edit it: it then goes back to the moderators.") if can_edit else ""
+    if can_appeal and can_edit:
+        return _("You can edit it and send it back to the moderators, or appeal the decision if you think "
+                 "the post is fine as it is.")
+    if can_appeal:
+        return _("You can appeal the decision if you think the post is fine as it is.")
+    if appeal_state == "open":
+        return _("You can still edit it and send it back to the moderators: your appeal is then withdrawn.")
+    if appeal_state == "upheld":
+        return _("The decision cannot be appealed again, but you can still edit the post and send it back to "
+                 "the moderators.")
+    return _("You can edit it and send it back to the moderators.")
 
 
 def appeal_note(appeal, html: bool = False) -> str:

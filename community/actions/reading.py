@@ -132,16 +132,22 @@ def _announce(user: User, thread: Thread) -> None:
 
 @action
 def mark_read(actor: User, thread: Thread, post_id) -> ReadState:
-    """The user has read `thread` up to `post_id` (a post of that thread they may see).
-    Only moves forward: an older post_id changes nothing and answers the current state."""
+    """The user has read `thread` up to `post_id` (a post of that thread). Only moves forward: an
+    older post_id changes nothing and answers the current state. A post they can no longer see
+    (hidden while their page was open) marks up to the last one before it they may see."""
     guardian = Guardian(actor)
     guardian.ensure_read_thread(thread)
     wanted = validate.optional_id(post_id, "post_id")
     post = db.session.get(Post, wanted) if wanted is not None else None
-    if post is None or post.thread_id != thread.id or not guardian.can_see_post(post):
+    if post is None or post.thread_id != thread.id:
         raise Invalid(_("Say which post of this thread you have read (post_id)."), field="post_id")
     ratelimit.hit("read", actor.id)
-    if _advance(actor, thread, post.id):
+    upto = post.id
+    if not guardian.can_see_post(post):
+        # Hidden (or held, deleted) since the reader's page showed it: they read up to it, so the
+        # mark goes to the last post before it they may still see (none: nothing moves).
+        upto = db.session.scalar(guardian.visible_posts(select(func.max(Post.id)), thread).where(Post.id <= post.id))
+    if upto and _advance(actor, thread, upto):
         _announce(actor, thread)
     return state_of(actor, thread)
 

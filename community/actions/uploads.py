@@ -20,6 +20,7 @@ from ..events import action
 from ..extensions import db
 from ..files import service
 from ..files.names import clean_name
+from ..i18n import file_size
 from ..models import Flag, Post, ResourceVersion, Upload, User, utcnow
 from ..payloads import room_post_event
 from ..permissions import Guardian
@@ -91,7 +92,7 @@ def attach_uploads(actor: User, post: Post, upload_ids) -> list[Upload]:
     total = sum(u.size for u in chosen)
     if total > config["FILE_POST_MAX_BYTES"]:
         raise TooLarge(_("The files of one post may add up to %(limit)s at most; these add up to %(total)s.",
-                         limit=service.megabytes(config["FILE_POST_MAX_BYTES"]), total=service.megabytes(total)),
+                         limit=file_size(config["FILE_POST_MAX_BYTES"]), total=file_size(total)),
                        field="attachments")
     for position, upload in enumerate(chosen):
         upload.post_id = post.id

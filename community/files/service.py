@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from ..errors import Busy, DomainError, Invalid, TooLarge, UnsupportedType
 from ..extensions import db
+from ..i18n import file_size
 from ..models import Upload
 from ..workers import release_idle_connection
 from . import pool as workers
@@ -133,10 +134,6 @@ def remove_stored(keys: set[str]) -> None:
 
 
 # --- what the person is told ---------------------------------------------------------------
-def megabytes(size: int) -> str:
-    return _("%(size)s MB", size=format_decimal(round(size / (1024 * 1024), 1)))
-
-
 def accepted_list() -> str:
     """The accepted types as extensions: ".jpg, .png, .pdf ..."."""
     names = [name for name in current_app.config["FILE_TYPES"] if name in TYPES]
@@ -148,7 +145,7 @@ def refusal(code: str, params: dict) -> DomainError:
     accepted = accepted_list()
     if code == "too_large":
         return TooLarge(_("The file is larger than %(limit)s, the most one file may be. Nothing was saved.",
-                          limit=megabytes(int(params.get("limit") or current_app.config["FILE_MAX_BYTES"]))),
+                          limit=file_size(int(params.get("limit") or current_app.config["FILE_MAX_BYTES"]))),
                         field="file")
     if code == "image_too_large":
         return TooLarge(_("The image is too large: %(pixels)s million pixels, where the limit is %(limit)s "

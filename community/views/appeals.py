@@ -35,11 +35,6 @@ def post_state_note(post: Post):
     return post_states.state_note(post, html=True)
 
 
-@bp.app_template_global("post_author_options")
-def post_author_options(post: Post) -> str:
-    return post_states.author_options(post)
-
-
 @bp.app_template_global("post_appeal")
 def post_appeal(post: Post, viewer) -> dict | None:
     """For the author's view (`viewer`: their Guardian) of a hidden post: its latest appeal
@@ -49,8 +44,11 @@ def post_appeal(post: Post, viewer) -> dict | None:
         return None
     latest = appeals.latest_appeal(post)
     shown = latest if latest is not None and latest.state in ("open", "upheld") else None
+    can_appeal, can_edit = appeals.can_file(user, post), viewer.can_edit_post(post)
     return {"note": post_states.appeal_note(shown, html=True) if shown else "",
-            "can_appeal": appeals.can_file(user, post)}
+            "can_appeal": can_appeal, "can_edit": can_edit,
+            # What they can do now: the words offer only the buttons shown below them.
+            "options": post_states.author_options(post, can_edit, can_appeal, shown.state if shown else None)}
 
 
 # --- the author ---------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ post keeps its files as it keeps its text. The post's action then attaches them.
 from __future__ import annotations
 
 from flask import current_app, request
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -16,6 +15,7 @@ from ..actions.uploads import upload_file
 from ..extensions import db
 from ..files.kinds import TYPES
 from ..files.names import display_name
+from ..i18n import file_size
 from ..models import Upload
 from .helpers import actor
 
@@ -66,10 +66,6 @@ def accept_list() -> str:
     return ",".join(sorted({f".{t.ext}" for t in found} | {t.mime for t in found}))
 
 
-def _megabytes(size: int) -> str:
-    return _("%(number)s MB", number=format_decimal(round(size / 1048576, 1)))
-
-
 def file_types_help() -> str:
     """The composer's help sentence, from the settings: the accepted types (FILE_TYPES) grouped
     by kind, the size of one file (FILE_MAX_BYTES), and what one post may hold
@@ -91,5 +87,5 @@ def file_types_help() -> str:
         parts.append(_("plain text"))
     config = current_app.config
     return _("Allowed: %(types)s. Up to %(size)s per file; a post holds up to %(count)s files and %(total)s "
-             "in all.", types=", ".join(parts), size=_megabytes(config["FILE_MAX_BYTES"]),
-             count=config["FILE_POST_MAX_COUNT"], total=_megabytes(config["FILE_POST_MAX_BYTES"]))
+             "in all.", types=", ".join(parts), size=file_size(config["FILE_MAX_BYTES"]),
+             count=config["FILE_POST_MAX_COUNT"], total=file_size(config["FILE_POST_MAX_BYTES"]))

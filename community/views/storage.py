@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..auth import protect
@@ -20,6 +21,8 @@ bp = Blueprint("storage", __name__, url_prefix="/admin")
 protect(bp, "admin")
 
 LARGEST = 25
+# Upload.state, worded for the State column (deleted files are not listed).
+STATES = {"active": _l("Visible"), "hidden": _l("Hidden by a moderator")}
 
 
 def usage_per_topic() -> list[dict]:
@@ -39,7 +42,8 @@ def usage_per_topic() -> list[dict]:
         rows.append({"topic": topic, "post_files": posts[0], "post_bytes": int(posts[1]),
                      "resource_files": resources[0], "resource_bytes": int(resources[1]),
                      "bytes": int(posts[1]) + int(resources[1])})
-    return sorted(rows, key=lambda r: -r["bytes"])
+    # Only the topics that hold files: a table of zeros says nothing.
+    return sorted((r for r in rows if r["post_files"] or r["resource_files"]), key=lambda r: -r["bytes"])
 
 
 def totals() -> dict:
@@ -64,6 +68,7 @@ def largest() -> list[dict]:
             ResourceVersion.upload_id == upload.id).limit(1)) if post is None else None
         rows.append({
             "upload": upload, "name": display_name(upload), "url": file_url(upload),
+            "state": STATES.get(upload.state, upload.state),
             "post": post, "resource": resource,
             "topic": post.thread.topic if post is not None else (resource.topic if resource else None),
             # an anonymous post's file names nobody

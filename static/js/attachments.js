@@ -6,14 +6,24 @@
 import { safePath } from "./dom.js";
 import { lang, t } from "./i18n.js";
 
-const sizeFormat = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
+const KB = 1024;
+const MB = 1024 * 1024;
+const unitFormats = new Map();
 
-/** "2.5 MB", "12 KB", "300 bytes" in the reader's language. */
+function unitFormat(unit, unitDisplay) {
+  if (!unitFormats.has(unit)) {
+    unitFormats.set(unit, new Intl.NumberFormat(lang, { style: "unit", unit, unitDisplay, maximumFractionDigits: 1 }));
+  }
+  return unitFormats.get(unit);
+}
+
+/** "380 bytes", "11.4 kB", "2.5 MB" in the reader's language: the same CLDR units as the
+ * server's |filesize (community/i18n.py file_size), multiples of 1024. */
 export function fileSize(bytes) {
   const n = Number(bytes) || 0;
-  if (n >= 1024 * 1024) return `${sizeFormat.format(n / (1024 * 1024))} MB`;
-  if (n >= 1024) return `${sizeFormat.format(n / 1024)} KB`;
-  return t("%(count)s bytes", { count: sizeFormat.format(n) });
+  if (n >= MB) return unitFormat("megabyte", "short").format(n / MB);
+  if (n >= KB) return unitFormat("kilobyte", "short").format(n / KB);
+  return unitFormat("byte", "long").format(n);
 }
 
 function el(tag, attrs = {}, ...children) {

@@ -49,8 +49,9 @@ export async function editImage(file, container) {
   const canvas = document.createElement("canvas");
   canvas.width = img.width;
   canvas.height = img.height;
+  // Shown scaled down to fit (static/css/app.css .blur-canvas: the width of the composer, 60% of
+  // the window's height); the canvas itself keeps the image's real pixels.
   canvas.className = "blur-canvas border";
-  canvas.style.maxWidth = "100%";
   canvas.style.cursor = "crosshair";
   canvas.style.touchAction = "none";
   canvas.setAttribute("role", "img");
@@ -74,9 +75,13 @@ export async function editImage(file, container) {
 
   let blurred = 0;
   let start = null;
+  // A pointer's place on the displayed (scaled) canvas, in the image's real pixels: inside the
+  // border, times the real size over the displayed size.
   const toImage = (event) => {
     const box = canvas.getBoundingClientRect();
-    return [(event.clientX - box.left) * (canvas.width / box.width), (event.clientY - box.top) * (canvas.height / box.height)];
+    const x = (event.clientX - box.left - canvas.clientLeft) * (canvas.width / (canvas.clientWidth || 1));
+    const y = (event.clientY - box.top - canvas.clientTop) * (canvas.height / (canvas.clientHeight || 1));
+    return [Math.max(0, Math.min(canvas.width, x)), Math.max(0, Math.min(canvas.height, y))];
   };
   canvas.addEventListener("pointerdown", (event) => {
     start = toImage(event);

@@ -10,7 +10,7 @@
  * once, kept for a moment); anonymous authors are never in it: the server leaves them out.
  */
 import { $$, csrfToken } from "./dom.js";
-import { t, tn } from "./i18n.js";
+import { lang, t, tn } from "./i18n.js";
 import { announce, showBanner } from "./notices.js";
 import { socket } from "./socket.js";
 
@@ -99,7 +99,8 @@ function whoText(entry) {
   const names = (entry.people || []).map((person) => person.name).filter(Boolean);
   const others = Number(entry.others || 0);
   if (!names.length) return tn("%(num)s person", "%(num)s people", others);
-  const list = names.join(", ");
+  // Joined as the reader's language joins names ("A and B", "A وB"), not with a Latin comma.
+  const list = new Intl.ListFormat(lang, { type: "conjunction" }).format(names);
   return others ? tn("%(names)s and %(num)s other", "%(names)s and %(num)s others", others, { names: list }) : list;
 }
 

@@ -20,10 +20,26 @@ export function trackReading(el) {
   let lastSend = 0;
   let backoffUntil = 0;
 
+  // Posts gone from the page (hidden or deleted by a moderator while it was open) or waiting for
+  // review are not the reader's to name: the highest post still shown, up to `limit`.
+  const GONE = ".post--hidden, .post--held, .post--deleted";
+  function shownUpTo(limit) {
+    let best = 0;
+    for (const article of $$("article.post[data-post-id]", el)) {
+      const id = Number(article.dataset.postId || 0);
+      if (id > best && id <= limit && !article.matches(GONE)) best = id;
+    }
+    return best;
+  }
+
   async function send({ leaving = false } = {}) {
     timer = null;
     if (seen <= sent || Date.now() < backoffUntil) return;
-    const upTo = seen;
+    const upTo = shownUpTo(seen);
+    if (upTo <= sent) {
+      seen = sent; // what was seen is gone from the page: nothing to record
+      return;
+    }
     lastSend = Date.now();
     try {
       const response = await fetch(`/api/v1/threads/${threadId}/read`, {
@@ -39,8 +55,9 @@ export function trackReading(el) {
       } else if (response.status === 429) {
         backoffUntil = Date.now() + 60000; // too fast: the next try in a minute carries everything seen
         schedule();
+      } else {
+        seen = Math.min(seen, sent); // anything else (the thread moved): nothing to retry
       }
-      // Anything else (the post was hidden meanwhile, the thread moved): nothing to retry.
     } catch {
       // Offline: the next post seen, or leaving the page, tries again.
     }

@@ -40,6 +40,25 @@ def test_read_needs_a_post_of_that_thread(api, body):
     assert_error(api.post(f"/threads/{thread_id}/read", "member", json=body), 400, "invalid")
 
 
+def test_a_post_hidden_while_the_page_was_open_marks_up_to_the_last_visible_one(api):
+    """The reader's page saw a reply a moderator then hid: its mark is clamped to the last post
+    before it they may see, a 200 and no error (the page retried a 400 three times)."""
+    thread_id, opening_id, first, second = _story(api)
+    for post in (first, second):
+        assert api.post(f"/posts/{post['id']}/moderation", "moderator",
+                        json={"action": "hide", "reason": "Check"}).status_code == 200
+    response = api.post(f"/threads/{thread_id}/read", "member", json={"post_id": second["id"]})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["read"]["last_read_post_id"] == opening_id  # the first reply is hidden too
+    api.post(f"/posts/{first['id']}/moderation", "moderator", json={"action": "restore"})
+    response = api.post(f"/threads/{thread_id}/read", "member", json={"post_id": second["id"]})
+    assert response.status_code == 200 and response.get_json()["read"]["last_read_post_id"] == first["id"]
+    assert response.get_json()["read"]["unread"] == 0
+    # The moderator sees hidden posts: their mark goes to the one they name.
+    response = api.post(f"/threads/{thread_id}/read", "moderator", json={"post_id": second["id"]})
+    assert response.status_code == 200 and response.get_json()["read"]["last_read_post_id"] == second["id"]
+
+
 def test_read_of_another_threads_post_or_a_private_thread(api):
     thread_id, opening_id, *_ = _story(api)
     other = api.start_thread("supplier", title="Another question here")["thread"]["id"]

@@ -140,6 +140,86 @@ def test_a_supplier_drops_an_image_blurs_a_face_and_the_reply_shows_it_live(new_
     assert page_errors(new_context.console) == []
 
 
+def striped_portrait(width: int = 1000, height: int = 1600) -> bytes:
+    """A tall photo of black and white stripes 4 px wide: pixelated, a part of it turns to blocks."""
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(picture)
+    for x in range(0, width, 8):
+        draw.rectangle((x, 0, x + 3, height), fill="black")
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=95)
+    return out.getvalue()
+
+
+def _changed(image, original, box: tuple[int, int, int, int]) -> float:
+    """How much `box` of `image` differs from the `original`: the mean difference of their grey
+    levels (a few units of JPEG noise where untouched; near 127 where blocks replaced stripes)."""
+    from PIL import ImageChops, ImageStat
+
+    return ImageStat.Stat(ImageChops.difference(image.convert("L").crop(box), original.convert("L").crop(box))).mean[0]
+
+
+def test_the_blur_editor_fits_the_window_and_blurs_the_real_pixels_under_the_scaled_canvas(
+        new_context, sign_in, tmp_path):
+    """A 1000 x 1600 photo is shown scaled down (the buttons stay in view); a blur dragged on the
+    scaled canvas lands on the same part of the image sent, in its real pixels."""
+    from PIL import Image
+
+    ravi = person(new_context, sign_in, RAVI, f"/t/{TOPIC}/new", live=False)
+    picture = tmp_path / "portrait.jpg"
+    picture.write_bytes(striped_portrait())
+    ravi.locator("#thread-files").set_input_files(str(picture))
+    canvas = ravi.locator("[data-blur-editor] canvas")
+    expect(canvas).to_be_visible()
+    viewport = ravi.viewport_size
+    box = canvas.bounding_box()
+    assert box["height"] <= viewport["height"] * 0.6 + 2 and box["width"] <= viewport["width"]
+    assert abs(box["width"] / box["height"] - 1000 / 1600) < 0.02  # proportions kept
+    assert ravi.evaluate("document.querySelector('[data-blur-editor] canvas').width") == 1000
+    send = ravi.get_by_role("button", name="Send image")
+    send.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box["y"] + box["height"] <= viewport["height"] and send.bounding_box()["y"] < viewport["height"]
+    # Drag from 10% / 10% to 50% / 40% of the displayed canvas: image pixels (100, 160) to (500, 640).
+    ravi.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.1)
+    ravi.mouse.down()
+    ravi.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.4, steps=4)
+    ravi.mouse.up()
+    send.click()
+    item = ravi.locator("[data-attach-list] .attach-item")
+    expect(item).to_have_count(1)
+    upload_id = item.locator('input[name="attachments"]').get_attribute("value")
+    served = ravi.request.get(f"/files/{upload_id}/portrait.jpg")
+    assert served.status == 200, served.status
+    image = Image.open(io.BytesIO(served.body()))
+    assert image.size == (1000, 1600)
+    original = Image.open(io.BytesIO(striped_portrait()))
+    assert _changed(image, original, (150, 220, 450, 580)) > 60  # inside the blur: blocks, not stripes
+    for outside in ((560, 220, 900, 580), (150, 700, 450, 1000), (150, 20, 450, 130)):
+        assert _changed(image, original, outside) < 20, outside  # beside, below and above: untouched
+    assert page_errors(new_context.console) == []
+
+
+SIZES = (0, 1, 380, 1023, 11674, 10239, 2621440, 10 * 1024 * 1024)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar", "fr"])
+def test_the_scripts_file_sizes_are_the_pages(new_context, sign_in, lang):
+    """fileSize() of static/js/attachments.js (live posts, the composer's list) writes what the
+    server's |filesize writes (community/i18n.py), in the page's language."""
+    from community.i18n import _size_in
+
+    ravi = person(new_context, sign_in, RAVI, f"/t/{TOPIC}/new?lang={lang}", live=False)
+    assert ravi.evaluate("document.documentElement.lang") == lang
+    written = ravi.evaluate("""async (sizes) => {
+      const { fileSize } = await import("/static/js/attachments.js");
+      return sizes.map(fileSize);
+    }""", list(SIZES))
+    assert written == [_size_in(size, lang) for size in SIZES]
+
+
 # Drag and drop as a browser does it: a DataTransfer holding a File, and the dragenter, dragover
 # and drop events on the composer's drop zone (static/js/attach.js, [data-attach-drop]).
 DROP = """([input, name, text]) => {

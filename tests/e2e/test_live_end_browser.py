@@ -133,6 +133,13 @@ def test_a_waiting_question_reaches_the_archive_and_a_late_answer_the_asker(new_
     kept = mei.locator("#live-kept-chat")
     expect(kept).to_be_visible()
     expect(kept.locator("textarea")).to_have_value(typed)
+    # "Not answered" arrives as a toast: it does not cover the kept text.
+    told = mei.locator(".rt-toast-container .toast", has_text="not answered")
+    expect(told).to_be_visible()
+    kept.scroll_into_view_if_needed()
+    a, b = told.bounding_box(), kept.bounding_box()
+    assert (a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"]
+            or a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]), (a, b)
     shot(mei, "live-end-kept-chat")
     follow_up_href = kept.locator("a.live-kept-link").get_attribute("href")
     follow_up_id = re.search(r"/threads/(\d+)", follow_up_href).group(1)

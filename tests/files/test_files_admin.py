@@ -33,3 +33,17 @@ def test_files_prune_removes_old_files_in_nothing(api: Api, app, stored_files):
     assert result.exit_code == 0 and "Deleted 1 files" in result.output
     with app.app_context():
         assert db.session.get(Upload, old["id"]) is None
+
+
+def test_the_storage_page_lists_topics_with_files_and_words_states_in_the_readers_language(api: Api, login_as):
+    admin = login_as("admin")
+    empty = admin.get("/admin/storage").get_data(as_text=True)
+    assert "No topic holds files yet." in empty and "data-topic=" not in empty
+    photo = uploaded(api, "supplier", name="dorm.jpg")
+    api.start_thread("supplier", body="A photo.", attachments=[photo["id"]])
+    page = admin.get("/admin/storage?lang=ar").get_data(as_text=True)
+    per_topic = page[page.index('id="storage-per-topic"'):page.index('id="storage-largest"')]
+    assert per_topic.count("data-topic=") == 1 and 'data-topic="grievance"' in per_topic
+    assert "· 0 " not in per_topic and "—" in per_topic  # no resources in it: a dash, not "0 · 0 bytes"
+    largest = page[page.index('id="storage-largest"'):]
+    assert "<td>active</td>" not in largest and "<td>ظاهر</td>" in largest

@@ -112,3 +112,32 @@ def test_hiding_a_resource_is_in_the_audit_log(api: Api, login_as, app):
             "hide_resource", "Superseded", {"state": "active"}, {"state": "hidden"})
     log = login_as("moderator").get("/moderation/log").get_data(as_text=True)
     assert "hide resource" in log and "Superseded" in log
+
+
+def test_the_queue_card_of_a_flagged_file_shows_what_the_file_is(api: Api, login_as):
+    """An image's thumbnail, a document's icon, name and size: judged without opening it; the
+    thumbnail is served to the moderator by the same rule (hidden files too), to nobody else."""
+    from tests.files.test_resources_api import pdf
+
+    photo = uploaded(api, "supplier")
+    report = uploaded(api, "supplier", data=pdf(), name="audit.pdf")
+    made = api.start_thread("supplier", body="Photo and audit.", attachments=[photo["id"], report["id"]])
+    post_id = made["post"]["id"]
+    for upload in (photo, report):
+        assert api.post(f"/posts/{post_id}/flags", "member", json={
+            "reason": "confidential", "upload_id": upload["id"]}).status_code == 201
+    moderator = login_as("moderator")
+    queue = moderator.get("/moderation").get_data(as_text=True)
+    thumb = f'/files/{photo["id"]}/thumbnail/'
+    image_preview = queue[queue.index(f'data-flagged-file-preview="{photo["id"]}"'):]
+    assert f'<img class="moderation-flag-thumb" src="{thumb}' in image_preview.split("</span>")[0]
+    doc_preview = queue[queue.index(f'data-flagged-file-preview="{report["id"]}"'):].split("</span>\n    </span>")[0]
+    assert "bi-file-earmark-text" in doc_preview and "audit.pdf" in doc_preview and "bytes)" in doc_preview
+    thumb_url = thumb + image_preview.split(thumb, 1)[1].split('"', 1)[0]
+    live = moderator.get(f"/moderation/queue/items/{post_id}").get_data(as_text=True)  # a card arriving live
+    assert f'data-flagged-file-preview="{photo["id"]}"' in live and thumb_url in live
+    assert moderator.get(thumb_url).status_code == 200
+    # Hidden, the file stays visible to the topic's moderators only, its card with it.
+    assert api.post(f"/uploads/{photo['id']}/moderation", "admin", json={"action": "hide"}).status_code == 200
+    assert moderator.get(thumb_url).status_code == 200
+    assert login_as("member").get(thumb_url).status_code == 404

@@ -120,6 +120,8 @@ def test_a_late_answer_in_the_follow_up_reaches_the_asker(ctx, world):
     rows = list(csv.reader(io.StringIO(live_export.questions_csv(world.user("member"), session).lstrip("\ufeff"))))
     (row,) = [r for r in rows[1:] if r[7] == "Who pays the recruitment fees?"]
     assert "The employer pays them, always." in row[11]
+    # The follow-up link is absolute (SITE_URL, as emails' links): a spreadsheet has no site.
+    assert row[12] == f"http://roundtable.test/threads/{session.follow_up_thread_id}#post-{post.id}"
 
 
 def test_an_anonymous_question_stays_anonymous_in_the_follow_up(ctx, world):

@@ -95,3 +95,32 @@ def test_the_authors_own_posts_are_marked_for_their_page(app, world, login_as):
     visible = answer(app, world, "member", thread_id, "Visible words")
     assert 'data-mine="true"' not in opening_tag("member2", visible)
     assert 'data-mine="true"' in opening_tag("member", visible)
+
+
+def _author_note(page: str, post_id: int) -> str:
+    """The hidden post's article on the author's page: its note and its links."""
+    start_at = page.index(f'id="post-{post_id}"')
+    return page[start_at:page.index("</article>", start_at)]
+
+
+def test_the_authors_note_offers_only_what_they_can_still_do(app, world, login_as):
+    thread_id, post_id = _hidden(app, world)
+    author = login_as("supplier")
+    before = _author_note(html_of(author.get(f"/threads/{thread_id}")), post_id)
+    assert "or appeal the decision" in before and f'href="/posts/{post_id}/appeal"' in before
+    # One way to edit: "Edit and send back", not a second plain "Edit" link.
+    assert before.count(f'href="/posts/{post_id}/edit"') == 1 and "Edit and send back" in before
+
+    author.post(f"/posts/{post_id}/appeal", data={"note": "These are facts"})
+    waiting = _author_note(html_of(author.get(f"/threads/{thread_id}")), post_id)
+    assert "or appeal the decision" not in waiting and "your appeal is then withdrawn" in waiting
+    with app.app_context():
+        appeal_id = db.session.scalar(db.select(Appeal.id))
+    upheld = login_as("admin").post(f"/moderation/appeals/{appeal_id}",
+                                    data={"decision": "uphold", "reason": "Names stay out"})
+    assert upheld.status_code == 302
+    after = _author_note(html_of(author.get(f"/threads/{thread_id}")), post_id)
+    assert "Your appeal was decided: the post stays hidden. The moderator's reason: Names stay out." in after
+    assert "or appeal the decision" not in after and f'href="/posts/{post_id}/appeal"' not in after
+    assert "you can still edit the post and send it back to the moderators." in after
+    assert after.count(f'href="/posts/{post_id}/edit"') == 1 and "Edit and send back" in after

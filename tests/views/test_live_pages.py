@@ -557,3 +557,14 @@ def test_page_carries_blank_templates_for_live_inserts(app, world, login_as, mak
     participant = html_of(login_as("supplier").get(f"/live/{session_id}"))
     template = participant.split('<template id="question-template">', 1)[1].split("</template>", 1)[0]
     assert "moderate" not in template                             # no host controls for participants
+
+
+def test_hosts_are_joined_as_the_readers_language_joins_names(app, world, login_as, make_session):
+    """Not a Latin comma in Arabic: CLDR's list patterns, the names still isolated."""
+    session_id = make_session(title="Two hosts", hosts=("member2",))
+    reader = login_as("supplier")
+    for lang, joined in (("en", "</bdi> and <bdi>"), ("ar", "</bdi> و<bdi>"), ("fr", "</bdi> et <bdi>")):
+        for path in ("/live", f"/live/{session_id}"):
+            page = reader.get(f"{path}?lang={lang}").get_data(as_text=True)
+            line = re.search(r'class="live-(?:card-)?hosts">(.*?)</p>', page).group(1)
+            assert joined in line and ", " not in line, (lang, path, line)

@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from ...authors import translated_label
 from ...extensions import db
+from ...mail import site_url
 from ...models import Post, User
 from ...models.live import LiveQuestion, LiveSession
 from ...permissions import Guardian
@@ -69,7 +70,8 @@ def questions_csv(actor: User, session: LiveSession) -> str:
     for rank, q in enumerate(questions, 1):
         asker, organisation = ((str(translated_label(q.author)), "") if q.anonymous
                                else (q.author.name, q.author.organisation.name))
-        link = (f"/threads/{session.follow_up_thread_id}#post-{q.follow_up_post_id}"
+        # Absolute (SITE_URL, as in emails): a spreadsheet has no site to resolve a path against.
+        link = (site_url(f"/threads/{session.follow_up_thread_id}#post-{q.follow_up_post_id}")
                 if q.follow_up_post_id else "")
         writer.writerow([safe_cell(v) for v in (
             rank, q.id, _utc(q.created_at), asker, organisation, states.get(q.state, q.state), q.votes, q.body,
