@@ -211,6 +211,8 @@ JS_MESSAGES = (
     N_("The accepted answer was withdrawn."), N_("This thread is locked."), N_("This thread is open again."),
     N_("This thread was moved to another topic."), N_("This thread was closed as a duplicate of another thread."),
     N_("This thread was closed as a duplicate of “%(title)s”. Please continue there."), N_("Go there"),
+    # titles.js: the site's own thread titles
+    N_("Live session archive: %(title)s"), N_("Follow-up: %(title)s"),
     N_("%(name)s is typing…"), N_("%(first)s and %(second)s are typing…"), N_("Someone"), N_("someone"),
     N_("New reply from %(name)s"), N_("A moderator moved some replies to a new thread."),
     N_("Sending…"), N_("Post reply"), N_("a post"),

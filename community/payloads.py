@@ -34,6 +34,10 @@ def thread_payload(thread, guardian: Guardian | None = None) -> dict:
         "topic": thread.topic.slug,
         "kind": thread.kind,
         "title": thread.title,
+        # A title the site words itself (a live session's archive or follow-up): pages word
+        # it in their reader's language from these (community/titles.py, static/js/titles.js).
+        "title_kind": thread.title_kind,
+        "title_subject": thread.title_subject,
         "state": thread.state,
         "locked": thread.locked,
         "pinned": thread.pinned,

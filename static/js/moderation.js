@@ -17,6 +17,7 @@ import { t, tn, tNodes } from "./i18n.js";
 import { announce } from "./notices.js";
 import { follow } from "./rooms.js";
 import { socket } from "./socket.js";
+import { threadTitle } from "./titles.js";
 
 const root = document.getElementById("moderation-queue");
 if (root && socket) start();
@@ -111,7 +112,7 @@ function start() {
         return;
       }
       if (early && !card) return; // came and went before we saw it: nothing to show
-      const title = data.thread?.title || titleOf(fresh);
+      const title = (data.thread && threadTitle(data.thread)) || titleOf(fresh);
       if (!card) {
         place(fresh);
         const n = cards().filter((c) => !c.classList.contains("moderation-item--handled")).length;

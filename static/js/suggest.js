@@ -3,6 +3,7 @@
 // The status line is a polite live region (announced, never steals focus); the list
 // is plain links that open in a new tab, so the text being written is never lost.
 import { t, tn } from "./i18n.js";
+import { threadTitle } from "./titles.js";
 
 const input = document.getElementById("thread-title");
 const box = document.getElementById("similar-questions");
@@ -34,7 +35,7 @@ function start() {
     link.href = thread.url;
     link.target = "_blank";
     link.rel = "noopener";
-    link.textContent = thread.title;
+    link.textContent = threadTitle(thread);
     link.dir = "auto"; // a title cannot reorder the list around it
     const newTab = document.createElement("span");
     newTab.className = "visually-hidden";

@@ -11,6 +11,7 @@ import { $ } from "./dom.js";
 import { t, tNodes } from "./i18n.js";
 import { announce, showBanner } from "./notices.js";
 import { clearAwaiting } from "./own_posts.js";
+import { threadTitle } from "./titles.js";
 
 /** Jinja's truncate(60) for the breadcrumb: cut at a word, "..." after. */
 function crumb(title) {
@@ -91,7 +92,7 @@ async function nameTheOriginal(banner, original) {
   try {
     const response = await fetch(`/api/v1/threads/${original}`, { credentials: "same-origin", headers: { Accept: "application/json" } });
     if (!response.ok) return;
-    const title = (await response.json())?.thread?.title;
+    const title = threadTitle((await response.json())?.thread);
     const span = banner.querySelector("span");
     if (title && span) {
       span.replaceChildren(tNodes("This thread was closed as a duplicate of “%(title)s”. Please continue there.", { title }));

@@ -5,6 +5,7 @@
  */
 import { $ } from "./dom.js";
 import { t, tn } from "./i18n.js";
+import { threadTitle } from "./titles.js";
 import { showResource } from "./library_live.js";
 import { announce } from "./notices.js";
 import { follow } from "./rooms.js";
@@ -30,7 +31,7 @@ if (topicEl && button) {
     const now = Date.now();
     if (now - lastAnnounced > 5000) {
       lastAnnounced = now;
-      announce(name === "thread.created" ? t("New thread: %(title)s", { title: data.thread.title }) : button.textContent);
+      announce(name === "thread.created" ? t("New thread: %(title)s", { title: threadTitle(data.thread) }) : button.textContent);
     }
   });
   button.addEventListener("click", () => location.reload());
