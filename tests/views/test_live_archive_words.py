@@ -180,3 +180,16 @@ def test_an_edited_archive_and_a_renamed_thread_are_shown_as_written(app, world,
         assert db.session.get(LiveSession, ended["session"]).follow_up_thread_id == ended["follow_up"]
     html = page(login_as("member2"), ended["follow_up"])
     assert "Recruitment fees, continued" in text_of(re.search(r'<h1[^>]*id="thread-title".*?</h1>', html, re.S).group(0))
+
+
+def test_the_moderators_pages_word_the_title_too(app, world, login_as, ended):
+    """The thread tools and a post's moderation page of an archive, for a French moderator."""
+    as_reader(app, world, "moderator", "Europe/Paris", "fr")
+    client = login_as("moderator")
+    opening = opening_of(app, ended["archive"])
+    for address in (f"/moderation/threads/{ended['archive']}", f"/moderation/posts/{opening}"):
+        response = client.get(address)
+        assert response.status_code == 200, address
+        shown = text_of(html_of(response))
+        assert "Archive de la session en direct : Ask the brands: recruitment fees" in shown, address
+        assert "Live session archive" not in shown, address
