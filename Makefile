@@ -102,9 +102,10 @@ demo-reset: setup
 
 # --- tests ------------------------------------------------------------------------------
 # Three passes at once, each with its own log, printed one after the other:
-# - the browser and server tests on SQLite (`-m "e2e or server"`): they mostly wait on
-#   browsers and servers, so they run beside the others rather than after them;
-# - everything else on SQLite;
+# - the browser tests on SQLite (`-m e2e`): they mostly wait on browsers and the server, so
+#   they run beside the others rather than after them;
+# - everything else on SQLite, the tests of real servers on their own files included (they
+#   mostly wait too; with them the two SQLite passes take about as long as each other);
 # - under CI=true (or TEST_PG=1) everything but the browser and server tests on PostgreSQL.
 # Lint first (ruff + eslint, seconds): a finding fails the run before the suite starts.
 test: setup chromium lint
@@ -114,11 +115,11 @@ test: setup chromium lint
 	else \
 	  echo "== PostgreSQL run skipped (TEST_PG=1 or CI=true runs the suite again on $(PG_TEST_URL))"; \
 	fi; \
-	$(BIN)/pytest -q -p no:cacheprovider -m "e2e or server" $(PYTEST_ARGS) > "$$e2e_log" 2>&1 & e2e_pid=$$!; \
-	echo "== tests on SQLite (the browser and server tests run beside them; their output follows)"; \
-	$(BIN)/pytest -q -m "not e2e and not server" $(PYTEST_ARGS) || rc=$$?; \
+	$(BIN)/pytest -q -p no:cacheprovider -m e2e $(PYTEST_ARGS) > "$$e2e_log" 2>&1 & e2e_pid=$$!; \
+	echo "== tests on SQLite (the browser tests run beside them; their output follows)"; \
+	$(BIN)/pytest -q -m "not e2e" $(PYTEST_ARGS) || rc=$$?; \
 	e2e_rc=0; wait $$e2e_pid || e2e_rc=$$?; \
-	echo "== browser and server tests on SQLite"; cat "$$e2e_log"; \
+	echo "== browser tests on SQLite"; cat "$$e2e_log"; \
 	if [ $$rc = 0 ]; then rc=$$e2e_rc; fi; \
 	if [ -n "$$pg_pid" ]; then \
 	  pg_rc=0; wait $$pg_pid || pg_rc=$$?; \
