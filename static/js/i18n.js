@@ -56,8 +56,17 @@ export function tn(singular, pluralText, n, params = {}) {
 /**
  * t() / tn() as DOM nodes, for texts that carry user-written names or titles: each value
  * goes into its own <bdi>, so a right-to-left name (or one with reordering characters)
- * cannot reorder the sentence around it. An array value becomes isolated items joined by ", ".
+ * cannot reorder the sentence around it. An array value becomes isolated items joined as the
+ * page's language joins a list (Intl.ListFormat).
  */
+function listParts(values) {
+  try {
+    return new Intl.ListFormat(lang, { type: "conjunction" }).formatToParts(values);
+  } catch { // an engine without Intl.ListFormat
+    return values.flatMap((value, i) => (i ? [{ type: "literal", value: ", " }] : []).concat({ type: "element", value }));
+  }
+}
+
 function isolated(text, params) {
   const out = document.createDocumentFragment();
   let last = 0;
@@ -69,13 +78,17 @@ function isolated(text, params) {
     } else if (key === "num") {
       out.append(String(params[key]));
     } else {
-      const values = Array.isArray(params[key]) ? params[key] : [params[key]];
-      values.forEach((value, i) => {
-        if (i) out.append(", ");
-        const bdi = document.createElement("bdi");
-        bdi.textContent = String(value);
-        out.append(bdi);
-      });
+      const values = (Array.isArray(params[key]) ? params[key] : [params[key]]).map(String);
+      // Joined as the page's language joins a list ("A, B and C", "A وB"), each item isolated.
+      for (const part of listParts(values)) {
+        if (part.type === "element") {
+          const bdi = document.createElement("bdi");
+          bdi.textContent = part.value;
+          out.append(bdi);
+        } else {
+          out.append(part.value);
+        }
+      }
     }
     return match;
   });

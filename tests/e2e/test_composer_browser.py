@@ -221,3 +221,20 @@ def test_notices_isolate_their_text_on_a_right_to_left_page(people):
       return notices.showBanner('Hello from Tiruppur!', { key: 'probe' }).querySelector('span').dir;
     }""")
     assert direction == "auto"
+
+
+@pytest.mark.parametrize("lang,joined", [("en", "Ravi Kumar, Omar Haddad, and Sofia Martin"),
+                                          ("ar", "Ravi Kumar وOmar Haddad وSofia Martin")])
+def test_lists_of_names_are_joined_as_the_pages_language_joins_them(people, lang, joined):
+    """tNodes() with a list (who is reading a thread, who reacted): each name in its own <bdi>,
+    joined by the page's language (Intl.ListFormat), not by a Latin comma."""
+    page = people(RAVI, f"/?lang={lang}")
+    shown = page.evaluate("""async () => {
+      const { tnNodes } = await import('/static/js/i18n.js');
+      const box = document.createElement('p');
+      box.append(tnNodes('%(num)s reading: %(names)s', '%(num)s reading: %(names)s', 3,
+                         { names: ['Ravi Kumar', 'Omar Haddad', 'Sofia Martin'] }));
+      return { text: box.textContent, isolated: [...box.querySelectorAll('bdi')].map((b) => b.textContent) };
+    }""")
+    assert shown["isolated"] == ["Ravi Kumar", "Omar Haddad", "Sofia Martin"]
+    assert joined in shown["text"], shown
