@@ -7,7 +7,8 @@ as British English, the interface's own spelling: "3 March 2026, 14:05", not "Ma
 them current; `reltime` is the same wording for the page as sent (and for tests).
 
 Template filters: reltime, fulltime, isotime; globals: utc_when, live_when, live_zone
-(registered by init_app).
+(registered by init_app). The zones a person may choose: zone_name() (a known IANA name, or
+None) and zone_choices() (the settings page's <select>, by region, with each zone's offset now).
 """
 from __future__ import annotations
 
@@ -15,12 +16,13 @@ import functools
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_time, format_timedelta, get_locale, get_timezone
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .models import utcnow
@@ -177,6 +179,56 @@ def span_text(start: datetime, end: datetime, zone: ZoneInfo) -> str:
 
 def live_zone() -> str:
     return viewer_zone().key
+
+
+# --- the zones one may choose ----------------------------------------------------------------------
+# Other names of UTC (browsers report "Etc/UTC" or "UTC"): stored as "UTC", which dates name short.
+UTC_ALIASES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu"})
+# The <optgroup>s of the settings page: IANA's regions, in its order; any other name is under "Other time zones".
+REGIONS = (("Africa", _l("Africa")), ("America", _l("America")), ("Antarctica", _l("Antarctica")),
+           ("Arctic", _l("Arctic")), ("Asia", _l("Asia")), ("Atlantic", _l("Atlantic Ocean")),
+           ("Australia", _l("Australia")), ("Europe", _l("Europe")), ("Indian", _l("Indian Ocean")),
+           ("Pacific", _l("Pacific Ocean")))
+
+
+@functools.cache
+def known_zones() -> frozenset[str]:
+    """Every IANA name this server knows (older spellings too: browsers still report
+    "Asia/Calcutta"), and "UTC"."""
+    return frozenset(available_timezones()) | {"UTC"}
+
+
+def zone_name(value) -> str | None:
+    """`value` if it names a known zone ("UTC" for any of UTC's names), else None."""
+    if not isinstance(value, str) or not value or len(value) > 64:
+        return None
+    if value in UTC_ALIASES:
+        return "UTC"
+    return value if value in known_zones() else None
+
+
+def offset_text(zone: ZoneInfo, moment: datetime) -> str:
+    """The zone's offset from UTC at `moment`: "UTC+09:00", "UTC-03:30", "UTC+00:00"."""
+    minutes = int(aware(moment).astimezone(zone).utcoffset().total_seconds() // 60)
+    return f"UTC{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def zone_choices(current: str | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The settings page's zones: [(region label, [(name, "Asia/Tokyo (UTC+09:00)")])] by
+    region, each by name, with its offset now; "UTC" under "Other time zones", and `current` too when no
+    region lists it ("US/Eastern"; or a name that was refused, so the form shows what was sent)."""
+    now = utcnow()
+    groups: dict[str, list[tuple[str, str]]] = {prefix: [] for prefix, _label in REGIONS}
+    for name in sorted(known_zones()):
+        prefix = name.split("/", 1)[0]
+        if prefix in groups and "/" in name:
+            groups[prefix].append((name, f"{name} ({offset_text(ZoneInfo(name), now)})"))
+    other = [("UTC", "UTC")]
+    if current and current != "UTC" and current not in {name for name, _label in groups.get(
+            current.split("/", 1)[0], ())}:
+        known = zone_name(current)
+        other.append((current, f"{current} ({offset_text(ZoneInfo(known), now)})" if known else current))
+    return [(str(label), groups[prefix]) for prefix, label in REGIONS] + [(_("Other time zones"), other)]
 
 
 def init_app(app: Flask) -> None:

@@ -6,6 +6,9 @@ email answers like any registration while the owner gets an email instead. Sign-
 failed attempts per account and per address; registration and reset requests are limited
 too (community/ratelimit.py, shared by every worker through Redis in a cluster).
 
+A person's time zone is theirs to set (set_timezone); until they do, the zone their browser
+reports when they register or sign in fills it in (adopt_device_zone), never blocking either.
+
 Sessions live in actions.sessions, API tokens in actions.tokens (issue_token and
 user_for_token are re-exported here for callers that know them as accounts.*), passwords
 (change and reset) in actions.passwords.
@@ -22,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import events, notices, ratelimit
+from ..dates import zone_name
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..events import action
 from ..extensions import db
@@ -100,7 +104,8 @@ def _name(value) -> str:
 
 # --- registration -----------------------------------------------------------------------------
 @action
-def register(*, email, name, password, organisation, org_kind, country="", address: str = "") -> User | None:
+def register(*, email, name, password, organisation, org_kind, country="", address: str = "",
+             timezone: str = "") -> User | None:
     """Self-registration: a pending user awaiting approval, or None when the email is taken.
 
     Both cases answer the same to the person registering ("check your email") and do the
@@ -126,6 +131,7 @@ def register(*, email, name, password, organisation, org_kind, country="", addre
     org = org or find_or_create_organisation(org_name, org_kind, country)
     role = "member" if org.kind == "member" else "supplier"
     user = _new_user(email, name, password, role, org, "pending")
+    adopt_device_zone(user, timezone)
     db.session.flush()
     queue_account_email(
         user, subject=_l("We received your registration"),
@@ -294,8 +300,11 @@ def authenticate(email, password, *, address: str = "") -> User:
 
 
 @action
-def sign_in(user: User, *, remember: bool, user_agent: str = "", address: str = "") -> tuple[str, bool]:
-    """Start a session for an authenticated user: (its token, whether this is their first sign-in)."""
+def sign_in(user: User, *, remember: bool, user_agent: str = "", address: str = "",
+            timezone: str = "") -> tuple[str, bool]:
+    """Start a session for an authenticated user: (its token, whether this is their first sign-in).
+    `timezone`: the browser's, kept if the person has given none yet."""
+    adopt_device_zone(user, timezone)
     token = sessions.start(user, remember=remember, user_agent=user_agent, address=address)
     first = user.last_sign_in_at is None
     user.last_sign_in_at = utcnow()
@@ -336,17 +345,39 @@ def find_invitation(secret: str) -> Invitation:
 
 
 @action
-def accept_invitation(secret: str, *, name, password) -> User:
+def accept_invitation(secret: str, *, name, password, timezone: str = "") -> User:
     invitation = find_invitation(secret)
     name = _name(name)
     password = strong_password(password, known=(invitation.email, name, invitation.organisation.name))
     user = _new_user(invitation.email, name, password, invitation.role, invitation.organisation, "active")
     user.approved_at = utcnow()
     invitation.used_at = utcnow()
+    adopt_device_zone(user, timezone)
     return user
 
 
 @action
-def set_locale(user: User, lang: str) -> None:
+def set_locale(user: User, lang: str, field: str = "lang") -> None:
     """The user's interface language (one of i18n.LANGUAGES)."""
-    user.locale = validate.choice(lang, "lang", list(LANGUAGES), _l("The language"))
+    user.locale = validate.choice(lang, field, list(LANGUAGES), _l("The language"))
+
+
+# --- time zone ------------------------------------------------------------------------------------
+@action
+def set_timezone(user: User, name) -> str:
+    """One's own time zone (an IANA name such as "Asia/Tokyo", or "UTC"): the dates of every
+    page, email and .ics they get. Any of UTC's names is stored as "UTC"."""
+    Guardian(user).ensure_use_site()
+    zone = zone_name(name)
+    if zone is None:
+        raise Invalid(_("Choose a time zone from the list, such as Europe/Paris or Asia/Tokyo."), field="timezone")
+    user.timezone, user.timezone_chosen = zone, True
+    return zone
+
+
+def adopt_device_zone(user: User, name) -> None:
+    """The zone a browser reported (registration, sign-in), kept when the person has given none
+    yet. Silently ignored otherwise: an unknown name, and UTC, which a device says little by."""
+    zone = zone_name(name)
+    if zone is not None and zone != "UTC" and not user.timezone_chosen:
+        user.timezone, user.timezone_chosen = zone, True

@@ -1,12 +1,13 @@
 """API routes about people: a profile (what the caller may see of it), a person's public
-posts page by page, and the caller's avatar colour."""
+posts page by page, and the caller's own settings (avatar colour, language, time zone)."""
 from __future__ import annotations
 
 from flask import request
 from flask_babel import gettext as _
 
-from ..actions import people
+from ..actions import accounts, people
 from ..errors import Invalid
+from ..events import unit_of_work
 from ..models.base import iso
 from ..payloads import user_payload
 from .common import bp, caller, cursor_id, decode_cursor, encode_cursor, guardian, json_body, page_size
@@ -62,11 +63,23 @@ def list_user_posts(user_id: int):
             "next_cursor": encode_cursor("user-posts", page[-1].id) if len(posts) > limit else None}
 
 
+SETTINGS = ("avatar_colour", "locale", "timezone")
+
+
 @bp.patch("/me")
 def update_me():
-    """The caller's own settings: `avatar_colour` (a colour key, or null for the name's)."""
+    """The caller's own settings: `avatar_colour` (a colour key, or null for the name's),
+    `locale` (a language of the interface), `timezone` (an IANA name, or "UTC"); any of them,
+    all saved or none (one refused: 400 naming its field)."""
     data = json_body()
-    if "avatar_colour" not in data:
-        raise Invalid(_("Say what to change: avatar_colour."), field="avatar_colour")
-    people.set_avatar_colour(caller(), data["avatar_colour"])
-    return {"user": person_payload(caller())}
+    if not any(key in data for key in SETTINGS):
+        raise Invalid(_("Say what to change: %(fields)s.", fields=", ".join(SETTINGS)))
+    user = caller()
+    with unit_of_work():  # the actions below join it: one refused, nothing is saved
+        if "avatar_colour" in data:
+            people.set_avatar_colour(user, data["avatar_colour"])
+        if "locale" in data:
+            accounts.set_locale(user, data["locale"], field="locale")
+        if "timezone" in data:
+            accounts.set_timezone(user, data["timezone"])
+    return {"user": {**person_payload(user), "locale": user.locale, "timezone": user.timezone}}

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -37,6 +37,9 @@ class User(UserMixin, db.Model):
     state: Mapped[str] = mapped_column(String(20), default="pending")
     locale: Mapped[str] = mapped_column(String(10), default="en")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # False until the person (or their browser, at registration or sign-in) gave a zone: only
+    # then may a browser's zone fill it in; a zone once given is changed only in the settings.
+    timezone_chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     created_at = mapped_column(UTCDateTime, default=utcnow)
     approved_at = mapped_column(UTCDateTime, nullable=True)

@@ -78,6 +78,12 @@ def _page(template: str, err: DomainError | None = None, **context):
     return response
 
 
+def _device_zone() -> str:
+    """The browser's time zone, from the hidden field static/js/device_zone.js fills ("" without
+    script): the actions keep it only while the person has none, and ignore a name they do not know."""
+    return request.form.get("timezone") or ""
+
+
 def _render_login(email: str = "", remember: bool = False, next_url: str | None = None,
                   err: DomainError | None = None):
     return _page("accounts/login.html", err, email=email, remember=remember, next_url=next_url)
@@ -86,7 +92,7 @@ def _render_login(email: str = "", remember: bool = False, next_url: str | None 
 def _sign_in_browser(user, *, remember: bool) -> bool:
     """A new server-side session for `user` in this browser; True on their very first sign-in."""
     token, first = accounts.sign_in(user, remember=remember, user_agent=request.headers.get("User-Agent", ""),
-                                    address=_address())
+                                    address=_address(), timezone=_device_zone())
     _forget_this_browser()  # a fresh cookie session: the CSRF token of the signed-out visit is not kept
     login_user(user, remember=remember)
     return first
@@ -178,7 +184,7 @@ def register() -> ResponseReturnValue:
         # answer is the same, so the form tells nobody who is registered.
         accounts.register(email=form["email"], name=form["name"], password=request.form.get("password"),
                           organisation=form["organisation"], org_kind=form["org_kind"],
-                          country=form["country"], address=_address())
+                          country=form["country"], address=_address(), timezone=_device_zone())
     except DomainError as err:
         return _page("accounts/register.html", err, form=form, org_kinds=ORG_KINDS)
     # Post/redirect/get: a reload of the thanks page must not register twice.
@@ -340,7 +346,8 @@ def invitation(token: str) -> ResponseReturnValue:
     try:
         if (request.form.get("password") or "") != (request.form.get("confirm") or ""):
             raise Invalid(_("The two passwords do not match."), field="confirm")
-        user = accounts.accept_invitation(token, name=name, password=request.form.get("password"))
+        user = accounts.accept_invitation(token, name=name, password=request.form.get("password"),
+                                          timezone=_device_zone())
     except DomainError as err:
         try:
             invite = accounts.find_invitation(token)

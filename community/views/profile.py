@@ -1,6 +1,8 @@
-"""The profile settings page: one's display name (through the names rule) and when one's
-anonymous posts and questions were revealed to a moderator (how many times and when, never
-by whom: a reveal is a logged act of the topic's moderators, issue #11).
+"""The profile settings page: one's display name (through the names rule), one's time zone
+(every date of the pages, emails and .ics files follows it; a form of its own, so saving one
+never touches the other) and when one's anonymous posts and questions were revealed to a
+moderator (how many times and when, never by whom: a reveal is a logged act of the topic's
+moderators, issue #11).
 """
 from __future__ import annotations
 
@@ -9,9 +11,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..actions import names
+from ..actions import accounts, names
 from ..actions.moderation import reveals_of
 from ..auth import signed_in
+from ..dates import zone_choices
 from ..errors import DomainError
 from ..extensions import db
 from ..models import LiveQuestion, Post
@@ -54,5 +57,25 @@ def profile() -> ResponseReturnValue:
         else:
             flash(_("Your name is saved."), "success")
             return redirect(url_for("profile.profile"))
-    return render_template("settings/profile.html", name=name, error=error,
-                           reveals=_revealed(actor())), status
+    return _page(name=name, error=error), status
+
+
+@bp.post("/settings/profile/timezone")
+@signed_in()
+def timezone() -> ResponseReturnValue:
+    chosen = request.form.get("timezone", "")
+    try:
+        zone = accounts.set_timezone(actor(), chosen)
+    except DomainError as err:  # the page again, with what was chosen and why it was refused
+        return _page(zone=chosen, zone_error=err), err.status
+    flash(_("Your time zone is saved: %(zone)s.", zone=zone), "success")
+    return redirect(url_for("profile.profile") + "#timezone")
+
+
+def _page(*, name: str | None = None, error: DomainError | None = None, zone: str | None = None,
+          zone_error: DomainError | None = None) -> str:
+    user = actor()
+    zone = (user.timezone or "UTC") if zone is None else zone[:64]
+    return render_template("settings/profile.html", name=user.name if name is None else name, error=error,
+                           zone=zone, zones=zone_choices(zone), zone_error=zone_error,
+                           reveals=_revealed(user))

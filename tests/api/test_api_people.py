@@ -1,4 +1,5 @@
-"""Profiles through the API: GET /users/<id>, a person's public posts, PATCH /me avatar colour.
+"""Profiles through the API: GET /users/<id>, a person's public posts, PATCH /me (avatar colour,
+language, time zone).
 
 A profile never shows an anonymous post (to anyone, the author included), nor anything from a
 topic the caller cannot read, nor counts that would reveal either."""
@@ -103,3 +104,24 @@ def test_choosing_an_avatar_colour(api, world):
     for bad in ("#ff0000", "chartreuse", 3, ["teal"]):
         assert_error(api.patch("/me", "supplier", json={"avatar_colour": bad}), 400, "invalid")
     assert_error(api.patch("/me", "supplier", json={"name": "x"}), 400, "invalid")
+
+
+def test_setting_ones_time_zone_and_language(api, world, in_db):
+    response = api.patch("/me", "supplier", json={"timezone": "Asia/Tokyo"})
+    assert response.status_code == 200
+    user = response.get_json()["user"]
+    assert (user["id"], user["timezone"], user["locale"]) == (world.ids["supplier"], "Asia/Tokyo", "en")
+    assert api.get("/me", "supplier").get_json()["timezone"] == "Asia/Tokyo"
+    both = api.patch("/me", "supplier", json={"timezone": "Etc/UTC", "locale": "fr"}).get_json()["user"]
+    assert (both["timezone"], both["locale"]) == ("UTC", "fr")
+    for bad in ("Mars/Olympus", "", None, 3, ["UTC"], "x" * 200):
+        error = assert_error(api.patch("/me", "supplier", json={"timezone": bad}), 400, "invalid")
+        assert error["field"] == "timezone"
+    assert assert_error(api.patch("/me", "supplier", json={"locale": "klingon"}), 400, "invalid")["field"] == "locale"
+    # All or nothing: a refused zone leaves the language and the colour as they were.
+    refused = api.patch("/me", "supplier", json={"locale": "ar", "avatar_colour": "teal", "timezone": "Nowhere"})
+    assert assert_error(refused, 400, "invalid")["field"] == "timezone"
+    me = api.get("/me", "supplier").get_json()
+    assert (me["timezone"], me["locale"]) == ("UTC", "fr") and me["avatar"]["colour"] != "#0f766e"
+    assert in_db(lambda: world.user("supplier").timezone_chosen) is True
+
