@@ -18,11 +18,11 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE on both databases (SQLite has dropped columns since 3.35): a batch operation
+# would copy and drop the user table, which every other table refers to.
 def upgrade():
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('timezone_chosen', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column('user', sa.Column('timezone_chosen', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.drop_column('timezone_chosen')
+    op.drop_column('user', 'timezone_chosen')
