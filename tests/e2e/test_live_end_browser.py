@@ -179,12 +179,11 @@ def test_a_waiting_question_reaches_the_archive_and_a_late_answer_the_asker(new_
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])
-def test_the_scripts_word_a_sessions_archive_title_as_the_pages_do(people, lang):
+def test_the_scripts_word_a_sessions_archive_title_as_the_pages_do(app, people, lang):
     """threadTitle() of static/js/titles.js (announcements of new threads, similar questions, the
     duplicate banner) words a live session's archive and follow-up like community/titles.py."""
     from flask_babel import force_locale
 
-    from community import create_app
     from community.titles import worded
 
     ravi = people(RAVI, f"/t/grievance-mechanisms/new?lang={lang}")
@@ -195,7 +194,7 @@ def test_the_scripts_word_a_sessions_archive_title_as_the_pages_do(people, lang)
               threadTitle({ title: "Follow-up: Hotlines", title_kind: "live_follow_up", title_subject: "Hotlines" }),
               threadTitle({ title: "A person's own words", title_kind: null, title_subject: null })];
     }""")
-    with create_app().test_request_context(), force_locale(lang):
+    with app.test_request_context(), force_locale(lang):
         expected = [str(worded("live_archive", "Hotlines")), str(worded("live_follow_up", "Hotlines"))]
     assert written == expected + ["A person's own words"]
     if lang != "en":
