@@ -10,6 +10,7 @@ import os
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -153,6 +154,22 @@ def flask(database_url: str, *args: str) -> str:
     if result.returncode != 0:
         raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
+
+
+def seeded_sqlite(keep: str, prefix: str, name: str, make) -> tuple[str, dict]:
+    """A migrated SQLite database with the demo, in `keep` (reused when it holds `name`, what
+    `make(database_url)` returned the first time) or in a new temporary folder."""
+    workdir = Path(keep or tempfile.mkdtemp(prefix=prefix))
+    workdir.mkdir(parents=True, exist_ok=True)
+    database_url = f"sqlite:///{workdir / 'bench.db'}"
+    saved = workdir / name
+    if saved.exists():
+        return database_url, json.loads(saved.read_text())
+    flask(database_url, "db", "upgrade")
+    flask(database_url, "seed-demo")
+    made = make(database_url, workdir)
+    saved.write_text(json.dumps(made))
+    return database_url, made
 
 
 def create_pg_database(name: str, fresh: bool = False) -> str:

@@ -22,14 +22,21 @@ import json
 import os
 import pstats
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import flask, heading, load_average, prepare, print_closing  # noqa: E402
+from bench.common import heading, load_average, prepare, print_closing, seeded_sqlite  # noqa: E402
+
+
+def _live_session(database_url: str, workdir: Path) -> dict:
+    setup = prepare(database_url, "live")
+    tokens = workdir / "tokens.json"
+    prepare(database_url, "users", "--count", "1", "--out", str(tokens))
+    setup["participant_token"] = json.loads(tokens.read_text())[0]
+    return setup
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -42,20 +49,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--show-sql", action="store_true", help="print the statements of one message")
     parser.add_argument("--keep", default="", help="a folder to keep the database in and reuse")
     args = parser.parse_args(argv)
-    workdir = Path(args.keep or tempfile.mkdtemp(prefix="profile-chat-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    database_url = f"sqlite:///{workdir / 'bench.db'}"
-    saved = workdir / "live.json"
-    if saved.exists():
-        setup = json.loads(saved.read_text())
-    else:
-        flask(database_url, "db", "upgrade")
-        flask(database_url, "seed-demo")
-        setup = prepare(database_url, "live")
-        tokens = workdir / "tokens.json"
-        prepare(database_url, "users", "--count", "1", "--out", str(tokens))
-        setup["participant_token"] = json.loads(tokens.read_text())[0]
-        saved.write_text(json.dumps(setup))
+    database_url, setup = seeded_sqlite(args.keep, "profile-chat-", "live.json", _live_session)
 
     os.environ.update({"DATABASE_URL": database_url, "SOCKETIO_ASYNC_MODE": "threading", "RATELIMIT_ENABLED": "0"})
     import warnings

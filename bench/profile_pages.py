@@ -13,19 +13,17 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import json
 import os
 import pstats
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import flask, heading, load_average, prepare, print_closing  # noqa: E402
+from bench.common import heading, load_average, prepare, print_closing, seeded_sqlite  # noqa: E402
 
 DEMO_PASSWORD = "roundtable-demo"
 READER = "sofia@northwind.example"
@@ -40,17 +38,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--revalidate", action="store_true", help="also time a repeat read with If-None-Match")
     parser.add_argument("--keep", default="", help="a folder to keep the database in and reuse")
     args = parser.parse_args(argv)
-    workdir = Path(args.keep or tempfile.mkdtemp(prefix="profile-pages-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    database_url = f"sqlite:///{workdir / 'bench.db'}"
-    saved = workdir / "thread.json"
-    if saved.exists():
-        thread = json.loads(saved.read_text())
-    else:
-        flask(database_url, "db", "upgrade")
-        flask(database_url, "seed-demo")
-        thread = prepare(database_url, "thread", "--replies", "500")
-        saved.write_text(json.dumps(thread))
+    database_url, thread = seeded_sqlite(args.keep, "profile-pages-", "thread.json",
+                                         lambda url, _workdir: prepare(url, "thread", "--replies", "500"))
 
     os.environ.update({"DATABASE_URL": database_url, "SOCKETIO_ASYNC_MODE": "threading", "RATELIMIT_ENABLED": "0"})
     import warnings
