@@ -1,10 +1,39 @@
-"""What the deployment tests share: a socket client that records the posts it hears."""
+"""What the deployment tests share: a socket client that records the posts it hears, and a
+cluster of real workers on PostgreSQL and Redis with a database and channel of its own."""
 from __future__ import annotations
 
 import threading
 import time
+import uuid
 
 import socketio
+
+from deploy.cluster import Cluster, drop_database, postgres_up, redis_up
+from tests.conftest import require_service
+
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
+
+
+def running_cluster(tmp_path_factory, name: str, **shape):
+    """Yield a started Cluster (`shape`: its front, ports...) on a database and a Socket.IO
+    channel named after `name`; stopped, and its database dropped, afterwards."""
+    require_service("Redis", redis_up(), "nothing answers PING on 127.0.0.1:6379")
+    require_service("PostgreSQL", postgres_up(), f"cannot connect to {PG_SERVER}/postgres")
+    suffix = uuid.uuid4().hex[:8]
+    cluster = Cluster(workers=2, database_url=f"{PG_SERVER}/roundtable_test_{name}_{suffix}",
+                      channel=f"roundtable-test-{name}-{suffix}", dir=tmp_path_factory.mktemp(f"cluster-{name}"),
+                      stop_timeout=5, **shape)
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+        drop_database(cluster.database_url)
+
+
+def cluster_token(cluster: Cluster, email: str) -> str:
+    """A new API token of the demo person `email`."""
+    return cluster.cli("users", "token", "--email", email).stdout.strip().splitlines()[-1]
 
 
 class Listener:

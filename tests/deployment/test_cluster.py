@@ -15,17 +15,15 @@ import json
 import re
 import time
 import urllib.request
-import uuid
 
 import pytest
 import socketio
 
-from deploy.cluster import Cluster, ClusterError, drop_database, ensure_nginx, port_free, postgres_up, redis_up
+from deploy.cluster import Cluster, ClusterError, ensure_nginx, port_free
 from tests.conftest import require_service
-from tests.deployment.support import Listener
+from tests.deployment.support import Listener, cluster_token, running_cluster
 from tests.server import free_port
 
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 MEMBER = "sofia@northwind.example"
 SUPPLIER = "ravi@shakti.example"
 
@@ -40,8 +38,6 @@ def _two_free_ports() -> int:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    require_service("Redis", redis_up(), "nothing answers PING on 127.0.0.1:6379")
-    require_service("PostgreSQL", postgres_up(), f"cannot connect to {PG_SERVER}/postgres")
     try:
         ensure_nginx(install=True)
         nginx_ok, why = True, ""
@@ -49,21 +45,8 @@ def cluster(tmp_path_factory):
         nginx_ok, why = False, str(err)
     require_service("nginx", nginx_ok, why)
 
-    suffix = uuid.uuid4().hex[:8]
-    shape = Cluster(workers=2, base_port=_two_free_ports(), http_port=free_port(),
-                    database_url=f"{PG_SERVER}/roundtable_test_cluster_{suffix}",
-                    channel=f"roundtable-test-cluster-{suffix}",
-                    dir=tmp_path_factory.mktemp("cluster"), stop_timeout=5, front="nginx")
-    try:
-        shape.start()
-        yield shape
-    finally:
-        shape.stop()
-        drop_database(shape.database_url)
-
-
-def _token(shape: Cluster, email: str) -> str:
-    return shape.cli("users", "token", "--email", email).stdout.strip().splitlines()[-1]
+    yield from running_cluster(tmp_path_factory, "cluster", base_port=_two_free_ports(), http_port=free_port(),
+                               front="nginx")
 
 
 def _api(base_url: str, token: str, method: str, path: str, body: dict | None = None):
@@ -88,7 +71,7 @@ def _log_size(shape: Cluster) -> int:
 
 
 def test_a_post_through_one_worker_reaches_a_socket_behind_nginx_on_the_other(cluster):
-    member, supplier = _token(cluster, MEMBER), _token(cluster, SUPPLIER)
+    member, supplier = cluster_token(cluster, MEMBER), cluster_token(cluster, SUPPLIER)
     made, _ = _api(cluster.url, member, "POST", "/topics/asia-pacific/threads",
                    {"title": "Through nginx", "body": "Opening post", "kind": "discussion"})
     thread_id = made["thread"]["id"]
@@ -147,7 +130,7 @@ def test_a_post_through_one_worker_reaches_a_socket_behind_nginx_on_the_other(cl
 
 
 def test_nginx_keeps_the_same_origin_check_working(cluster):
-    token = _token(cluster, SUPPLIER)
+    token = cluster_token(cluster, SUPPLIER)
     own = socketio.Client(reconnection=False, websocket_extra_options={"origin": cluster.url})
     own.connect(cluster.url, auth={"token": token}, transports=["websocket"], wait_timeout=10)
     assert own.connected

@@ -13,17 +13,14 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
 
-from deploy.cluster import Cluster, ClusterError, drop_database, postgres_up, redis_up
-from tests.conftest import require_service
-from tests.deployment.support import Listener
+from deploy.cluster import Cluster, ClusterError
+from tests.deployment.support import Listener, cluster_token, running_cluster
 from tests.server import free_port
 
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 MEMBER = "sofia@northwind.example"
 SUPPLIER = "ravi@shakti.example"
 SOCKETS = 16  # under SOCKETS_PER_USER (20); all on one worker by chance: 2 in 65,536
@@ -31,23 +28,7 @@ SOCKETS = 16  # under SOCKETS_PER_USER (20); all on one worker by chance: 2 in 6
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    require_service("Redis", redis_up(), "nothing answers PING on 127.0.0.1:6379")
-    require_service("PostgreSQL", postgres_up(), f"cannot connect to {PG_SERVER}/postgres")
-    suffix = uuid.uuid4().hex[:8]
-    shape = Cluster(workers=2, http_port=free_port(), front="reuseport",
-                    database_url=f"{PG_SERVER}/roundtable_test_reuseport_{suffix}",
-                    channel=f"roundtable-test-reuseport-{suffix}",
-                    dir=tmp_path_factory.mktemp("cluster-reuseport"), stop_timeout=5)
-    try:
-        shape.start()
-        yield shape
-    finally:
-        shape.stop()
-        drop_database(shape.database_url)
-
-
-def _token(shape: Cluster, email: str) -> str:
-    return shape.cli("users", "token", "--email", email).stdout.strip().splitlines()[-1]
+    yield from running_cluster(tmp_path_factory, "reuseport", http_port=free_port(), front="reuseport")
 
 
 def _api(base_url: str, token: str, method: str, path: str, body: dict | None = None) -> dict:
@@ -96,7 +77,7 @@ def _holders(shape: Cluster, listeners: list[Listener]) -> list[int]:
 
 
 def test_websockets_land_on_both_workers_and_all_hear_a_reply(cluster):
-    member, supplier = _token(cluster, MEMBER), _token(cluster, SUPPLIER)
+    member, supplier = cluster_token(cluster, MEMBER), cluster_token(cluster, SUPPLIER)
     thread_id = _api(cluster.url, member, "POST", "/topics/asia-pacific/threads",
                      {"title": "On one port", "body": "Opening post", "kind": "discussion"})["thread"]["id"]
     listeners = [Listener() for _ in range(SOCKETS)]
