@@ -23,6 +23,7 @@ from tests.e2e.helpers import (  # noqa: F401
     PageApi,
     _signed_in_states,
     connected,
+    expect,
     focus_style,
     page_errors,
     people,
@@ -31,11 +32,6 @@ from tests.e2e.helpers import (  # noqa: F401
     tab_to,
     unique,
 )
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the browser fixtures report it: a skip, or a failure under CI=true
-    expect = None
 
 pytestmark = pytest.mark.e2e
 

@@ -13,12 +13,7 @@ import time
 
 import pytest
 
-from tests.e2e.helpers import Api, _signed_in_states, page_errors, people, shot, unique  # noqa: F401  (fixtures)
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the `browser` fixture reports it: a skip, or a failure under CI=true
-    expect = None
+from tests.e2e.helpers import Api, _signed_in_states, expect, page_errors, people, shot, unique  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.e2e
 

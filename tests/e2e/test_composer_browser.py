@@ -15,16 +15,12 @@ from tests.e2e.helpers import (  # noqa: F401
     PageApi,
     _signed_in_states,
     connected,
+    expect,
     page_errors,
     people,
     shot,
     unique,
 )
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the browser fixtures report it: a skip, or a failure under CI=true
-    expect = None
 
 pytestmark = pytest.mark.e2e
 

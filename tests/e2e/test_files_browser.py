@@ -15,12 +15,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.helpers import connected, page_errors, person
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the `browser` fixture reports it: a skip, or a failure under CI=true
-    expect = None
+from tests.e2e.helpers import connected, expect, page_errors, person
 
 pytestmark = pytest.mark.e2e
 

@@ -11,12 +11,7 @@ import time
 
 import pytest
 
-from tests.e2e.helpers import _signed_in_states, connected, people, shot, unique  # noqa: F401 (fixtures)
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the browser fixtures report it: a skip, or a failure under CI=true
-    expect = None
+from tests.e2e.helpers import _signed_in_states, connected, expect, people, shot, unique  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.e2e
 

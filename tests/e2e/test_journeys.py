@@ -20,6 +20,7 @@ from tests.e2e.helpers import (  # noqa: F401
     _signed_in_states,
     connected,
     copy_database,
+    expect,
     page_errors,
     people,
     person,
@@ -28,11 +29,6 @@ from tests.e2e.helpers import (  # noqa: F401
     shot,
     unique,
 )
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the browser fixtures report it: a skip, or a failure under CI=true
-    expect = None
 
 pytestmark = pytest.mark.e2e
 

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.e2e.helpers import Api, person, unique
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # pragma: no cover - the e2e conftest skips without Playwright
-    expect = None
+from tests.e2e.helpers import Api, expect, person, unique
 
 RAVI = "ravi@shakti.example"
 SOFIA = "sofia@northwind.example"

@@ -12,12 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.e2e.helpers import _signed_in_states, connected, page_errors, people, shot, unique  # noqa: F401
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the browser fixtures report it: a skip, or a failure under CI=true
-    expect = None
+from tests.e2e.helpers import _signed_in_states, connected, expect, page_errors, people, shot, unique  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 

@@ -15,10 +15,7 @@ import uuid
 
 import pytest
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the `browser` fixture reports it: a skip, or a failure under CI=true
-    expect = None
+from tests.e2e.helpers import expect
 
 pytestmark = pytest.mark.e2e
 

@@ -20,12 +20,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.helpers import PageApi, connected
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the `browser` fixture reports it: a skip, or a failure under CI=true
-    expect = None
+from tests.e2e.helpers import PageApi, connected, expect
 
 pytestmark = pytest.mark.e2e
 

@@ -9,12 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.helpers import page_errors, person, run_axe
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the `browser` fixture reports it: a skip, or a failure under CI=true
-    expect = None
+from tests.e2e.helpers import expect, page_errors, person, run_axe
 
 pytestmark = pytest.mark.e2e
 

@@ -6,12 +6,7 @@ import re
 
 import pytest
 
-from tests.e2e.helpers import connected
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the `page` fixture reports it: a skip, or a failure under CI=true
-    expect = None
+from tests.e2e.helpers import connected, expect
 
 pytestmark = pytest.mark.e2e
 
