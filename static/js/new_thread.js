@@ -7,10 +7,9 @@
  * no error came back (it became a thread) or kept when the form was refused. The message
  * has a counter, the server's "too long" words before posting, and a Preview.
  */
-import { $, debounce, describe, store, userId } from "./dom.js";
-import { announce } from "./notices.js";
+import { $, debounce, store, userId } from "./dom.js";
 import { attachPreview } from "./preview.js";
-import { attachCounter, tooLongMessage } from "./textlimit.js";
+import { attachCounter, lengthGuard } from "./textlimit.js";
 
 const form = $("#new-thread-form");
 if (form && userId) start();
@@ -57,26 +56,12 @@ function start() {
   form.addEventListener("input", saveSoon);
   form.addEventListener("change", save);
 
-  const error = document.createElement("div");
-  error.className = "alert alert-danger";
-  error.id = "thread-body-too-long";
-  error.setAttribute("role", "alert");
-  error.hidden = true;
-  form.prepend(error);
-
+  const lengthOk = lengthGuard(form, fields.body);
   form.addEventListener("submit", (event) => {
-    const tooLong = tooLongMessage(fields.body);
-    if (tooLong) {
-      event.preventDefault();
-      error.textContent = tooLong;
-      error.hidden = false;
-      describe(fields.body, error, true);
-      announce(tooLong);
+    if (!lengthOk(event)) {
       save();
       return;
     }
-    error.hidden = true;
-    describe(fields.body, error, false);
     store.set(key, snapshot({ submitted: true }));
     submitting = true;
   });

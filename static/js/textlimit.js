@@ -8,6 +8,7 @@
  * data-limit-label (the server's label, "Your post", in the reader's language). Characters
  * are counted as the server counts them: code points, surrounding white space left out.
  */
+import { describe } from "./dom.js";
 import { lang, t } from "./i18n.js";
 import { announce } from "./notices.js";
 
@@ -60,4 +61,34 @@ export function attachCounter(field) {
   field.addEventListener("input", refresh);
   refresh();
   return { refresh };
+}
+
+/**
+ * The check of a form sent the plain way (no socket): an alert at the top of `form` and a
+ * function for its submit event that stops a `field` over its limit with the server's words
+ * (announced, tied to the field; `focus`: the field takes the focus) and returns false, or
+ * clears the alert and returns true.
+ */
+export function lengthGuard(form, field, { focus = false } = {}) {
+  const error = document.createElement("div");
+  error.className = "alert alert-danger";
+  error.id = `${field.id}-too-long`;
+  error.setAttribute("role", "alert");
+  error.hidden = true;
+  form.prepend(error);
+  return (event) => {
+    const tooLong = tooLongMessage(field);
+    if (!tooLong) {
+      error.hidden = true;
+      describe(field, error, false);
+      return true;
+    }
+    event.preventDefault();
+    error.textContent = tooLong;
+    error.hidden = false;
+    describe(field, error, true);
+    announce(tooLong);
+    if (focus) field.focus();
+    return false;
+  };
 }
