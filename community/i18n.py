@@ -129,16 +129,14 @@ def _size_in(size: int, locale: str) -> str:
 def file_size(size) -> str:
     """Jinja's |filesize: "380 bytes", "11.4 kB", "2.5 MB" in the reader's language (CLDR units,
     multiples of 1024). fileSize() in static/js/attachments.js writes the same with Intl.NumberFormat."""
-    locale = get_locale()
-    return _size_in(int(size or 0), str(locale) if locale is not None else "en")
+    return _size_in(int(size or 0), str(get_locale() or "en"))
 
 
 def names_list(items) -> Markup:
     """Jinja's |names_list: "A and B", "A, B et C", "A وB" (CLDR's list patterns in the reader's
     language, not a Latin comma). Each item escaped unless already Markup (names in <bdi>)."""
-    locale = get_locale()
     escaped = [str(escape(item)) for item in items]
-    return Markup(lists.format_list(escaped, locale=str(locale) if locale is not None else "en"))  # noqa: S704 - every item escaped above; CLDR's patterns hold no markup
+    return Markup(lists.format_list(escaped, locale=str(get_locale() or "en")))  # noqa: S704 - every item escaped above; CLDR's patterns hold no markup
 
 
 def select_timezone() -> str | None:
